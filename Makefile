@@ -1,0 +1,115 @@
+# cfsboot: verified, measured composefs root file systems.
+#
+#   make                 build cfsboot and the static cfs-pivot into build/
+#   make check           install test dependencies (apt, as root) and run every tier
+#   make demo            build a signed image and boot it in qemu with a TPM
+#   make install         DESTDIR=... PREFIX=... (default /usr/local)
+#   make SANITIZE=1      the same, with ASan/UBSan, into build/asan/
+#   make fuzz            libFuzzer targets (clang) into build/fuzz/
+#
+# Sources are found by wildcard: a new src/lib/*.c, src/tool/cmd_*.c,
+# tests/unit/test_*.c or tests/fuzz/fuzz_*.c needs no change here.
+
+VERSION := 0.1.0
+PREFIX  ?= /usr/local
+DESTDIR ?=
+
+O ?= build
+DEPS ?= build/deps
+CC ?= cc
+CFLAGS ?= -O2 -g
+WARNINGS := -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes \
+	-Wno-sign-compare -Werror=implicit-function-declaration
+override CPPFLAGS += -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -DCFSBOOT_VERSION='"$(VERSION)"' -Isrc/lib
+override CFLAGS += -std=gnu11 $(WARNINGS) -MMD -MP -fno-strict-aliasing
+
+ifneq ($(SANITIZE),)
+O := build/asan
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+override CFLAGS += $(SAN_FLAGS)
+override LDFLAGS += $(SAN_FLAGS)
+endif
+
+LIB_SRCS   := $(wildcard src/lib/*.c)
+TOOL_SRCS  := $(filter-out src/tool/main.c,$(wildcard src/tool/*.c))
+PIVOT_SRCS := $(filter-out src/pivot/main.c,$(wildcard src/pivot/*.c))
+UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
+FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
+
+obj = $(patsubst %.c,$(O)/obj/%.o,$(1))
+
+LIBCFS     := $(O)/libcfs.a
+LIBTOOL    := $(O)/libcfstool.a
+LIBPIVOT   := $(O)/libcfspivot.a
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRCS))
+
+# Libraries of each program.  cfs-pivot links everything statically; the
+# archives Debian does not ship are built by scripts/build-deps.sh.
+TOOL_LIBS  := -lcrypto -lpthread
+PIVOT_LIBS := -lcrypto -lpthread
+ifeq ($(SANITIZE),)
+PIVOT_LDFLAGS := -static
+endif
+
+all: $(O)/cfsboot $(O)/cfs-pivot
+
+$(O)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(LIBCFS): $(call obj,$(LIB_SRCS))
+$(LIBTOOL): $(call obj,$(TOOL_SRCS))
+$(LIBPIVOT): $(call obj,$(PIVOT_SRCS))
+$(LIBCFS) $(LIBTOOL) $(LIBPIVOT):
+	@mkdir -p $(dir $@)
+	rm -f $@ && $(AR) rcs $@ $^
+
+$(O)/cfsboot: $(call obj,src/tool/main.c) $(LIBTOOL) $(LIBCFS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(TOOL_LIBS)
+
+$(O)/cfs-pivot: $(call obj,src/pivot/main.c) $(LIBPIVOT) $(LIBCFS)
+	$(CC) $(LDFLAGS) $(PIVOT_LDFLAGS) -o $@ $^ $(PIVOT_LIBS)
+ifeq ($(SANITIZE),)
+	@strip -o $@.stripped $@ && printf 'cfs-pivot: %s bytes stripped, static\n' "$$(stat -c %s $@.stripped)"
+endif
+
+# Unit tests may use any object of the tool, the helper or the library.
+$(O)/tests/%: tests/unit/%.c $(LIBTOOL) $(LIBPIVOT) $(LIBCFS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBTOOL) $(LIBPIVOT) $(LIBCFS) -lcmocka $(TOOL_LIBS)
+
+unit-tests: $(UNIT_TESTS)
+
+# libFuzzer targets: clang, with the library built again for coverage.
+FUZZ_O := build/fuzz
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+fuzz: $(patsubst tests/fuzz/%.c,$(FUZZ_O)/%,$(FUZZ_SRCS))
+$(FUZZ_O)/%: tests/fuzz/%.c $(LIB_SRCS) $(TOOL_SRCS) $(PIVOT_SRCS)
+	@mkdir -p $(dir $@)
+	clang $(CPPFLAGS) -std=gnu11 $(FUZZ_FLAGS) -o $@ $^ $(TOOL_LIBS)
+
+check:
+	tests/run-all.sh
+
+demo: all
+	tests/vm/demo.sh
+
+deps:
+	scripts/build-deps.sh $(DEPS)
+
+MAN1 := $(wildcard docs/man/*.1)
+MAN8 := $(wildcard docs/man/*.8)
+
+install: all
+	install -D -m 0755 $(O)/cfsboot $(DESTDIR)$(PREFIX)/bin/cfsboot
+	install -D -m 0755 $(O)/cfs-pivot $(DESTDIR)$(PREFIX)/lib/cfsboot/cfs-pivot
+	$(if $(MAN1),install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/man/man1 $(MAN1))
+	$(if $(MAN8),install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/man/man8 $(MAN8))
+
+clean:
+	rm -rf build/obj build/asan build/fuzz build/tests build/*.a build/cfsboot build/cfs-pivot*
+
+.PHONY: all check demo deps fuzz install clean unit-tests
+.DELETE_ON_ERROR:
+
+-include $(shell find $(O)/obj -name '*.d' 2>/dev/null)

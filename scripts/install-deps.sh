@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages that building and testing cfsboot need.
+# Does nothing when they are all present; otherwise needs root and apt.
+set -eu
+
+packages=(
+	# build
+	build-essential clang pkg-config
+	libssl-dev libcmocka-dev libblkid-dev libzstd-dev liblzma-dev zlib1g-dev
+	# building the static archives Debian does not ship (scripts/build-deps.sh)
+	dpkg-dev autoconf automake libtool autoconf-archive libjson-c-dev libcurl4-openssl-dev
+	libltdl-dev uuid-dev
+	# tests and cross-checks
+	python3 fsverity erofs-utils attr acl util-linux debootstrap
+	swtpm swtpm-tools tpm2-tools
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: missing packages: ${missing[*]}; run as root or install them" >&2
+	exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+#include "log.h"
+
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *log_program = "cfsboot";
+static int log_level = LOG_INFO;
+static int kmsg_fd = -1;
+
+void cfs_log_init(const char *program)
+{
+	const char *slash = strrchr(program, '/');
+
+	log_program = slash ? slash + 1 : program;
+}
+
+int cfs_log_open_kmsg(void)
+{
+	if (kmsg_fd >= 0)
+		return 0;
+	kmsg_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	return kmsg_fd < 0 ? -errno : 0;
+}
+
+void cfs_log_set_level(int level)
+{
+	log_level = level;
+}
+
+int cfs_log_get_level(void)
+{
+	return log_level;
+}
+
+int cfs_log_full(int level, int err, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+	int saved = errno;
+
+	if (level > log_level)
+		return err;
+	if (err < 0)
+		errno = -err; /* so that %m names err */
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+
+	fprintf(stderr, "%s: %s\n", log_program, msg);
+	if (kmsg_fd >= 0)
+		dprintf(kmsg_fd, "<%d>%s: %s\n", level, log_program, msg);
+	errno = saved;
+	return err;
+}

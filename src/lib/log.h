@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Logging: one line per message, prefixed with the program name, to stderr
+ * and, when opened, to the kernel log with a syslog priority (early boot has
+ * no other log).  log_errno() returns its negative errno argument so that a
+ * failure is logged and returned in one statement, and %m in the format
+ * names that errno.
+ */
+#ifndef CFS_LOG_H
+#define CFS_LOG_H
+
+#include <errno.h>
+#include <syslog.h>
+
+void cfs_log_init(const char *program);
+/* Also send every message to /dev/kmsg (cfs-pivot in the initramfs). */
+int cfs_log_open_kmsg(void);
+/* Drop messages less severe than level (LOG_ERR ... LOG_DEBUG). */
+void cfs_log_set_level(int level);
+int cfs_log_get_level(void);
+
+__attribute__((format(printf, 3, 4)))
+int cfs_log_full(int level, int err, const char *fmt, ...);
+
+#define log_error(...)   cfs_log_full(LOG_ERR, 0, __VA_ARGS__)
+#define log_warning(...) cfs_log_full(LOG_WARNING, 0, __VA_ARGS__)
+#define log_notice(...)  cfs_log_full(LOG_NOTICE, 0, __VA_ARGS__)
+#define log_info(...)    cfs_log_full(LOG_INFO, 0, __VA_ARGS__)
+#define log_debug(...)   cfs_log_full(LOG_DEBUG, 0, __VA_ARGS__)
+
+/* err is a negative errno; returned unchanged. */
+#define log_errno(err, ...) cfs_log_full(LOG_ERR, (err), __VA_ARGS__)
+#define log_oom() log_errno(-ENOMEM, "out of memory")
+
+#endif

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: MIT
+/* cfsboot: build, sign, inspect and deploy composefs images. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "log.h"
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "digest",  cmd_digest,  "print the fs-verity digest of files" },
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "Usage: cfsboot COMMAND [OPTIONS] [ARGS]\n\n"
+		     "Build, sign, inspect and deploy verified composefs root images.\n\n"
+		     "Commands:\n");
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\n'cfsboot COMMAND --help' describes a command; see cfsboot(1).\n");
+}
+
+int main(int argc, char **argv)
+{
+	cfs_log_init("cfsboot");
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("cfsboot %s\n", CFSBOOT_VERSION);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].run(argc - 1, argv + 1);
+	log_error("unknown command '%s'; 'cfsboot --help' lists the commands", argv[1]);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,64 @@
+# Shared helpers for the host and VM test scripts: TAP output, temporary
+# directories that are always removed, and where the binaries are.
+# Source it; then call `ok`/`fail`/`check` and end with `done_testing`.
+
+set -u
+TESTS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$TESTS_DIR/.." && pwd)
+BUILD=${CFS_BUILD:-$REPO/build}
+CFSBOOT=${CFSBOOT:-$BUILD/cfsboot}
+CFS_PIVOT=${CFS_PIVOT:-$BUILD/cfs-pivot}
+PYCFS=${PYCFS:-$REPO/../shared/reference/pycfs.py}
+
+_tap_n=0
+_tap_failed=0
+
+ok()   { _tap_n=$((_tap_n + 1)); echo "ok $_tap_n - $*"; }
+fail() { _tap_n=$((_tap_n + 1)); _tap_failed=$((_tap_failed + 1)); echo "not ok $_tap_n - $*"; }
+skip() { _tap_n=$((_tap_n + 1)); echo "ok $_tap_n - $* # SKIP"; }
+diag() { printf '# %s\n' "$*"; }
+
+# check NAME CMD...: one test case, passing when CMD exits 0.
+check() {
+	local name=$1; shift
+	local out
+	if out=$("$@" 2>&1); then
+		ok "$name"
+	else
+		fail "$name"
+		printf '%s\n' "$out" | tail -n 20 | sed 's/^/#   /'
+	fi
+}
+
+# check_fails NAME EXPECTED_EXIT PATTERN CMD...: CMD must exit with
+# EXPECTED_EXIT (or any non-zero when it is "nonzero") and say PATTERN.
+check_fails() {
+	local name=$1 want=$2 pattern=$3; shift 3
+	local out rc=0
+	out=$("$@" 2>&1) || rc=$?
+	if [ "$rc" -eq 0 ]; then
+		fail "$name (succeeded, should have failed)"
+	elif [ "$want" != nonzero ] && [ "$rc" -ne "$want" ]; then
+		fail "$name (exit $rc, expected $want)"
+		printf '%s\n' "$out" | tail -n 5 | sed 's/^/#   /'
+	elif ! printf '%s\n' "$out" | grep -qE -- "$pattern"; then
+		fail "$name (message does not match /$pattern/)"
+		printf '%s\n' "$out" | tail -n 5 | sed 's/^/#   /'
+	else
+		ok "$name"
+	fi
+}
+
+# A scratch directory removed when the script exits.
+scratch() {
+	if [ -z "${SCRATCH:-}" ]; then
+		SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/cfsboot-test.XXXXXX")
+		trap 'rm -rf "$SCRATCH"' EXIT
+	fi
+	echo "$SCRATCH"
+}
+
+done_testing() {
+	echo "1..$_tap_n"
+	[ "$_tap_failed" -eq 0 ]
+}
