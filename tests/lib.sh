@@ -49,14 +49,11 @@ check_fails() {
 	fi
 }
 
-# A scratch directory removed when the script exits.
-scratch() {
-	if [ -z "${SCRATCH:-}" ]; then
-		SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/cfsboot-test.XXXXXX")
-		trap 'rm -rf "$SCRATCH"' EXIT
-	fi
-	echo "$SCRATCH"
-}
+# A scratch directory, made when this file is sourced and removed when the
+# script exits; `$(scratch)` names it (also from subshells).
+SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/cfsboot-test.XXXXXX")
+trap 'rm -rf "$SCRATCH"' EXIT
+scratch() { echo "$SCRATCH"; }
 
 done_testing() {
 	echo "1..$_tap_n"

@@ -36,7 +36,7 @@ static_assert(sizeof(struct verity_descriptor) == 256, "fs-verity descriptor is 
 
 struct cfs_verity_ctx {
 	enum cfs_hash_alg alg;
-	const EVP_MD *md;
+	EVP_MD *md;                      /* fetched once: an implicit fetch per block is slow */
 	EVP_MD_CTX *md_ctx;
 	size_t hash_size;
 	uint64_t data_size;
@@ -134,11 +134,11 @@ int cfs_verity_new(enum cfs_hash_alg alg, struct cfs_verity_ctx **out)
 		return log_oom();
 	ctx->alg = alg;
 	ctx->hash_size = cfs_hash_digest_size(alg);
-	ctx->md = alg == CFS_HASH_SHA256 ? EVP_sha256() : EVP_sha512();
+	ctx->md = EVP_MD_fetch(NULL, alg == CFS_HASH_SHA256 ? "SHA256" : "SHA512", NULL);
 	ctx->md_ctx = EVP_MD_CTX_new();
-	if (!ctx->md_ctx) {
-		free(ctx);
-		return log_oom();
+	if (!ctx->md || !ctx->md_ctx) {
+		cfs_verity_free(ctx);
+		return log_errno(-ENOMEM, "cannot set up %s from OpenSSL", cfs_hash_name(alg));
 	}
 	r = hash_block(ctx, zeros, sizeof(zeros), ctx->zero_block_hash);
 	if (r < 0) {
@@ -154,6 +154,7 @@ void cfs_verity_free(struct cfs_verity_ctx *ctx)
 	if (!ctx)
 		return;
 	EVP_MD_CTX_free(ctx->md_ctx);
+	EVP_MD_free(ctx->md);
 	free(ctx);
 }
 
