@@ -85,6 +85,8 @@ static_assert(sizeof(struct erofs_super) == 128, "EROFS superblock is 128 bytes"
 #define EROFS_NULL_ADDR                 0xFFFFFFFFu
 #define CFS_MAX_CHUNKBITS               (12u + 31u)
 #define CFS_MAX_CHUNKS                  1024u
+/* The largest regular file the chunk map can describe (8 PiB). */
+#define CFS_MAX_FILE_SIZE               ((uint64_t)CFS_MAX_CHUNKS << CFS_MAX_CHUNKBITS)
 
 struct erofs_inode_compact {
 	uint16_t i_format;
@@ -138,6 +140,8 @@ struct erofs_dirent {
 static_assert(sizeof(struct erofs_dirent) == 12, "dirent is 12 bytes");
 
 #define CFS_NAME_MAX      255u
+/* Symlink targets: what the kernel accepts (PATH_MAX - 1). */
+#define CFS_SYMLINK_MAX   4095u
 /* The last partial dirent block stays inline only up to half a block. */
 #define CFS_MAX_INLINE_TAIL (CFS_BLOCK_SIZE / 2)
 
@@ -149,6 +153,19 @@ static_assert(sizeof(struct erofs_dirent) == 12, "dirent is 12 bytes");
 #define EROFS_XATTR_INDEX_POSIX_ACL_DEFAULT 3u
 #define EROFS_XATTR_INDEX_TRUSTED       4u
 #define EROFS_XATTR_INDEX_SECURITY      6u
+
+/* Name prefixes and the index that replaces them (first match wins; the
+ * two ACL names are whole names with an empty suffix). */
+#define EROFS_XATTR_PREFIX_USER          "user."
+#define EROFS_XATTR_NAME_POSIX_ACL_ACCESS  "system.posix_acl_access"
+#define EROFS_XATTR_NAME_POSIX_ACL_DEFAULT "system.posix_acl_default"
+#define EROFS_XATTR_PREFIX_TRUSTED       "trusted."
+#define EROFS_XATTR_PREFIX_SECURITY      "security."
+
+/* The entry header's field widths. */
+#define EROFS_XATTR_SUFFIX_MAX   255u
+#define EROFS_XATTR_VALUE_MAX    65535u
+#define EROFS_XATTR_ICOUNT_MAX   65535u
 
 #define EROFS_XATTR_FILTER_SEED  0x25BBE08Fu
 #define EROFS_XATTR_FILTER_BITS  32u
@@ -181,6 +198,22 @@ static_assert(sizeof(struct erofs_xattr_entry) == 4, "xattr entry header is 4 by
 #define OVL_XATTR_METACOPY        "trusted.overlay.metacopy"
 #define OVL_XATTR_REDIRECT        "trusted.overlay.redirect"
 #define OVL_XATTR_OPAQUE          "trusted.overlay.opaque"
+
+/* Source xattrs in the overlay namespace are stored escaped, so that the
+ * overlay mounting the image shows them instead of acting on them. */
+#define OVL_XATTR_ESC_WHITEOUT    "trusted.overlay.overlay.whiteout"
+#define OVL_XATTR_ESC_WHITEOUTS   "trusted.overlay.overlay.whiteouts"
+#define OVL_XATTR_ESC_OPAQUE      "trusted.overlay.overlay.opaque"
+#define OVL_USER_XATTR_WHITEOUT   "user.overlay.whiteout"
+#define OVL_USER_XATTR_WHITEOUTS  "user.overlay.whiteouts"
+#define OVL_USER_XATTR_OPAQUE     "user.overlay.opaque"
+#define OVL_OPAQUE_ROOT           "y"   /* the root hides what lies below */
+#define OVL_OPAQUE_XWHITEOUTS     "x"   /* format 1: "has xattr whiteouts" */
+
+/* The root holds a real overlay whiteout (chardev 0:0) for each name 00..ff
+ * it does not have, hiding an object store's fan-out directories. */
+#define CFS_ROOT_WHITEOUTS        256u
+#define CFS_ROOT_WHITEOUT_MODE    0020644u  /* S_IFCHR | 0644 */
 
 /* trusted.overlay.metacopy value: version 0, length 36, flags 0, SHA-256. */
 #define OVL_METACOPY_SIZE         36u

@@ -183,6 +183,30 @@ struct cfs_node *cfs_node_resolve(struct cfs_node *node)
 	return node;
 }
 
+char *cfs_node_path(const struct cfs_node *node)
+{
+	const struct cfs_node *n;
+	size_t len = 0;
+	char *path, *p;
+
+	for (n = node; n->parent; n = n->parent)
+		len += 1 + n->name_len;
+	path = malloc(len ? len + 1 : 2);
+	if (!path)
+		return NULL;
+	if (len == 0)
+		return strcpy(path, "/");
+	/* Fill from the end: the walk goes from the leaf up. */
+	p = path + len;
+	*p = '\0';
+	for (n = node; n->parent; n = n->parent) {
+		p -= n->name_len;
+		memcpy(p, n->name, n->name_len);
+		*--p = '/';
+	}
+	return path;
+}
+
 int cfs_name_cmp(const char *a, size_t alen, const char *b, size_t blen)
 {
 	int r = memcmp(a, b, alen < blen ? alen : blen);

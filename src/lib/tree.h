@@ -74,6 +74,10 @@ int cfs_node_set_content(struct cfs_node *node, const void *content, size_t len)
 /* The inode a name refers to: follows hardlink entries. */
 struct cfs_node *cfs_node_resolve(struct cfs_node *node);
 
+/* The node's absolute path in the tree ("/" for the root), for messages;
+ * malloc'd, NULL when out of memory. */
+char *cfs_node_path(const struct cfs_node *node);
+
 /* Byte order of names (memcmp, shorter first on a common prefix). */
 int cfs_name_cmp(const char *a, size_t alen, const char *b, size_t blen);
 /* Sorts every directory's children by name, recursively. */
