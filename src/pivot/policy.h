@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The boot policy of cfs-pivot: /etc/cfsboot/pivot.conf inside the
+ * initramfs, "key = value" lines, parsed strictly (docs/policy.md).  The
+ * initramfs is part of what the boot loader verified, so the policy is the
+ * trusted floor; the kernel command line may only tighten it.
+ */
+#ifndef CFS_PIVOT_POLICY_H
+#define CFS_PIVOT_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define PIVOT_POLICY_PATH "/etc/cfsboot/pivot.conf"
+
+/* Longest line of pivot.conf, newline excluded; every text value fits. */
+#define PIVOT_POLICY_LINE_MAX 1023
+#define PIVOT_POLICY_VALUE_SIZE (PIVOT_POLICY_LINE_MAX + 1)
+
+/* The three tightenable settings are ordered weakest first, so that
+ * "stricter" is "greater" and tightening is a max(). */
+enum pivot_verity {
+	PIVOT_VERITY_INSECURE_DEV,  /* mount without per-file verity: development only */
+	PIVOT_VERITY_BOOT_CHECK,    /* no kernel enforcement: check every object before switching */
+	PIVOT_VERITY_REQUIRE,       /* overlayfs verity=require */
+	_PIVOT_VERITY_MAX,
+};
+
+enum pivot_signature {
+	PIVOT_SIGNATURE_OFF,
+	PIVOT_SIGNATURE_OPTIONAL,   /* verify one when present; boot unsigned images */
+	PIVOT_SIGNATURE_REQUIRED,
+	_PIVOT_SIGNATURE_MAX,
+};
+
+enum pivot_tpm {
+	PIVOT_TPM_OFF,
+	PIVOT_TPM_IF_PRESENT,
+	PIVOT_TPM_REQUIRED,
+	_PIVOT_TPM_MAX,
+};
+
+enum pivot_etc {
+	PIVOT_ETC_OVERLAY,          /* upper and work dirs in the deployment's state */
+	PIVOT_ETC_BIND,             /* the state's etc bound over the image's */
+	PIVOT_ETC_TRANSIENT,        /* tmpfs upper: changes vanish at shutdown */
+	PIVOT_ETC_NONE,             /* the image's /etc, read-only */
+	_PIVOT_ETC_MAX,
+};
+
+enum pivot_var {
+	PIVOT_VAR_BIND,
+	PIVOT_VAR_NONE,
+	_PIVOT_VAR_MAX,
+};
+
+enum pivot_on_failure {
+	PIVOT_ON_FAILURE_HALT,
+	PIVOT_ON_FAILURE_REBOOT,
+	_PIVOT_ON_FAILURE_MAX,
+};
+
+struct pivot_policy {
+	char store[PIVOT_POLICY_VALUE_SIZE];     /* under the physical root */
+	char state[PIVOT_POLICY_VALUE_SIZE];     /* under the physical root */
+	enum pivot_verity verity;
+	enum pivot_etc etc;
+	enum pivot_var var;
+	enum pivot_signature signature;
+	char trust[PIVOT_POLICY_VALUE_SIZE];     /* in the initramfs */
+	char revoked[PIVOT_POLICY_VALUE_SIZE];   /* in the initramfs */
+	uint64_t min_version;
+	bool check_clock;
+	enum pivot_tpm tpm;
+	char tpm_device[PIVOT_POLICY_VALUE_SIZE];
+	unsigned int pcr;
+	unsigned int root_wait;                   /* seconds */
+	enum pivot_on_failure on_failure;
+};
+
+/* Value names, as written in pivot.conf and on the command line.
+ * *_from_string() return the value or -EINVAL. */
+const char *pivot_verity_to_string(enum pivot_verity v);
+int pivot_verity_from_string(const char *s);
+const char *pivot_signature_to_string(enum pivot_signature v);
+int pivot_signature_from_string(const char *s);
+const char *pivot_tpm_to_string(enum pivot_tpm v);
+int pivot_tpm_from_string(const char *s);
+
+/* Strict unsigned decimal (no sign, no spaces, no overflow); -EINVAL or
+ * -ERANGE. */
+int pivot_parse_u64(const char *s, uint64_t *out);
+
+void pivot_policy_defaults(struct pivot_policy *p);
+
+/*
+ * Parses the text of a pivot.conf over the defaults.  name is the file name
+ * used in messages ("FILE:LINE: what is wrong (what to write instead)",
+ * logged once); returns 0 or -EINVAL.
+ */
+int pivot_policy_parse(struct pivot_policy *p, const char *name, const char *text, size_t len);
+
+/* Loads path; a missing file means the defaults.  0 or a negative errno. */
+int pivot_policy_load(struct pivot_policy *p, const char *path);
+
+/* Writes every key in pivot.conf syntax: what --check prints, and text
+ * that pivot_policy_parse() reads back to the same policy. */
+int pivot_policy_print(const struct pivot_policy *p, FILE *f);
+
+struct pivot_cmdline;
+
+/*
+ * Applies the command line's policy words to p.  They may only tighten:
+ * verity, signature and tpm become the stricter of the two, min-version the
+ * greater.  A weaker word is ignored with a warning naming it, as is the
+ * '?' of a digest word, which never relaxes verity.
+ */
+void pivot_policy_apply_cmdline(struct pivot_policy *p, const struct pivot_cmdline *c);
+
+#endif

@@ -1,0 +1,589 @@
+// SPDX-License-Identifier: MIT
+/* pivot.conf: defaults, strict parsing with line numbers, tightening. */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <cmocka.h>
+
+#include "../../src/pivot/cmdline.h"
+#include "../../src/pivot/policy.h"
+#include "capture.h"
+
+#define HEX_A "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+
+static int parse(struct pivot_policy *p, const char *text)
+{
+	return pivot_policy_parse(p, "pivot.conf", text, strlen(text));
+}
+
+/* Parses text that must be refused and returns the one line logged. */
+static const char *refused_len(const char *text, size_t len)
+{
+	struct pivot_policy p;
+	const char *log;
+	int r;
+
+	capture_start();
+	r = pivot_policy_parse(&p, "pivot.conf", text, len);
+	log = capture_end();
+	if (r != -EINVAL)
+		fail_msg("\"%s\" was not refused (result %d)", text, r);
+	assert_int_equal(count_lines(log), 1);
+	return log;
+}
+
+static const char *refused(const char *text)
+{
+	return refused_len(text, strlen(text));
+}
+
+static void assert_defaults(const struct pivot_policy *p)
+{
+	assert_string_equal(p->store, "/composefs");
+	assert_string_equal(p->state, "/state");
+	assert_int_equal(p->verity, PIVOT_VERITY_REQUIRE);
+	assert_int_equal(p->etc, PIVOT_ETC_OVERLAY);
+	assert_int_equal(p->var, PIVOT_VAR_BIND);
+	assert_int_equal(p->signature, PIVOT_SIGNATURE_REQUIRED);
+	assert_string_equal(p->trust, "/etc/cfsboot/trust.d");
+	assert_string_equal(p->revoked, "/etc/cfsboot/revoked.list");
+	assert_int_equal(p->min_version, 0);
+	assert_false(p->check_clock);
+	assert_int_equal(p->tpm, PIVOT_TPM_IF_PRESENT);
+	assert_string_equal(p->tpm_device, "auto");
+	assert_int_equal(p->pcr, 15);
+	assert_int_equal(p->root_wait, 30);
+	assert_int_equal(p->on_failure, PIVOT_ON_FAILURE_HALT);
+}
+
+static void assert_policy_equal(const struct pivot_policy *a, const struct pivot_policy *b)
+{
+	assert_string_equal(a->store, b->store);
+	assert_string_equal(a->state, b->state);
+	assert_int_equal(a->verity, b->verity);
+	assert_int_equal(a->etc, b->etc);
+	assert_int_equal(a->var, b->var);
+	assert_int_equal(a->signature, b->signature);
+	assert_string_equal(a->trust, b->trust);
+	assert_string_equal(a->revoked, b->revoked);
+	assert_int_equal(a->min_version, b->min_version);
+	assert_int_equal(a->check_clock, b->check_clock);
+	assert_int_equal(a->tpm, b->tpm);
+	assert_string_equal(a->tpm_device, b->tpm_device);
+	assert_int_equal(a->pcr, b->pcr);
+	assert_int_equal(a->root_wait, b->root_wait);
+	assert_int_equal(a->on_failure, b->on_failure);
+}
+
+static const char every_key[] =
+	"# a policy that changes every key\n"
+	"\n"
+	"store = /sysroot-store/cfs\n"
+	"state=/var-state\n"
+	"  verity\t=\tboot-check  \n"
+	"etc = transient\r\n"
+	"var = none\n"
+	"signature = optional\n"
+	"trust = /etc/keys\n"
+	"revoked = /etc/keys/revoked\n"
+	"   # indented comment\n"
+	"min-version = 18446744073709551615\n"
+	"check-clock = yes\n"
+	"tpm = required\n"
+	"tpm-device = swtpm:host=127.0.0.1,port=2321\n"
+	"pcr = 23\n"
+	"root-wait = 3600\n"
+	"on-failure = reboot"; /* no final newline */
+
+static void assert_every_key(const struct pivot_policy *p)
+{
+	assert_string_equal(p->store, "/sysroot-store/cfs");
+	assert_string_equal(p->state, "/var-state");
+	assert_int_equal(p->verity, PIVOT_VERITY_BOOT_CHECK);
+	assert_int_equal(p->etc, PIVOT_ETC_TRANSIENT);
+	assert_int_equal(p->var, PIVOT_VAR_NONE);
+	assert_int_equal(p->signature, PIVOT_SIGNATURE_OPTIONAL);
+	assert_string_equal(p->trust, "/etc/keys");
+	assert_string_equal(p->revoked, "/etc/keys/revoked");
+	assert_int_equal(p->min_version, UINT64_MAX);
+	assert_true(p->check_clock);
+	assert_int_equal(p->tpm, PIVOT_TPM_REQUIRED);
+	assert_string_equal(p->tpm_device, "swtpm:host=127.0.0.1,port=2321");
+	assert_int_equal(p->pcr, 23);
+	assert_int_equal(p->root_wait, 3600);
+	assert_int_equal(p->on_failure, PIVOT_ON_FAILURE_REBOOT);
+}
+
+static void test_defaults(void **state)
+{
+	struct pivot_policy p;
+
+	(void)state;
+	pivot_policy_defaults(&p);
+	assert_defaults(&p);
+	/* An empty file, or only comments, is the defaults. */
+	assert_int_equal(parse(&p, ""), 0);
+	assert_defaults(&p);
+	assert_int_equal(parse(&p, "# nothing\n\n   \n\t\n"), 0);
+	assert_defaults(&p);
+}
+
+static void test_every_key(void **state)
+{
+	struct pivot_policy p;
+
+	(void)state;
+	assert_int_equal(parse(&p, every_key), 0);
+	assert_every_key(&p);
+}
+
+/* A parse starts from the defaults, not from what p held before. */
+static void test_parse_resets(void **state)
+{
+	struct pivot_policy p;
+
+	(void)state;
+	assert_int_equal(parse(&p, every_key), 0);
+	assert_int_equal(parse(&p, "pcr = 7\n"), 0);
+	assert_int_equal(p.pcr, 7);
+	p.pcr = 15;
+	assert_defaults(&p);
+}
+
+/* What --check prints reads back to the same policy. */
+static void test_print_round_trip(void **state)
+{
+	struct pivot_policy p, back;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(parse(&p, every_key), 0);
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	assert_int_equal(pivot_policy_print(&p, f), 0);
+	fclose(f);
+	assert_contains(text, "store = /sysroot-store/cfs\n");
+	assert_contains(text, "verity = boot-check\n");
+	assert_contains(text, "check-clock = yes\n");
+	assert_contains(text, "min-version = 18446744073709551615\n");
+	assert_int_equal(pivot_policy_parse(&back, "printed", text, len), 0);
+	assert_policy_equal(&p, &back);
+	free(text);
+
+	pivot_policy_defaults(&p);
+	text = NULL;
+	f = open_memstream(&text, &len);
+	assert_non_null(f);
+	assert_int_equal(pivot_policy_print(&p, f), 0);
+	fclose(f);
+	assert_string_equal(text,
+			    "store = /composefs\n"
+			    "state = /state\n"
+			    "verity = require\n"
+			    "etc = overlay\n"
+			    "var = bind\n"
+			    "signature = required\n"
+			    "trust = /etc/cfsboot/trust.d\n"
+			    "revoked = /etc/cfsboot/revoked.list\n"
+			    "min-version = 0\n"
+			    "check-clock = no\n"
+			    "tpm = if-present\n"
+			    "tpm-device = auto\n"
+			    "pcr = 15\n"
+			    "root-wait = 30\n"
+			    "on-failure = halt\n");
+	free(text);
+}
+
+static void test_errors_name_the_line(void **state)
+{
+	static const struct {
+		const char *text;
+		const char *message;
+	} cases[] = {
+		{ "verity = require\n\n# c\nverty = require\n",
+		  "pivot.conf:4: unknown key \"verty\" (the keys are store, state, verity, etc, var, "
+		  "signature, trust, revoked, min-version, check-clock, tpm, tpm-device, pcr, "
+		  "root-wait, on-failure)" },
+		{ "Verity = require\n", "pivot.conf:1: unknown key \"Verity\"" },
+		{ "\n = require\n", "pivot.conf:2: unknown key \"\"" },
+		{ "verity = require\n# c\nverity = boot-check\n",
+		  "pivot.conf:3: verity is set again; line 1 set it already (set each key once)" },
+		{ "pcr = 15\npcr = 15\n", "pivot.conf:2: pcr is set again; line 1 set it already" },
+		{ "store = /composefs\nverity require\n",
+		  "pivot.conf:2: no \"=\" in \"verity require\" (write key = value; # starts a comment)" },
+		{ "verity = sometimes\n",
+		  "pivot.conf:1: verity = \"sometimes\" is not a valid value "
+		  "(write insecure-dev, boot-check or require)" },
+		{ "verity = require # strict\n",
+		  "pivot.conf:1: verity = \"require # strict\" is not a valid value" },
+		{ "\n\netc = tmpfs\n", "pivot.conf:3: etc = \"tmpfs\" is not a valid value "
+		  "(write overlay, bind, transient or none)" },
+		{ "var = overlay\n", "(write bind or none)" },
+		{ "signature = REQUIRED\n", "(write off, optional or required)" },
+		{ "tpm = yes\n", "(write off, if-present or required)" },
+		{ "on-failure = poweroff\n", "(write halt or reboot)" },
+		{ "check-clock = true\n", "pivot.conf:1: check-clock = \"true\" is not a valid value (write no or yes)" },
+		{ "store =\n", "pivot.conf:1: store has no value (write store = VALUE; the default is store = /composefs)" },
+		{ "pcr = \t \n", "pivot.conf:1: pcr has no value (write pcr = VALUE; the default is pcr = 15)" },
+		{ "pcr = 24\n", "pivot.conf:1: pcr = \"24\" is not a number from 0 to 23 (write one)" },
+		{ "pcr = -1\n", "pcr = \"-1\" is not a number from 0 to 23" },
+		{ "pcr = 0x0f\n", "pcr = \"0x0f\" is not a number from 0 to 23" },
+		{ "pcr = 99999999999999999999\n", "is not a number from 0 to 23" },
+		{ "root-wait = 0\n", "root-wait = \"0\" is not a number from 1 to 3600" },
+		{ "root-wait = 3601\n", "root-wait = \"3601\" is not a number from 1 to 3600" },
+		{ "min-version = 18446744073709551616\n",
+		  "pivot.conf:1: min-version = \"18446744073709551616\" is not an unsigned decimal number "
+		  "(write a number from 0 to 18446744073709551615)" },
+		{ "min-version = 1.5\n", "min-version = \"1.5\" is not an unsigned decimal number" },
+		{ "min-version = 1 2\n", "min-version = \"1 2\" is not an unsigned decimal number" },
+		{ "store = composefs\n",
+		  "pivot.conf:1: store = \"composefs\" is not an absolute path (write an absolute path "
+		  "without \".\", \"..\" or \"//\", such as /composefs)" },
+		{ "state = /a/../b\n", "state = \"/a/../b\" has a \".\" or \"..\" component" },
+		{ "state = /..\n", "has a \".\" or \"..\" component" },
+		{ "trust = /etc/./keys\n", "trust = \"/etc/./keys\" has a \".\" or \"..\" component" },
+		{ "trust = /etc//keys\n", "has an empty component (\"//\" or a trailing \"/\")" },
+		{ "revoked = /etc/keys/\n", "has an empty component" },
+		{ "store = //composefs\n", "has an empty component" },
+		{ "tpm-device = tpm0\n",
+		  "pivot.conf:1: tpm-device = \"tpm0\" is not a TPM device (write auto, a device path "
+		  "such as /dev/tpmrm0, swtpm:host=HOST,port=PORT or swtpm:path=SOCKET)" },
+		{ "tpm-device = /dev/../tpm0\n", "is not a TPM device" },
+		{ "tpm-device = swtpm:\n", "is not a TPM device" },
+		{ "tpm-device = swtpm:host=,port=2321\n", "is not a TPM device" },
+		{ "tpm-device = swtpm:host=h,port=0\n", "is not a TPM device" },
+		{ "tpm-device = swtpm:host=h,port=65535\n", "is not a TPM device" },
+		{ "tpm-device = swtpm:host=h,port=\n", "is not a TPM device" },
+		{ "tpm-device = swtpm:host=a b,port=1\n", "is not a TPM device" },
+		{ "tpm-device = swtpm:path=run/swtpm\n", "is not a TPM device" },
+		{ "tpm-device = AUTO\n", "is not a TPM device" },
+		{ "# ok\nstore = /a\x1b[0m\n", "pivot.conf:2: control character 0x1b in column 11 (remove it)" },
+		{ "store = /a\rb\n", "pivot.conf:1: control character 0x0d in column 11" },
+		{ "store = /a\x7f\n", "control character 0x7f in column 11" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_contains(refused(cases[i].text), cases[i].message);
+}
+
+static void test_nul_byte(void **state)
+{
+	static const char text[] = "verity = require\nstore = /a\0b\n";
+
+	(void)state;
+	assert_contains(refused_len(text, sizeof(text) - 1),
+			"pivot.conf:2: control character 0x00 in column 11");
+}
+
+static void test_line_length(void **state)
+{
+	char text[2 * PIVOT_POLICY_LINE_MAX + 16], *p = text;
+	struct pivot_policy pol;
+
+	(void)state;
+	/* The longest allowed line, a path that fills it, then one too long. */
+	p += sprintf(p, "# first\nstore = /");
+	memset(p, 'x', PIVOT_POLICY_LINE_MAX - strlen("store = /"));
+	p += PIVOT_POLICY_LINE_MAX - strlen("store = /");
+	*p++ = '\n';
+	*p = '\0';
+	assert_int_equal(parse(&pol, text), 0);
+	assert_int_equal(strlen(pol.store), PIVOT_POLICY_LINE_MAX - strlen("store = "));
+
+	p[-1] = 'x';
+	*p++ = '\n';
+	*p = '\0';
+	assert_contains(refused(text), "pivot.conf:2: the line is longer than 1023 bytes (shorten it)");
+}
+
+static void test_accepted_values(void **state)
+{
+	static const char *const ok[] = {
+		"store = /\n",
+		"tpm-device = /dev/tpm0\n",
+		"tpm-device = swtpm:path=/run/swtpm/sock\n",
+		"tpm-device = swtpm:host=localhost,port=65534\n",
+		"pcr = 0\n",
+		"pcr = 007\n",
+		"root-wait = 1\n",
+		"store = /a b/c\n",            /* spaces are part of a path */
+		"store = /caf\xc3\xa9\n",      /* so are non-ASCII bytes */
+	};
+	struct pivot_policy p;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++)
+		if (parse(&p, ok[i]) != 0)
+			fail_msg("\"%s\" was refused", ok[i]);
+	assert_int_equal(parse(&p, "store = /a b/c\n"), 0);
+	assert_string_equal(p.store, "/a b/c");
+	assert_int_equal(parse(&p, "pcr = 007\n"), 0);
+	assert_int_equal(p.pcr, 7);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+}
+
+static void test_load(void **state)
+{
+	char dir[] = "/tmp/test_policy.XXXXXX", path[64];
+	struct pivot_policy p;
+	const char *log;
+	int r;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/pivot.conf", dir);
+
+	/* Missing: the defaults, silently. */
+	capture_start();
+	r = pivot_policy_load(&p, path);
+	log = capture_end();
+	assert_int_equal(r, 0);
+	assert_string_equal(log, "");
+	assert_defaults(&p);
+
+	write_file(path, every_key);
+	assert_int_equal(pivot_policy_load(&p, path), 0);
+	assert_every_key(&p);
+
+	/* Messages name the file as given. */
+	write_file(path, "verity = require\nverity = require\n");
+	capture_start();
+	r = pivot_policy_load(&p, path);
+	log = capture_end();
+	assert_int_equal(r, -EINVAL);
+	assert_contains(log, path);
+	assert_contains(log, "pivot.conf:2: verity is set again");
+	assert_int_equal(unlink(path), 0);
+
+	/* Not a file: refused, not taken for missing. */
+	assert_int_equal(mkdir(path, 0755), 0);
+	capture_start();
+	r = pivot_policy_load(&p, path);
+	log = capture_end();
+	assert_int_equal(r, -EISDIR);
+	assert_contains(log, "cannot read");
+	assert_int_equal(rmdir(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+/* Every (policy, command line) pair: the result is the stricter, and a
+ * weaker word is named in a warning. */
+static void test_tighten_verity(void **state)
+{
+	(void)state;
+	for (int pol = 0; pol < _PIVOT_VERITY_MAX; pol++)
+		for (int req = 0; req < _PIVOT_VERITY_MAX; req++) {
+			struct pivot_policy p;
+			struct pivot_cmdline c = { .have_verity = true, .verity = req };
+			const char *log;
+			char word[64];
+
+			pivot_policy_defaults(&p);
+			p.verity = pol;
+			capture_start();
+			pivot_policy_apply_cmdline(&p, &c);
+			log = capture_end();
+			assert_int_equal(p.verity, req > pol ? req : pol);
+			snprintf(word, sizeof(word), "ignoring cfsboot.verity=%s:", pivot_verity_to_string(req));
+			if (req < pol)
+				assert_contains(log, word);
+			else
+				assert_null(strstr(log, "ignoring"));
+		}
+}
+
+static void test_tighten_signature(void **state)
+{
+	(void)state;
+	for (int pol = 0; pol < _PIVOT_SIGNATURE_MAX; pol++)
+		for (int req = 0; req < _PIVOT_SIGNATURE_MAX; req++) {
+			struct pivot_policy p;
+			struct pivot_cmdline c = { .have_signature = true, .signature = req };
+			const char *log;
+			char word[64];
+
+			pivot_policy_defaults(&p);
+			p.signature = pol;
+			capture_start();
+			pivot_policy_apply_cmdline(&p, &c);
+			log = capture_end();
+			assert_int_equal(p.signature, req > pol ? req : pol);
+			snprintf(word, sizeof(word), "ignoring cfsboot.signature=%s:",
+				 pivot_signature_to_string(req));
+			if (req < pol)
+				assert_contains(log, word);
+			else
+				assert_null(strstr(log, "ignoring"));
+		}
+}
+
+static void test_tighten_tpm(void **state)
+{
+	(void)state;
+	for (int pol = 0; pol < _PIVOT_TPM_MAX; pol++)
+		for (int req = 0; req < _PIVOT_TPM_MAX; req++) {
+			struct pivot_policy p;
+			struct pivot_cmdline c = { .have_tpm = true, .tpm = req };
+			const char *log;
+			char word[64];
+
+			pivot_policy_defaults(&p);
+			p.tpm = pol;
+			capture_start();
+			pivot_policy_apply_cmdline(&p, &c);
+			log = capture_end();
+			assert_int_equal(p.tpm, req > pol ? req : pol);
+			snprintf(word, sizeof(word), "ignoring cfsboot.tpm=%s:", pivot_tpm_to_string(req));
+			if (req < pol)
+				assert_contains(log, word);
+			else
+				assert_null(strstr(log, "ignoring"));
+		}
+}
+
+static void test_tighten_min_version(void **state)
+{
+	static const uint64_t values[] = { 0, 1, 41, 42, 43, UINT64_MAX };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++)
+		for (size_t j = 0; j < sizeof(values) / sizeof(values[0]); j++) {
+			struct pivot_policy p;
+			struct pivot_cmdline c = { .have_min_version = true, .min_version = values[j] };
+			const char *log;
+
+			pivot_policy_defaults(&p);
+			p.min_version = values[i];
+			capture_start();
+			pivot_policy_apply_cmdline(&p, &c);
+			log = capture_end();
+			assert_int_equal(p.min_version, values[j] > values[i] ? values[j] : values[i]);
+			if (values[j] < values[i])
+				assert_contains(log, "ignoring cfsboot.min-version=");
+			else
+				assert_null(strstr(log, "ignoring"));
+		}
+}
+
+/* Words absent from the command line leave the policy alone. */
+static void test_nothing_to_apply(void **state)
+{
+	struct pivot_policy p, before;
+	struct pivot_cmdline c = { 0 };
+
+	(void)state;
+	assert_int_equal(parse(&p, every_key), 0);
+	before = p;
+	pivot_policy_apply_cmdline(&p, &c);
+	assert_policy_equal(&p, &before);
+}
+
+/* End to end: the '?' of composefs-rs and weaker words change nothing. */
+static void test_cmdline_cannot_weaken(void **state)
+{
+	struct pivot_policy p;
+	struct pivot_cmdline c;
+	const char *log;
+
+	(void)state;
+	pivot_policy_defaults(&p);
+	assert_int_equal(pivot_cmdline_parse(&c, "composefs=?" HEX_A " cfsboot.verity=insecure-dev "
+					     "cfsboot.signature=off cfsboot.tpm=required"), 1);
+	capture_start();
+	pivot_policy_apply_cmdline(&p, &c);
+	log = capture_end();
+	pivot_cmdline_done(&c);
+
+	assert_int_equal(p.verity, PIVOT_VERITY_REQUIRE);
+	assert_int_equal(p.signature, PIVOT_SIGNATURE_REQUIRED);
+	assert_int_equal(p.tpm, PIVOT_TPM_REQUIRED);
+	assert_contains(log, "ignoring cfsboot.verity=insecure-dev: the policy says verity = require");
+	assert_contains(log, "ignoring cfsboot.signature=off: the policy says signature = required");
+	assert_contains(log, "cfsboot.tpm=required tightens tpm = if-present");
+	assert_contains(log, "ignoring the leading '?' of composefs=");
+	assert_contains(log, "(verity = require stays in force)");
+
+	/* Even a policy that allows insecure-dev is not relaxed further by
+	 * '?': the warning says which mode stays. */
+	assert_int_equal(parse(&p, "verity = insecure-dev\n"), 0);
+	assert_int_equal(pivot_cmdline_parse(&c, "composefs.digest=?" HEX_A), 1);
+	capture_start();
+	pivot_policy_apply_cmdline(&p, &c);
+	log = capture_end();
+	pivot_cmdline_done(&c);
+	assert_int_equal(p.verity, PIVOT_VERITY_INSECURE_DEV);
+	assert_contains(log, "ignoring the leading '?' of composefs.digest=");
+	assert_int_equal(count_lines(log), 1);
+}
+
+static void test_value_names(void **state)
+{
+	(void)state;
+	for (int v = 0; v < _PIVOT_VERITY_MAX; v++)
+		assert_int_equal(pivot_verity_from_string(pivot_verity_to_string(v)), v);
+	for (int v = 0; v < _PIVOT_SIGNATURE_MAX; v++)
+		assert_int_equal(pivot_signature_from_string(pivot_signature_to_string(v)), v);
+	for (int v = 0; v < _PIVOT_TPM_MAX; v++)
+		assert_int_equal(pivot_tpm_from_string(pivot_tpm_to_string(v)), v);
+	assert_int_equal(pivot_verity_from_string(""), -EINVAL);
+	assert_null(pivot_verity_to_string(_PIVOT_VERITY_MAX));
+}
+
+static void test_parse_u64(void **state)
+{
+	uint64_t v;
+
+	(void)state;
+	assert_int_equal(pivot_parse_u64("0", &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(pivot_parse_u64("18446744073709551615", &v), 0);
+	assert_int_equal(v, UINT64_MAX);
+	assert_int_equal(pivot_parse_u64("18446744073709551616", &v), -ERANGE);
+	assert_int_equal(pivot_parse_u64("99999999999999999999", &v), -ERANGE);
+	assert_int_equal(pivot_parse_u64("", &v), -EINVAL);
+	assert_int_equal(pivot_parse_u64(" 1", &v), -EINVAL);
+	assert_int_equal(pivot_parse_u64("+1", &v), -EINVAL);
+	assert_int_equal(pivot_parse_u64("1 ", &v), -EINVAL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_every_key),
+		cmocka_unit_test(test_parse_resets),
+		cmocka_unit_test(test_print_round_trip),
+		cmocka_unit_test(test_errors_name_the_line),
+		cmocka_unit_test(test_nul_byte),
+		cmocka_unit_test(test_line_length),
+		cmocka_unit_test(test_accepted_values),
+		cmocka_unit_test(test_load),
+		cmocka_unit_test(test_tighten_verity),
+		cmocka_unit_test(test_tighten_signature),
+		cmocka_unit_test(test_tighten_tpm),
+		cmocka_unit_test(test_tighten_min_version),
+		cmocka_unit_test(test_nothing_to_apply),
+		cmocka_unit_test(test_cmdline_cannot_weaken),
+		cmocka_unit_test(test_value_names),
+		cmocka_unit_test(test_parse_u64),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
