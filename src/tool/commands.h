@@ -12,5 +12,6 @@ enum {
 };
 
 int cmd_digest(int argc, char **argv);
+int cmd_mkimage(int argc, char **argv);
 
 #endif

@@ -14,6 +14,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "digest",  cmd_digest,  "print the fs-verity digest of files" },
+	{ "mkimage", cmd_mkimage, "build a composefs image (and fill an object store)" },
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Files that appear under their final name only when complete and durable:
+ * written to a temporary name in the same directory, made mode 0644 and
+ * fsync'ed, optionally sealed with fs-verity, then renamed into place.  On
+ * any failure the temporary file is removed; nothing partial ever carries
+ * the final name.  Making the rename itself durable (fsync of the
+ * directory, or one syncfs for many files) is left to the caller.
+ */
+#ifndef CFS_ATOMIC_FILE_H
+#define CFS_ATOMIC_FILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct cfs_atomic_file {
+	int dirfd;                  /* borrowed */
+	const char *dir;            /* for messages */
+	int fd;                     /* the temporary file, open for writing */
+	char tmp_name[32];
+};
+
+enum {
+	CFS_ATOMIC_REPLACE = 1 << 0,    /* replace an existing file of that name */
+	CFS_ATOMIC_VERITY  = 1 << 1,    /* enable fs-verity before the rename */
+};
+
+/* How enabling fs-verity went (CFS_ATOMIC_VERITY). */
+enum cfs_verity_result {
+	CFS_VERITY_ENABLED,
+	CFS_VERITY_UNSUPPORTED,     /* the file system cannot: the file is kept without */
+};
+
+int cfs_atomic_open(struct cfs_atomic_file *f, int dirfd, const char *dir);
+
+/* Returns 1 if the name already existed and was kept (without
+ * CFS_ATOMIC_REPLACE: identical content is stored once), 0 when the file
+ * was put in place.  Either way the temporary file is gone afterwards.
+ * With CFS_ATOMIC_VERITY and a digest to expect, the kernel's measurement
+ * must equal it: a file that changed after it was hashed is refused. */
+int cfs_atomic_commit(struct cfs_atomic_file *f, const char *name, unsigned flags,
+		      const uint8_t *expect_sha256, enum cfs_verity_result *verity);
+
+/* Removes the temporary file (after a failure); harmless after commit. */
+void cfs_atomic_discard(struct cfs_atomic_file *f);
+
+/* Copies all of src_fd into f: a reflink when the file system can, else
+ * copy_file_range, else read/write; holes stay holes. */
+int cfs_atomic_copy_from(struct cfs_atomic_file *f, int src_fd, const char *src);
+
+#endif
