@@ -341,3 +341,18 @@ out:
 	cfs_verity_free(ctx);
 	return r;
 }
+
+int cfs_verity_formatted_digest(enum cfs_hash_alg alg, const uint8_t *digest,
+				uint8_t *out, size_t *out_len)
+{
+	size_t size = cfs_hash_digest_size(alg);
+
+	if (!size)
+		return log_errno(-EINVAL, "unknown fs-verity hash algorithm %d", alg);
+	memcpy(out, "FSVerity", 8);
+	put_le16(out + 8, (uint16_t)alg);
+	put_le16(out + 10, (uint16_t)size);
+	memcpy(out + 12, digest, size);
+	*out_len = 12 + size;
+	return 0;
+}

@@ -43,4 +43,13 @@ void cfs_verity_free(struct cfs_verity_ctx *ctx);
 int cfs_verity_digest_buf(enum cfs_hash_alg alg, const void *data, size_t len, uint8_t *digest);
 int cfs_verity_digest_fd(enum cfs_hash_alg alg, int fd, uint8_t *digest);
 
+/* The formatted digest (the kernel's struct fsverity_formatted_digest):
+ * "FSVerity", le16 algorithm, le16 digest size, then the digest.  It is the
+ * payload of fs-verity built-in signatures, of `fsverity sign` and of
+ * cfsboot's image signatures.  Writes at most CFS_VERITY_FORMATTED_MAX
+ * bytes to out; -EINVAL for an unknown algorithm. */
+#define CFS_VERITY_FORMATTED_MAX (8 + 2 + 2 + CFS_MAX_DIGEST_SIZE)
+int cfs_verity_formatted_digest(enum cfs_hash_alg alg, const uint8_t *digest,
+				uint8_t *out, size_t *out_len);
+
 #endif

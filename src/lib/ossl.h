@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/* Cleanup attributes for the OpenSSL objects the signature code uses, and
+ * the reason of OpenSSL's last error for a message. */
+#ifndef CFS_OSSL_H
+#define CFS_OSSL_H
+
+#include <openssl/bio.h>
+#include <openssl/cms.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#define CFS_DEFINE_OSSL_FREEP(type, func)               \
+	static inline void func##p(type **p)            \
+	{                                               \
+		if (*p)                                 \
+			func(*p);                       \
+	}
+
+CFS_DEFINE_OSSL_FREEP(ASN1_OBJECT, ASN1_OBJECT_free)
+CFS_DEFINE_OSSL_FREEP(BIO, BIO_free)
+CFS_DEFINE_OSSL_FREEP(CMS_ContentInfo, CMS_ContentInfo_free)
+CFS_DEFINE_OSSL_FREEP(EVP_PKEY, EVP_PKEY_free)
+CFS_DEFINE_OSSL_FREEP(EXTENDED_KEY_USAGE, EXTENDED_KEY_USAGE_free)
+CFS_DEFINE_OSSL_FREEP(X509, X509_free)
+CFS_DEFINE_OSSL_FREEP(X509_STORE_CTX, X509_STORE_CTX_free)
+
+static inline void x509_stack_freep(STACK_OF(X509) **p)
+{
+	sk_X509_pop_free(*p, X509_free);
+}
+
+/* The reason of the most recent OpenSSL error, and an empty error queue,
+ * so that a later failure does not report a stale reason. */
+static inline const char *cfs_ossl_reason(void)
+{
+	unsigned long e = ERR_peek_last_error();
+	const char *s = e ? ERR_reason_error_string(e) : NULL;
+
+	ERR_clear_error();
+	return s ? s : "no reason given";
+}
+
+#endif
