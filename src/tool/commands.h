@@ -13,5 +13,7 @@ enum {
 
 int cmd_digest(int argc, char **argv);
 int cmd_mkimage(int argc, char **argv);
+int cmd_sign(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 #endif
