@@ -44,7 +44,8 @@ struct pivot_cmdline {
 
 /*
  * Parses a command line (the text of /proc/cmdline; a trailing newline is
- * whitespace) into c, which the caller releases with pivot_cmdline_done().
+ * whitespace) into c, which the caller releases with pivot_cmdline_done()
+ * whatever the result.
  * Returns 1 when it names an image, 0 when it names none ("nothing to
  * do"), -EINVAL when a word is refused (logged once, naming the word),
  * -ENOMEM.
