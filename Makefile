@@ -76,7 +76,7 @@ endif
 # Unit tests may use any object of the tool, the helper or the library.
 $(O)/tests/%: tests/unit/%.c $(LIBTOOL) $(LIBPIVOT) $(LIBCFS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBTOOL) $(LIBPIVOT) $(LIBCFS) -lcmocka $(TOOL_LIBS)
+	$(CC) $(CPPFLAGS) -Isrc/tool -Isrc/pivot $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBTOOL) $(LIBPIVOT) $(LIBCFS) -lcmocka $(TOOL_LIBS)
 
 unit-tests: $(UNIT_TESTS)
 

@@ -46,11 +46,10 @@ run() {
 tier() { case " $TIERS " in *" $1 "*) return 0;; esac; return 1; }
 
 if tier unit; then
-	for t in build/tests/test_*; do
-		run "unit-$(basename "$t")" env CMOCKA_MESSAGE_OUTPUT=TAP "$t"
-	done
-	for t in build/asan/tests/test_*; do
-		run "asan-unit-$(basename "$t")" env CMOCKA_MESSAGE_OUTPUT=TAP "$t"
+	for src in tests/unit/test_*.c; do
+		t=$(basename "$src" .c)
+		run "unit-$t" env CMOCKA_MESSAGE_OUTPUT=TAP "build/tests/$t"
+		run "asan-unit-$t" env CMOCKA_MESSAGE_OUTPUT=TAP "build/asan/tests/$t"
 	done
 fi
 if tier host; then

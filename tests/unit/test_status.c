@@ -12,9 +12,9 @@
 #include <sys/wait.h>
 #include <cmocka.h>
 
-#include "../../src/pivot/errors.h"
-#include "../../src/pivot/json.h"
-#include "../../src/pivot/status.h"
+#include "errors.h"
+#include "json.h"
+#include "status.h"
 #include "capture.h"
 #include "util.h"
 
