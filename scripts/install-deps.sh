@@ -13,6 +13,9 @@ packages=(
 	# tests and cross-checks
 	python3 fsverity erofs-utils attr acl util-linux debootstrap
 	swtpm swtpm-tools tpm2-tools
+	# VM tests (tests/vm/): qemu under TCG, busybox guests, ext4 disks with
+	# fs-verity, modules.dep for the downloaded kernel
+	qemu-system-x86 qemu-utils busybox-static cpio xz-utils e2fsprogs kmod
 )
 
 missing=()
