@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * PID-1 mode of cfs-pivot (docs/pid1.md): when it is the init of a minimal
+ * initramfs, nobody else mounts the API file systems, loads modules, finds
+ * and mounts the physical root or switches root, so cfs-pivot does it.
+ *
+ * The boot flow calls, in order:
+ *	pid1_prepare()       physical root mounted read-only at sysroot
+ *	... verify, measure, compose the image at newroot ...
+ *	pid1_switch_root()   does not return on success
+ * and pid1_fail() whenever a step refuses the boot, because PID 1 must not
+ * exit: the kernel would panic and hide the reason.
+ */
+#ifndef CFS_PIVOT_PID1_H
+#define CFS_PIVOT_PID1_H
+
+struct pivot_cmdline;
+struct pivot_policy;
+
+/* What pid1_prepare() loads, one module name per line (docs/pid1.md). */
+#define PID1_MODULES_LIST "/etc/cfsboot/modules"
+
+/*
+ * Mounts /proc, /sys, /dev (devtmpfs) and /run (tmpfs, 0755) where they are
+ * not mounted yet, gives fds 0-2 the console if they are closed, sends the
+ * log to /dev/kmsg, loads the modules of PID1_MODULES_LIST, waits up to the
+ * policy's root_wait seconds for the device named by root= and mounts it
+ * read-only at sysroot (created if missing) with rootfstype= (else the
+ * probed type) and rootflags=.
+ *
+ * Returns 0, or a negative errno after logging one line naming the step.
+ * Every failure is of class PIVOT_EXIT_ROOTDEV, apart from -ENOMEM
+ * (PIVOT_EXIT_INTERNAL).
+ */
+int pid1_prepare(const struct pivot_cmdline *c, const struct pivot_policy *p,
+		 const char *sysroot);
+
+/*
+ * Makes newroot (an absolute path, a mount point) the root and execs init
+ * there (NULL means /sbin/init) as PID 1, with argv[0] = init.
+ *
+ * Before anything changes it checks that init, resolved inside newroot, is
+ * an executable file.  Then it moves /proc, /sys, /dev and /run into
+ * newroot, deletes the initramfs's own files when / is a ramfs or tmpfs
+ * (never crossing into another mount), moves newroot onto / and chroots.
+ *
+ * Does not return on success.  Returns a negative errno after logging one
+ * line naming the step, class PIVOT_EXIT_SWITCH_ROOT; when exec itself
+ * fails the old root is already gone, so the only way on is pid1_fail().
+ */
+int pid1_switch_root(const char *newroot, const char *init);
+
+/*
+ * Refuses the boot as PID 1: repeats the last error line on the console and
+ * in the kernel log with the class of exit_code (a PIVOT_EXIT_*), syncs,
+ * and halts (RB_HALT_SYSTEM, the message stays on the screen) or, after
+ * PID1_REBOOT_DELAY seconds, reboots, as the policy's on_failure says.
+ */
+#define PID1_REBOOT_DELAY 10
+_Noreturn void pid1_fail(const struct pivot_policy *p, int exit_code);
+
+#endif
