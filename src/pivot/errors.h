@@ -26,6 +26,7 @@ enum pivot_exit {
 	PIVOT_EXIT_MOUNT       = 11, /* composing the tree */
 	PIVOT_EXIT_STATE       = 12, /* /etc or /var state */
 	PIVOT_EXIT_SWITCH_ROOT = 13, /* entering the new root */
+	PIVOT_EXIT_ROOTDEV     = 14, /* PID-1 mode: bringing up the physical root */
 };
 
 /* The short name of a class ("digest", "switch-root", ...), or NULL for a
@@ -47,6 +48,7 @@ static inline const char *pivot_exit_name(int code)
 		[PIVOT_EXIT_MOUNT]       = "mount",
 		[PIVOT_EXIT_STATE]       = "state",
 		[PIVOT_EXIT_SWITCH_ROOT] = "switch-root",
+		[PIVOT_EXIT_ROOTDEV]     = "rootdev",
 	};
 
 	if (code < 0 || (size_t)code >= sizeof(names) / sizeof(names[0]))
