@@ -225,8 +225,8 @@ static int parse_uint(const struct parser *ps, enum number_base base, struct spa
 		unsigned d = (unsigned)(s.p[i] - '0');
 
 		if (d >= base)
-			return fail(ps, "%s '%.*s' is not a %s number", what, (int)s.len, s.p,
-				    base == OCT ? "octal" : "decimal");
+			return fail(ps, "%s '%.*s' is not %s number", what, (int)s.len, s.p,
+				    base == OCT ? "an octal" : "a decimal");
 		if (v > (max - d) / base)
 			return fail(ps, "%s '%.*s' is too large", what, (int)s.len, s.p);
 		v = v * base + d;

@@ -258,7 +258,8 @@ static int read_names(const char *path, char ***out, size_t *n_out)
 		free(names);
 		return r;
 	}
-	qsort(names, n, sizeof(*names), name_cmp);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), name_cmp);
 	*out = names;
 	*n_out = n;
 	return 0;

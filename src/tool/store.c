@@ -115,6 +115,8 @@ static void unique_by_digest(struct object_list *l)
 {
 	size_t n = 0;
 
+	if (l->n < 2)
+		return;
 	qsort(l->v, l->n, sizeof(*l->v), digest_cmp);
 	for (size_t i = 0; i < l->n; i++)
 		if (n == 0 || digest_cmp(&l->v[n - 1], &l->v[i]) != 0)
