@@ -25,7 +25,7 @@ VM_SWTPM_PID=
 vm_cleanup() {
 	[ -n "$VM_QEMU_PID" ] && kill "$VM_QEMU_PID" 2>/dev/null
 	[ -n "$VM_SWTPM_PID" ] && kill "$VM_SWTPM_PID" 2>/dev/null
-	VM_QEMU_PID= VM_SWTPM_PID=
+	VM_QEMU_PID='' VM_SWTPM_PID=''
 }
 # tests/lib.sh removes the scratch directory on exit; do both.  A signal
 # ends the script through `exit`, so the EXIT trap runs then too.
@@ -254,14 +254,14 @@ vm_cow() {
 # boot (swtpm ends when qemu disconnects); the state, and with it the TPM's
 # NV storage, persists from boot to boot.
 vm_swtpm_start() {
-	local dir=$1 i
+	local dir=$1
 	[ -z "$VM_SWTPM_PID" ] || { vm_die "swtpm is already running"; return 1; }
 	mkdir -p "$dir/state" && rm -f "$dir/swtpm.sock" || return 1
 	swtpm socket --tpm2 --tpmstate dir="$dir/state" \
 		--ctrl type=unixio,path="$dir/swtpm.sock" \
 		--log file="$dir/swtpm.log",level=1 </dev/null &
 	VM_SWTPM_PID=$!
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		[ -S "$dir/swtpm.sock" ] && return 0
 		kill -0 "$VM_SWTPM_PID" 2>/dev/null || break
 		sleep 0.1
@@ -290,7 +290,7 @@ vm_swtpm_stop() {
 # the timeout (default 120 s, CFS_VM_TIMEOUT) killed it.  Sets
 # VM_BOOT_SECONDS to the wall time.
 vm_boot() {
-	local name=$1 initrd= append= tpm= timeout=$VM_TIMEOUT log args=() fmt rc start
+	local name=$1 initrd='' append='' tpm='' timeout=$VM_TIMEOUT log args=() fmt rc start
 	shift
 	while [ $# -gt 0 ]; do
 		case $1 in

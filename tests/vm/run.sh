@@ -4,7 +4,7 @@
 # script that exits non-zero without a failing case counts as a failure.
 # Serial logs of failed boots are kept in build/vm/logs/ (cleared here).
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 rm -rf build/vm/logs
 
 n=0 failed=0 start=$SECONDS

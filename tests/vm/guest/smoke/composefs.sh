@@ -3,7 +3,7 @@
 # EROFS can read an image file, and read every file through each.
 . /tests/compose.sh
 mount -t ext4 /dev/vda /mnt || exit 1
-if find /mnt/composefs -type f | xargs /tests/vmtool enable; then
+if find /mnt/composefs -type f -exec /tests/vmtool enable {} +; then
 	echo "CFSTEST: store_verity=enabled"
 fi
 echo "CFSTEST: image_digest=$(/tests/vmtool measure "/mnt/composefs/images/$IMAGE")"
