@@ -292,7 +292,16 @@ static int check_tail(const struct cfs_image_file *img, const struct cfs_inode *
 	return 0;
 }
 
-static int decode_chunk_map(const struct cfs_image_file *img, struct cfs_inode *ino, uint32_t i_u)
+/*
+ * A chunk-based file's map of u32 block addresses follows its xattrs.  When
+ * the map cannot fit in the rest of that block, mkcomposefs moves it into a
+ * data block it cannot point at any more (its i_u holds the chunk format):
+ * a layout no reader can follow, written only for files of petabytes.  As
+ * composefs reads such files from the store, never through the map, the map
+ * is then ignored rather than refused, and is no part of the inode.
+ */
+static int decode_chunk_map(const struct cfs_image_file *img, struct cfs_inode *ino, uint32_t i_u,
+			    uint64_t map_off)
 {
 	unsigned int bits = CFS_BLOCK_BITS + (i_u & EROFS_CHUNK_FORMAT_BLKBITS_MASK);
 	uint64_t chunks;
@@ -303,7 +312,8 @@ static int decode_chunk_map(const struct cfs_image_file *img, struct cfs_inode *
 	if (chunks > CFS_MAX_CHUNKS)
 		return cfs_image_corrupt(img, ino->nid, "%llu chunks; composefs writes at most %u",
 					 (unsigned long long)chunks, CFS_MAX_CHUNKS);
-	ino->tail_len = chunks * 4;
+	if (map_off % CFS_BLOCK_SIZE + chunks * 4 <= CFS_BLOCK_SIZE)
+		ino->tail_len = chunks * 4;
 	return 0;
 }
 
@@ -318,7 +328,8 @@ static int check_chunk_holes(const struct cfs_image_file *img, const struct cfs_
 	return 0;
 }
 
-static int decode_layout(const struct cfs_image_file *img, struct cfs_inode *ino, uint32_t i_u)
+static int decode_layout(const struct cfs_image_file *img, struct cfs_inode *ino, uint32_t i_u,
+			 uint64_t tail_off)
 {
 	uint32_t type = ino->mode & S_IFMT;
 
@@ -333,7 +344,7 @@ static int decode_layout(const struct cfs_image_file *img, struct cfs_inode *ino
 	case EROFS_LAYOUT_CHUNK_BASED:
 		if (type != S_IFREG)
 			return cfs_image_corrupt(img, ino->nid, "a chunk-based inode of mode 0%o", ino->mode);
-		return decode_chunk_map(img, ino, i_u);
+		return decode_chunk_map(img, ino, i_u, tail_off);
 	default:
 		return cfs_image_unsupported(img, ino->nid, "data layout %u, which composefs never writes",
 					     ino->layout);
@@ -423,7 +434,7 @@ int cfs_image_read_inode(const struct cfs_image_file *img, uint64_t nid, struct 
 	r = decode_xattr_area(img, ino, get_le16(p + 2), ino->offset + isize);
 	if (r < 0)
 		return r;
-	r = decode_layout(img, ino, i_u);
+	r = decode_layout(img, ino, i_u, ino->offset + isize + ino->xattr_size);
 	if (r < 0)
 		return r;
 	r = check_type(img, ino, i_u);
