@@ -9,10 +9,15 @@ enum {
 	EXIT_OK = 0,
 	EXIT_FAILED = 1,        /* the operation failed; the message says why */
 	EXIT_USAGE = 2,         /* bad command line */
+	EXIT_BAD_IMAGE = 3,     /* an image is corrupt or not a composefs image */
+	EXIT_MISSING_OBJECTS = 4, /* fsck: objects an image needs are missing */
+	EXIT_CORRUPT_OBJECTS = 5, /* fsck: objects do not match their digests */
 };
 
 int cmd_digest(int argc, char **argv);
 int cmd_mkimage(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
+int cmd_fsck(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 

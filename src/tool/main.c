@@ -15,6 +15,8 @@ struct command {
 static const struct command commands[] = {
 	{ "digest",  cmd_digest,  "print the fs-verity digest of files" },
 	{ "mkimage", cmd_mkimage, "build a composefs image (and fill an object store)" },
+	{ "inspect", cmd_inspect, "describe an image: header, objects, dump" },
+	{ "fsck",    cmd_fsck,    "check that a store holds every object its images need" },
 	{ "sign",    cmd_sign,    "sign an image's fs-verity digest (CMS, security version)" },
 	{ "verify",  cmd_verify,  "verify an image signature as cfs-pivot does" },
 };

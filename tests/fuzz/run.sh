@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The fuzz tier: build the libFuzzer targets (make fuzz), give each a seed
+# corpus (the files in tests/fuzz/corpus/TARGET, plus what
+# tests/fuzz/seed_NAME.sh generates for fuzz_NAME), and run each for
+# CFS_FUZZ_SECONDS (default 60).  Prints TAP, one line per target.  A
+# crash, leak, timeout or memory blow-up fails the target; libFuzzer keeps
+# the input that caused it in build/fuzz/crashes/TARGET/.
+set -u
+cd "$(dirname "$0")/../.."
+SECONDS_PER_TARGET=${CFS_FUZZ_SECONDS:-60}
+OUT=build/fuzz
+n=0 failed=0
+
+if ! make -j"$(nproc)" fuzz > "$OUT.build.log" 2>&1; then
+	echo "not ok 1 - make fuzz"
+	tail -n 20 "$OUT.build.log" | sed 's/^/#   /'
+	echo "1..1"
+	exit 1
+fi
+
+for src in tests/fuzz/fuzz_*.c; do
+	target=$(basename "$src" .c)
+	corpus=$OUT/corpus/$target crashes=$OUT/crashes/$target log=$OUT/$target.log
+	seeder=tests/fuzz/seed_${target#fuzz_}.sh
+	n=$((n + 1))
+	mkdir -p "$corpus" "$crashes"
+	if [ -d "tests/fuzz/corpus/$target" ]; then
+		cp -f tests/fuzz/corpus/"$target"/* "$corpus"/ 2>/dev/null
+	fi
+	if [ -x "$seeder" ] && ! "$seeder" "$corpus" > "$log" 2>&1; then
+		echo "not ok $n - $target: $seeder failed"
+		tail -n 5 "$log" | sed 's/^/#   /'
+		failed=$((failed + 1))
+		continue
+	fi
+	# -timeout: one input may take 10 s at most; leaks are checked at exit
+	# of each input (libFuzzer's default with ASan).
+	"$OUT/$target" -max_total_time="$SECONDS_PER_TARGET" -timeout=10 -rss_limit_mb=2048 \
+		-artifact_prefix="$crashes/" -print_final_stats=1 "$corpus" > "$log" 2>&1
+	rc=$?
+	runs=$(sed -n 's/^Done \([0-9]*\) runs.*/\1/p' "$log" | tail -n 1)
+	if [ "$rc" -eq 0 ] && [ -n "$runs" ]; then
+		echo "ok $n - $target: $runs runs, no crash"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n - $target: exit $rc, input kept in $crashes/"
+		grep -E 'ERROR|SUMMARY|==[0-9]+==|Test unit written' "$log" | head -n 8 | sed 's/^/#   /'
+	fi
+done
+echo "1..$n"
+[ "$failed" -eq 0 ]
