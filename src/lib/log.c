@@ -10,6 +10,7 @@
 static const char *log_program = "cfsboot";
 static int log_level = LOG_INFO;
 static int kmsg_fd = -1;
+static char last_error[1024];
 
 void cfs_log_init(const char *program)
 {
@@ -36,9 +37,14 @@ int cfs_log_get_level(void)
 	return log_level;
 }
 
+const char *cfs_log_last_error(void)
+{
+	return last_error;
+}
+
 int cfs_log_full(int level, int err, const char *fmt, ...)
 {
-	char msg[1024];
+	char msg[sizeof(last_error)];
 	va_list ap;
 	int saved = errno;
 
@@ -49,6 +55,8 @@ int cfs_log_full(int level, int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if (level <= LOG_ERR)
+		memcpy(last_error, msg, sizeof(msg));
 
 	fprintf(stderr, "%s: %s\n", log_program, msg);
 	if (kmsg_fd >= 0)

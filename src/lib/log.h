@@ -22,6 +22,11 @@ int cfs_log_get_level(void);
 __attribute__((format(printf, 3, 4)))
 int cfs_log_full(int level, int err, const char *fmt, ...);
 
+/* The text of the last error (or worse) logged, without the program name;
+ * "" before the first.  A PID 1 that refuses the boot says it once more
+ * last, so that it is the line left on the screen. */
+const char *cfs_log_last_error(void);
+
 #define log_error(...)   cfs_log_full(LOG_ERR, 0, __VA_ARGS__)
 #define log_warning(...) cfs_log_full(LOG_WARNING, 0, __VA_ARGS__)
 #define log_notice(...)  cfs_log_full(LOG_NOTICE, 0, __VA_ARGS__)

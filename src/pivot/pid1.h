@@ -5,6 +5,7 @@
  * and mounts the physical root or switches root, so cfs-pivot does it.
  *
  * The boot flow calls, in order:
+ *	pid1_mount_api()     /proc is there: /proc/cmdline can be read
  *	pid1_prepare()       physical root mounted read-only at sysroot
  *	... verify, measure, compose the image at newroot ...
  *	pid1_switch_root()   does not return on success
@@ -22,11 +23,19 @@ struct pivot_policy;
 
 /*
  * Mounts /proc, /sys, /dev (devtmpfs) and /run (tmpfs, 0755) where they are
- * not mounted yet, gives fds 0-2 the console if they are closed, sends the
- * log to /dev/kmsg, loads the modules of PID1_MODULES_LIST, waits up to the
- * policy's root_wait seconds for the device named by root= and mounts it
- * read-only at sysroot (created if missing) with rootfstype= (else the
- * probed type) and rootflags=.
+ * not mounted yet, gives fds 0-2 the console if they are closed and sends
+ * the log to /dev/kmsg as well.  The first thing PID 1 does: the command
+ * line is only readable once /proc is mounted.  0 or a negative errno
+ * (logged; class PIVOT_EXIT_ROOTDEV).
+ */
+int pid1_mount_api(void);
+
+/*
+ * Does pid1_mount_api() (which finds its work done when it ran before),
+ * loads the modules of PID1_MODULES_LIST, waits up to the policy's
+ * root_wait seconds for the device named by root= (rootwait does not make
+ * the wait endless) and mounts it read-only at sysroot (created if
+ * missing) with rootfstype= (else the probed type) and rootflags=.
  *
  * Returns 0, or a negative errno after logging one line naming the step.
  * Every failure is of class PIVOT_EXIT_ROOTDEV, apart from -ENOMEM
