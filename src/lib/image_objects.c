@@ -23,6 +23,10 @@
 /* struct ovl_metacopy: version, len (of the whole value), flags, algorithm. */
 #define OVL_METACOPY_HEADER 4u
 
+/* As overlayfs reads the value: empty or a bare header means "no digest"
+ * (verity=require then refuses the file); otherwise the header must say
+ * version 0, the value's length, no flags, and an algorithm whose digest
+ * fills the rest. */
 static int parse_metacopy(const uint8_t *value, size_t len, enum cfs_hash_alg *alg,
 			  const uint8_t **digest, size_t *digest_len)
 {
@@ -33,6 +37,8 @@ static int parse_metacopy(const uint8_t *value, size_t len, enum cfs_hash_alg *a
 		return 0;
 	if (len < OVL_METACOPY_HEADER || value[0] != 0 || value[1] != len || value[2] != 0)
 		return -EUCLEAN;
+	if (len == OVL_METACOPY_HEADER)
+		return 0;
 	*alg = value[3];
 	*digest_len = cfs_hash_digest_size(*alg);
 	if (*digest_len == 0 || len != OVL_METACOPY_HEADER + *digest_len)
