@@ -30,10 +30,17 @@ int pivot_status_add_phase(struct pivot_status *s, const char *name, uint64_t us
 
 int pivot_status_add_tpm_bank(struct pivot_status *s, const char *alg, const char *value)
 {
+	struct pivot_status_bank *b;
+
 	if (s->tpm.n_banks >= PIVOT_STATUS_MAX_BANKS)
 		return log_errno(-E2BIG, "internal error: more than %d PCR banks in the status",
 				 PIVOT_STATUS_MAX_BANKS);
-	s->tpm.banks[s->tpm.n_banks++] = (struct pivot_status_bank){ .alg = alg, .value = value };
+	if (strlen(value) >= sizeof(b->value))
+		return log_errno(-EINVAL, "internal error: a %s PCR value of %zu digits", alg,
+				 strlen(value));
+	b = &s->tpm.banks[s->tpm.n_banks++];
+	b->alg = alg;
+	strcpy(b->value, value);
 	return 0;
 }
 
@@ -63,6 +70,12 @@ static void write_tpm(struct json_writer *j, const struct pivot_status *s)
 			json_end_object(j);
 		}
 		json_end_array(j);
+		json_key(j, "logged");
+		json_bool(j, s->tpm.logged);
+	}
+	if (s->tpm.have_floor) {
+		json_key(j, "floor");
+		json_uint(j, s->tpm.floor);
 	}
 	json_end_object(j);
 }

@@ -28,9 +28,12 @@ struct pivot_status_phase {
 	uint64_t usec;
 };
 
+/* The value is copied: a PCR value read back has no other home. */
+#define PIVOT_STATUS_BANK_HEX_MAX (2 * 64 + 1)
+
 struct pivot_status_bank {
 	const char *alg;               /* "sha256" */
-	const char *value;             /* hex */
+	char value[PIVOT_STATUS_BANK_HEX_MAX];  /* hex */
 };
 
 struct pivot_status {
@@ -58,14 +61,18 @@ struct pivot_status {
 	struct {
 		bool checked;          /* looked for a TPM at all */
 		bool present;
-		bool measured;         /* pcr and banks are set */
+		bool measured;         /* pcr, banks and logged are set */
 		unsigned int pcr;
 		struct pivot_status_bank banks[PIVOT_STATUS_MAX_BANKS];
 		size_t n_banks;
+		bool logged;           /* the events are in the measurement log */
+		bool have_floor;       /* the TPM's anti-rollback floor was read */
+		uint64_t floor;
 	} tpm;
 };
 
-/* Append to the ordered lists; -E2BIG (logged) when one is full. */
+/* Append to the ordered lists; -E2BIG (logged) when one is full, and
+ * -EINVAL (logged) for a bank value longer than a SHA-512 digest. */
 int pivot_status_add_kernel_path(struct pivot_status *s, const char *path);
 int pivot_status_add_phase(struct pivot_status *s, const char *name, uint64_t usec);
 int pivot_status_add_tpm_bank(struct pivot_status *s, const char *alg, const char *value);

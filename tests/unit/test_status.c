@@ -108,6 +108,9 @@ static void fill_booted(struct pivot_status *s)
 	s->tpm.pcr = 15;
 	assert_int_equal(pivot_status_add_tpm_bank(s, "sha256", HEX_A), 0);
 	assert_int_equal(pivot_status_add_tpm_bank(s, "sha1", "00ff"), 0);
+	s->tpm.logged = true;
+	s->tpm.have_floor = true;
+	s->tpm.floor = 7;
 }
 
 static void test_booted(void **state)
@@ -155,7 +158,9 @@ static void test_booted(void **state)
 		"        \"alg\": \"sha1\",\n"
 		"        \"value\": \"00ff\"\n"
 		"      }\n"
-		"    ]\n"
+		"    ],\n"
+		"    \"logged\": true,\n"
+		"    \"floor\": 7\n"
 		"  }\n"
 		"}\n");
 	free(text);
@@ -235,6 +240,29 @@ static void test_list_limits(void **state)
 	log = capture_end();
 	assert_int_equal(count_lines(log), 3);
 	assert_int_equal(s.n_kernel_paths, PIVOT_STATUS_MAX_PATHS);
+}
+
+/* Bank values are copied, so one longer than a SHA-512 digest is refused
+ * rather than cut. */
+static void test_bank_value_copied(void **state)
+{
+	struct pivot_status s = { 0 };
+	char value[PIVOT_STATUS_BANK_HEX_MAX + 1];
+	const char *log;
+
+	(void)state;
+	memset(value, 'a', sizeof(value) - 2);
+	value[sizeof(value) - 2] = '\0';
+	assert_int_equal(pivot_status_add_tpm_bank(&s, "sha512", value), 0);
+	value[0] = 'b';
+	assert_int_equal(s.tpm.banks[0].value[0], 'a');
+	value[sizeof(value) - 2] = 'a';
+	value[sizeof(value) - 1] = '\0';
+	capture_start();
+	assert_int_equal(pivot_status_add_tpm_bank(&s, "sha512", value), -EINVAL);
+	log = capture_end();
+	assert_contains(log, "a sha512 PCR value of 129 digits");
+	assert_int_equal(s.tpm.n_banks, 1);
 }
 
 /* Runs python3's JSON parser on path and returns what the script printed:
@@ -465,6 +493,7 @@ int main(void)
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_bad_class),
 		cmocka_unit_test(test_list_limits),
+		cmocka_unit_test(test_bank_value_copied),
 		cmocka_unit_test(test_python_parses),
 		cmocka_unit_test(test_atomic_write),
 		cmocka_unit_test(test_symlink_replaced),
