@@ -11,18 +11,23 @@ SECONDS_PER_TARGET=${CFS_FUZZ_SECONDS:-60}
 OUT=build/fuzz
 n=0 failed=0
 
-if ! make -j"$(nproc)" fuzz > "$OUT.build.log" 2>&1; then
-	echo "not ok 1 - make fuzz"
-	tail -n 20 "$OUT.build.log" | sed 's/^/#   /'
-	echo "1..1"
-	exit 1
-fi
+# Build every target afresh (a failed link must not leave an old binary
+# behind) and keep going past one that fails, so it fails alone.
+mkdir -p "$OUT"
+rm -f "$OUT"/fuzz_*
+make -k -j"$(nproc)" fuzz > "$OUT/build.log" 2>&1
 
 for src in tests/fuzz/fuzz_*.c; do
 	target=$(basename "$src" .c)
 	corpus=$OUT/corpus/$target crashes=$OUT/crashes/$target log=$OUT/$target.log
 	seeder=tests/fuzz/seed_${target#fuzz_}.sh
 	n=$((n + 1))
+	if [ ! -x "$OUT/$target" ]; then
+		echo "not ok $n - $target: make fuzz did not build it"
+		grep -E "undefined reference|: error:" "$OUT/build.log" | head -n 3 | sed 's/^/#   /'
+		failed=$((failed + 1))
+		continue
+	fi
 	mkdir -p "$corpus" "$crashes"
 	if [ -d "tests/fuzz/corpus/$target" ]; then
 		cp -f tests/fuzz/corpus/"$target"/* "$corpus"/ 2>/dev/null
