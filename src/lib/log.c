@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "log.h"
+#include "util.h"
 
 #include <fcntl.h>
 #include <stdarg.h>
@@ -37,6 +38,17 @@ int cfs_log_get_level(void)
 	return log_level;
 }
 
+/* One write() per record, as /dev/kmsg wants.  Not dprintf(): glibc's
+ * seeks first, which /dev/kmsg refuses, and then writes nothing. */
+static void log_kmsg(int level, const char *msg)
+{
+	char line[sizeof(last_error) + 64];
+	int n = snprintf(line, sizeof(line), "<%d>%s: %s\n", level, log_program, msg);
+
+	if (n > 0)
+		(void)!write(kmsg_fd, line, MIN((size_t)n, sizeof(line) - 1));
+}
+
 const char *cfs_log_last_error(void)
 {
 	return last_error;
@@ -60,7 +72,7 @@ int cfs_log_full(int level, int err, const char *fmt, ...)
 
 	fprintf(stderr, "%s: %s\n", log_program, msg);
 	if (kmsg_fd >= 0)
-		dprintf(kmsg_fd, "<%d>%s: %s\n", level, log_program, msg);
+		log_kmsg(level, msg);
 	errno = saved;
 	return err;
 }
