@@ -167,12 +167,9 @@ static int enable_verity(struct cfs_atomic_file *f, const uint8_t *expect,
 		.hash_algorithm = FS_VERITY_HASH_ALG_SHA256,
 		.block_size = CFS_BLOCK_SIZE,
 	};
-	_cleanup_close_ int fd = -1;
+	/* fs-verity refuses a file open for writing: finish closed it. */
+	_cleanup_close_ int fd = openat(f->dirfd, f->tmp_name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 
-	/* fs-verity refuses a file that is open for writing. */
-	close(f->fd);
-	f->fd = -1;
-	fd = openat(f->dirfd, f->tmp_name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (fd < 0)
 		return log_errno(-errno, "cannot reopen a new file in %s: %m", f->dir);
 	if (ioctl(fd, FS_IOC_ENABLE_VERITY, &arg) == 0) {
@@ -200,15 +197,25 @@ static int rename_noreplace(int dirfd, const char *from, const char *to)
 	return 0;
 }
 
-int cfs_atomic_commit(struct cfs_atomic_file *f, const char *name, unsigned flags,
-		      const uint8_t *expect_sha256, enum cfs_verity_result *verity)
+int cfs_atomic_finish(struct cfs_atomic_file *f, bool sync)
+{
+	int r = 0;
+
+	if (fchmod(f->fd, 0644) < 0 || (sync && fsync(f->fd) < 0))
+		r = log_errno(-errno, "cannot write a new file in %s: %m", f->dir);
+	else if (close(f->fd) < 0)
+		r = log_errno(-errno, "cannot write a new file in %s: %m", f->dir);
+	f->fd = -1;
+	if (r < 0)
+		cfs_atomic_discard(f);
+	return r;
+}
+
+int cfs_atomic_place(struct cfs_atomic_file *f, const char *name, unsigned flags,
+		     const uint8_t *expect_sha256, enum cfs_verity_result *verity)
 {
 	int r;
 
-	if (fchmod(f->fd, 0644) < 0 || fsync(f->fd) < 0) {
-		r = log_errno(-errno, "cannot write %s/%s: %m", f->dir, name);
-		goto fail;
-	}
 	if (flags & CFS_ATOMIC_VERITY) {
 		r = enable_verity(f, expect_sha256, verity);
 		if (r < 0)
@@ -228,9 +235,16 @@ int cfs_atomic_commit(struct cfs_atomic_file *f, const char *name, unsigned flag
 		goto fail;
 	}
 	f->tmp_name[0] = '\0';
-	cfs_atomic_discard(f);
 	return 0;
 fail:
 	cfs_atomic_discard(f);
 	return r;
+}
+
+int cfs_atomic_commit(struct cfs_atomic_file *f, const char *name, unsigned flags,
+		      const uint8_t *expect_sha256, enum cfs_verity_result *verity)
+{
+	int r = cfs_atomic_finish(f, true);
+
+	return r < 0 ? r : cfs_atomic_place(f, name, flags, expect_sha256, verity);
 }

@@ -34,15 +34,25 @@ enum cfs_verity_result {
 
 int cfs_atomic_open(struct cfs_atomic_file *f, int dirfd, const char *dir);
 
-/* Returns 1 if the name already existed and was kept (without
+/* The data is complete: makes the file mode 0644, fsyncs it if asked (a
+ * caller placing many files may sync the file system once instead), and
+ * closes it.  The file keeps its temporary name until placed. */
+int cfs_atomic_finish(struct cfs_atomic_file *f, bool sync);
+
+/* Puts a finished file under its final name.
+ * Returns 1 if the name already existed and was kept (without
  * CFS_ATOMIC_REPLACE: identical content is stored once), 0 when the file
  * was put in place.  Either way the temporary file is gone afterwards.
  * With CFS_ATOMIC_VERITY and a digest to expect, the kernel's measurement
  * must equal it: a file that changed after it was hashed is refused. */
+int cfs_atomic_place(struct cfs_atomic_file *f, const char *name, unsigned flags,
+		     const uint8_t *expect_sha256, enum cfs_verity_result *verity);
+
+/* finish (with fsync), then place. */
 int cfs_atomic_commit(struct cfs_atomic_file *f, const char *name, unsigned flags,
 		      const uint8_t *expect_sha256, enum cfs_verity_result *verity);
 
-/* Removes the temporary file (after a failure); harmless after commit. */
+/* Removes the temporary file (after a failure); harmless after place. */
 void cfs_atomic_discard(struct cfs_atomic_file *f);
 
 /* Copies all of src_fd into f: a reflink when the file system can, else

@@ -124,73 +124,152 @@ static void unique_by_digest(struct object_list *l)
 	l->n = n;
 }
 
-struct object_job {
-	struct cfs_store *store;
-	struct object_list *objects;
+/* The fan-out directories objects/00 .. objects/ff, opened once. */
+struct fanout {
+	int fd;
+	char *path;
 };
 
-static int store_object(size_t i, void *ctx)
+struct object_job {
+	const struct cfs_node *node;
+	struct cfs_atomic_file f;   /* the copy, until it is placed */
+};
+
+struct object_run {
+	struct cfs_store *store;
+	struct fanout *fan;
+	struct object_job *jobs;
+};
+
+static int open_fanouts(struct cfs_store *s, const struct object_list *l, struct fanout *fan)
 {
-	struct object_job *job = ctx;
-	struct cfs_store *s = job->store;
-	const struct cfs_node *node = job->objects->v[i];
-	struct cfs_atomic_file f = { .fd = -1 };
-	enum cfs_verity_result verity = CFS_VERITY_ENABLED;
-	char hex[HEX_DIGEST_LEN + 1], fan[3], name[HEX_DIGEST_LEN + 2];
-	_cleanup_free_ char *fan_path = NULL;
-	_cleanup_close_ int fan_fd = -1, src_fd = -1;
+	for (size_t i = 0; i < l->n; i++) {
+		struct fanout *f = &fan[l->v[i]->digest[0]];
+		char name[3];
+		int r;
+
+		if (f->fd >= 0)
+			continue;
+		snprintf(name, sizeof(name), "%02x", l->v[i]->digest[0]);
+		if (asprintf(&f->path, "%s/objects/%s", s->dir, name) < 0) {
+			f->path = NULL;
+			return log_oom();
+		}
+		r = open_subdir(s->objects_fd, name, f->path, &f->fd);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* The object's name in its fan-out directory: the digest after its first
+ * byte. */
+static void object_name(const struct cfs_node *node, char name[HEX_DIGEST_LEN + 1])
+{
+	char hex[HEX_DIGEST_LEN + 1];
+
+	cfs_hex_encode(node->digest, CFS_SHA256_DIGEST_SIZE, hex);
+	memcpy(name, hex + 2, HEX_DIGEST_LEN - 1);
+}
+
+/* Phase 1, one job per object: a complete copy under a temporary name. */
+static int copy_object(size_t i, void *ctx)
+{
+	struct object_run *run = ctx;
+	struct object_job *job = &run->jobs[i];
+	const struct fanout *fan = &run->fan[job->node->digest[0]];
+	char name[HEX_DIGEST_LEN + 1];
+	_cleanup_close_ int src_fd = -1;
 	struct stat st;
 	int r;
 
-	cfs_hex_encode(node->digest, CFS_SHA256_DIGEST_SIZE, hex);
-	memcpy(fan, hex, 2);
-	fan[2] = '\0';
-	snprintf(name, sizeof(name), "%s/%s", fan, hex + 2);
-	if (fstatat(s->objects_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-		atomic_fetch_add(&s->present, 1);
+	object_name(job->node, name);
+	if (fstatat(fan->fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		atomic_fetch_add(&run->store->present, 1);
 		return 0;
 	}
-	if (asprintf(&fan_path, "%s/objects/%s", s->dir, fan) < 0)
-		return log_oom();
-	r = open_subdir(s->objects_fd, fan, fan_path, &fan_fd);
-	if (r < 0)
-		return r;
-	src_fd = open(node->src_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	src_fd = open(job->node->src_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
 	if (src_fd < 0)
-		return log_errno(-errno, "cannot open %s: %m", node->src_path);
-
-	r = cfs_atomic_open(&f, fan_fd, fan_path);
+		return log_errno(-errno, "cannot open %s: %m", job->node->src_path);
+	r = cfs_atomic_open(&job->f, fan->fd, fan->path);
 	if (r < 0)
 		return r;
-	r = cfs_atomic_copy_from(&f, src_fd, node->src_path);
+	r = cfs_atomic_copy_from(&job->f, src_fd, job->node->src_path);
 	if (r < 0) {
-		cfs_atomic_discard(&f);
+		cfs_atomic_discard(&job->f);
 		return r;
 	}
-	r = cfs_atomic_commit(&f, hex + 2, commit_flags(s), node->digest, &verity);
+	return cfs_atomic_finish(&job->f, false);
+}
+
+/* Phase 2, after one sync of the file system: seal and name each copy. */
+static int place_object(size_t i, void *ctx)
+{
+	struct object_run *run = ctx;
+	struct object_job *job = &run->jobs[i];
+	enum cfs_verity_result verity = CFS_VERITY_ENABLED;
+	char name[HEX_DIGEST_LEN + 1];
+	int r;
+
+	if (!job->f.tmp_name[0])
+		return 0;
+	object_name(job->node, name);
+	r = cfs_atomic_place(&job->f, name, commit_flags(run->store), job->node->digest, &verity);
 	if (r < 0)
 		return r;
-	note_verity(s, verity);
-	atomic_fetch_add(r == 1 ? &s->present : &s->added, 1);
+	note_verity(run->store, verity);
+	atomic_fetch_add(r == 1 ? &run->store->present : &run->store->added, 1);
 	return 0;
+}
+
+/* Copying all objects before naming any lets one syncfs make every copy
+ * durable, instead of an fsync per object: no name ever points at content
+ * that a crash could lose. */
+static int store_objects(struct cfs_store *s, const struct object_list *l, struct fanout *fan)
+{
+	struct object_run run = { s, fan, calloc(l->n ? l->n : 1, sizeof(struct object_job)) };
+	int r;
+
+	if (!run.jobs)
+		return log_oom();
+	for (size_t i = 0; i < l->n; i++)
+		run.jobs[i] = (struct object_job){ .node = l->v[i], .f = { .fd = -1 } };
+	r = open_fanouts(s, l, fan);
+	if (r >= 0)
+		r = cfs_run_jobs(l->n, s->threads, copy_object, &run);
+	if (r >= 0 && syncfs(s->objects_fd) < 0)
+		r = log_errno(-errno, "cannot sync %s: %m", s->dir);
+	if (r >= 0)
+		r = cfs_run_jobs(l->n, s->threads, place_object, &run);
+	/* After a failure, no copy stays behind under a temporary name. */
+	for (size_t i = 0; i < l->n; i++)
+		cfs_atomic_discard(&run.jobs[i].f);
+	free(run.jobs);
+	return r;
 }
 
 int cfs_store_add_objects(struct cfs_store *s, const struct cfs_node *root)
 {
 	struct object_list objects = {};
-	struct object_job job = { s, &objects };
-	int r = collect_objects(root, &objects);
+	struct fanout fan[256];
+	int r;
 
+	for (size_t i = 0; i < ARRAY_SIZE(fan); i++)
+		fan[i] = (struct fanout){ .fd = -1 };
+	r = collect_objects(root, &objects);
 	if (r >= 0) {
 		unique_by_digest(&objects);
-		r = cfs_run_jobs(objects.n, s->threads, store_object, &job);
+		r = store_objects(s, &objects, fan);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(fan); i++) {
+		cfs_closep(&fan[i].fd);
+		free(fan[i].path);
 	}
 	free(objects.v);
-	if (r < 0)
-		return r;
-	if (syncfs(s->objects_fd) < 0)
-		return log_errno(-errno, "cannot sync %s: %m", s->dir);
-	return 0;
+	/* The new names must be durable before an image names them. */
+	if (r >= 0 && syncfs(s->objects_fd) < 0)
+		r = log_errno(-errno, "cannot sync %s: %m", s->dir);
+	return r;
 }
 
 int cfs_store_add_image(struct cfs_store *s, const uint8_t *data, size_t size,
