@@ -102,6 +102,10 @@ static void write_status(struct json_writer *j, const struct pivot_status *s)
 		json_key(j, "verity");
 		json_string(j, verity_label(s->verity));
 	}
+	if (s->have_objects_checked) {
+		json_key(j, "objects_checked");
+		json_uint(j, s->objects_checked);
+	}
 	if (s->n_kernel_paths) {
 		json_key(j, "kernel_paths");
 		json_begin_array(j);

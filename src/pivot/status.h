@@ -45,6 +45,8 @@ struct pivot_status {
 
 	bool have_verity;              /* the mode actually enforced */
 	enum pivot_verity verity;
+	bool have_objects_checked;     /* verity = boot-check ran */
+	uint64_t objects_checked;      /* distinct objects it checked */
 
 	/* Kernel interfaces used, in order: "erofs:file", "overlay:lowerdir+" */
 	const char *kernel_paths[PIVOT_STATUS_MAX_PATHS];
