@@ -7,12 +7,15 @@ packages=(
 	# build
 	build-essential clang pkg-config
 	libssl-dev libcmocka-dev libblkid-dev libzstd-dev liblzma-dev zlib1g-dev
-	# building the static archives Debian does not ship (scripts/build-deps.sh)
-	dpkg-dev autoconf automake libtool autoconf-archive libjson-c-dev libcurl4-openssl-dev
-	libltdl-dev uuid-dev
+	# building the static archives Debian does not ship (scripts/build-deps.sh):
+	# unpacking Debian source packages and regenerating the autotools builds of
+	# kmod and tpm2-tss (autoconf-archive: AX_ macros; libltdl-dev: LT_LIB_DLLOAD)
+	dpkg-dev autoconf automake libtool autoconf-archive libltdl-dev
 	# tests and cross-checks
 	python3 fsverity erofs-utils attr acl util-linux debootstrap
 	swtpm swtpm-tools tpm2-tools
+	# the static link of cfs-pivot (tests/host/static-link.sh)
+	file zstd
 	# VM tests (tests/vm/): qemu under TCG, busybox guests, ext4 disks with
 	# fs-verity, modules.dep for the downloaded kernel
 	qemu-system-x86 qemu-utils busybox-static cpio xz-utils e2fsprogs kmod
