@@ -43,12 +43,22 @@ LIBTOOL    := $(O)/libcfstool.a
 LIBPIVOT   := $(O)/libcfspivot.a
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRCS))
 
-# Libraries of each program.  cfs-pivot links everything statically; the
-# archives Debian does not ship are built by scripts/build-deps.sh.
-TOOL_LIBS  := -lcrypto -lpthread
-PIVOT_LIBS := -lcrypto -lpthread
+# Libraries of each program.  cfs-pivot links everything statically.  The
+# archives Debian does not ship are built into $(DEPS) by scripts/build-deps.sh
+# (docs/building.md): tpm2-tss, libkmod, and a libcrypto reduced to what
+# cfsboot uses, as Debian's libcrypto.a alone exceeds cfs-pivot's size budget.
+# Their headers are on every include path; programs that also link the
+# tool's code (unit tests, fuzz targets) take the system's full libcrypto.
+override CPPFLAGS += -isystem $(DEPS)/include
+DEPS_ARCHIVES := $(addprefix $(DEPS)/lib/,libtss2-esys.a libtss2-rc.a libtss2-tcti-device.a \
+	libtss2-tcti-swtpm.a libtss2-sys.a libtss2-mu.a libkmod.a)
+DEPS_SYSLIBS  := -lblkid -llzma -lzstd -lz
+TOOL_LIBS  := -ltss2-esys -ltss2-mu -ltss2-rc -ltss2-tcti-device -ltss2-tcti-swtpm -lcrypto -lpthread
+PIVOT_LIBS := $(DEPS_ARCHIVES) $(DEPS)/lib/libcrypto.a $(DEPS_SYSLIBS) -lpthread
+TEST_LIBS  := $(DEPS_ARCHIVES) $(DEPS_SYSLIBS) $(TOOL_LIBS)
+PIVOT_LDFLAGS := -Wl,--gc-sections
 ifeq ($(SANITIZE),)
-PIVOT_LDFLAGS := -static
+PIVOT_LDFLAGS += -static
 endif
 
 all: $(O)/cfsboot $(O)/cfs-pivot
@@ -76,7 +86,7 @@ endif
 # Unit tests may use any object of the tool, the helper or the library.
 $(O)/tests/%: tests/unit/%.c $(LIBTOOL) $(LIBPIVOT) $(LIBCFS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Isrc/tool -Isrc/pivot $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBTOOL) $(LIBPIVOT) $(LIBCFS) -lcmocka $(TOOL_LIBS)
+	$(CC) $(CPPFLAGS) -Isrc/tool -Isrc/pivot $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBTOOL) $(LIBPIVOT) $(LIBCFS) -lcmocka $(TEST_LIBS)
 
 unit-tests: $(UNIT_TESTS)
 
@@ -86,7 +96,7 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=a
 fuzz: $(patsubst tests/fuzz/%.c,$(FUZZ_O)/%,$(FUZZ_SRCS))
 $(FUZZ_O)/%: tests/fuzz/%.c $(LIB_SRCS) $(TOOL_SRCS) $(PIVOT_SRCS)
 	@mkdir -p $(dir $@)
-	clang $(CPPFLAGS) -std=gnu11 $(FUZZ_FLAGS) -o $@ $^ $(TOOL_LIBS)
+	clang $(CPPFLAGS) -std=gnu11 $(FUZZ_FLAGS) -o $@ $^ $(TEST_LIBS)
 
 check:
 	tests/run-all.sh
@@ -96,6 +106,19 @@ demo: all
 
 deps:
 	scripts/build-deps.sh $(DEPS)
+
+# Whatever compiles against or links the archives of $(DEPS) waits for them;
+# pivot objects and unit tests are rebuilt when they change.
+$(DEPS)/.stamp: scripts/build-deps.sh
+	scripts/build-deps.sh $(DEPS)
+$(call obj,src/pivot/main.c $(PIVOT_SRCS)) $(UNIT_TESTS): $(DEPS)/.stamp
+$(patsubst tests/fuzz/%.c,$(FUZZ_O)/%,$(FUZZ_SRCS)): | $(DEPS)/.stamp
+
+# How cfs-pivot is compiled and linked, for tests that build a program the same way.
+print-pivot-link:
+	@echo 'PIVOT_CPPFLAGS=-isystem $(DEPS)/include'
+	@echo 'PIVOT_LDFLAGS=$(LDFLAGS) $(PIVOT_LDFLAGS)'
+	@echo 'PIVOT_LIBS=$(PIVOT_LIBS)'
 
 MAN1 := $(wildcard docs/man/*.1)
 MAN8 := $(wildcard docs/man/*.8)
@@ -109,7 +132,7 @@ install: all
 clean:
 	rm -rf build/obj build/asan build/fuzz build/tests build/*.a build/cfsboot build/cfs-pivot*
 
-.PHONY: all check demo deps fuzz install clean unit-tests
+.PHONY: all check demo deps fuzz install clean unit-tests print-pivot-link
 .DELETE_ON_ERROR:
 
 -include $(shell find $(O)/obj -name '*.d' 2>/dev/null)
