@@ -1,31 +1,48 @@
 // SPDX-License-Identifier: MIT
 /*
  * cfs-pivot: the initramfs helper that verifies a composefs image named on
- * the kernel command line, measures it, composes it and switches root.
- * The boot sequence itself arrives with its own issue; this file is its
- * entry point and command-line front end.
+ * the kernel command line, measures it, composes it and hands it over.
+ * As PID 1 it also brings up the physical root and switches root itself;
+ * otherwise (a systemd unit, a dracut hook) the physical root is already
+ * mounted and whoever runs it switches root afterwards.
  */
 #include <getopt.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <string.h>
+#include <unistd.h>
 
+#include "boot.h"
 #include "cmdline.h"
 #include "errors.h"
 #include "log.h"
+#include "pid1.h"
 #include "policy.h"
+#include "status.h"
+
+#define DEFAULT_SYSROOT "/sysroot"
 
 static void usage(FILE *out)
 {
 	fprintf(out, "Usage: cfs-pivot [OPTIONS]\n\n"
 		     "Verify, measure and mount the composefs image named by composefs.digest=\n"
-		     "on the kernel command line, then switch into it.  See cfs-pivot(8).\n\n"
+		     "on the kernel command line in place of the physical root.  See cfs-pivot(8).\n\n"
 		     "  -h, --help           show this help\n"
 		     "      --version        show the version\n"
 		     "      --cmdline FILE   read the kernel command line from FILE\n"
 		     "                       (default /proc/cmdline)\n"
 		     "      --config FILE    read the policy from FILE\n"
 		     "                       (default " PIVOT_POLICY_PATH ")\n"
-		     "      --check          parse both, print the policy in force and the image\n"
-		     "                       named, and exit; changes nothing\n");
+		     "      --sysroot DIR    the physical root is mounted at DIR; the verified tree\n"
+		     "                       takes its place (default " DEFAULT_SYSROOT ")\n"
+		     "      --status FILE    write the status to FILE\n"
+		     "                       (default " PIVOT_STATUS_PATH ")\n"
+		     "      --avoid LIST     do not use these kernel features even if present, to\n"
+		     "                       test the fallbacks: erofs-file, lowerdir-plus,\n"
+		     "                       detached-layers (comma-separated)\n"
+		     "      --check          parse the command line and the policy, print the\n"
+		     "                       policy in force and the image named, and exit;\n"
+		     "                       changes nothing\n");
 }
 
 /* An allocation failure is cfs-pivot's fault, not the input's. */
@@ -71,22 +88,106 @@ static int check(const char *cmdline_path, const char *config_path)
 	return PIVOT_EXIT_OK;
 }
 
+static int parse_avoid(const char *list, struct pivot_avoid *avoid)
+{
+	static const struct {
+		const char *name;
+		size_t offset;
+	} features[] = {
+		{ "erofs-file",      offsetof(struct pivot_avoid, erofs_file) },
+		{ "lowerdir-plus",   offsetof(struct pivot_avoid, layer_append) },
+		{ "detached-layers", offsetof(struct pivot_avoid, detached_layers) },
+	};
+	const char *c = list;
+
+	for (;;) {
+		size_t len = strcspn(c, ",");
+		size_t i;
+
+		for (i = 0; i < sizeof(features) / sizeof(features[0]); i++)
+			if (strlen(features[i].name) == len && strncmp(features[i].name, c, len) == 0)
+				break;
+		if (i == sizeof(features) / sizeof(features[0])) {
+			log_error("--avoid: unknown feature '%.*s' (write erofs-file, lowerdir-plus "
+				  "or detached-layers)", (int)len, c);
+			return -EINVAL;
+		}
+		*(bool *)((char *)avoid + features[i].offset) = true;
+		if (!c[len])
+			return 0;
+		c += len + 1;
+	}
+}
+
+/* The boot where the physical root is already mounted. */
+static int boot(const struct pivot_boot_options *opt)
+{
+	struct pivot_boot b;
+	int r;
+
+	pivot_boot_init(&b, opt);
+	r = pivot_boot_run(&b);
+	pivot_boot_done(&b);
+	return r;
+}
+
+/*
+ * PID 1 never exits: the kernel would panic and the reason scroll away.
+ * Its arguments are the kernel's leftover command-line words, not options,
+ * so they are ignored.
+ */
+static _Noreturn void boot_as_pid1(void)
+{
+	const struct pivot_boot_options opt = {
+		.cmdline_path = "/proc/cmdline",
+		.config_path = PIVOT_POLICY_PATH,
+		.sysroot = DEFAULT_SYSROOT,
+		.status_path = PIVOT_STATUS_PATH,
+		.pid1 = true,
+	};
+	struct pivot_boot b;
+	int r;
+
+	pivot_boot_init(&b, &opt);
+	r = pid1_mount_api();
+	if (r < 0)
+		pid1_fail(&b.policy, exit_code(r, PIVOT_EXIT_ROOTDEV));
+	r = pivot_boot_run(&b);
+	if (r != PIVOT_EXIT_OK)
+		pid1_fail(&b.policy, r);
+	/* b stays as it is: init= points into its command line, and every fd
+	 * it holds is close-on-exec. */
+	r = pid1_switch_root(DEFAULT_SYSROOT, b.cmdline.init);
+	pid1_fail(&b.policy, exit_code(r, PIVOT_EXIT_SWITCH_ROOT));
+}
+
 int main(int argc, char **argv)
 {
-	enum { OPT_VERSION = 0x100, OPT_CMDLINE, OPT_CONFIG, OPT_CHECK };
+	enum { OPT_VERSION = 0x100, OPT_CMDLINE, OPT_CONFIG, OPT_CHECK, OPT_SYSROOT, OPT_STATUS,
+	       OPT_AVOID };
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "cmdline", required_argument, NULL, OPT_CMDLINE },
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "check", no_argument, NULL, OPT_CHECK },
+		{ "sysroot", required_argument, NULL, OPT_SYSROOT },
+		{ "status", required_argument, NULL, OPT_STATUS },
+		{ "avoid", required_argument, NULL, OPT_AVOID },
 		{}
 	};
-	const char *cmdline_path = "/proc/cmdline", *config_path = PIVOT_POLICY_PATH;
+	struct pivot_boot_options opt = {
+		.cmdline_path = "/proc/cmdline",
+		.config_path = PIVOT_POLICY_PATH,
+		.sysroot = DEFAULT_SYSROOT,
+		.status_path = PIVOT_STATUS_PATH,
+	};
 	bool do_check = false;
 	int c;
 
 	cfs_log_init("cfs-pivot");
+	if (getpid() == 1)
+		boot_as_pid1();
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
@@ -96,13 +197,23 @@ int main(int argc, char **argv)
 			printf("cfs-pivot %s\n", CFSBOOT_VERSION);
 			return PIVOT_EXIT_OK;
 		case OPT_CMDLINE:
-			cmdline_path = optarg;
+			opt.cmdline_path = optarg;
 			break;
 		case OPT_CONFIG:
-			config_path = optarg;
+			opt.config_path = optarg;
 			break;
 		case OPT_CHECK:
 			do_check = true;
+			break;
+		case OPT_SYSROOT:
+			opt.sysroot = optarg;
+			break;
+		case OPT_STATUS:
+			opt.status_path = optarg;
+			break;
+		case OPT_AVOID:
+			if (parse_avoid(optarg, &opt.avoid) < 0)
+				return PIVOT_EXIT_USAGE;
 			break;
 		default:
 			usage(stderr);
@@ -116,7 +227,6 @@ int main(int argc, char **argv)
 	}
 
 	if (do_check)
-		return check(cmdline_path, config_path);
-	log_error("the boot sequence is not built yet; nothing was changed");
-	return PIVOT_EXIT_INTERNAL;
+		return check(opt.cmdline_path, opt.config_path);
+	return boot(&opt);
 }

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The store objects an image references, checked in user space: all of
+ * them for verity = boot-check (the kernel does not check them), one of
+ * them for verity = require (the kernel will, and refuses every file whose
+ * object has no fs-verity: better to say so before switching root than to
+ * boot into a tree where nothing can be read).
+ */
+#ifndef CFS_PIVOT_OBJECTS_H
+#define CFS_PIVOT_OBJECTS_H
+
+#include <stdint.h>
+
+struct pivot_objects_report {
+	uint64_t files;      /* inodes whose content is an object */
+	uint64_t objects;    /* distinct objects checked */
+	uint64_t by_kernel;  /* of them, measured by fs-verity rather than computed */
+};
+
+/*
+ * Checks the fs-verity digest of every object the image (open at image_fd)
+ * references against the digest the image records for it: the kernel's
+ * measurement when the object has fs-verity, else computed.  Each distinct
+ * object is checked once.  Names are for messages: the image and the
+ * objects directory.  Returns 0 with *rep filled, or after logging one line
+ * naming the object:
+ *   -EBADMSG     an object's digest is not the recorded one
+ *   -ENODATA     a file records no digest for its object, so nothing can check it
+ *   -ENOENT      an object is missing
+ *   -EUCLEAN, -EOPNOTSUPP  the image is corrupt
+ *   other        reading failed
+ */
+int pivot_objects_check_all(int image_fd, const char *image_name, int objects_fd,
+			    const char *objects_name, struct pivot_objects_report *rep);
+
+/*
+ * Checks that the first object the image references (breadth-first) has
+ * fs-verity and the digest the image records; 0 when the image references
+ * none.  The image must have fs-verity itself: it is mapped, not copied.
+ * Errors as above, with -ENODATA for an object without fs-verity.
+ */
+int pivot_objects_spot_check(int image_fd, uint64_t image_size, const char *image_name,
+			     int objects_fd, const char *objects_name);
+
+#endif
