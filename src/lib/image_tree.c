@@ -113,10 +113,10 @@ static int read_xattrs(struct tree_build *tb, struct cfs_node *node, const struc
 	while ((r = cfs_xattr_iter_next(&it, &x)) > 0) {
 		char name[CFS_XATTR_NAME_BUF];
 
-		r = charge(tb, ino->nid, sizeof(struct cfs_xattr) + CFS_XATTR_NAME_BUF + x.value_len);
+		cfs_xattr_name(&x, name);
+		r = charge(tb, ino->nid, sizeof(struct cfs_xattr) + strlen(name) + 1 + x.value_len);
 		if (r < 0)
 			return r;
-		cfs_xattr_name(&x, name);
 		r = append_xattr(node, name, x.value, x.value_len);
 		if (r < 0)
 			return r;
