@@ -6,7 +6,7 @@
 # crash, leak, timeout or memory blow-up fails the target; libFuzzer keeps
 # the input that caused it in build/fuzz/crashes/TARGET/.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 SECONDS_PER_TARGET=${CFS_FUZZ_SECONDS:-60}
 OUT=build/fuzz
 n=0 failed=0

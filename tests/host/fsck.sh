@@ -108,8 +108,11 @@ WRONG=$(printf '%064d' 0)
 cp "$STORE/images/$IMG1" "$STORE/images/$WRONG"
 fsck_is "an image not named by its digest is a bad image" 3 \
 	"bad-image: $STORE/images/$WRONG"
-grep -q "images/$WRONG: its fs-verity digest is $IMG1, not its name" "$S/fsck.err" &&
-	ok "... and the message says so" || fail "no message about the name: $(cat "$S/fsck.err")"
+if grep -q "images/$WRONG: its fs-verity digest is $IMG1, not its name" "$S/fsck.err"; then
+	ok "... and the message says so"
+else
+	fail "no message about the name: $(cat "$S/fsck.err")"
+fi
 rm "$STORE/images/$WRONG"
 head -c 8192 "$STORE/images/$IMG1" > "$STORE/images/$WRONG"
 fsck_is "a truncated image is a bad image" 3 "bad-image: $STORE/images/$WRONG"
@@ -118,8 +121,11 @@ printf '/ 0 40755 2 0 0 0 1.0 - - -\n/f 100 100644 1 0 0 0 1.0 ../../../etc/pass
 python3 "$PYCFS" --from-file "$S/escape.dump" "$S/escape.cfs" >/dev/null 2>&1
 ARGS=("$S/escape.cfs")
 fsck_is "a redirect that leaves the store makes a bad image" 3 "bad-image: $S/escape.cfs"
-grep -q "redirect '/../../../etc/passwd' leaves the object store" "$S/fsck.err" &&
-	ok "... and the message names the redirect" || fail "message: $(cat "$S/fsck.err")"
+if grep -q "redirect '/../../../etc/passwd' leaves the object store" "$S/fsck.err"; then
+	ok "... and the message names the redirect"
+else
+	fail "message: $(cat "$S/fsck.err")"
+fi
 mv "$STORE/images/$IMG1"0 "$STORE/images/$IMG2"
 
 # Named images: a digest in the store, or any path.

@@ -146,7 +146,7 @@ SIZE=$(stat -c %s "$BASE")
 
 # patch FILE OFFSET HEXBYTES: overwrite bytes in place.
 patch() {
-	printf "$(echo "$3" | sed 's/../\\x&/g')" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+	printf '%b' "$(echo "$3" | sed 's/../\\x&/g')" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
 }
 # refused NAME PATTERN IMAGE: exit 3, exactly one line on stderr naming it.
 refused() {
