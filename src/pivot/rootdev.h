@@ -26,8 +26,8 @@ struct pid1_rootspec {
 /*
  * Parses the value of root= into spec (which points into it).  Refuses,
  * with one logged line, an empty value and the forms cfs-pivot does not
- * resolve (a bare name, major:minor numbers, PARTUUID=.../PARTNROFF=):
- * -EINVAL.
+ * resolve (a bare name, major:minor numbers, PARTUUID=.../PARTNROFF=,
+ * udev's /dev/disk links): -EINVAL.
  */
 int pid1_rootspec_parse(const char *word, struct pid1_rootspec *spec);
 

@@ -29,6 +29,11 @@ int pid1_rootspec_parse(const char *word, struct pid1_rootspec *spec)
 	if (!word || !*word)
 		return log_errno(-EINVAL, "root= is empty; name the physical root by /dev path, "
 				 "UUID=, LABEL=, PARTUUID= or PARTLABEL=");
+	/* Those links are udev's work, and no udev runs here: they would
+	 * never appear, and the wait would end in a timeout. */
+	if (strncmp(word, "/dev/disk/", 10) == 0)
+		return log_errno(-EINVAL, "root=%s: no udev makes /dev/disk links in PID-1 mode; "
+				 "use UUID=, LABEL=, PARTUUID= or PARTLABEL=", word);
 	if (strncmp(word, "/dev/", 5) == 0 && word[5]) {
 		spec->kind = PID1_ROOT_PATH;
 		return 0;

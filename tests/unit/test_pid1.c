@@ -26,7 +26,7 @@ static void test_rootspec_forms(void **state)
 {
 	(void)state;
 	assert_spec("/dev/vda2", PID1_ROOT_PATH, "/dev/vda2");
-	assert_spec("/dev/disk/by-uuid/x", PID1_ROOT_PATH, "/dev/disk/by-uuid/x");
+	assert_spec("/dev/mapper/root", PID1_ROOT_PATH, "/dev/mapper/root");
 	assert_spec("UUID=2b4c-11", PID1_ROOT_UUID, "2b4c-11");
 	assert_spec("LABEL=root fs", PID1_ROOT_LABEL, "root fs");
 	assert_spec("LABEL==x", PID1_ROOT_LABEL, "=x");
@@ -55,6 +55,7 @@ static void test_rootspec_refused(void **state)
 	assert_refused(NULL, "root= is empty");
 	assert_refused("", "root= is empty");
 	assert_refused("/dev/", "not a form");
+	assert_refused("/dev/disk/by-uuid/2b4c-11", "no udev makes /dev/disk links");
 	assert_refused("vda2", "root=vda2 is not a form");
 	assert_refused("fd00", "root=fd00 is not a form");
 	assert_refused("253:0", "root=253:0 is not a form");
