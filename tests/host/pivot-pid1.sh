@@ -1,0 +1,414 @@
+#!/usr/bin/env bash
+# PID-1 mode of cfs-pivot (docs/pid1.md) on the host kernel.  Each boot runs
+# as PID 1 of its own PID and mount namespace, with a tmpfs as the
+# initramfs (tests/host/pivot-pid1-driver.c makes it the root, then runs
+# PID-1 mode's steps as the boot flow does).  Root devices are ext4 images
+# on loop devices; the "installed system" is busybox with an init script
+# that says how it was started and what it finds mounted.  A refused boot
+# calls reboot(2), which in a PID namespace ends its init with SIGINT
+# (halt: exit 130 here) or SIGHUP (reboot: 129) instead of the machine.
+#
+# The whole script runs in a private mount namespace of its own, so that
+# every mount it makes vanishes with it.
+if [ "$(id -u)" -eq 0 ] && [ -z "${CFS_PID1_NS:-}" ]; then
+	exec unshare --mount --propagation private env CFS_PID1_NS=1 bash "$0" "$@"
+fi
+. "$(dirname "$0")/../lib.sh"
+
+if [ "$(id -u)" -ne 0 ]; then
+	skip "PID-1 mode needs root (namespaces, mounts, loop devices)"
+	done_testing
+	exit
+fi
+missing=
+for tool in busybox mkfs.ext4 sfdisk partx losetup depmod xz cc; do
+	command -v "$tool" > /dev/null || missing="$missing $tool"
+done
+if [ -n "$missing" ]; then
+	skip "PID-1 mode tests need:$missing"
+	done_testing
+	exit
+fi
+
+S=$(scratch)
+KVER=$(uname -r)
+LOOPS=()
+cleanup() {
+	local l
+	# Deepest first; the namespace would drop them at exit, but only
+	# after the scratch directory is to be removed.
+	awk -v s="$S/" 'index($5, s) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
+		while read -r m; do umount -l "$m"; done
+	for l in "${LOOPS[@]}"; do losetup -d "$l" 2> /dev/null; done
+	rm -rf "$SCRATCH"
+}
+trap cleanup EXIT
+
+# ------------------------------------------------------------------ driver
+# Compiled and linked as cfs-pivot is (make print-pivot-link): the same
+# libkmod and libblkid archives, statically unless sanitized.
+DRIVER=$S/driver
+build_driver() {
+	local link san=
+	[ -n "${CFS_SANITIZED:-}" ] && san=1
+	link=$(make -s -C "$REPO" print-pivot-link SANITIZE=$san) || return 1
+	flags() { sed -n "s/^$1=//p" <<< "$link"; }
+	# shellcheck disable=SC2046 # the flags are lists of words
+	(cd "$REPO" && cc -std=gnu11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Isrc/lib -Isrc/pivot \
+		$(flags PIVOT_CPPFLAGS) $(flags PIVOT_LDFLAGS) -o "$DRIVER" tests/host/pivot-pid1-driver.c \
+		"$BUILD/libcfspivot.a" "$BUILD/libcfs.a" $(flags PIVOT_LIBS))
+}
+if ! out=$(build_driver 2>&1); then
+	fail "the test driver builds against $BUILD"
+	printf '%s\n' "$out" | tail -n 20 | sed 's/^/#   /'
+	done_testing
+	exit
+fi
+ok "the test driver builds against $BUILD"
+
+# --------------------------------------------------------- installed system
+# $S/os: what the root device holds.  /sbin/init reports argv[0], its PID
+# and every mount as "MOUNT <point> <type> <options> <fs options>".
+OS=$S/os
+mkdir -p "$OS"/{bin,sbin,etc,proc,sys,dev,run}
+cp "$(command -v busybox)" "$OS/bin/busybox"
+for applet in sh awk echo; do ln -s busybox "$OS/bin/$applet"; done
+cat > "$OS/sbin/init" <<'EOF'
+#!/bin/sh
+echo "INIT: $0 pid=$$"
+awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { print "MOUNT", $5, $(i + 1), $6, $(i + 3); break } }' /proc/self/mountinfo
+EOF
+cat > "$OS/sbin/other-init" <<'EOF'
+#!/bin/sh
+echo "OTHER-INIT: $0 pid=$$"
+EOF
+ln -s /sbin/init "$OS/sbin/init-link"	# absolute: must resolve inside the new root
+printf 'this is no program\n' > "$OS/sbin/not-elf"
+chmod 755 "$OS/sbin/init" "$OS/sbin/other-init" "$OS/sbin/not-elf"
+
+# ------------------------------------------------------------- module tree
+# A depmod tree for the running kernel's release: cfs_test_top needs
+# cfs_test_dep (an exported symbol), both .ko.xz; cfs_test_builtin is in
+# modules.builtin; $LIVE, when the host has loadable modules, is one it
+# has loaded.  The .ko files are objects without a module section: a
+# kernel that supports modules refuses them (ENOEXEC), so nothing is ever
+# loaded into the host.
+MODTREE=$S/modtree
+LIVE=$(awk '$3 == 0 && $5 == "Live" { print $1; exit }' /proc/modules 2> /dev/null)
+make_modtree() {
+	local base=$S/modbase d=$S/modbase/lib/modules/$KVER
+	mkdir -p "$d/kernel/cfs" || return 1
+	printf '%s\n' '__attribute__((section("__ksymtab_strings"), used)) static const char s[] = "cfs_test_sym";' \
+		'void cfs_test_sym(void) {}' > "$S/dep.c"
+	printf '%s\n' 'extern void cfs_test_sym(void);' 'void cfs_test_top(void) { cfs_test_sym(); }' > "$S/top.c"
+	cc -c -o "$d/kernel/cfs/cfs_test_dep.ko" "$S/dep.c" &&
+		cc -c -o "$d/kernel/cfs/cfs_test_top.ko" "$S/top.c" || return 1
+	if [ -n "$LIVE" ]; then
+		echo 'void cfs_test_live(void) {}' > "$S/live.c"
+		cc -c -o "$d/kernel/cfs/$LIVE.ko" "$S/live.c" || return 1
+	fi
+	xz "$d"/kernel/cfs/*.ko || return 1
+	echo kernel/cfs/cfs_test_builtin.ko > "$d/modules.builtin"
+	: > "$d/modules.order"
+	: > "$d/modules.builtin.modinfo"
+	depmod -b "$base" "$KVER" && mv "$d" "$MODTREE"
+}
+check "a depmod tree of fake modules" make_modtree
+
+# modules NAME LIST-TEXT: the driver loads LIST-TEXT's modules from $MODTREE.
+modules() {
+	printf '%s' "$2" > "$S/$1.list"
+	"$DRIVER" modules "$MODTREE" "$S/$1.list"
+}
+check "a built-in module (modules.builtin) is success" \
+	modules ok $'# comment\ncfs_test_builtin\n\n'
+if [ -n "$LIVE" ]; then
+	check "a module the kernel has loaded ($LIVE) is success" modules live "$LIVE"
+else
+	skip "a module the kernel has loaded is success (this kernel loads no modules)"
+fi
+check "no modules list: nothing to load" "$DRIVER" modules "$MODTREE" "$S/no-such-list"
+check_fails "a dependency is loaded first and a failure names it" 14 \
+	'cannot load module cfs_test_dep, which cfs_test_top needs: ' modules dep $'cfs_test_top\n'
+# libkmod hands the kernel the module decompressed, or the compressed file
+# to a kernel that says it decompresses itself.
+if command -v strace > /dev/null; then
+	DEP_SIZE=$(xz -dc "$MODTREE/kernel/cfs/cfs_test_dep.ko.xz" | wc -c)
+	out=$(strace -e trace=init_module,finit_module "$DRIVER" modules "$MODTREE" "$S/dep.list" 2>&1)
+	if grep -qE "^init_module\(0x[0-9a-f]+, $DEP_SIZE, " <<< "$out" ||
+	   grep -q '^finit_module(.*MODULE_INIT_COMPRESSED_FILE' <<< "$out"; then
+		ok "a .ko.xz module reaches the kernel decompressed"
+	else
+		fail "a .ko.xz module reaches the kernel decompressed"
+		printf '%s\n' "$out" | tail -n 5 | sed 's/^/#   /'
+	fi
+else
+	skip "a .ko.xz module reaches the kernel decompressed (no strace)"
+fi
+check_fails "a module in neither the tree nor the kernel is named" 14 \
+	"module cfs_test_missing is neither in $MODTREE nor built into the kernel" \
+	modules missing $'cfs_test_builtin\ncfs_test_missing\n'
+check_fails "a bad line of the list is named" 14 \
+	"bad.list:2: 'ext4 max=1' is not a module name" modules bad $'cfs_test_builtin\next4 max=1\n'
+check_fails "a tree without depmod's index" 14 "cannot load the module index in $S: " \
+	"$DRIVER" modules "$S" "$S/ok.list"
+
+# --------------------------------------------------------------- initramfs
+# new_initramfs NAME: a tmpfs at $S/NAME holding what a minimal initramfs
+# holds around cfs-pivot, plus files to be freed at the switch.
+new_initramfs() {
+	local d=$S/$1
+	mkdir -p "$d" && mount -t tmpfs -o mode=0755 "initramfs-$1" "$d" || return 1
+	mkdir -p "$d"/etc/cfsboot "$d"/lib/modules "$d"/deep/a/b/c
+	cp -a "$MODTREE" "$d/lib/modules/$KVER"
+	printf 'cfs_test_builtin\n' > "$d/etc/cfsboot/modules"
+	echo deep > "$d/deep/a/b/c/file"
+	ln -s /keep "$d/link-to-keep"
+}
+
+# add_mount NAME DIR: a separate tmpfs at DIR inside initramfs NAME, with a
+# file that the switch must not delete.
+add_mount() {
+	mkdir -p "$S/$1/$2" && mount -t tmpfs "other-$1" "$S/$1/$2" && echo keep > "$S/$1/$2/kept"
+}
+
+# add_newroot NAME: the installed system on a tmpfs at /newroot inside NAME.
+add_newroot() {
+	mkdir -p "$S/$1/newroot" && mount -t tmpfs "newroot-$1" "$S/$1/newroot" &&
+		cp -a "$OS/." "$S/$1/newroot/"
+}
+
+# pid1 NAME ARGS...: the driver as PID 1 of new PID and mount namespaces,
+# with initramfs NAME as its root.
+pid1() {
+	local name=$1; shift
+	timeout 120 unshare --pid --fork --kill-child --mount --propagation private \
+		"$DRIVER" --enter "$S/$name" "$@"
+}
+
+# boot NAME CMDLINE [POLICY]: the whole PID-1 flow from initramfs NAME.
+boot() {
+	printf '%s\n' "$2" > "$S/$1/cmdline"
+	printf '%s\n' "${3:-root-wait = 5}" > "$S/$1/etc/cfsboot/pivot.conf"
+	pid1 "$1" boot /cmdline /etc/cfsboot/pivot.conf /sysroot
+}
+
+# left NAME: what is left in initramfs NAME, one name per line, sorted.
+left() {
+	(cd "$S/$1" && find . -mindepth 1 | LC_ALL=C sort)
+}
+
+# expect NAME STATUS OUT PATTERN...: the run exited STATUS and printed a
+# line matching each PATTERN.
+expect() {
+	local name=$1 status=$2 out=$3 want=$4 p; shift 4
+	if [ "$status" -ne "$want" ]; then
+		fail "$name (exit $status, expected $want)"
+		printf '%s\n' "$out" | tail -n 12 | sed 's/^/#   /'
+		return
+	fi
+	for p in "$@"; do
+		if ! printf '%s\n' "$out" | grep -qE -- "$p"; then
+			fail "$name (no line matches /$p/)"
+			printf '%s\n' "$out" | tail -n 12 | sed 's/^/#   /'
+			return
+		fi
+	done
+	ok "$name"
+}
+
+# --------------------------------------------------------- switch root only
+new_initramfs sw && add_mount sw keep && add_newroot sw
+rc=0; out=$(pid1 sw switch /newroot 2>&1) || rc=$?
+expect "switch: init runs as PID 1 with argv[0] /sbin/init" $rc "$out" 0 \
+	'^INIT: /sbin/init pid=1$' '^MOUNT / tmpfs '
+expect "switch: /proc, /sys, /dev and /run are moved into the new root" $rc "$out" 0 \
+	'^MOUNT /proc proc ' '^MOUNT /sys sysfs ' '^MOUNT /dev devtmpfs ' '^MOUNT /run tmpfs '
+if [ "$(left sw)" = "$(printf './keep\n./keep/kept')" ]; then
+	ok "switch: the initramfs's files are deleted, another mount's are not"
+else
+	fail "switch: the initramfs's files are deleted, another mount's are not"
+	left sw | sed 's/^/#   left: /'
+fi
+
+new_initramfs swi && add_newroot swi
+rc=0; out=$(pid1 swi switch /newroot /sbin/other-init 2>&1) || rc=$?
+expect "switch: init= is executed" $rc "$out" 0 '^OTHER-INIT: /sbin/other-init pid=1$'
+
+new_initramfs swl && add_newroot swl
+rc=0; out=$(pid1 swl switch /newroot /sbin/init-link 2>&1) || rc=$?
+expect "switch: an absolute symlink as init resolves inside the new root" $rc "$out" 0 \
+	'^INIT: /sbin/init-link pid=1$'
+
+new_initramfs swm && add_newroot swm
+rc=0; out=$(pid1 swm switch /newroot /sbin/nope 2>&1) || rc=$?
+expect "switch: a missing init is refused" $rc "$out" 13 \
+	'the new root /newroot has no /sbin/nope; name its init program with init='
+if [ -f "$S/swm/deep/a/b/c/file" ] && [ -L "$S/swm/link-to-keep" ] && [ -f "$S/swm/newroot/sbin/init" ]; then
+	ok "switch: a missing init is refused before anything is deleted"
+else
+	fail "switch: a missing init is refused before anything is deleted"
+fi
+
+new_initramfs swd && add_newroot swd
+rc=0; out=$(pid1 swd switch /newroot /etc 2>&1) || rc=$?
+expect "switch: a directory as init is refused" $rc "$out" 13 \
+	'/etc in the new root /newroot is not an executable file'
+
+rc=0; out=$(pid1 swd switch /newroot sbin/init 2>&1) || rc=$?
+expect "switch: a relative init= is refused" $rc "$out" 13 'init=sbin/init is not an absolute path'
+
+rc=0; out=$(pid1 swd switch /etc 2>&1) || rc=$?
+expect "switch: a new root that is not a mount point is refused" $rc "$out" 13 \
+	'the new root /etc is not a mount point'
+
+new_initramfs swx && add_newroot swx
+rc=0; out=$(pid1 swx switch /newroot /sbin/not-elf 2>&1) || rc=$?
+expect "switch: a failing exec is reported" $rc "$out" 13 \
+	'cannot execute /sbin/not-elf in the new root: Exec format error; the initramfs is gone'
+
+# An old root that is no ramfs or tmpfs is not an initramfs: nothing is
+# deleted from it.
+truncate -s 16M "$S/disk-root.img" && mkfs.ext4 -q -F "$S/disk-root.img" &&
+	mkdir -p "$S/ondisk" && mount -o loop "$S/disk-root.img" "$S/ondisk" &&
+	echo stays > "$S/ondisk/file" && add_newroot ondisk
+rc=0; out=$(pid1 ondisk switch /newroot 2>&1) || rc=$?
+expect "switch: an old root on a real file system is left alone" $rc "$out" 0 \
+	'the old root is not an initramfs' '^INIT: /sbin/init pid=1$'
+if [ -f "$S/ondisk/file" ]; then ok "switch: its files are still there"; else fail "switch: its files are still there"; fi
+
+# ------------------------------------------------------------ root devices
+FSUUID=$(cat /proc/sys/kernel/random/uuid)
+LABEL=cfsT$RANDOM
+PARTUUID=$(cat /proc/sys/kernel/random/uuid)
+PARTLABEL=cfs-part-$RANDOM
+
+attach() { # VAR IMAGE [losetup options]: sets VAR to a new loop device of IMAGE
+	local l
+	l=$(losetup --find --show "${@:3}" "$2") || return 1
+	LOOPS+=("$l")
+	printf -v "$1" %s "$l"
+}
+detach() { # DEV: detaches a device of attach, now rather than at exit
+	local i
+	losetup -d "$1"
+	for i in "${!LOOPS[@]}"; do [ "${LOOPS[$i]}" = "$1" ] && unset "LOOPS[$i]"; done
+}
+
+truncate -s 32M "$S/root.img"
+mkfs.ext4 -q -F -U "$FSUUID" -L "$LABEL" -d "$OS" "$S/root.img"
+attach ROOT_DEV "$S/root.img"
+
+# A GPT disk whose one partition holds the same system.  This host kernel
+# may not read partition tables itself; partx adds the partition then.
+truncate -s 48M "$S/disk.img"
+printf 'label: gpt\nsize=40M, type=L, uuid=%s, name=%s\n' "$PARTUUID" "$PARTLABEL" |
+	sfdisk -q "$S/disk.img"
+attach DISK_DEV "$S/disk.img" --partscan
+[ -b "${DISK_DEV}p1" ] || partx -a "$DISK_DEV"
+mkfs.ext4 -q -F -d "$OS" "${DISK_DEV}p1"
+
+for spec in "UUID=$FSUUID" "UUID=${FSUUID^^}" "LABEL=$LABEL" "PARTUUID=$PARTUUID" \
+	    "PARTLABEL=$PARTLABEL" "$ROOT_DEV"; do
+	new_initramfs b && add_mount b keep
+	rc=0; out=$(boot b "console=ttyS0 root=$spec ro" 2>&1) || rc=$?
+	expect "boot root=$spec: found, mounted read-only, init runs" $rc "$out" 0 \
+		"root device $spec is /dev/" '^INIT: /sbin/init pid=1$' '^MOUNT / ext4 ro,'
+	umount -l "$S/b/keep" 2> /dev/null; umount -l "$S/b"
+done
+
+new_initramfs b
+rc=0; out=$(boot b "root=UUID=$FSUUID" 2>&1) || rc=$?
+expect "boot: the modules of /etc/cfsboot/modules are loaded" $rc "$out" 0 \
+	'1 modules of /etc/cfsboot/modules loaded'
+if [ "$(printf '%s\n' "$out" | grep -c '^MOUNT /proc ')" -eq 1 ]; then
+	ok "boot: the API file systems are mounted once, not again by pid1_prepare"
+else
+	fail "boot: the API file systems are mounted once, not again by pid1_prepare"
+fi
+if [ -z "$(left b)" ]; then ok "boot: the initramfs is emptied"; else fail "boot: the initramfs is emptied"; fi
+umount -l "$S/b"
+
+new_initramfs b
+rc=0; out=$(boot b "root=UUID=$FSUUID rootfstype=xfs,ext4 rootflags=nodelalloc init=/sbin/other-init" 2>&1) || rc=$?
+expect "boot: rootfstype= is tried in order, init= is executed" $rc "$out" 0 \
+	'mounted root device /dev/[a-z0-9]+ \(ext4\) read-only at /sysroot' \
+	'^OTHER-INIT: /sbin/other-init pid=1$'
+umount -l "$S/b"
+
+new_initramfs b
+rc=0; out=$(boot b "root=UUID=$FSUUID rootflags=nodelalloc" 2>&1) || rc=$?
+expect "boot: rootflags= reach the file system" $rc "$out" 0 '^MOUNT / ext4 ro,[^ ]* ro,nodelalloc'
+umount -l "$S/b"
+
+# Refusals: PID 1 says why last and halts (exit 130) or reboots (129).
+new_initramfs b
+rc=0; out=$(boot b "root=UUID=$FSUUID rootfstype=xfs" 2>&1) || rc=$?
+expect "boot: a wrong rootfstype= halts, saying why" $rc "$out" 130 \
+	"boot refused \(rootdev, exit 14\): cannot mount root device /dev/[a-z0-9]+ \(xfs\) at /sysroot: " \
+	'halting'
+if [ -n "$(left b)" ]; then ok "boot: a refused boot leaves the initramfs"; else fail "boot: a refused boot leaves the initramfs"; fi
+umount -l "$S/b"
+
+GONE=$(cat /proc/sys/kernel/random/uuid)
+new_initramfs b
+start=$SECONDS
+rc=0; out=$(boot b "root=UUID=$GONE rootwait" $'root-wait = 1\non-failure = halt' 2>&1) || rc=$?
+took=$((SECONDS - start))
+expect "boot: a root device that never appears times out, rootwait or not" $rc "$out" 130 \
+	"waiting up to 1 s for root device UUID=$GONE" \
+	"boot refused \(rootdev, exit 14\): root device UUID=$GONE did not appear within 1 s; check root="
+if [ "$took" -le 10 ]; then ok "boot: the wait is bounded (${took} s for root-wait = 1)"; else fail "boot: the wait is bounded (${took} s for root-wait = 1)"; fi
+if dmesg 2> /dev/null | grep -qF "boot refused (rootdev, exit 14): root device UUID=$GONE"; then
+	ok "boot: the refusal is in the kernel log"
+else
+	fail "boot: the refusal is in the kernel log"
+fi
+umount -l "$S/b"
+
+new_initramfs b
+start=$SECONDS
+rc=0; out=$(boot b "root=LABEL=$LABEL-gone" $'root-wait = 1\non-failure = reboot' 2>&1) || rc=$?
+took=$((SECONDS - start))
+expect "boot: on-failure = reboot reboots after the delay" $rc "$out" 129 \
+	"boot refused \(rootdev, exit 14\): root device LABEL=$LABEL-gone did not appear" 'rebooting in 10 seconds'
+if [ "$took" -ge 10 ]; then ok "boot: the reboot waits for a human to read (${took} s)"; else fail "boot: the reboot waits for a human to read (${took} s)"; fi
+umount -l "$S/b"
+
+cp "$S/root.img" "$S/clone.img"
+attach CLONE_DEV "$S/clone.img"
+new_initramfs b
+rc=0; out=$(boot b "root=UUID=$FSUUID" 2>&1) || rc=$?
+expect "boot: two devices with the root's UUID are refused, not guessed" $rc "$out" 130 \
+	"root=UUID=$FSUUID is ambiguous: /dev/[a-z0-9]+ and /dev/[a-z0-9]+ both carry it"
+umount -l "$S/b"
+detach "$CLONE_DEV"
+
+new_initramfs b
+printf 'cfs_test_builtin\ncfs_test_missing\n' > "$S/b/etc/cfsboot/modules"
+rc=0; out=$(boot b "root=UUID=$FSUUID" 2>&1) || rc=$?
+expect "boot: a missing module refuses the boot, naming it" $rc "$out" 130 \
+	"boot refused \(rootdev, exit 14\): module cfs_test_missing is neither in /lib/modules/$KVER"
+umount -l "$S/b"
+
+truncate -s 8M "$S/blank.img"
+attach BLANK_DEV "$S/blank.img"
+new_initramfs b
+rc=0; out=$(boot b "root=$BLANK_DEV" 2>&1) || rc=$?
+expect "boot: a device without a file system needs rootfstype=" $rc "$out" 130 \
+	"boot refused \(rootdev, exit 14\): cannot tell the file system type of root device $BLANK_DEV; name it with rootfstype="
+umount -l "$S/b"
+
+new_initramfs b
+rc=0; out=$(boot b "quiet" 2>&1) || rc=$?
+expect "boot: no root= is refused" $rc "$out" 130 \
+	'boot refused \(rootdev, exit 14\): PID-1 mode needs root= on the kernel command line'
+umount -l "$S/b"
+
+new_initramfs b
+rc=0; out=$(boot b "root=vda2" 2>&1) || rc=$?
+expect "boot: a root= form that is not resolved is refused" $rc "$out" 130 \
+	'boot refused \(rootdev, exit 14\): root=vda2 is not a form cfs-pivot resolves'
+umount -l "$S/b"
+
+done_testing
