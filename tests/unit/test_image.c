@@ -183,6 +183,42 @@ static void test_hardlink(void **state)
 	cfs_node_free(r);
 }
 
+/* /a and /d/x name one inode.  Its nid says which entry the writer placed
+ * it at: after /d (nid 41) means /d/x, which must then hold it. */
+static void test_hardlink_target(void **state)
+{
+	const struct dirent_spec root[] = {
+		{ ".", NID_ROOT, EROFS_FT_DIR },
+		{ "..", NID_ROOT, EROFS_FT_DIR },
+		{ "a", 44, EROFS_FT_REG_FILE },
+		{ "d", NID_D, EROFS_FT_DIR },
+	};
+	const struct dirent_spec d[] = {
+		{ ".", NID_D, EROFS_FT_DIR },
+		{ "..", NID_ROOT, EROFS_FT_DIR },
+		{ "x", 44, EROFS_FT_REG_FILE },
+	};
+	struct cfs_node *r, *a, *x;
+
+	(void)state;
+	build_base();
+	memset(at_nid(NID_A), 0, 2 * CFS_SLOT_SIZE);
+	put_dir(NID_ROOT, root, ARRAY_SIZE(root));
+	put_dir(NID_D, d, ARRAY_SIZE(d));
+	memcpy(put_inode(44, S_IFREG | 0644, EROFS_LAYOUT_FLAT_INLINE, 5, 0), "hello", 5);
+	assert_int_equal(read_all(1, &r), 0);
+	a = r->children[0];
+	x = r->children[1]->children[0];
+	assert_string_equal(x->name, "x");
+	assert_null(x->link_to);
+	assert_memory_equal(x->content, "hello", 5);
+	assert_ptr_equal(a->link_to, x);
+	assert_null(a->content);
+	assert_string_equal(a->name, "a");
+	assert_ptr_equal(a->parent, r);
+	cfs_node_free(r);
+}
+
 static void test_external_file(void **state)
 {
 	static const char redirect[] = "/ab/cdef";
@@ -439,6 +475,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_base_tree),
 		cmocka_unit_test(test_hardlink),
+		cmocka_unit_test(test_hardlink_target),
 		cmocka_unit_test(test_external_file),
 		cmocka_unit_test(test_bad_magic),
 		cmocka_unit_test(test_truncated),
