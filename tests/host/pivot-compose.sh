@@ -1,0 +1,350 @@
+#!/usr/bin/env bash
+# cfs-pivot's boot sequence on the host kernel, in a private mount
+# namespace: a store on a fake physical root, the composed tree put in its
+# place and compared with the source, every /etc and /var mode, the kernel
+# fallbacks (--avoid), verity = boot-check, signatures, and every refusal
+# with its exit code, its message, a "refused" status and nothing left
+# behind.  The host kernel has no fs-verity, so most cases use
+# verity = insecure-dev and check that the status says INSECURE; what needs
+# fs-verity is the VM tier's.
+if [ "$(id -u)" -ne 0 ]; then
+	. "$(dirname "$0")/../lib.sh"
+	skip "cfs-pivot mounts need root"
+	done_testing
+	exit
+fi
+if [ -z "${CFS_PIVOT_NS:-}" ]; then
+	CFS_PIVOT_NS=1 exec unshare -m --propagation private "$BASH" "$0" "$@"
+fi
+. "$(dirname "$0")/../lib.sh"
+
+S=$(scratch)
+# Mounts under the scratch directory go before it is removed.
+cleanup() {
+	awk -v s="$S/" 'index($5, s) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
+		while read -r m; do umount -l "$m"; done
+	rm -rf "$S"
+}
+trap cleanup EXIT
+
+# ---- the image: etc, var and sysroot, and the edge cases of mkimage's tests
+SRC=$S/src
+mkdir -p "$SRC/etc/sub" "$SRC/var/lib" "$SRC/sysroot"
+echo cfsboot-test > "$SRC/etc/hostname"
+printf 'NAME="cfsboot test image"\nID=cfsboot\nPRETTY_NAME="a line long enough to be stored as an object"\n' \
+	> "$SRC/etc/os-release"
+echo nested > "$SRC/etc/sub/file"
+ln -s os-release "$SRC/etc/link"
+echo "the image's own /var" > "$SRC/var/lib/image-var"
+python3 "$TESTS_DIR/host/mkimage-tree.py" "$SRC/data" --no-sparse
+D=$("$CFSBOOT" mkimage --store "$S/store" --print-digest "$SRC" "$S/image.cfs" 2>/dev/null)
+[ ${#D} -eq 64 ] || { fail "mkimage --store builds the image"; done_testing; exit; }
+N_OBJECTS=$(find "$S/store/objects" -type f | wc -l)
+# The physical roots are directories of the scratch file system.  EROFS
+# mounts a file directly where that file system can back it (not tmpfs).
+PHYS_FS=$(findmnt -n -o FSTYPE --target "$S")
+EROFS_PATH=erofs:file
+[ "$PHYS_FS" = tmpfs ] && EROFS_PATH=erofs:loop
+
+INSECURE='verity = insecure-dev
+signature = off'
+
+# physroot NAME: a fresh physical root holding the store.
+physroot() {
+	rm -rf "${S:?}/$1" "$S/$1.run"
+	mkdir -p "$S/$1/composefs" "$S/$1.run"
+	cp -a "$S/store/." "$S/$1/composefs/"
+}
+
+# listing NAME: every path of the physical root NAME, with mode and size.
+listing() { find "$S/$1" -printf '%p %m %s\n' | sort; }
+
+# unchanged NAME: the physical root is as it was before the last pivot.
+unchanged() { listing "$1" | cmp -s - "$S/$1.run/before"; }
+
+# no_stage NAME: the staging directory beside NAME's status file is gone.
+no_stage() { ! ls -A "$S/$1.run" | grep -q stage; }
+
+# pivot NAME CMDLINE POLICY [OPTIONS...]: boots from the physical root NAME,
+# bind-mounted on itself so that it is a mount point as a real one is.
+pivot() {
+	local name=$1 cmdline=$2 policy=$3; shift 3
+	mountpoint -q "$S/$name" || mount --bind "$S/$name" "$S/$name"
+	listing "$name" > "$S/$name.run/before"
+	printf '%s\n' "$cmdline" > "$S/$name.run/cmdline"
+	printf '%s\n' "$policy" > "$S/$name.run/pivot.conf"
+	"$CFS_PIVOT" --cmdline "$S/$name.run/cmdline" --config "$S/$name.run/pivot.conf" \
+		--sysroot "$S/$name" --status "$S/$name.run/status.json" "$@"
+}
+
+# status NAME EXPR: a field of NAME's status file (a Python expression on s).
+status() {
+	python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' \
+		"$S/$1.run/status.json" "$2"
+}
+
+# mounts_at NAME: the file system types mounted at the physical root's path.
+mounts_at() {
+	awk -v p="$S/$1" '$5 == p { for (i = 7; $i != "-"; i++); print $(i + 1) }' /proc/self/mountinfo
+}
+
+# unmounted NAME: the composed tree leaves; the physical root's directory
+# is what is left at NAME.
+unmounted() { umount -R "$S/$1"; }
+
+# refused NAME CLASS: what every refusal must leave behind: a "refused"
+# status of that class, the physical root still mounted where it was and
+# nothing else, no state written, no staging directory.
+refused() {
+	local name=$1 class=$2
+	check "$name: status refused, class $class" \
+		test "$(status "$name" 's["result"] + " " + s["error"]["class"]')" = "refused $class"
+	check "$name: the physical root is still in place, alone" test "$(mounts_at "$name")" = "$PHYS_FS"
+	check "$name: nothing written to the physical root" unchanged "$name"
+	check "$name: no staging directory left" no_stage "$name"
+}
+
+# ---- a boot: the tree, read-only, the physical root inside, /etc and /var
+physroot ok
+check "boot (etc = overlay, var = bind)" pivot ok "ro composefs.digest=$D quiet" "$INSECURE"
+check "the status says booted" test "$(status ok 's["result"]')" = booted
+check "the status says INSECURE for insecure-dev" test "$(status ok 's["verity"]')" = INSECURE
+check "the status names the digest" test "$(status ok 's["digest"]["value"]')" = "$D"
+check "kernel paths: computed image digest, $EROFS_PATH, lowerdir+, no verity, detached layers" \
+	test "$(status ok '" ".join(s["kernel_paths"])')" = \
+	"image:computed $EROFS_PATH overlay:lowerdir+ verity:none layers:detached"
+check "phases in order" test "$(status ok '" ".join(p["name"] for p in s["phases"])')" = \
+	"cmdline policy store digest mount state attach"
+check "the composed tree is at the sysroot" test "$(mounts_at ok)" = overlay
+check "the tree equals the source (content, modes, owners, xattrs, links, devices)" \
+	python3 "$TESTS_DIR/host/mkimage-compare.py" "$SRC/data" "$S/ok/data"
+check "/etc shows the image's files" cmp "$SRC/etc/os-release" "$S/ok/etc/os-release"
+check "/etc keeps the image's symlinks" test "$(readlink "$S/ok/etc/link")" = os-release
+check_fails "the root is read-only" 1 'Read-only file system' touch "$S/ok/new-file"
+check "the physical root is reachable at /sysroot" test -f "$S/ok/sysroot/composefs/images/$D"
+check_fails "/sysroot is read-only" 1 'Read-only file system' touch "$S/ok/sysroot/x"
+check "writing /etc works" sh -c "echo changed > '$S/ok/etc/hostname' && echo new > '$S/ok/etc/new'"
+DEPLOY=$S/ok/sysroot/state/deploy/$D
+check "a new /etc file lands in the deployment's etc/upper" cmp "$DEPLOY/etc/upper/new" "$S/ok/etc/new"
+check "a changed /etc file is copied up" grep -qx changed "$DEPLOY/etc/upper/hostname"
+check "/var is the deployment's, empty on first boot" test -z "$(ls -A "$S/ok/var")"
+check "writing /var lands in the deployment's var" sh -c "echo v > '$S/ok/var/x' && test -f '$DEPLOY/var/x'"
+check "state directories: root-owned, 0755, work 0700" test "$(stat -c '%U %a %n' \
+	"$DEPLOY" "$DEPLOY/etc" "$DEPLOY/etc/upper" "$DEPLOY/etc/work" "$DEPLOY/var" | sed "s|$DEPLOY||")" = \
+	"root 755 
+root 755 /etc
+root 755 /etc/upper
+root 700 /etc/work
+root 755 /var"
+check "the kernel log names the boot and how it was verified" \
+	sh -c "dmesg 2>/dev/null | grep -q 'cfs-pivot: booted composefs image sha256:$D .*INSECURE' || ! dmesg >/dev/null 2>&1"
+unmounted ok
+check "second boot of the same deployment" pivot ok "composefs.digest=$D" "$INSECURE"
+check "/etc changes persist across boots" grep -qx changed "$S/ok/etc/hostname"
+check "/var persists across boots" test -f "$S/ok/var/x"
+unmounted ok
+
+physroot rw
+mount --bind "$S/rw" "$S/rw" && mount -o remount,bind,ro "$S/rw"
+check "a read-only mount of a writable physical root still gets its state" \
+	pivot rw "composefs.digest=$D" "$INSECURE"
+check "... written through a writable clone" test -d "$S/rw/sysroot/state/deploy/$D/etc/upper"
+unmounted rw
+
+# ---- /etc and /var modes
+physroot transient
+check "etc = transient, var = none" pivot transient "composefs.digest=$D" "$INSECURE
+etc = transient
+var = none"
+check "transient: /etc is writable" sh -c "echo t > '$S/transient/etc/new'"
+check "transient and none write nothing to the physical root" test ! -e "$S/transient/sysroot/state"
+check "var = none: the image's /var" cmp "$SRC/var/lib/image-var" "$S/transient/var/lib/image-var"
+check_fails "var = none: /var is read-only" 1 'Read-only file system' touch "$S/transient/var/x"
+unmounted transient
+check "transient: boot again" pivot transient "composefs.digest=$D" "$INSECURE
+etc = transient
+var = none"
+check "transient: the change is gone" test ! -e "$S/transient/etc/new"
+unmounted transient
+
+physroot none
+check "etc = none" pivot none "composefs.digest=$D" "$INSECURE
+etc = none
+var = none"
+check "etc = none: the image's /etc" cmp "$SRC/etc/hostname" "$S/none/etc/hostname"
+check_fails "etc = none: /etc is read-only" 1 'Read-only file system' touch "$S/none/etc/new"
+unmounted none
+
+physroot bind
+check_fails "etc = bind without the deployment's etc" 12 "etc = bind mounts .*/deploy/$D/etc over /etc, but it does not exist" \
+	pivot bind "composefs.digest=$D" "$INSECURE
+etc = bind"
+refused bind state
+mkdir -p "$S/bind/state/deploy/$D/etc" && echo from-state > "$S/bind/state/deploy/$D/etc/only"
+check "etc = bind with the deployment's etc" pivot bind "composefs.digest=$D" "$INSECURE
+etc = bind"
+check "etc = bind: /etc is the deployment's" test "$(ls "$S/bind/etc")" = only
+check "etc = bind: writes land in it" sh -c "echo w > '$S/bind/etc/w' && test -f '$S/bind/sysroot/state/deploy/$D/etc/w'"
+unmounted bind
+
+# ---- the fallbacks, forced on a kernel that has the newer paths
+physroot old
+check "--avoid erofs-file,lowerdir-plus,detached-layers" pivot old "composefs.digest=$D" "$INSECURE" \
+	--avoid erofs-file,lowerdir-plus,detached-layers
+check "kernel paths: loop device, lowerdir::, attached layers" \
+	test "$(status old '" ".join(s["kernel_paths"])')" = \
+	"image:computed erofs:loop overlay:lowerdir:: verity:none layers:attached"
+check "fallbacks: the tree equals the source" \
+	python3 "$TESTS_DIR/host/mkimage-compare.py" "$SRC/data" "$S/old/data"
+check "fallbacks: /etc overlay works" sh -c "echo x > '$S/old/etc/new' && test -f '$S/old/sysroot/state/deploy/$D/etc/upper/new'"
+check "fallbacks: the staging directory is gone" no_stage old
+unmounted old
+check_fails "--avoid with an unknown feature" 2 "unknown feature 'bogus'" \
+	"$CFS_PIVOT" --avoid erofs-file,bogus --cmdline /dev/null
+
+# ---- verity = boot-check: objects checked in user space before the switch
+physroot bc
+check "boot-check: a good store boots" pivot bc "composefs.digest=$D" 'verity = boot-check
+signature = off'
+check "boot-check: the status says boot-check" test "$(status bc 's["verity"]')" = boot-check
+check "boot-check: every object was checked" test "$(status bc 's["objects_checked"]')" = "$N_OBJECTS"
+check "boot-check: its phase and kernel path" sh -c \
+	"test \"\$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(\" \".join(p[\"name\"] for p in s[\"phases\"]), s[\"kernel_paths\"][2:4])' '$S/bc.run/status.json')\" = \"cmdline policy store digest boot-check mount state attach ['overlay:lowerdir+', 'verity:boot-check']\""
+unmounted bc
+physroot bcbad
+OBJ=$(cd "$S/bcbad/composefs/objects" && find . -type f -size +1k | sort | head -n 1 | cut -c3-)
+python3 - "$S/bcbad/composefs/objects/$OBJ" <<'EOF'
+import sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(100)
+    b = f.read(1)
+    f.seek(100)
+    f.write(bytes([b[0] ^ 0x01]))
+EOF
+check_fails "boot-check: a flipped byte in an object is refused, naming it" 7 \
+	"refusing object .*/composefs/objects/$OBJ \(nid [0-9]+\): its fs-verity digest is sha256:" \
+	pivot bcbad "composefs.digest=$D" 'verity = boot-check
+signature = off'
+refused bcbad verity
+rm "$S/bcbad/composefs/objects/$OBJ"
+check_fails "boot-check: a missing object is refused" 5 "object .*/objects/$OBJ \(nid [0-9]+\) is missing" \
+	pivot bcbad "composefs.digest=$D" 'verity = boot-check
+signature = off'
+refused bcbad store
+
+# ---- signatures
+PKI=$S/pki
+if "$REPO/keys/mkpki.sh" root "$PKI/root" >/dev/null 2>&1 &&
+	"$REPO/keys/mkpki.sh" intermediate "$PKI/int" --ca "$PKI/root" >/dev/null 2>&1 &&
+	"$REPO/keys/mkpki.sh" signer "$PKI/sig" --ca "$PKI/int" >/dev/null 2>&1; then
+	mkdir -p "$PKI/trust" && cp "$PKI/root/cert.pem" "$PKI/trust/"
+	SIGNED="verity = insecure-dev
+trust = $PKI/trust
+revoked = $PKI/revoked.list"
+	physroot sig
+	check_fails "signature = required, no signature" 8 "has no signature .*/images/$D.sig, and the policy requires one" \
+		pivot sig "composefs.digest=$D" "$SIGNED"
+	refused sig signature
+	"$CFSBOOT" sign --key "$PKI/sig/key.pem" --cert "$PKI/sig/cert.pem" --chain "$PKI/sig/chain.pem" \
+		--version 5 --store "$S/sig/composefs" "$S/image.cfs" >/dev/null
+	check "a signed image boots" pivot sig "composefs.digest=$D" "$SIGNED"
+	check "the status names the signer, its fingerprint and the version" test \
+		"$(status sig 's["signer"], s["fingerprint"], s["version"]')" = \
+		"('CN=cfsboot image signing', 'sha256:$("$REPO/keys/mkpki.sh" fingerprint "$PKI/sig/cert.pem")', 5)"
+	unmounted sig
+	check_fails "a version below the floor is refused" 9 "security version 5 is below" \
+		pivot sig "composefs.digest=$D cfsboot.min-version=6" "$SIGNED"
+	refused sig rollback
+	"$REPO/keys/mkpki.sh" fingerprint "$PKI/sig/cert.pem" > "$PKI/revoked.list"
+	check_fails "a revoked signer is refused" 8 "revoked" pivot sig "composefs.digest=$D" "$SIGNED"
+	refused sig signature
+	rm "$PKI/revoked.list"
+	physroot unsigned
+	check_fails "a floor without signatures is refused" 9 "carries no security version, and the policy's floor is 1" \
+		pivot unsigned "composefs.digest=$D" "$INSECURE
+min-version = 1"
+	refused unsigned rollback
+	check "signature = optional: an unsigned image boots" pivot unsigned "composefs.digest=$D" \
+		"verity = insecure-dev
+signature = optional"
+	unmounted unsigned
+else
+	fail "keys/mkpki.sh makes a PKI"
+fi
+
+# ---- refusals
+physroot r
+check "no image named: nothing to do, exit 0" pivot r "ro quiet" "$INSECURE"
+check "nothing to do: no status file, nothing mounted" sh -c \
+	"test ! -e '$S/r.run/status.json' && test \"\$(awk -v p='$S/r' '\$5 == p' /proc/self/mountinfo | wc -l)\" = 1"
+
+check_fails "a bad command line" 3 'refusing "composefs.digest=12": the digest has 2 hex digits' \
+	pivot r "composefs.digest=12" "$INSECURE"
+refused r cmdline
+check_fails "a bad policy" 4 'pivot.conf:1: verity = "maybe" is not a valid value' \
+	pivot r "composefs.digest=$D" "verity = maybe"
+refused r policy
+
+OTHER=$(printf '%064d' 7)
+check_fails "a missing image" 5 "the image $S/r/composefs/images/$OTHER does not exist" \
+	pivot r "composefs.digest=$OTHER" "$INSECURE"
+refused r store
+
+check_fails "no fs-verity under verity = require" 7 \
+	"refusing the image .*/images/$D: it has no fs-verity" pivot r "composefs.digest=$D" 'signature = off'
+refused r verity
+
+physroot wrong
+cp "$S/wrong/composefs/images/$D" "$S/wrong/image.orig"
+"$CFSBOOT" mkimage "$SRC/etc" "$S/wrong/composefs/images/$D" 2>/dev/null
+OD=$("$CFSBOOT" digest "$S/wrong/composefs/images/$D" | cut -d' ' -f1)
+check_fails "a wrong digest names both" 6 \
+	"its fs-verity digest is $OD, but the command line names sha256:$D" \
+	pivot wrong "composefs.digest=$D" "$INSECURE"
+refused wrong digest
+
+physroot link
+mv "$S/link/composefs/images/$D" "$S/link/good.cfs"
+ln -s ../../good.cfs "$S/link/composefs/images/$D"
+check_fails "images/<digest> a symlink to a good image" 5 \
+	"refusing the image .*/images/$D: it is or passes through a symbolic link" \
+	pivot link "composefs.digest=$D" "$INSECURE"
+refused link store
+rm "$S/link/composefs/images/$D" && mv "$S/link/good.cfs" "$S/link/composefs/images/$D"
+mv "$S/link/composefs" "$S/link/real-store" && ln -s real-store "$S/link/composefs"
+check_fails "the store a symlink" 5 "refusing the store $S/link/composefs: it is or passes through a symbolic link" \
+	pivot link "composefs.digest=$D" "$INSECURE"
+refused link store
+
+physroot noobj
+rm -rf "$S/noobj/composefs/objects"
+check_fails "a missing objects directory" 5 "the objects directory $S/noobj/composefs/objects does not exist" \
+	pivot noobj "composefs.digest=$D" "$INSECURE"
+refused noobj store
+
+physroot corrupt
+head -c 8192 /dev/urandom > "$S/corrupt.cfs"
+CD=$("$CFSBOOT" digest "$S/corrupt.cfs" | cut -d' ' -f1 | cut -d: -f2)
+cp "$S/corrupt.cfs" "$S/corrupt/composefs/images/$CD"
+check_fails "a corrupt image (named by its own digest)" 11 "cannot mount the image .*/images/$CD as EROFS" \
+	pivot corrupt "composefs.digest=$CD" "$INSECURE"
+refused corrupt mount
+check_fails "a corrupt image under boot-check" 11 "images/$CD" \
+	pivot corrupt "composefs.digest=$CD" 'verity = boot-check
+signature = off'
+refused corrupt mount
+
+mkdir -p "$S/notmounted.run" "$S/notmounted/composefs"
+check_fails "a sysroot that is not a mount point" 5 "$S/notmounted is not a mount point" \
+	"$CFS_PIVOT" --cmdline <(echo "composefs.digest=$D") --config <(echo "$INSECURE") \
+	--sysroot "$S/notmounted" --status "$S/notmounted.run/status.json"
+
+mkdir -p "$S/rofs" "$S/rofs.run"
+mount -t tmpfs rofs "$S/rofs" && mkdir "$S/rofs/composefs" && cp -a "$S/store/." "$S/rofs/composefs/" &&
+	mount -o remount,ro "$S/rofs"
+check_fails "state on a read-only file system" 12 "the physical root $S/rofs is a read-only file system" \
+	"$CFS_PIVOT" --cmdline <(echo "composefs.digest=$D") --config <(echo "$INSECURE") \
+	--sysroot "$S/rofs" --status "$S/rofs.run/status.json"
+check "read-only file system: still mounted, nothing else" test "$(mounts_at rofs)" = tmpfs
+
+done_testing
