@@ -1,0 +1,261 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The user-space object checks of cfs-pivot on a real store made by the
+ * tool's own scanner, writer and store code: every object of a good store
+ * passes, shared objects are read once, and a changed, missing or linked
+ * object is refused naming it.  The spot check of verity = require refuses
+ * objects without fs-verity (this host's file systems have none).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "capture.h"
+#include "hex.h"
+#include "image.h"
+#include "objects.h"
+#include "scan.h"
+#include "store.h"
+#include "util.h"
+#include "verity.h"
+#include "writer.h"
+
+static char dir[64];
+
+static void path_of(char *out, size_t size, const char *rel)
+{
+	snprintf(out, size, "%s/%s", dir, rel);
+}
+
+static void put(const char *rel, const char *content, size_t repeat)
+{
+	char p[512];
+	FILE *f;
+
+	path_of(p, sizeof(p), rel);
+	f = fopen(p, "w");
+	assert_non_null(f);
+	for (size_t i = 0; i < repeat; i++)
+		fputs(content, f);
+	fclose(f);
+}
+
+/* src/ with three external files, two of them the same content, and a
+ * small one inlined in the image; the store in store/, the image in image. */
+static int setup(void **state)
+{
+	struct cfs_scan_options scan = { .threads = 1 };
+	struct cfs_write_options wo = { .min_version = 0, .max_version = 1 };
+	struct cfs_node *root = NULL;
+	struct cfs_store store;
+	struct cfs_image img;
+	char p[512];
+	int fd;
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/objects.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	assert_non_null(mkdtemp(dir));
+	path_of(p, sizeof(p), "src");
+	assert_int_equal(mkdir(p, 0755), 0);
+	put("src/one", "the first file, long enough to be an object. ", 10);
+	put("src/same-a", "shared content, long enough to be an object.. ", 10);
+	put("src/same-b", "shared content, long enough to be an object.. ", 10);
+	put("src/tiny", "inline", 1);
+
+	assert_int_equal(cfs_scan(p, &scan, &root), 0);
+	assert_int_equal(cfs_image_build(root, &wo, &img), 0);
+	path_of(p, sizeof(p), "store");
+	assert_int_equal(cfs_store_open(&store, p, 1), 0);
+	assert_int_equal(cfs_store_add_objects(&store, root), 0);
+	cfs_store_close(&store);
+	cfs_node_free(root);
+
+	path_of(p, sizeof(p), "image");
+	fd = open(p, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(cfs_write_full(fd, img.data, img.size), 0);
+	close(fd);
+	cfs_image_free(&img);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static int open_rel(const char *rel, int flags)
+{
+	char p[512];
+	int fd;
+
+	path_of(p, sizeof(p), rel);
+	fd = open(p, flags | O_CLOEXEC);
+	assert_true(fd >= 0);
+	return fd;
+}
+
+/* Runs the full check; the log it wrote is in *log. */
+static int check_all(struct pivot_objects_report *rep, const char **log)
+{
+	int image = open_rel("image", O_RDONLY), objects = open_rel("store/objects", O_PATH);
+	int r;
+
+	capture_start();
+	r = pivot_objects_check_all(image, "IMAGE", objects, "OBJECTS", rep);
+	*log = capture_end();
+	close(image);
+	close(objects);
+	return r;
+}
+
+/* The relative path of the object of src/one, from its content's digest. */
+static void object_of_one(char *rel, size_t size)
+{
+	uint8_t digest[CFS_SHA256_DIGEST_SIZE];
+	char hex[2 * CFS_SHA256_DIGEST_SIZE + 1];
+	int fd = open_rel("src/one", O_RDONLY);
+
+	assert_int_equal(cfs_verity_digest_fd(CFS_HASH_SHA256, fd, digest), 0);
+	close(fd);
+	cfs_hex_encode(digest, sizeof(digest), hex);
+	snprintf(rel, size, "store/objects/%.2s/%s", hex, hex + 2);
+}
+
+static void test_good_store(void **state)
+{
+	struct pivot_objects_report rep;
+	const char *log;
+
+	(void)state;
+	assert_int_equal(check_all(&rep, &log), 0);
+	assert_int_equal(rep.files, 3);     /* tiny is in the image */
+	assert_int_equal(rep.objects, 2);   /* same-a and same-b share one */
+	assert_int_equal(count_lines(log), 0);
+}
+
+/* Each case changes the object of src/one, checks, and puts it back. */
+static void test_changed_object(void **state)
+{
+	struct pivot_objects_report rep;
+	char rel[256], p[512], saved[600];
+	const char *log;
+	int fd;
+
+	(void)state;
+	object_of_one(rel, sizeof(rel));
+	path_of(p, sizeof(p), rel);
+	snprintf(saved, sizeof(saved), "%s.saved", p);
+	assert_int_equal(link(p, saved), 0);
+	assert_int_equal(unlink(p), 0);
+	/* A copy with one byte changed, in place of the object. */
+	put(rel + 0, "the first file, long enough to be an object. ", 9);
+	fd = open(p, O_WRONLY | O_APPEND | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "the first file, long enough to be an object! ", 45), 45);
+	close(fd);
+
+	assert_int_equal(check_all(&rep, &log), -EBADMSG);
+	assert_int_equal(count_lines(log), 1);
+	assert_contains(log, "refusing object OBJECTS/");
+	assert_contains(log, rel + strlen("store/objects/"));
+	assert_contains(log, "its fs-verity digest is sha256:");
+	assert_contains(log, "but the image records sha256:");
+
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(check_all(&rep, &log), -ENOENT);
+	assert_contains(log, "is missing");
+
+	/* A link to the good object is still refused: no links followed. */
+	assert_int_equal(symlink(saved, p), 0);
+	assert_int_equal(check_all(&rep, &log), -ELOOP);
+	assert_contains(log, "without following links");
+
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(rename(saved, p), 0);
+	assert_int_equal(check_all(&rep, &log), 0);
+}
+
+static void test_corrupt_image(void **state)
+{
+	struct pivot_objects_report rep;
+	const char *log;
+	int fd = open_rel("image", O_RDWR);
+	uint8_t byte;
+
+	(void)state;
+	/* The composefs magic, first bytes of the header. */
+	assert_int_equal(pread(fd, &byte, 1, 0), 1);
+	byte ^= 0xff;
+	assert_int_equal(pwrite(fd, &byte, 1, 0), 1);
+	assert_true(cfs_image_is_bad(check_all(&rep, &log)));
+	assert_int_equal(count_lines(log), 1);
+	byte ^= 0xff;
+	assert_int_equal(pwrite(fd, &byte, 1, 0), 1);
+	close(fd);
+}
+
+/* verity = require: an object without fs-verity would make its file
+ * unreadable, so the spot check refuses it (and passes where the store's
+ * file system gave the objects fs-verity). */
+static void test_spot_check(void **state)
+{
+	int image = open_rel("image", O_RDONLY), objects = open_rel("store/objects", O_PATH);
+	char rel[256];
+	struct pivot_digest d;
+	struct stat st;
+	const char *log;
+	int obj, has_verity, r;
+
+	(void)state;
+	object_of_one(rel, sizeof(rel));
+	obj = open_rel(rel, O_RDONLY);
+	has_verity = pivot_measure_verity(obj, &d);
+	close(obj);
+	assert_true(has_verity >= 0);
+
+	assert_int_equal(fstat(image, &st), 0);
+	capture_start();
+	r = pivot_objects_spot_check(image, (uint64_t)st.st_size, "IMAGE", objects, "OBJECTS");
+	log = capture_end();
+	if (has_verity) {
+		assert_int_equal(r, 0);
+	} else {
+		assert_int_equal(r, -ENODATA);
+		assert_int_equal(count_lines(log), 1);
+		assert_contains(log, "it has no fs-verity, and overlayfs verity=require refuses");
+		assert_contains(log, "verity = boot-check");
+	}
+
+	capture_start();
+	r = pivot_objects_spot_check(image, 0, "IMAGE", objects, "OBJECTS");
+	log = capture_end();
+	assert_int_equal(r, -EUCLEAN);
+	close(image);
+	close(objects);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_good_store),
+		cmocka_unit_test(test_changed_object),
+		cmocka_unit_test(test_corrupt_image),
+		cmocka_unit_test(test_spot_check),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
