@@ -165,8 +165,6 @@ void cfs_xattr_iter_init(struct cfs_xattr_iter *it, const struct cfs_image_file 
 int cfs_xattr_iter_next(struct cfs_xattr_iter *it, struct cfs_xattr_ref *x);
 /* The full name ("user.foo") into buf of CFS_XATTR_NAME_BUF bytes. */
 void cfs_xattr_name(const struct cfs_xattr_ref *x, char *buf);
-/* True if x is name; name given in full ("trusted.overlay.redirect"). */
-bool cfs_xattr_is(const struct cfs_xattr_ref *x, const char *name);
 
 /* ---- walking the tree --------------------------------------------------- */
 

@@ -84,10 +84,8 @@ static int next_inline(struct cfs_xattr_iter *it, struct cfs_xattr_ref *x)
 	r = decode_entry(it, it->inode->xattrs + it->pos, avail, "inline", x);
 	if (r < 0)
 		return r;
-	/* The padding after the last entry belongs to the area too. */
+	/* avail is a multiple of 4, so the entry's padding fits as well. */
 	it->pos += EROFS_XATTR_ALIGN(sizeof(struct erofs_xattr_entry) + x->suffix_len + x->value_len);
-	if (it->pos > it->inode->xattr_size)
-		return cfs_image_corrupt(it->img, it->inode->nid, "inline xattr padding runs past its area");
 	return 0;
 }
 
@@ -113,15 +111,6 @@ void cfs_xattr_name(const struct cfs_xattr_ref *x, char *buf)
 	memcpy(buf, prefixes[x->index], plen);
 	memcpy(buf + plen, x->suffix, x->suffix_len);
 	buf[plen + x->suffix_len] = '\0';
-}
-
-bool cfs_xattr_is(const struct cfs_xattr_ref *x, const char *name)
-{
-	const char *prefix = prefixes[x->index];
-	size_t plen = strlen(prefix), nlen = strlen(name);
-
-	return nlen == plen + x->suffix_len && memcmp(name, prefix, plen) == 0 &&
-	       memcmp(name + plen, x->suffix, x->suffix_len) == 0;
 }
 
 /*
