@@ -154,7 +154,7 @@ int pid1_load_modules(const char *moddir, const char *list_path)
 	if (r >= 0 && l.n > 0)
 		r = load_list(&l, moddir, list_path);
 	if (r >= 0)
-		log_info("%zu modules of %s loaded", l.n, list_path);
+		log_info("loaded the %zu module%s of %s", l.n, l.n == 1 ? "" : "s", list_path);
 	pid1_modlist_done(&l);
 	return r;
 }

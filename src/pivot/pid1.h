@@ -45,7 +45,7 @@ int pid1_prepare(const struct pivot_cmdline *c, const struct pivot_policy *p,
 		 const char *sysroot);
 
 /*
- * Makes newroot (an absolute path, a mount point) the root and execs init
+ * Makes newroot (a mount point) the root and execs init
  * there (NULL means /sbin/init) as PID 1, with argv[0] = init.
  *
  * Before anything changes it checks that init, resolved inside newroot, is

@@ -189,7 +189,7 @@ int pid1_switch_root(const char *newroot, const char *init)
 	}
 	if (chdir(newroot) < 0)
 		return log_errno(-errno, "cannot change directory to %s: %m", newroot);
-	if (mount(newroot, "/", NULL, MS_MOVE, NULL) < 0)
+	if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
 		return log_errno(-errno, "cannot move %s to /: %m", newroot);
 	if (chroot(".") < 0 || chdir("/") < 0)
 		return log_errno(-errno, "cannot change root to %s: %m", newroot);

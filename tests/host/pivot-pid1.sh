@@ -320,7 +320,7 @@ done
 new_initramfs b
 rc=0; out=$(boot b "root=UUID=$FSUUID" 2>&1) || rc=$?
 expect "boot: the modules of /etc/cfsboot/modules are loaded" $rc "$out" 0 \
-	'1 modules of /etc/cfsboot/modules loaded'
+	'loaded the 1 module of /etc/cfsboot/modules'
 if [ "$(printf '%s\n' "$out" | grep -c '^MOUNT /proc ')" -eq 1 ]; then
 	ok "boot: the API file systems are mounted once, not again by pid1_prepare"
 else
