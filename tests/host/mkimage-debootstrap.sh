@@ -13,31 +13,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit
 fi
 
-# The mirror this host's apt uses, read now: no host name is kept in files.
-mirror() {
-	local uri
-	uri=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/*.sources 2>/dev/null)
-	[ -n "$uri" ] || uri=$(awk '$1 == "deb" && $3 ~ /^bookworm$/ { print $2; exit }' \
-		/etc/apt/sources.list 2>/dev/null)
-	echo "$uri"
-}
-
-# Builds the tree once, into a temporary directory renamed when complete.
-ensure_rootfs() {
-	local uri tmp
-	[ -e "$ROOTFS.complete" ] && [ -d "$ROOTFS" ] && return 0
-	uri=$(mirror)
-	[ -n "$uri" ] || { diag "no apt mirror configured"; return 1; }
-	tmp=$ROOTFS.tmp
-	rm -rf "$tmp" "$ROOTFS" "$ROOTFS.complete"
-	mkdir -p "$(dirname "$ROOTFS")"
-	diag "debootstrap --variant=minbase bookworm (once; cached in $ROOTFS)"
-	debootstrap --variant=minbase bookworm "$tmp" "$uri" >"$tmp.log" 2>&1 ||
-		{ tail -n 5 "$tmp.log" | sed 's/^/# /'; return 1; }
-	mv "$tmp" "$ROOTFS" && touch "$ROOTFS.complete" && rm -f "$tmp.log"
-}
-
-if ! ensure_rootfs; then
+if ! "$REPO/scripts/debootstrap-tree.sh" "$ROOTFS"; then
 	fail "debootstrap of bookworm failed (network or mirror?)"
 	done_testing
 	exit

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Benchmark: `cfsboot mkimage --store` of a Debian bookworm minbase tree
+# against `cp -a` of the same tree onto the same file system, measured in
+# the same run (page cache warm for both; each measured RUNS times, the
+# median reported).  Prints wall time and peak RSS of each, and the ratio.
+#   RUNS=3  CFSBOOT=build/cfsboot  CFS_DEBOOTSTRAP_DIR=build/debootstrap-bookworm
+set -eu
+cd "$(dirname "$0")/.."
+CFSBOOT=${CFSBOOT:-build/cfsboot}
+TREE=${CFS_DEBOOTSTRAP_DIR:-build/debootstrap-bookworm}
+RUNS=${RUNS:-3}
+WORK=build/bench-mkimage
+
+if [ ! -x /usr/bin/time ]; then
+	echo "bench: GNU time (/usr/bin/time, Debian package 'time') is needed for peak RSS" >&2
+	exit 1
+fi
+[ -x "$CFSBOOT" ] || { echo "bench: build $CFSBOOT first (make)" >&2; exit 1; }
+scripts/debootstrap-tree.sh "$TREE"
+rm -rf "$WORK"
+mkdir -p "$WORK"
+trap 'rm -rf "$WORK"' EXIT
+
+# measure NAME CMD...: runs CMD with an empty $WORK/out, appends
+# "seconds kilobytes" to $WORK/NAME.
+measure() {
+	local name=$1; shift
+	rm -rf "$WORK/out"
+	sync
+	/usr/bin/time -f "%e %M" -o "$WORK/time" "$@" >/dev/null 2>"$WORK/$name.stderr" ||
+		{ cat "$WORK/$name.stderr" >&2; exit 1; }
+	cat "$WORK/time" >>"$WORK/$name"
+}
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+# Warm the page cache, so that neither side pays for the first read.
+cat $(find "$TREE" -type f) >/dev/null 2>&1 || true
+
+for i in $(seq "$RUNS"); do
+	measure mkimage "$CFSBOOT" mkimage --store "$WORK/out" "$TREE" "$WORK/image.cfs"
+	measure mkimage-nostore "$CFSBOOT" mkimage "$TREE" "$WORK/image.cfs"
+	measure cp cp -a "$TREE" "$WORK/out"
+	measure cp-sync sh -c "cp -a '$TREE' '$WORK/out' && sync -f '$WORK'"
+done
+
+declare -A label=(
+	[mkimage]="cfsboot mkimage --store"
+	[mkimage-nostore]="cfsboot mkimage (no store)"
+	[cp]="cp -a"
+	[cp-sync]="cp -a; sync -f"
+)
+declare -A t
+objects=$(sed -n 's/.*: \([0-9]*\) objects added.*/\1/p' "$WORK/mkimage.stderr")
+printf 'tree: %s (%s files, %s MiB), %s objects; %s CPUs; median of %s runs, warm cache\n' \
+	"$TREE" "$(find "$TREE" -type f | wc -l)" "$(du -sm "$TREE" | cut -f1)" "$objects" \
+	"$(nproc)" "$RUNS"
+for n in mkimage mkimage-nostore cp cp-sync; do
+	t[$n]=$(cut -d' ' -f1 "$WORK/$n" | median)
+	printf '%-28s %8.2f s %9d KiB peak RSS\n' "${label[$n]}" "${t[$n]}" \
+		"$(cut -d' ' -f2 "$WORK/$n" | median)"
+done
+printf 'ratio mkimage --store / cp -a:          %.2f\n' "$(echo "${t[mkimage]} / ${t[cp]}" | bc -l)"
+printf 'ratio mkimage --store / (cp -a; sync):  %.2f\n' "$(echo "${t[mkimage]} / ${t[cp-sync]}" | bc -l)"
