@@ -3,7 +3,7 @@
  * The composefs image writer: turns a tree (from a directory scan or a dump
  * file) into the bytes of an image, byte for byte what mkcomposefs 1.0.x
  * writes for the same tree and format version.  The layout rules are in
- * docs/mkimage.md and the format notes; format.h has the structures.
+ * docs/image-format.md; format.h has the structures.
  *
  * The tree is not modified, apart from the nid/ino scratch fields of its
  * nodes, which say where each inode went.
