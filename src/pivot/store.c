@@ -58,11 +58,18 @@ static int refuse_path(int r, const char *what, const char *path, const char *hi
 }
 
 /* The physical root is detached from sysroot when the composed tree takes
- * its place, which is only safe when sysroot is its mount point. */
+ * its place, which is only safe when sysroot is its mount point, and not
+ * the root everything else runs from. */
 static int check_mount_point(int fd, const char *sysroot)
 {
 	struct statx stx;
+	struct stat st, root;
 
+	if (fstat(fd, &st) < 0 || stat("/", &root) < 0)
+		return log_errno(-errno, "cannot stat the physical root %s: %m", sysroot);
+	if (st.st_dev == root.st_dev && st.st_ino == root.st_ino)
+		return log_errno(-EINVAL, "%s is the running root, which cfs-pivot would replace: "
+				 "name the physical root's mount point with --sysroot", sysroot);
 	if (statx(fd, "", AT_EMPTY_PATH, 0, &stx) < 0)
 		return log_errno(-errno, "cannot stat the physical root %s: %m", sysroot);
 	if ((stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) &&

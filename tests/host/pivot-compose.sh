@@ -339,6 +339,10 @@ check_fails "a sysroot that is not a mount point" 5 "$S/notmounted is not a moun
 	"$CFS_PIVOT" --cmdline <(echo "composefs.digest=$D") --config <(echo "$INSECURE") \
 	--sysroot "$S/notmounted" --status "$S/notmounted.run/status.json"
 
+check_fails "the running root as sysroot" 5 "/ is the running root" \
+	"$CFS_PIVOT" --cmdline <(echo "composefs.digest=$D") --config <(echo "$INSECURE") \
+	--sysroot / --status "$S/notmounted.run/status.json"
+
 mkdir -p "$S/rofs" "$S/rofs.run"
 mount -t tmpfs rofs "$S/rofs" && mkdir "$S/rofs/composefs" && cp -a "$S/store/." "$S/rofs/composefs/" &&
 	mount -o remount,ro "$S/rofs"
