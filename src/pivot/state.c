@@ -136,11 +136,13 @@ static int writable_root(const struct pivot_state_in *in, const struct pivot_pol
 	if (fstatvfs(fd, &sv) < 0)
 		return log_errno(-errno, "cannot stat the physical root %s: %m", in->sysroot);
 	if (sv.f_flag & ST_RDONLY)
-		return log_errno(-EROFS, "the physical root %s is a read-only file system, but "
-				 "etc = %s and var = %s keep state on it (mount it read-write, e.g. rw "
-				 "on the command line, or set etc = transient or none and var = none)",
-				 in->sysroot, p->etc == PIVOT_ETC_OVERLAY ? "overlay" : "bind",
-				 p->var == PIVOT_VAR_BIND ? "bind" : "none");
+		return log_errno(-EROFS, "the physical root %s is a read-only file system, but %s "
+				 "keep%s state on it (mount it read-write, e.g. rw on the command line, "
+				 "or set etc = transient or none and var = none)", in->sysroot,
+				 p->etc == PIVOT_ETC_OVERLAY && p->var == PIVOT_VAR_BIND ?
+				 "etc = overlay and var = bind" :
+				 p->etc == PIVOT_ETC_OVERLAY ? "etc = overlay" : "var = bind",
+				 p->etc == PIVOT_ETC_OVERLAY && p->var == PIVOT_VAR_BIND ? "" : "s");
 	return TAKE_FD(fd);
 }
 
