@@ -385,13 +385,15 @@ static int parse_symlink(const struct parser *ps, const struct span *f, struct c
 	return r;
 }
 
-/* Directories, devices, fifos and sockets have no data fields. */
+/* Directories, devices, fifos and sockets have no data fields.  Their
+ * SIZE is kept all the same: mkcomposefs decides on it whether a device
+ * inode can be compact, and byte identity follows. */
 static int parse_special(const struct parser *ps, const struct span *f, struct cfs_node *node)
 {
 	const char *type = S_ISDIR(node->mode) ? "directory" : "special file";
-	int r = 0;
+	int r = parse_uint(ps, DEC, f[F_SIZE], UINT64_MAX, "SIZE", &node->size);
 
-	if (S_ISCHR(node->mode) || S_ISBLK(node->mode))
+	if (r >= 0 && (S_ISCHR(node->mode) || S_ISBLK(node->mode)))
 		r = parse_uint(ps, DEC, f[F_RDEV], UINT64_MAX, "RDEV", &node->rdev);
 	for (int i = F_PAYLOAD; r >= 0 && i <= F_DIGEST; i++)
 		r = require_absent(ps, f, i, type);

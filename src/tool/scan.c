@@ -357,11 +357,18 @@ int cfs_scan(const char *path, const struct cfs_scan_options *opts, struct cfs_n
 {
 	struct scanner s = { .opts = opts };
 	struct cfs_node *node = cfs_node_new();
+	_cleanup_free_ char *resolved = NULL;
 	struct stat st;
 	int r;
 
 	if (!node)
 		return log_oom();
+	/* The walk never follows symlinks, but a SOURCE given as a symlink to
+	 * a directory means that directory. */
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		resolved = realpath(path, NULL);
+		path = resolved ? resolved : path;
+	}
 	if (stat(path, &st) < 0)
 		r = log_errno(-errno, "cannot read %s: %m", path);
 	else if (!S_ISDIR(st.st_mode))

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Dump files come from other tools and from users' hands.  Any bytes must
+ * parse into a tree or be refused, never crash or read out of bounds; and
+ * any tree the parser accepts must make an image (or a clear refusal of a
+ * limit the format has) that is well-formed at its ends.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../src/tool/dump_parse.h"
+#include "../../src/tool/writer.h"
+#include "format.h"
+#include "log.h"
+#include "util.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct cfs_write_options opts = { 0, 1 };
+	struct cfs_image img = {};
+	struct cfs_node *root = NULL;
+
+	cfs_log_set_level(LOG_CRIT);
+	if (cfs_dump_parse("fuzz", (const char *)data, size, &root) < 0)
+		return 0;
+	if (cfs_image_build(root, &opts, &img) == 0) {
+		if (img.size % CFS_BLOCK_SIZE != 0 || get_le32(img.data) != CFS_MAGIC ||
+		    get_le32(img.data + EROFS_SUPER_OFFSET) != EROFS_SUPER_MAGIC ||
+		    (uint64_t)get_le32(img.data + EROFS_SUPER_OFFSET + 36) * CFS_BLOCK_SIZE != img.size)
+			abort();
+		cfs_image_free(&img);
+	}
+	cfs_node_free(root);
+	return 0;
+}
