@@ -20,5 +20,6 @@ int cmd_inspect(int argc, char **argv);
 int cmd_fsck(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_tpm(int argc, char **argv);
 
 #endif

@@ -19,6 +19,7 @@ static const struct command commands[] = {
 	{ "fsck",    cmd_fsck,    "check that a store holds every object its images need" },
 	{ "sign",    cmd_sign,    "sign an image's fs-verity digest (CMS, security version)" },
 	{ "verify",  cmd_verify,  "verify an image signature as cfs-pivot does" },
+	{ "tpm",     cmd_tpm,     "measurement log replay and the TPM's anti-rollback floor" },
 };
 
 static void usage(FILE *out)
