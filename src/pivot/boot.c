@@ -310,9 +310,11 @@ static const struct phase {
 	{ "root-device", phase_root_device, in_pid1 },
 	{ "store",       phase_store,       NULL },
 	{ "digest",      phase_digest,      NULL },
+	/* The TPM goes around the signature: opened, with its anti-rollback
+	 * floor read, before it (the floor raises min-version); the
+	 * measurement after it, once the image is known to be the one named
+	 * and signed, before anything of it is mounted. */
 	{ "signature",   phase_signature,   signature_wanted },
-	/* The TPM measurement belongs here: once the image is known to be
-	 * the one named and signed, before anything of it is mounted. */
 	{ "boot-check",  phase_boot_check,  boot_check_wanted },
 	{ "mount",       phase_mount,       NULL },
 	{ "state",       phase_state,       NULL },
