@@ -3,7 +3,7 @@
 # fs-verity (the image measured by the kernel, overlayfs verity=require, the
 # refusal of objects without fs-verity) and a kernel older than 6.15, whose
 # overlayfs cannot take detached layers (so they are staged).  One boot runs
-# cfs-pivot six times against stores on an ext4 disk (guest/pivot/).
+# cfs-pivot seven times against stores on an ext4 disk (guest/pivot/).
 . "$(dirname "$0")/lib.sh"
 dir=$(scratch)
 
@@ -33,19 +33,21 @@ echo "ro composefs.digest=$D" > "$root/tests/cmdline"
 vm_initramfs "$root" "$dir/initrd" || { fail "pack the initramfs"; done_testing; exit; }
 
 vm_boot compose --initrd "$dir/initrd" --disk "$dir/store.img"
-vm_check compose "boots, runs cfs-pivot six times and powers off" test $? -eq 0
+vm_check compose "boots, runs cfs-pivot seven times and powers off" test $? -eq 0
 good=$(sha256sum < "$tree/usr/bin/good.bin" | cut -d' ' -f1)
 conf=$(sha256sum < "$tree/etc/conf.bin" | cut -d' ' -f1)
 
-# composed: RUN PATHS: a boot that composed the tree and left it usable.
+# composed: RUN PATHS [ETC_WRITE]: a boot that composed the tree and left
+# it usable; /etc writes land in the deployment's upper directory, or
+# ETC_WRITE says where.
 composed() {
-	local run=$1 paths=$2
+	local run=$1 paths=$2 etc_write=${3:-upper}
 	vm_expect compose "$run: exit 0" "$run.exit" 0
 	vm_check compose "$run: kernel paths $paths layers:..." \
 		grep -qx "$paths layers:\(attached\|detached\)" <<< "$(vm_marker compose "$run.paths")"
 	vm_expect compose "$run: a file of the image reads right" "$run.good" "$good"
 	vm_expect compose "$run: a file of /etc reads right" "$run.etc_file" "$conf"
-	vm_expect compose "$run: /etc writes land in the state" "$run.etc_write" upper
+	vm_expect compose "$run: /etc is writable, the writes land $etc_write" "$run.etc_write" "$etc_write"
 	vm_expect compose "$run: the root is read-only" "$run.root" read-only
 	vm_expect compose "$run: only the status is left in /run/cfsboot" "$run.run" "status.json "
 	vm_expect compose "$run: all unmounted afterwards" "$run.left" 0
@@ -57,6 +59,7 @@ composed avoid "image:fs-verity erofs:loop overlay:lowerdir:: verity:require"
 composed bootcheck "image:fs-verity erofs:file overlay:lowerdir+ verity:boot-check"
 vm_expect compose "boot-check: both objects checked" bootcheck.objects 2
 composed plaincheck "image:fs-verity erofs:file overlay:lowerdir+ verity:boot-check"
+composed transient "image:fs-verity erofs:file overlay:lowerdir+ verity:require" elsewhere
 
 # refused RUN EXIT PATTERN: a refusal, leaving nothing mounted.
 refused() {

@@ -40,9 +40,13 @@ run() {
 	if [ "$top" = overlay ]; then
 		echo "CFSTEST: $name.good=$(sha256sum < /sysroot/usr/bin/good.bin | cut -d' ' -f1)"
 		echo "CFSTEST: $name.etc_file=$(sha256sum < /sysroot/etc/conf.bin | cut -d' ' -f1)"
-		echo new > /sysroot/etc/new &&
-			test -f "/sysroot/sysroot/state/deploy/$IMAGE/etc/upper/new" &&
-			echo "CFSTEST: $name.etc_write=upper"
+		if echo new > "/sysroot/etc/new-$name"; then
+			if [ -f "/sysroot/sysroot/state/deploy/$IMAGE/etc/upper/new-$name" ]; then
+				echo "CFSTEST: $name.etc_write=upper"
+			else
+				echo "CFSTEST: $name.etc_write=elsewhere"
+			fi
+		fi
 		touch /sysroot/x 2>/dev/null || echo "CFSTEST: $name.root=read-only"
 		umount /sysroot/etc /sysroot/var /sysroot/sysroot
 	fi
@@ -56,3 +60,4 @@ run bootcheck 'signature = off\nverity = boot-check\n'
 run plainobj 'signature = off\nstore = /plain\n'
 run plaincheck 'signature = off\nstore = /plain\nverity = boot-check\n'
 run noverity 'signature = off\nstore = /noverity\n'
+run transient 'signature = off\netc = transient\nvar = none\n'
