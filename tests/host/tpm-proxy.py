@@ -6,6 +6,10 @@ Forwards swtpm's command port (LISTEN -> TO) and its control port
 (tag, size, command code), so that it can:
   --cut CODE:N   drop the connection, without forwarding, when the Nth
                  command with that code arrives (a TPM that dies mid-way);
+  --busy CODE:N:RC
+                 answer the first N commands with that code with response
+                 code RC, without forwarding them (a TPM that is busy or
+                 testing itself: 0x922 RETRY, 0x90a TESTING, 0x908 YIELDED);
   --count FILE   append one line per command, its code in hex, to FILE.
 It prints "ready" once both ports listen, and runs until killed.
 """
@@ -74,6 +78,9 @@ def serve_commands(client, args):
                         f.write("%#x\n" % code)
             if args.cut and args.cut == (code, nth):
                 break
+            if args.busy and args.busy[0] == code and nth <= args.busy[1]:
+                client.sendall(struct.pack(">HII", 0x8001, 10, args.busy[2]))
+                continue
             upstream.sendall(head + body)
             rhead = recv_exact(upstream, 6)
             if rhead is None:
@@ -107,11 +114,15 @@ def main():
     ap.add_argument("--listen", type=int, required=True)
     ap.add_argument("--to", type=int, required=True)
     ap.add_argument("--cut", help="CODE:N, e.g. 0x182:2 (the second PCR_Extend)")
+    ap.add_argument("--busy", help="CODE:N:RC, e.g. 0x14e:8:0x922 (RETRY to 8 NV_Reads)")
     ap.add_argument("--count", help="file to append each command code to")
     args = ap.parse_args()
     if args.cut:
         code, n = args.cut.split(":")
         args.cut = (int(code, 0), int(n))
+    if args.busy:
+        code, n, rc = args.busy.split(":")
+        args.busy = (int(code, 0), int(n), int(rc, 0))
     listen(args.listen, serve_commands, args)
     listen(args.listen + 1, serve_control, args.to)
     print("ready", flush=True)

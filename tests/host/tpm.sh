@@ -80,13 +80,14 @@ start_tpm() {
 	wait_port "$PORT"
 }
 
-# start_proxy PORT CUT: tests/host/tpm-proxy.py in front of the TPM on PORT;
-# sets PROXY_DEV.
+# start_proxy PORT OPTION...: tests/host/tpm-proxy.py in front of the TPM
+# on PORT; sets PROXY_DEV.
 start_proxy() {
-	local p
+	local p to=$1
+	shift
 	p=$(free_port)
-	python3 "$TESTS_DIR/host/tpm-proxy.py" --listen "$p" --to "$1" --cut "$2" \
-		>"$dir/proxy.log" 2>&1 &
+	python3 "$TESTS_DIR/host/tpm-proxy.py" --listen "$p" --to "$to" "$@" \
+		>>"$dir/proxy.log" 2>&1 &
 	PIDS+=($!)
 	PROXY_DEV=swtpm:host=127.0.0.1,port=$p
 	wait_port "$p"
@@ -103,7 +104,7 @@ start_tpm measure || { fail "swtpm starts"; done_testing; exit; }
 check "swtpm has the SHA-1 and SHA-256 banks" sh -c \
 	"tpm2_getcap pcrs | grep -q 'sha1: \[ 0, 1' && tpm2_getcap pcrs | grep -q 'sha256: \[ 0, 1'"
 MEASURE_PORT=$PORT MEASURE_DEV=$DEV
-start_proxy "$MEASURE_PORT" 0x182:2 || fail "the proxy starts"
+start_proxy "$MEASURE_PORT" --cut 0x182:2 || fail "the proxy starts"
 mkdir -p "$dir/out"
 out=$(CFS_TEST_TPM=$MEASURE_DEV CFS_TEST_TPM_DYING=$PROXY_DEV CFS_TEST_OUT=$dir/out \
 	timeout 120 "$TEST_MEASURE" 2>&1)
@@ -174,6 +175,21 @@ check_fails "an unknown tpm command" 2 "unknown command 'tpm frob'" cfsboot tpm 
 for c in replay read-floor commit-version; do
 	check "tpm $c --help" sh -c "'$CFSBOOT' tpm $c --help | grep -q '^Usage: cfsboot tpm $c'"
 done
+
+# ---- a busy TPM ----
+
+# ESAPI resubmits RETRY, TESTING and YIELDED a few times at once; beyond
+# that cfsboot waits and asks again, for about 2.6 s at most.
+start_proxy "$MEASURE_PORT" --busy 0x17a:12:0x90a || fail "the busy proxy starts"
+check "a TPM testing itself for 12 answers: the banks are still read" \
+	cfsboot tpm replay --device "$PROXY_DEV" --pcr 0 "$LOG"
+start_proxy "$MEASURE_PORT" --busy 0x17a:100000:0x922 || fail "the busy proxy starts"
+start=$(date +%s%N)
+check_fails "a TPM that stays busy: given up, with the TPM's reason" 1 \
+	'asking for the PCR banks: the TPM .* refused: .*not able to start the command' \
+	cfsboot tpm replay --device "$PROXY_DEV" --pcr 0 "$LOG"
+ms=$((($(date +%s%N) - start) / 1000000))
+check "and within the bound ($ms ms)" test "$ms" -ge 2000 -a "$ms" -lt 10000
 
 # ---- the anti-rollback floor ----
 
@@ -265,5 +281,12 @@ tpm2 nvdefine "$INDEX" -C o -P ownerpw -s 8 -a "authread|authwrite|nt=counter|no
 check "commit-version works on the administrator's counter" sh -c \
 	"'$CFSBOOT' tpm commit-version --device '$DEV' 9 | grep -qx 'anti-rollback floor: 0 -> 9'"
 check "read-floor says 9" test "$(cfsboot tpm read-floor "${F[@]}")" = 9
+
+# TPM2_Clear (lockout authorization, empty here) deletes the counter, but
+# counters made afterwards still start above it.
+tpm2 clear -c l || fail "tpm2_clear"
+check_fails "cleared: no counter" 8 'has no anti-rollback counter' cfsboot tpm read-floor "${F[@]}"
+check_fails "cleared: a new counter starts above the old floor" 1 'starts at 10, above version 3' \
+	cfsboot tpm commit-version "${F[@]}" 3
 
 done_testing
