@@ -4,6 +4,8 @@
 #ifndef CFS_OSSL_H
 #define CFS_OSSL_H
 
+#include <stdio.h>
+
 #include <openssl/bio.h>
 #include <openssl/cms.h>
 #include <openssl/err.h>
@@ -32,14 +34,19 @@ static inline void x509_stack_freep(STACK_OF(X509) **p)
 }
 
 /* The reason of the most recent OpenSSL error, and an empty error queue,
- * so that a later failure does not report a stale reason. */
+ * so that a later failure does not report a stale reason.  Without the
+ * error texts (cfs_sig_init()), the code, for `openssl errstr`. */
 static inline const char *cfs_ossl_reason(void)
 {
+	static char code[32];
 	unsigned long e = ERR_peek_last_error();
-	const char *s = e ? ERR_reason_error_string(e) : NULL;
+	const char *s = e ? ERR_reason_error_string(e) : "no reason given";
 
 	ERR_clear_error();
-	return s ? s : "no reason given";
+	if (s)
+		return s;
+	snprintf(code, sizeof(code), "OpenSSL error %lX", e);
+	return code;
 }
 
 #endif

@@ -56,9 +56,13 @@ const char *cfs_sig_error_name(int r)
 	return error_names[-r - CFS_SIG_EMPTY];
 }
 
-int cfs_sig_init(void)
+int cfs_sig_init(bool error_strings)
 {
-	if (OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL) != 1)
+	uint64_t opts = OPENSSL_INIT_NO_LOAD_CONFIG;
+
+	if (!error_strings)
+		opts |= OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS;
+	if (OPENSSL_init_crypto(opts, NULL) != 1)
 		return log_errno(-EIO, "cannot initialise OpenSSL: %s", cfs_ossl_reason());
 	return 0;
 }

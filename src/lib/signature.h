@@ -88,10 +88,12 @@ struct cfs_sig_result {
 	bool has_version;
 };
 
-/* Initialises OpenSSL without reading any configuration file.  Returns 0 or
- * -EIO.  Must come before the first other OpenSSL call of the process:
- * whichever comes first decides whether openssl.cnf is read. */
-int cfs_sig_init(void);
+/* Initialises OpenSSL without reading any configuration file, and with its
+ * error texts only when error_strings (loading them is a tenth of the cost
+ * of a verification at boot; our own messages say what failed without
+ * them).  Returns 0 or -EIO.  Must come before the first other OpenSSL call
+ * of the process: whichever comes first decides what is loaded. */
+int cfs_sig_init(bool error_strings);
 
 /*
  * Loads every certificate of dir: each entry not starting with '.' must be

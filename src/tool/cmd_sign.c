@@ -173,7 +173,7 @@ int cmd_sign(int argc, char **argv)
 	}
 	if (digest_arg && sigargs_parse_digest(digest_arg, &alg, digest) < 0)
 		return EXIT_USAGE;
-	if (cfs_sig_init() < 0)
+	if (cfs_sig_init(true) < 0)
 		return EXIT_FAILED;
 	if (!digest_arg) {
 		image = argv[optind];

@@ -119,7 +119,7 @@ int cmd_verify(int argc, char **argv)
 		return EXIT_USAGE;
 	sig_path = argv[argc - 1];
 
-	if (cfs_sig_init() < 0)
+	if (cfs_sig_init(true) < 0)
 		return EXIT_FAILED;
 	r = cfs_sig_anchors_load(trust, &anchors);
 	if (r == 0 && revoked)

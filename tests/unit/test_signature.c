@@ -155,7 +155,7 @@ static int setup_pki(void **state)
 	const struct cert_spec leaf = { .cn = "signer", .exts = { LEAF_EXTS, EKU_IMAGE } };
 
 	(void)state;
-	assert_int_equal(cfs_sig_init(), 0);
+	assert_int_equal(cfs_sig_init(false), 0);
 	P.root_key = make_key("P-256");
 	P.int_key = make_key("P-256");
 	P.leaf_key = make_key("P-256");
