@@ -75,10 +75,8 @@ int pivot_tpm_open(const struct pivot_policy *p, struct pivot_status *st, struct
 	}
 	/* A TPM that is there but fails is not an absent one: booting on
 	 * would leave its PCR half-extended and nobody told.  Already logged. */
-	if (r < 0)
-		return r;
 	st->tpm.present = true;
-	return 0;
+	return r < 0 ? r : 0;
 }
 
 int pivot_rollback_floor(const struct pivot_policy *p, struct cfs_tpm *tpm,
@@ -104,7 +102,6 @@ int pivot_rollback_floor(const struct pivot_policy *p, struct cfs_tpm *tpm,
 		why = "holds something other than cfsboot's anti-rollback counter";
 	else
 		return r;
-	*floor = 0;
 	if (p->tpm == PIVOT_TPM_REQUIRED)
 		return log_errno(r, "the TPM %s %s at %#x; with tpm = required it must be there, so "
 				 "that deleting it cannot lift the floor: refusing to boot "

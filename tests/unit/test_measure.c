@@ -207,6 +207,7 @@ static void test_not_a_tpm(void **state)
 		assert_int_equal(pivot_tpm_open(&p, &st, &tpm), -ENOTTY);
 		log = capture_end();
 		assert_null(tpm);
+		assert_true(st.tpm.checked && st.tpm.present);
 		assert_contains(log, "is not a character device, so not a TPM");
 		assert_int_equal(count_lines(log), 1);
 	}
