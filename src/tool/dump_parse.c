@@ -20,6 +20,7 @@
 #include "fsverity.h"
 #include "hex.h"
 #include "log.h"
+#include "path_map.h"
 #include "util.h"
 
 #define N_FIXED_FIELDS 11
@@ -37,12 +38,6 @@ struct span {
 	size_t len;
 };
 
-struct path_slot {
-	char *path;                 /* unescaped, owned; NULL = free slot */
-	size_t len;
-	struct cfs_node *node;
-};
-
 struct pending_link {
 	struct cfs_node *node;
 	char *target;
@@ -54,8 +49,7 @@ struct parser {
 	const char *file;
 	size_t line;
 	struct cfs_node *root;
-	struct path_slot *slots;    /* open addressing, power-of-two size */
-	size_t n_slots, n_paths;
+	struct path_map paths;      /* every path listed so far */
 	struct pending_link *links;
 	size_t n_links, links_cap;
 };
@@ -70,72 +64,6 @@ static int fail(const struct parser *ps, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	return log_errno(-EINVAL, "%s:%zu: %s", ps->file, ps->line, msg);
-}
-
-/* ---- the path map ------------------------------------------------------ */
-
-static uint64_t hash_path(const char *p, size_t len)
-{
-	uint64_t h = 0xcbf29ce484222325ull;     /* FNV-1a */
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (uint8_t)p[i]) * 0x100000001b3ull;
-	return h;
-}
-
-static struct path_slot *map_slot(const struct parser *ps, const char *path, size_t len)
-{
-	size_t mask = ps->n_slots - 1;
-
-	for (size_t i = hash_path(path, len) & mask;; i = (i + 1) & mask) {
-		struct path_slot *s = &ps->slots[i];
-
-		if (!s->path || (s->len == len && memcmp(s->path, path, len) == 0))
-			return s;
-	}
-}
-
-static struct cfs_node *map_get(const struct parser *ps, const char *path, size_t len)
-{
-	return ps->n_slots ? map_slot(ps, path, len)->node : NULL;
-}
-
-static int map_grow(struct parser *ps)
-{
-	struct path_slot *old = ps->slots;
-	size_t n_old = ps->n_slots;
-
-	ps->n_slots = n_old ? n_old * 2 : 1024;
-	ps->slots = calloc(ps->n_slots, sizeof(*ps->slots));
-	if (!ps->slots) {
-		ps->slots = old;
-		ps->n_slots = n_old;
-		return log_oom();
-	}
-	for (size_t i = 0; i < n_old; i++)
-		if (old[i].path)
-			*map_slot(ps, old[i].path, old[i].len) = old[i];
-	free(old);
-	return 0;
-}
-
-/* Takes ownership of path. */
-static int map_put(struct parser *ps, char *path, size_t len, struct cfs_node *node)
-{
-	struct path_slot *s;
-
-	if (2 * (ps->n_paths + 1) > ps->n_slots) {
-		int r = map_grow(ps);
-
-		if (r < 0) {
-			free(path);
-			return r;
-		}
-	}
-	s = map_slot(ps, path, len);
-	*s = (struct path_slot){ path, len, node };
-	ps->n_paths++;
-	return 0;
 }
 
 /* ---- fields ------------------------------------------------------------ */
@@ -500,11 +428,11 @@ static int find_parent(struct parser *ps, const char *path, size_t len,
 	const char *slash = memrchr(path, '/', len);
 	size_t plen = (size_t)(slash - path);
 
-	*parent = plen == 0 ? ps->root : map_get(ps, path, plen);
+	*parent = plen == 0 ? ps->root : path_map_get(&ps->paths, path, plen);
 	*name = slash + 1;
 	if (!*parent || !S_ISDIR((*parent)->mode) || (*parent)->link_to)
 		return fail(ps, "'%.*s' is not a directory listed before this line", (int)plen, path);
-	if (map_get(ps, path, len) || (plen == 0 && !**name))
+	if (path_map_get(&ps->paths, path, len))
 		return fail(ps, "'%s' is listed twice", path);
 	return 0;
 }
@@ -556,7 +484,7 @@ static int parse_line(struct parser *ps, const char *line, size_t len)
 	}
 	if (!parent)
 		ps->root = node;
-	return map_put(ps, TAKE_PTR(path), path_len, node);
+	return path_map_put(&ps->paths, TAKE_PTR(path), path_len, node);
 }
 
 /* ---- after the last line ----------------------------------------------- */
@@ -568,7 +496,7 @@ static int resolve_links(struct parser *ps)
 	for (size_t i = 0; i < ps->n_links; i++) {
 		struct pending_link *l = &ps->links[i];
 
-		l->node->link_to = map_get(ps, l->target, l->target_len);
+		l->node->link_to = path_map_get(&ps->paths, l->target, l->target_len);
 		ps->line = l->line;
 		if (!l->node->link_to)
 			return fail(ps, "the hardlink target '%s' is not in the file", l->target);
@@ -593,9 +521,7 @@ static int resolve_links(struct parser *ps)
 
 static void parser_free(struct parser *ps)
 {
-	for (size_t i = 0; i < ps->n_slots; i++)
-		free(ps->slots[i].path);
-	free(ps->slots);
+	path_map_free(&ps->paths);
 	for (size_t i = 0; i < ps->n_links; i++)
 		free(ps->links[i].target);
 	free(ps->links);

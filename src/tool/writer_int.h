@@ -2,9 +2,10 @@
 /*
  * Private state of the image writer, shared by its stages:
  *
- *   writer_tree.c    the inodes in breadth-first order, each directory's
- *                    entries, and the xattrs each inode gets (the source's,
- *                    escaped, plus the overlay ones composefs adds)
+ *   writer_tree.c    the inodes in breadth-first order and each directory's
+ *                    entries
+ *   writer_overlay.c the xattrs each inode gets (the source's, escaped, plus
+ *                    the overlay ones composefs adds)
  *   writer_xattr.c   the shared xattr table and each inode's xattr area
  *   writer_layout.c  where each inode, tail and data block goes
  *   writer_emit.c    the bytes
@@ -17,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 #include "arena.h"
 #include "tree.h"
@@ -44,7 +46,7 @@ struct wdirent {
 };
 
 struct winode {
-	/* writer_tree.c */
+	/* writer_tree.c (xattrs: writer_overlay.c) */
 	struct cfs_node *node;      /* NULL for the root's added whiteouts */
 	uint32_t parent;
 	uint32_t mode, nlink, uid, gid;
@@ -98,6 +100,8 @@ struct writer {
 
 /* writer_tree.c */
 int writer_collect_inodes(struct writer *w, struct cfs_node *root);
+
+/* writer_overlay.c */
 int writer_collect_xattrs(struct writer *w);
 
 /* writer_xattr.c */
@@ -117,7 +121,7 @@ void writer_emit(const struct writer *w, uint8_t *image);
 
 static inline bool is_whiteout_node(const struct cfs_node *n)
 {
-	return cfs_node_type(n) == 0020000u && n->rdev == 0;
+	return S_ISCHR(n->mode) && n->rdev == 0;
 }
 
 #endif

@@ -72,6 +72,8 @@ check "default picks format 1 for a whiteout" test "$(od -An -tu4 -j12 -N4 "$S/t
 check "--max-version=0 stays at format 0" test "$(od -An -tu4 -j12 -N4 "$S/tree-max0.cfs")" -eq 0
 check "the ACL flag is set" test "$(od -An -tu4 -j8 -N4 "$S/tree-default.cfs")" -eq 1
 
+check "fsck.erofs accepts the image" fsck.erofs "$S/tree-default.cfs"
+
 # Hashing on one thread or many gives the same image.
 check "--threads 1 gives the same image" \
 	sh -c "'$CFSBOOT' mkimage --threads 1 '$SRC' '$S/t1.cfs' && cmp '$S/t1.cfs' '$S/tree-default.cfs'"
@@ -125,6 +127,7 @@ same dump-min1 --from-file --min-version=1
 same dump-max0 --from-file --max-version=0
 same dump-v0 --from-file --min-version=0 --max-version=0
 covers dump-default tail-no-fit
+check "fsck.erofs accepts the dump's image" fsck.erofs "$S/dump-default.cfs"
 check "a regular SOURCE file is read as a dump without --from-file" \
 	sh -c "'$CFSBOOT' mkimage '$SRC' '$S/auto.cfs' && cmp '$S/auto.cfs' '$S/dump-default.cfs'"
 check "a dump file is read from standard input with --from-file -" \
