@@ -285,12 +285,14 @@ static int tcti_swtpm(struct cfs_tpm *t, const char *device)
  * a software TPM or a bare platform may need it. */
 static int startup(struct cfs_tpm *t)
 {
+	uint64_t start = now_usec();
 	unsigned int attempt = 0;
 	TSS2_RC rc;
 
 	do
 		rc = Esys_Startup(t->esys, TPM2_SU_CLEAR);
 	while (again(t, rc, &attempt));
+	t->stats.usec += now_usec() - start;
 	if (rc != TSS2_RC_SUCCESS && rc_base(rc) != TPM2_RC_INITIALIZE)
 		return tpm_failed(t, rc, "TPM2_Startup");
 	return 0;
@@ -319,7 +321,6 @@ static void cfs_tpm_closep(struct cfs_tpm **t)
 int cfs_tpm_open(const char *device, struct cfs_tpm **out)
 {
 	_cleanup_(cfs_tpm_closep) struct cfs_tpm *t = NULL;
-	uint64_t start = now_usec();
 	TSS2_RC rc;
 	int r;
 
@@ -344,7 +345,6 @@ int cfs_tpm_open(const char *device, struct cfs_tpm **out)
 	r = startup(t);
 	if (r < 0)
 		return r;
-	t->stats.usec += now_usec() - start;
 	*out = TAKE_PTR(t);
 	return 0;
 }

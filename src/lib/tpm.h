@@ -128,7 +128,8 @@ int cfs_tpm_floor_read(struct cfs_tpm *t, uint64_t *floor);
  */
 int cfs_tpm_floor_raise(struct cfs_tpm *t, uint64_t version, uint64_t *before);
 
-/* TPM commands issued through t and the wall time spent waiting for them. */
+/* TPM commands issued through t, and the wall time from sending each to
+ * having its answer (ESAPI's marshalling included, opening the TCTI not). */
 struct cfs_tpm_stats {
 	unsigned int commands;
 	uint64_t usec;
