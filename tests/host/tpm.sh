@@ -260,8 +260,10 @@ check "defined again and incremented: 7, above the old floor" \
 
 # Something else at the handle is never trusted nor touched.
 tpm2 nvundefine "$INDEX" -C o || fail "tpm2_nvundefine"
-tpm2 nvdefine "$INDEX" -C o -s 8 -a "ownerread|ownerwrite|authread|authwrite" >/dev/null &&
-	printf '\0\0\0\0\0\0\0\0' | tpm2 nvwrite "$INDEX" -C o -i - || fail "an ordinary index"
+if ! tpm2 nvdefine "$INDEX" -C o -s 8 -a "ownerread|ownerwrite|authread|authwrite" >/dev/null ||
+	! printf '\0\0\0\0\0\0\0\0' | tpm2 nvwrite "$INDEX" -C o -i -; then
+	fail "an ordinary index"
+fi
 check_fails "an ordinary index at the handle is not a floor" 8 "is not cfsboot's anti-rollback counter" \
 	cfsboot tpm read-floor "${F[@]}"
 check_fails "commit-version leaves it alone" 1 'leaving it alone' cfsboot tpm commit-version "${F[@]}" 9
