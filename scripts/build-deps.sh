@@ -65,6 +65,12 @@ fail() {
 	exit 1
 }
 
+# Any other command that fails names the step it belonged to (once: a
+# failure inside a command substitution is reported by its caller).
+STEP=setup
+set -E
+trap '[ "$BASH_SUBSHELL" -ne 0 ] || fail "$STEP: a command failed (${SCRIPT##*/} line $LINENO)"' ERR
+
 mkdir -p "$DEST" || fail "cannot create $DEST"
 SHOWN_DEST=$DEST
 DEST=$(cd "$DEST" && pwd)
@@ -76,6 +82,7 @@ RECIPE=$(sha256sum "$SCRIPT" | cut -d' ' -f1)
 run() {
 	local step=$1 log=$2
 	shift 2
+	STEP=$step
 	if ! "$@" >>"$log" 2>&1; then
 		fail "$step failed (log: $SHOWN_DEST/${log##*/}; last line: $(tail -n 1 "$log"))"
 	fi
@@ -108,7 +115,7 @@ done
 
 WORK=$DEST/work
 STAGE=$WORK/stage
-APTDIR=$(mktemp -d "${TMPDIR:-/tmp}/cfsboot-apt.XXXXXX")
+APTDIR=$(mktemp -d "${TMPDIR:-/tmp}/cfsboot-apt.XXXXXX") || fail "cannot create a temporary directory"
 trap 'rm -rf "$APTDIR"' EXIT
 rm -rf "$WORK"
 mkdir -p "$STAGE/include/tss2" "$STAGE/lib"
@@ -205,6 +212,7 @@ chmod 755 "$APTDIR"
 APT_OPTS=(-q -o Dir::Etc::SourceList="$APTDIR/sources.list" -o Dir::Etc::SourceParts=/dev/null
 	-o Dir::State::Lists="$APTDIR/lists" -o Dir::Cache="$APTDIR/cache")
 
+STEP=apt
 cat "$APTDIR/sources.list" >>"$DEST/apt.log"
 run "apt-get update" "$DEST/apt.log" apt-get "${APT_OPTS[@]}" update
 # A source whose index is unsigned or unverifiable only yields a warning here.
@@ -235,7 +243,7 @@ fetch() {
 		fi
 		printf '%s\n' "$out" >>"$log"
 	done
-	fail "no source of $name is served (tried $*; log: $SHOWN_DEST/$name.log; $(grep -m 1 '^E:' <<<"$out"))"
+	fail "no source of $name is served (tried $*; log: $SHOWN_DEST/$name.log; $(grep -m 1 '^E:' <<<"$out" || true))"
 }
 
 # version NAME: the Debian version of the unpacked source NAME.
@@ -252,6 +260,7 @@ summary() {
 
 build_openssl() {
 	local src=$WORK/openssl log=$DEST/openssl.log start=$SECONDS installed note=
+	STEP=openssl
 	# The release of the libssl-dev whose headers we compile against, when
 	# its source is served (security updates may not be); else the newest
 	# of this Debian release.
@@ -273,6 +282,7 @@ build_openssl() {
 
 build_kmod() {
 	local src=$WORK/kmod log=$DEST/kmod.log start=$SECONDS
+	STEP=kmod
 	fetch kmod "kmod/$CODENAME"
 	# kmod's autogen.sh makes gtk-doc optional the same way; we build no docs.
 	touch "$src/libkmod/docs/gtk-doc.make"
@@ -294,6 +304,7 @@ build_kmod() {
 
 build_tss() {
 	local src=$WORK/tpm2-tss log=$DEST/tpm2-tss.log start=$SECONDS l targets=()
+	STEP=tpm2-tss
 	fetch tpm2-tss "tpm2-tss/$TSS_SUITE"
 	run "tpm2-tss: bootstrap" "$log" env -C "$src" ./bootstrap
 	# Configure's libcrypto probes (SM3, SM4) must see the reduced libcrypto
@@ -332,6 +343,7 @@ build_kmod
 build_tss
 
 # Nothing half-built stays under the final names.
+STEP=installing
 rm -rf "$DEST/include" "$DEST/lib"
 mv "$STAGE/include" "$STAGE/lib" "$DEST/"
 rm -rf "$WORK"
