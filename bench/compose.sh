@@ -53,6 +53,8 @@ else
 fi
 P=$W/phys
 mkdir -p "$P/composefs" "$W/sysroot" "$W/run" "$W/erofs" "$W/mnt"
+# The status file goes to a tmpfs, as /run is at boot.
+mount -t tmpfs run "$W/run"
 D=$("$CFSBOOT" mkimage --store "$P/composefs" --print-digest "$TREE" "$W/image.cfs" 2>/dev/null)
 IMG=$P/composefs/images/$D
 echo "tree: $what"

@@ -12,10 +12,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "attach.h"
 #include "compose.h"
 #include "errors.h"
+#include "fsctx.h"
 #include "log.h"
 #include "objects.h"
 #include "pid1.h"
@@ -191,15 +193,21 @@ static int phase_boot_check(struct pivot_boot *b)
 	return 0;
 }
 
-static int choose_plan(struct pivot_boot *b)
+/* Probes the overlayfs context *fsfd and chooses the plan; a context the
+ * probe spoilt is closed (*fsfd = -1). */
+static int choose_plan(struct pivot_boot *b, int *fsfd)
 {
 	struct pivot_probe probe;
 	const char *why;
 	int r;
 
-	r = pivot_probe_overlay(&probe);
+	r = pivot_probe_overlay(*fsfd, &probe);
 	if (r < 0)
 		return class_of(r, PIVOT_EXIT_MOUNT);
+	if (probe.legacy_context) {
+		close(*fsfd);
+		*fsfd = -1;
+	}
 	if (pivot_plan_choose(b->policy.verity, &probe, &b->opt.avoid, &b->plan, &why) < 0) {
 		log_error("refusing to boot with verity = require: %s", why);
 		return PIVOT_EXIT_VERITY;
@@ -216,10 +224,15 @@ static int phase_mount(struct pivot_boot *b)
 		.work_fd = -1,
 		.detached = { -1, -1 },
 	};
+	_cleanup_close_ int fsfd = pivot_fsopen("overlay");
 	bool loop;
 	int r;
 
-	r = choose_plan(b);
+	if (fsfd < 0) {
+		pivot_fs_fail(fsfd, "overlayfs", "");
+		return PIVOT_EXIT_MOUNT;
+	}
+	r = choose_plan(b, &fsfd);
 	if (r)
 		return r;
 	if (b->plan.enforce == PIVOT_ENFORCE_KERNEL) {
@@ -235,7 +248,7 @@ static int phase_mount(struct pivot_boot *b)
 	if (b->erofs_fd < 0)
 		return class_of(b->erofs_fd, PIVOT_EXIT_MOUNT);
 	root.lower_fd = root.detached[0] = b->erofs_fd;
-	b->root_fd = pivot_mount_overlay(&root, &b->plan, &b->stage);
+	b->root_fd = pivot_mount_overlay(&root, &b->plan, &b->stage, &fsfd);
 	if (b->root_fd < 0)
 		return class_of(b->root_fd, PIVOT_EXIT_MOUNT);
 

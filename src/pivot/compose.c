@@ -110,10 +110,11 @@ static int set_options(int fsfd, const struct pivot_overlay *o, const struct piv
 	return r;
 }
 
-static int try_overlay(const struct pivot_overlay *o, const struct pivot_plan *plan,
+/* One attempt on the context *given (taken over), or on a new one. */
+static int try_overlay(const struct pivot_overlay *o, const struct pivot_plan *plan, int *given,
 		       char *reason, size_t size)
 {
-	_cleanup_close_ int fsfd = pivot_fsopen("overlay");
+	_cleanup_close_ int fsfd = *given >= 0 ? TAKE_FD(*given) : pivot_fsopen("overlay");
 	int r;
 
 	if (fsfd < 0)
@@ -139,17 +140,21 @@ static int stage_layers(const struct pivot_overlay *o, struct pivot_stage *st)
 }
 
 int pivot_mount_overlay(const struct pivot_overlay *o, const struct pivot_plan *plan,
-			struct pivot_stage *st)
+			struct pivot_stage *st, int *fsfd)
 {
 	char reason[PIVOT_FS_REASON_MAX] = "";
+	int none = -1;
 	int r;
 
 	if (st->active) {
 		r = stage_layers(o, st);
-		if (r < 0)
+		if (r < 0) {
+			cfs_closep(fsfd);
+			*fsfd = -1;
 			return r;
+		}
 	}
-	r = try_overlay(o, plan, reason, sizeof(reason));
+	r = try_overlay(o, plan, fsfd, reason, sizeof(reason));
 	/* Before Linux 6.15 overlayfs refuses a detached layer with EINVAL
 	 * when it creates the superblock; any other reason fails again. */
 	if (r == -EINVAL && !st->active && (o->detached[0] >= 0 || o->detached[1] >= 0)) {
@@ -159,7 +164,7 @@ int pivot_mount_overlay(const struct pivot_overlay *o, const struct pivot_plan *
 		r = stage_layers(o, st);
 		if (r < 0)
 			return r;
-		r = try_overlay(o, plan, reason, sizeof(reason));
+		r = try_overlay(o, plan, &none, reason, sizeof(reason));
 	}
 	if (r < 0) {
 		char what[256];

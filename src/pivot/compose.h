@@ -36,13 +36,14 @@ struct pivot_overlay {
 
 /*
  * Mounts the overlay as plan says, detached; read-only when it has no
- * upper layer.  Layers are given to overlayfs as detached mounts first;
- * when the kernel refuses that, they are staged (stage.h) and the mount is
- * tried again, and st stays active for the overlays that follow.  Returns
- * the mount fd, or a negative errno after logging one line with the
- * kernel's reason.
+ * upper layer.  *fsfd is a fresh overlayfs context to use (such as the one
+ * probe.h probed), taken over and set to -1, or -1 to open one.  Layers
+ * are given to overlayfs as detached mounts first; when the kernel refuses
+ * that, they are staged (stage.h) and the mount is tried again, and st
+ * stays active for the overlays that follow.  Returns the mount fd, or a
+ * negative errno after logging one line with the kernel's reason.
  */
 int pivot_mount_overlay(const struct pivot_overlay *o, const struct pivot_plan *plan,
-			struct pivot_stage *st);
+			struct pivot_stage *st, int *fsfd);
 
 #endif

@@ -9,8 +9,14 @@
 
 #include "plan.h"
 
-/* Fills p from a throw-away overlayfs context.  0, or a negative errno
- * (logged) when there is no overlayfs at all or the probe itself fails. */
-int pivot_probe_overlay(struct pivot_probe *p);
+/*
+ * Fills p from the fresh overlayfs context fsfd, which stays usable for
+ * the mount: the layer keys are probed with a path that cannot exist
+ * (the kernel looks a layer up when it is given, so a known key answers
+ * ENOENT), and verity is set back to off after the probe.  A legacy
+ * context (p->legacy_context) takes every key into its option string and
+ * is spoilt: open another.  0, or a negative errno (logged).
+ */
+int pivot_probe_overlay(int fsfd, struct pivot_probe *p);
 
 #endif

@@ -210,10 +210,12 @@ static int etc_overlay(const struct pivot_state_in *in, int upper_mnt, int dir, 
 	work = make_dir(dir, "work", 0700, shown);
 	if (work < 0)
 		return work;
+	int fsfd = -1;
+
 	o.lower_fd = lower;
 	o.upper_fd = upper;
 	o.work_fd = work;
-	return pivot_mount_overlay(&o, in->plan, in->stage);
+	return pivot_mount_overlay(&o, in->plan, in->stage, &fsfd);
 }
 
 /* etc = transient: the upper layer lives in a tmpfs, gone at shutdown. */
