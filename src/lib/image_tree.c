@@ -208,6 +208,23 @@ static int read_data(struct tree_build *tb, struct cfs_node *node, const struct 
 	return 0;
 }
 
+/*
+ * The writer stores no size for a device, fifo or socket, yet decides on
+ * the size it was given whether the inode is compact.  An extended inode
+ * that would otherwise be compact therefore had a size over 4 GiB: saying
+ * so in the dump is what makes the writer lay it out the same way.
+ */
+static uint64_t special_file_size(const struct cfs_image_file *img, const struct cfs_inode *ino)
+{
+	const struct cfs_image_info *info = cfs_image_info(img);
+
+	if (!ino->extended || ino->mtime_sec != info->build_time_sec ||
+	    ino->mtime_nsec != info->build_time_nsec || ino->nlink > UINT16_MAX ||
+	    ino->uid > UINT16_MAX || ino->gid > UINT16_MAX)
+		return 0;
+	return (uint64_t)UINT32_MAX + 1;
+}
+
 static int fill_node(struct tree_build *tb, struct cfs_node *node, const struct cfs_inode *ino)
 {
 	int r;
@@ -220,6 +237,8 @@ static int fill_node(struct tree_build *tb, struct cfs_node *node, const struct 
 	node->gid = ino->gid;
 	node->rdev = ino->rdev;
 	node->size = ino->size;
+	if (!S_ISREG(ino->mode) && !S_ISDIR(ino->mode) && !S_ISLNK(ino->mode))
+		node->size = special_file_size(tb->img, ino);
 	node->mtime_sec = ino->mtime_sec;
 	node->mtime_nsec = ino->mtime_nsec;
 	r = read_xattrs(tb, node, ino);

@@ -84,6 +84,7 @@ lines = [
     r"/z/target2 3 @100644 3 0 0 0 0.0 /z/target - -",
     r"/z/wh 0 20000 1 0 0 0 14.0 - - -",
     r"/huge 9000000000000000 100644 1 0 0 0 1.0 - - - user.x=y",
+    r"/big-fifo 5000000000 10644 1 0 0 0 1.0 - - -",
     r"/nodigest 5000 100644 1 0 0 0 1.0 some/payload - -",
     f"/nopayload 100 100644 1 0 0 0 1.0 - - {D}",
 ]
@@ -134,6 +135,8 @@ check "the dump keeps what the writer cannot tell from its own additions" \
 # layout holds the inode: /a/late, not /z/target as in the source.
 check "hard links name the entry that holds the inode" \
 	grep -qE '^/z/target2? 70000 @100644 3 0 0 0 13.0 /a/late - 7d2f' "$S/edge.rt.dump"
+check "a special file's size over 4 GiB shows (it made the inode extended)" \
+	grep -qx '/big-fifo 4294967296 10644 1 0 0 0 1.0 - - -' "$S/edge.rt.dump"
 check "escaped overlay xattrs come back unescaped" \
 	grep -qE '^/a [0-9]+ 40755 2 0 0 0 11.0 - - - trusted.overlay.opaque=y$' "$S/edge.rt.dump"
 check "a source xattr equal to a whiteout marker survives, escaped once" \
