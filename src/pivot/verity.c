@@ -16,12 +16,13 @@
 
 int pivot_measure_verity(int fd, struct pivot_digest *d)
 {
-	struct {
-		struct fsverity_digest head;
-		uint8_t digest[CFS_MAX_DIGEST_SIZE];
-	} m = { .head.digest_size = CFS_MAX_DIGEST_SIZE };
+	/* struct fsverity_digest ends in the digest, of the size it says. */
+	_Alignas(struct fsverity_digest) uint8_t buf[sizeof(struct fsverity_digest) +
+						     CFS_MAX_DIGEST_SIZE];
+	struct fsverity_digest *m = (struct fsverity_digest *)buf;
 
-	if (ioctl(fd, FS_IOC_MEASURE_VERITY, &m) < 0) {
+	m->digest_size = CFS_MAX_DIGEST_SIZE;
+	if (ioctl(fd, FS_IOC_MEASURE_VERITY, m) < 0) {
 		/* ENODATA: no fs-verity on this file; ENOTTY, EOPNOTSUPP:
 		 * none on this file system or in this kernel. */
 		if (errno == ENODATA || errno == ENOTTY || errno == EOPNOTSUPP)
@@ -29,10 +30,10 @@ int pivot_measure_verity(int fd, struct pivot_digest *d)
 		return -errno;
 	}
 	memset(d, 0, sizeof(*d));
-	d->alg = m.head.digest_algorithm;
-	if (cfs_hash_digest_size(d->alg) != m.head.digest_size)
+	d->alg = m->digest_algorithm;
+	if (cfs_hash_digest_size(d->alg) != m->digest_size)
 		return -EPROTO;
-	memcpy(d->bytes, m.digest, m.head.digest_size);
+	memcpy(d->bytes, m->digest, m->digest_size);
 	return 1;
 }
 
