@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* cfsboot verify: the check cfs-pivot makes at boot, on the host. */
+#include <assert.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -12,13 +13,31 @@
 #include "signature.h"
 #include "util.h"
 
-/* Exit codes beyond the shared ones (docs/errors.md).  A failed
- * verification exits with 10 + the class's place in enum cfs_sig_error,
- * so each failure class has its own code. */
+/* Exit codes beyond the shared ones (docs/errors.md): one per failure
+ * class, so that a script can tell why a signature was refused.  They are
+ * an interface: a new class gets a new code, none is ever renumbered. */
 enum {
-	EXIT_TRUST_CONFIG = 9,  /* the trust directory or revocation list is unusable */
-	EXIT_SIG_BASE = 10,     /* + (class - CFS_SIG_EMPTY): 10 empty ... 23 bad-chain */
+	EXIT_TRUST_CONFIG = 24, /* the trust directory or revocation list is unusable */
 };
+
+static const int class_exit[] = {
+	[CFS_SIG_EMPTY - CFS_SIG_EMPTY]         = 10,
+	[CFS_SIG_TOO_LARGE - CFS_SIG_EMPTY]     = 11,
+	[CFS_SIG_TRUNCATED - CFS_SIG_EMPTY]     = 12,
+	[CFS_SIG_MALFORMED - CFS_SIG_EMPTY]     = 13,
+	[CFS_SIG_MISMATCH - CFS_SIG_EMPTY]      = 14,
+	[CFS_SIG_UNTRUSTED - CFS_SIG_EMPTY]     = 15,
+	[CFS_SIG_NOT_CA - CFS_SIG_EMPTY]        = 16,
+	[CFS_SIG_USAGE - CFS_SIG_EMPTY]         = 17,
+	[CFS_SIG_REVOKED - CFS_SIG_EMPTY]       = 18,
+	[CFS_SIG_ROLLBACK - CFS_SIG_EMPTY]      = 19,
+	[CFS_SIG_EXPIRED - CFS_SIG_EMPTY]       = 20,
+	[CFS_SIG_NOT_YET_VALID - CFS_SIG_EMPTY] = 21,
+	[CFS_SIG_ALGORITHM - CFS_SIG_EMPTY]     = 22,
+	[CFS_SIG_BAD_CHAIN - CFS_SIG_EMPTY]     = 23,
+};
+static_assert(ARRAY_SIZE(class_exit) == _CFS_SIG_ERROR_END - CFS_SIG_EMPTY,
+	      "every failure class has an exit code");
 
 static void usage(FILE *out)
 {
@@ -39,7 +58,7 @@ static void usage(FILE *out)
 
 static int exit_code(int r)
 {
-	return cfs_sig_error_name(r) ? EXIT_SIG_BASE + (-r - CFS_SIG_EMPTY) : EXIT_FAILED;
+	return cfs_sig_error_name(r) ? class_exit[-r - CFS_SIG_EMPTY] : EXIT_FAILED;
 }
 
 static void print_result(const struct cfs_sig_result *res)

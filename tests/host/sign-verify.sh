@@ -229,15 +229,15 @@ check_fails "a certificate with an altered signature" 23 "certificate signature 
 
 # ---- trust configuration and usage ----
 mkdir -p "$dir/empty-trust"
-check_fails "an empty trust directory" 9 "holds no certificate" \
+check_fails "an empty trust directory" 24 "holds no certificate" \
 	verify --trust "$dir/empty-trust" "$dir/image" "$good"
-check_fails "a private key in the trust directory" 9 "contains a private key" sh -c \
+check_fails "a private key in the trust directory" 24 "contains a private key" sh -c \
 	"mkdir -p '$dir/keyed' && cp '$P/root/cert.pem' '$P/sig/key.pem' '$dir/keyed/' &&
 	 '$CFSBOOT' verify --trust '$dir/keyed' '$dir/image' '$good'"
 printf 'ABCDEF\n' > "$dir/bad-revoked"
-check_fails "a bad revocation line" 9 "bad-revoked:1: not a certificate fingerprint" \
+check_fails "a bad revocation line" 24 "bad-revoked:1: not a certificate fingerprint" \
 	verify --trust "$T" --revoked "$dir/bad-revoked" "$dir/image" "$good"
-check_fails "a missing revocation list" 9 "cannot open .*nope" \
+check_fails "a missing revocation list" 24 "cannot open .*nope" \
 	verify --trust "$T" --revoked "$dir/nope" "$dir/image" "$good"
 check_fails "verify needs --trust" 2 "--trust DIR is required" verify "$dir/image" "$good"
 check_fails "a malformed --digest" 2 "a sha256 digest is 64 hex digits" \
