@@ -10,7 +10,13 @@ dir=${1:?usage: debootstrap-tree.sh DIR}
 
 [ -e "$dir.complete" ] && [ -d "$dir" ] && exit 0
 
-uri=$(awk '/^URIs:/ { print $2; exit }' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
+# deb822 stanzas (blank-line separated): the first whose Suites has bookworm.
+uri=$(awk 'BEGIN { RS = "" }
+	/(^|\n)Suites:[^\n]*[ \t]bookworm([ \t]|\n|$)/ {
+		if (match($0, /(^|\n)URIs:[ \t]*[^ \t\n]+/)) {
+			u = substr($0, RSTART, RLENGTH); sub(/^\n?URIs:[ \t]*/, "", u); print u; exit
+		}
+	}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
 [ -n "$uri" ] || uri=$(awk '$1 == "deb" && $3 == "bookworm" { print $2; exit }' \
 	/etc/apt/sources.list 2>/dev/null || true)
 if [ -z "$uri" ]; then
