@@ -200,7 +200,7 @@ int pivot_objects_check_all(int image_fd, const char *image_name, int objects_fd
 	qsort(refs.v, refs.n, sizeof(*refs.v), compare_refs);
 	rep->files = refs.n;
 	for (size_t i = 0, j; i < refs.n; i = j) {
-		bool by_kernel;
+		bool by_kernel = false;
 
 		for (j = i + 1; j < refs.n && compare_path(&refs.v[i], &refs.v[j]) == 0; j++)
 			;
