@@ -31,7 +31,6 @@ genkey() {
 	p256)    opts=(-algorithm EC -pkeyopt ec_paramgen_curve:P-256 -pkeyopt ec_param_enc:named_curve) ;;
 	p384)    opts=(-algorithm EC -pkeyopt ec_paramgen_curve:P-384 -pkeyopt ec_param_enc:named_curve) ;;
 	ed25519) opts=(-algorithm ED25519) ;;
-	*) die "unknown key type '$1': rsa3072, rsa4096, p256, p384 or ed25519" ;;
 	esac
 	(umask 077 && openssl genpkey "${opts[@]}" -out "$2" 2>/dev/null) ||
 		die "cannot generate a $1 key in $2"
@@ -61,8 +60,6 @@ new_ca_db() {
 # DIR's key, signed by CADIR with `openssl ca`.
 issue() {
 	local dir=$1 ca=$2 ext=$3 days=$4 nb=$5 na=$6 dates
-	[ -f "$ca/key.pem" ] && [ -f "$ca/cert.pem" ] && [ -d "$ca/db" ] ||
-		die "$ca is not a CA directory made by mkpki.sh"
 	if [ -n "$nb$na" ]; then
 		[ -n "$nb" ] && [ -n "$na" ] || die "--not-before and --not-after go together"
 		dates=(-startdate "$nb" -enddate "$na")
@@ -117,7 +114,13 @@ while [ $# -gt 0 ]; do
 	esac
 	shift 2
 done
+case $TYPE in
+rsa3072|rsa4096|p256|p384|ed25519) ;;
+*) die "unknown key type '$TYPE': rsa3072, rsa4096, p256, p384 or ed25519" ;;
+esac
 [ "$cmd" = root ] || [ -n "$CA" ] || die "$cmd needs --ca CADIR, the directory of its issuer"
+[ -z "$CA" ] || { [ -f "$CA/key.pem" ] && [ -f "$CA/cert.pem" ] && [ -d "$CA/db" ]; } ||
+	die "$CA is not a CA directory made by mkpki.sh"
 [ "$cmd" != signer ] || [ "$TYPE" != ed25519 ] ||
 	die "signers must be RSA or ECDSA: OpenSSL 3.0 cannot make CMS signatures with Ed25519"
 export CFS_CA_DIR=${CA:-$DIR} CFS_PATHLEN=${PATHLEN:-0}

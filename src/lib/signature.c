@@ -464,14 +464,9 @@ static int check_cert_signature(struct verify *v, X509 *x)
  */
 static int check_chain_algorithms(struct verify *v)
 {
-	int id = EVP_PKEY_get_base_id(X509_get0_pubkey(v->signer));
 	int n = sk_X509_num(v->chain);
-	int r;
+	int id, r;
 
-	if (id != EVP_PKEY_RSA && id != EVP_PKEY_RSA_PSS && id != EVP_PKEY_EC)
-		return log_errno(-CFS_SIG_ALGORITHM, "signature %s: the signer's %s key cannot make "
-				 "CMS signatures here: use an RSA or ECDSA signing key", v->name,
-				 OBJ_nid2sn(id));
 	for (int i = 0; i < n && i <= v->untrusted; i++) {
 		X509 *x = sk_X509_value(v->chain, i);
 
@@ -481,6 +476,12 @@ static int check_chain_algorithms(struct verify *v)
 		if (r < 0)
 			return r;
 	}
+	/* The chain starts with the signer, whose key check_key() decoded. */
+	id = EVP_PKEY_get_base_id(X509_get0_pubkey(sk_X509_value(v->chain, 0)));
+	if (id != EVP_PKEY_RSA && id != EVP_PKEY_RSA_PSS && id != EVP_PKEY_EC)
+		return log_errno(-CFS_SIG_ALGORITHM, "signature %s: the signer's %s key cannot make "
+				 "CMS signatures here: use an RSA or ECDSA signing key", v->name,
+				 OBJ_nid2sn(id));
 	return 0;
 }
 
