@@ -14,7 +14,6 @@
 #include "atomic_file.h"
 #include "commands.h"
 #include "dump_parse.h"
-#include "format.h"
 #include "fsverity.h"
 #include "hex.h"
 #include "log.h"

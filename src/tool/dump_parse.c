@@ -7,7 +7,6 @@
  */
 #include "dump_parse.h"
 
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>

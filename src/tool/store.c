@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "atomic_file.h"
-#include "format.h"
 #include "fsverity.h"
 #include "hex.h"
 #include "log.h"

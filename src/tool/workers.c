@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "workers.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>

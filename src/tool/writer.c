@@ -6,7 +6,6 @@
 #include "writer.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 #include "format.h"
 #include "log.h"

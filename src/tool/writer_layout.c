@@ -9,7 +9,6 @@
  * every padding byte.  Whole blocks of data follow the shared xattr table,
  * in BFS order.
  */
-#include <string.h>
 #include <sys/stat.h>
 
 #include "format.h"

@@ -8,12 +8,11 @@
  * whiteouts and their directories.
  */
 #include <assert.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "format.h"
-#include "log.h"
-#include "util.h"
 #include "writer_int.h"
 
 /* An inode's xattrs while they are collected: setting a key replaces its
