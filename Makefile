@@ -47,15 +47,17 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(O)/tests/%,$(UNIT_SRCS))
 # archives Debian does not ship are built into $(DEPS) by scripts/build-deps.sh
 # (docs/building.md): tpm2-tss, libkmod, and a libcrypto reduced to what
 # cfsboot uses, as Debian's libcrypto.a alone exceeds cfs-pivot's size budget.
-# Their headers are on every include path; programs that also link the
-# tool's code (unit tests, fuzz targets) take the system's full libcrypto.
+# Their headers are on every include path, and every program links the same
+# tpm2-tss: libcfs's TPM code is compiled once, against those headers.  The
+# programs with the tool's code take the system's full libcrypto.
 override CPPFLAGS += -isystem $(DEPS)/include
-DEPS_ARCHIVES := $(addprefix $(DEPS)/lib/,libtss2-esys.a libtss2-rc.a libtss2-tcti-device.a \
-	libtss2-tcti-swtpm.a libtss2-sys.a libtss2-mu.a libkmod.a)
+TSS_ARCHIVES  := $(addprefix $(DEPS)/lib/,libtss2-esys.a libtss2-rc.a libtss2-tcti-device.a \
+	libtss2-tcti-swtpm.a libtss2-sys.a libtss2-mu.a)
+DEPS_ARCHIVES := $(TSS_ARCHIVES) $(DEPS)/lib/libkmod.a
 DEPS_SYSLIBS  := -lblkid -llzma -lzstd -lz
-TOOL_LIBS  := -ltss2-esys -ltss2-mu -ltss2-rc -ltss2-tcti-device -ltss2-tcti-swtpm -lcrypto -lpthread
+TOOL_LIBS  := $(TSS_ARCHIVES) -lcrypto -lpthread
 PIVOT_LIBS := $(DEPS_ARCHIVES) $(DEPS)/lib/libcrypto.a $(DEPS_SYSLIBS) -lpthread
-TEST_LIBS  := $(DEPS_ARCHIVES) $(DEPS_SYSLIBS) $(TOOL_LIBS)
+TEST_LIBS  := $(DEPS_ARCHIVES) $(DEPS_SYSLIBS) -lcrypto -lpthread
 PIVOT_LDFLAGS := -Wl,--gc-sections
 ifeq ($(SANITIZE),)
 PIVOT_LDFLAGS += -static
@@ -107,11 +109,11 @@ demo: all
 deps:
 	scripts/build-deps.sh $(DEPS)
 
-# Whatever compiles against or links the archives of $(DEPS) waits for them;
-# pivot objects and unit tests are rebuilt when they change.
+# Every object may include the headers of $(DEPS) and every program links its
+# archives: they wait for them, and are rebuilt when they change.
 $(DEPS)/.stamp: scripts/build-deps.sh
 	scripts/build-deps.sh $(DEPS)
-$(call obj,src/pivot/main.c $(PIVOT_SRCS)) $(UNIT_TESTS): $(DEPS)/.stamp
+$(call obj,$(LIB_SRCS) $(TOOL_SRCS) $(PIVOT_SRCS) src/tool/main.c src/pivot/main.c) $(UNIT_TESTS): $(DEPS)/.stamp
 $(patsubst tests/fuzz/%.c,$(FUZZ_O)/%,$(FUZZ_SRCS)): | $(DEPS)/.stamp
 
 # How cfs-pivot is compiled and linked, for tests that build a program the same way.

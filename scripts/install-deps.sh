@@ -7,7 +7,6 @@ packages=(
 	# build
 	build-essential clang pkg-config
 	libssl-dev libcmocka-dev libblkid-dev libzstd-dev liblzma-dev zlib1g-dev
-	libtss2-dev   # cfsboot links Debian's tpm2-tss (cfs-pivot the static one)
 	# building the static archives Debian does not ship (scripts/build-deps.sh):
 	# unpacking Debian source packages and regenerating the autotools builds of
 	# kmod and tpm2-tss (autoconf-archive: AX_ macros; libltdl-dev: LT_LIB_DLLOAD)
