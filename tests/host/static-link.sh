@@ -407,7 +407,7 @@ check_fails "the device TCTI refuses a missing device" 1 "IO failure" \
 if command -v swtpm >/dev/null; then
 	mkdir "$S/tpm"
 	started=
-	for try in 1 2 3 4 5; do
+	for _ in 1 2 3 4 5; do
 		port=$((20000 + RANDOM % 40000))
 		if swtpm socket --tpm2 --daemon --pid file="$S/swtpm.pid" --tpmstate dir="$S/tpm" \
 			--server type=tcp,port=$port,bindaddr=127.0.0.1 \
