@@ -266,6 +266,7 @@ static int phase_state(struct pivot_boot *b)
 		.policy = &b->policy,
 		.hex = b->store.hex,
 		.sysroot = b->opt.sysroot,
+		.pid1 = b->opt.pid1,
 		.physroot_fd = b->store.root_fd,
 		.erofs_fd = b->erofs_fd,
 		.root_fd = b->root_fd,

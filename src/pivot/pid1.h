@@ -6,7 +6,8 @@
  *
  * The boot flow calls, in order:
  *	pid1_mount_api()     /proc is there: /proc/cmdline can be read
- *	pid1_prepare()       physical root mounted read-only at sysroot
+ *	pid1_prepare()       physical root at sysroot (mount read-only,
+ *	                     file system writable)
  *	... verify, measure, compose the image at newroot ...
  *	pid1_switch_root()   does not return on success
  * and pid1_fail() whenever a step refuses the boot, because PID 1 must not
@@ -34,8 +35,10 @@ int pid1_mount_api(void);
  * Does pid1_mount_api() (which finds its work done when it ran before),
  * loads the modules of PID1_MODULES_LIST, waits up to the policy's
  * root_wait seconds for the device named by root= (rootwait does not make
- * the wait endless) and mounts it read-only at sysroot (created if
- * missing) with rootfstype= (else the probed type) and rootflags=.
+ * the wait endless) and mounts it at sysroot (created if missing) with
+ * rootfstype= (else the probed type) and rootflags=, as
+ * pid1_rootdev_mount() does: the mount read-only, the file system
+ * writable.
  *
  * Returns 0, or a negative errno after logging one line naming the step.
  * Every failure is of class PIVOT_EXIT_ROOTDEV, apart from -ENOMEM

@@ -5,6 +5,13 @@
  * each block device the kernel lists in /sys/class/block is probed with
  * libblkid for the identity root= names, again every PID1_ROOT_POLL_MS
  * until it shows up or root-wait runs out.
+ *
+ * The device is mounted as ostree mounts its sysroot: the file system
+ * writable, so that the state phase can keep /etc and /var on it through a
+ * writable clone of the mount, and the mount itself read-only, so that
+ * nothing else writes to the physical root by way of /sysroot.  The new
+ * mount API makes the mount read-only from its creation, detached, before
+ * it is attached at the sysroot.
  */
 #include <blkid/blkid.h>
 #include <dirent.h>
@@ -16,6 +23,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "fsctx.h"
 #include "log.h"
 #include "pid1.h"
 #include "rootdev.h"
@@ -175,20 +183,87 @@ static int probe_type(const char *dev, char *type, size_t size)
 	return 0;
 }
 
-/* Tries each type of the comma-separated list (consumed), as the kernel
- * does with rootfstype=; returns 0 or the last failure's negative errno. */
-static int mount_types(const char *dev, char *list, const char *flags, const char *sysroot)
+/*
+ * Gives the context the options of rootflags= as the kernel splits a
+ * mount's data: at commas, "key=value" as a string, a bare "key" as a flag
+ * (so "ro" makes the file system read-only).  scratch holds a copy of any
+ * one option.
+ */
+static int apply_rootflags(int fsfd, const char *rootflags, char *scratch)
+{
+	for (const char *c = rootflags; *c;) {
+		size_t len = strcspn(c, ",");
+		char *value;
+		int r;
+
+		if (len) {
+			memcpy(scratch, c, len);
+			scratch[len] = '\0';
+			value = strchr(scratch, '=');
+			if (value)
+				*value++ = '\0';
+			r = value ? pivot_fsconfig_string(fsfd, scratch, value)
+				  : pivot_fsconfig_flag(fsfd, scratch);
+			if (r < 0)
+				return r;
+		}
+		c += len + (c[len] == ',');
+	}
+	return 0;
+}
+
+/*
+ * A detached mount of dev as type: the mount read-only, its file system
+ * (the superblock) writable unless read_only.  The mount fd, or a negative
+ * errno with the kernel's reason in reason ("" when it gave none).
+ */
+static int make_mount(const char *dev, const char *type, const char *rootflags, char *scratch,
+		      bool read_only, char reason[PIVOT_FS_REASON_MAX])
+{
+	_cleanup_close_ int fsfd = pivot_fsopen(type);
+	int r;
+
+	reason[0] = '\0';
+	if (fsfd < 0)
+		return fsfd;
+	r = pivot_fsconfig_string(fsfd, "source", dev);
+	if (r == 0)
+		r = apply_rootflags(fsfd, rootflags, scratch);
+	if (r == 0 && read_only)
+		r = pivot_fsconfig_flag(fsfd, "ro");
+	if (r == 0)
+		r = pivot_fsmount(fsfd, MOUNT_ATTR_RDONLY);
+	if (r < 0)
+		pivot_fs_reason(fsfd, reason, PIVOT_FS_REASON_MAX);
+	return r;
+}
+
+/*
+ * Tries each type of the comma-separated list (consumed) in order, as the
+ * kernel does with rootfstype=.  A device that can only be read refuses a
+ * writable file system (EACCES, EROFS); like the kernel, it is then
+ * mounted read-only (*read_only set).  Returns the mount fd with *type
+ * set, or the last failure's negative errno and reason.
+ */
+static int mount_types(const char *dev, char *list, const char *rootflags, char *scratch,
+		       const char **type, bool *read_only, char reason[PIVOT_FS_REASON_MAX])
 {
 	char *save = NULL;
 	int r = -EINVAL;
 
 	for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-		if (mount(dev, sysroot, t, MS_RDONLY, flags) == 0) {
-			log_info("mounted root device %s (%s) read-only at %s", dev, t, sysroot);
-			return 0;
+		*read_only = false;
+		r = make_mount(dev, t, rootflags, scratch, false, reason);
+		if (r == -EACCES || r == -EROFS) {
+			*read_only = true;
+			r = make_mount(dev, t, rootflags, scratch, true, reason);
 		}
-		r = -errno;
-		log_debug("mounting %s as %s failed: %s", dev, t, strerror(errno));
+		if (r >= 0) {
+			*type = t;
+			return r;
+		}
+		log_debug("mounting %s as %s failed: %s%s%s", dev, t, strerror(-r),
+			  *reason ? "; kernel: " : "", reason);
 	}
 	return r;
 }
@@ -196,9 +271,11 @@ static int mount_types(const char *dev, char *list, const char *flags, const cha
 int pid1_rootdev_mount(const char *dev, const char *rootfstype, const char *rootflags,
 		       const char *sysroot)
 {
-	_cleanup_free_ char *list = NULL;
-	char probed[64];
-	const char *types = rootfstype;
+	_cleanup_free_ char *list = NULL, *scratch = NULL;
+	_cleanup_close_ int mnt = -1;
+	char probed[64], reason[PIVOT_FS_REASON_MAX];
+	const char *types = rootfstype, *flags = rootflags ? rootflags : "", *type = NULL;
+	bool read_only;
 	int r;
 
 	if (mkdir(sysroot, 0755) < 0 && errno != EEXIST)
@@ -210,13 +287,20 @@ int pid1_rootdev_mount(const char *dev, const char *rootfstype, const char *root
 		types = probed;
 	}
 	list = strdup(types);
-	if (!list)
+	scratch = strdup(flags);
+	if (!list || !scratch)
 		return log_oom();
-	r = mount_types(dev, list, rootflags, sysroot);
-	if (r < 0)
-		return log_errno(r, "cannot mount root device %s (%s%s%s) at %s: %m; check "
+	mnt = mount_types(dev, list, flags, scratch, &type, &read_only, reason);
+	if (mnt < 0)
+		return log_errno(mnt, "cannot mount root device %s (%s%s%s) at %s: %m%s%s%s; check "
 				 "rootfstype=, rootflags= and that the file system's module is "
-				 "listed in " PID1_MODULES_LIST, dev, types,
-				 rootflags ? ", " : "", rootflags ? rootflags : "", sysroot);
+				 "listed in " PID1_MODULES_LIST, dev, types, *flags ? ", " : "", flags,
+				 sysroot, *reason ? " (kernel: " : "", reason, *reason ? ")" : "");
+	if (move_mount(mnt, "", AT_FDCWD, sysroot, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return log_errno(-errno, "cannot attach root device %s at %s: %m", dev, sysroot);
+	if (read_only)
+		log_notice("root device %s can only be read: its file system is mounted read-only, "
+			   "so no state can be kept on it", dev);
+	log_info("mounted root device %s (%s) at %s, the mount read-only", dev, type, sysroot);
 	return 0;
 }

@@ -51,10 +51,13 @@ int pid1_rootdev_wait(const struct pid1_rootspec *spec, unsigned int timeout_s,
 		      char *path, size_t size);
 
 /*
- * Mounts the device at sysroot (created if missing), read-only, with
- * rootflags as the file system's options (NULL: none).  rootfstype is
- * NULL (use the type libblkid finds) or a comma-separated list tried in
- * order, as the kernel does.  0 or a negative errno, logged.
+ * Mounts the device at sysroot (created if missing): the mount read-only,
+ * its file system writable (docs/pid1.md), with rootflags as the file
+ * system's options (NULL: none; "ro" among them makes the file system
+ * read-only too).  A device that can only be read is mounted read-only
+ * as a whole, with a notice.  rootfstype is NULL (use the type libblkid
+ * finds) or a comma-separated list tried in order, as the kernel does.
+ * 0 or a negative errno, logged.
  */
 int pid1_rootdev_mount(const char *dev, const char *rootfstype, const char *rootflags,
 		       const char *sysroot);

@@ -118,10 +118,20 @@ static int check_bind_etc(const struct pivot_state_in *in, const struct deploy_p
 	return 0;
 }
 
+/* Why the physical root's file system may be read-only, and the remedy,
+ * in the words of the way cfs-pivot runs. */
+static const char *read_only_remedy(const struct pivot_state_in *in)
+{
+	if (in->pid1)
+		return "cfs-pivot mounts it so unless rootflags= holds ro or the device is read-only";
+	return "with dracut or a systemd initrd, put rw instead of ro on the kernel command line";
+}
+
 /* A writable clone of the physical root's mount: its own mount may be
  * read-only, its file system must not be. */
 static int writable_root(const struct pivot_state_in *in, const struct pivot_policy *p)
 {
+	bool both = p->etc == PIVOT_ETC_OVERLAY && p->var == PIVOT_VAR_BIND;
 	struct mount_attr attr = { .attr_clr = MOUNT_ATTR_RDONLY };
 	_cleanup_close_ int fd = open_tree(in->physroot_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
 					   AT_EMPTY_PATH);
@@ -137,12 +147,12 @@ static int writable_root(const struct pivot_state_in *in, const struct pivot_pol
 		return log_errno(-errno, "cannot stat the physical root %s: %m", in->sysroot);
 	if (sv.f_flag & ST_RDONLY)
 		return log_errno(-EROFS, "the physical root %s is a read-only file system, but %s "
-				 "keep%s state on it (mount it read-write, e.g. rw on the command line, "
-				 "or set etc = transient or none and var = none)", in->sysroot,
-				 p->etc == PIVOT_ETC_OVERLAY && p->var == PIVOT_VAR_BIND ?
-				 "etc = overlay and var = bind" :
+				 "keep%s state on it: its file system must be mounted writable (a "
+				 "writable superblock; the mount itself may stay read-only); %s; or "
+				 "set etc = transient or none and var = none", in->sysroot,
+				 both ? "etc = overlay and var = bind" :
 				 p->etc == PIVOT_ETC_OVERLAY ? "etc = overlay" : "var = bind",
-				 p->etc == PIVOT_ETC_OVERLAY && p->var == PIVOT_VAR_BIND ? "" : "s");
+				 both ? "" : "s", read_only_remedy(in));
 	return TAKE_FD(fd);
 }
 

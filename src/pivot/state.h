@@ -13,11 +13,14 @@
  *
  * The state is written through a writable clone of the physical root's
  * mount, so the physical root's own mount can stay read-only; only a file
- * system mounted read-only as a whole refuses.  Everything is prepared
- * detached; attach.h puts it in place.
+ * system mounted read-only as a whole (its superblock) refuses, with what
+ * to change on the kernel command line or in the policy.  Everything is
+ * prepared detached; attach.h puts it in place.
  */
 #ifndef CFS_PIVOT_STATE_H
 #define CFS_PIVOT_STATE_H
+
+#include <stdbool.h>
 
 #include "plan.h"
 #include "policy.h"
@@ -27,6 +30,7 @@ struct pivot_state_in {
 	const struct pivot_policy *policy;
 	const char *hex;          /* the image's digest, its deployment's name */
 	const char *sysroot;      /* in messages */
+	bool pid1;                /* PID-1 mode mounted the physical root (messages) */
 	int physroot_fd;          /* the physical root (attached) */
 	int erofs_fd;             /* the image's tree */
 	int root_fd;              /* the composed tree */

@@ -346,7 +346,8 @@ check_fails "the running root as sysroot" 5 "/ is the running root" \
 mkdir -p "$S/rofs" "$S/rofs.run"
 mount -t tmpfs rofs "$S/rofs" && mkdir "$S/rofs/composefs" && cp -a "$S/store/." "$S/rofs/composefs/" &&
 	mount -o remount,ro "$S/rofs"
-check_fails "state on a read-only file system" 12 "the physical root $S/rofs is a read-only file system" \
+check_fails "state on a read-only file system" 12 \
+	"the physical root $S/rofs is a read-only file system, but etc = overlay and var = bind keep state on it: its file system must be mounted writable \(a writable superblock; the mount itself may stay read-only\); with dracut or a systemd initrd, put rw instead of ro on the kernel command line; or set etc = transient or none and var = none" \
 	"$CFS_PIVOT" --cmdline <(echo "composefs.digest=$D") --config <(echo "$INSECURE") \
 	--sysroot "$S/rofs" --status "$S/rofs.run/status.json"
 check "read-only file system: still mounted, nothing else" test "$(mounts_at rofs)" = tmpfs

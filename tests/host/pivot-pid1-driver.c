@@ -9,6 +9,10 @@
  *	pid1_mount_api, command line and policy from the files named,
  *	pid1_prepare, pid1_switch_root(SYSROOT, init=); pid1_fail on any
  *	refusal, with the class cfs-pivot would use
+ *   driver [--enter DIR] compose CMDLINE CONFIG SYSROOT
+ *	the whole boot flow of PID-1 mode as main.c runs it (pivot_boot_run
+ *	with pid1 set: root device, verification, composition, state), then
+ *	pid1_switch_root into the composed tree; pid1_fail on any refusal
  *   driver [--enter DIR] switch NEWROOT [INIT]
  *	pid1_mount_api, pid1_switch_root; exits 13 when it returns
  *   driver modules MODDIR LIST
@@ -25,6 +29,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "boot.h"
 #include "cmdline.h"
 #include "errors.h"
 #include "log.h"
@@ -72,6 +77,29 @@ static _Noreturn void boot(const char *cmdline, const char *config, const char *
 	pid1_fail(&p, PIVOT_EXIT_SWITCH_ROOT);
 }
 
+static _Noreturn void compose(const char *cmdline, const char *config, const char *sysroot)
+{
+	const struct pivot_boot_options opt = {
+		.cmdline_path = cmdline,
+		.config_path = config,
+		.sysroot = sysroot,
+		.status_path = PIVOT_STATUS_PATH,
+		.pid1 = true,
+	};
+	struct pivot_boot b;
+	int r;
+
+	pivot_boot_init(&b, &opt);
+	r = pid1_mount_api();
+	if (r < 0)
+		pid1_fail(&b.policy, class_of(r, PIVOT_EXIT_ROOTDEV));
+	r = pivot_boot_run(&b);
+	if (r != PIVOT_EXIT_OK)
+		pid1_fail(&b.policy, r);
+	r = pid1_switch_root(sysroot, b.cmdline.init);
+	pid1_fail(&b.policy, class_of(r, PIVOT_EXIT_SWITCH_ROOT));
+}
+
 int main(int argc, char **argv)
 {
 	cfs_log_init("cfs-pivot");
@@ -83,6 +111,8 @@ int main(int argc, char **argv)
 	}
 	if (argc == 5 && strcmp(argv[1], "boot") == 0)
 		boot(argv[2], argv[3], argv[4]);
+	if (argc == 5 && strcmp(argv[1], "compose") == 0)
+		compose(argv[2], argv[3], argv[4]);
 	if ((argc == 3 || argc == 4) && strcmp(argv[1], "switch") == 0) {
 		if (pid1_mount_api() < 0)
 			return PIVOT_EXIT_ROOTDEV;
@@ -91,7 +121,7 @@ int main(int argc, char **argv)
 	}
 	if (argc == 4 && strcmp(argv[1], "modules") == 0)
 		return pid1_load_modules(argv[2], argv[3]) < 0 ? PIVOT_EXIT_ROOTDEV : 0;
-	fprintf(stderr, "usage: driver [--enter DIR] boot CMDLINE CONFIG SYSROOT | "
+	fprintf(stderr, "usage: driver [--enter DIR] boot|compose CMDLINE CONFIG SYSROOT | "
 		"switch NEWROOT [INIT] | modules MODDIR LIST\n");
 	return 2;
 }

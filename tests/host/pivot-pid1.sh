@@ -312,8 +312,8 @@ for spec in "UUID=$FSUUID" "UUID=${FSUUID^^}" "LABEL=$LABEL" "PARTUUID=$PARTUUID
 	    "PARTLABEL=$PARTLABEL" "$ROOT_DEV"; do
 	new_initramfs b && add_mount b keep
 	rc=0; out=$(boot b "console=ttyS0 root=$spec ro" 2>&1) || rc=$?
-	expect "boot root=$spec: found, mounted read-only, init runs" $rc "$out" 0 \
-		"root device $spec is /dev/" '^INIT: /sbin/init pid=1$' '^MOUNT / ext4 ro,'
+	expect "boot root=$spec: found, its mount read-only, its file system writable, init runs" \
+		$rc "$out" 0 "root device $spec is /dev/" '^INIT: /sbin/init pid=1$' '^MOUNT / ext4 ro,[^ ]* rw'
 	umount -l "$S/b/keep" 2> /dev/null; umount -l "$S/b"
 done
 
@@ -332,13 +332,13 @@ umount -l "$S/b"
 new_initramfs b
 rc=0; out=$(boot b "root=UUID=$FSUUID rootfstype=xfs,ext4 rootflags=nodelalloc init=/sbin/other-init" 2>&1) || rc=$?
 expect "boot: rootfstype= is tried in order, init= is executed" $rc "$out" 0 \
-	'mounted root device /dev/[a-z0-9]+ \(ext4\) read-only at /sysroot' \
+	'mounted root device /dev/[a-z0-9]+ \(ext4\) at /sysroot, the mount read-only' \
 	'^OTHER-INIT: /sbin/other-init pid=1$'
 umount -l "$S/b"
 
 new_initramfs b
 rc=0; out=$(boot b "root=UUID=$FSUUID rootflags=nodelalloc" 2>&1) || rc=$?
-expect "boot: rootflags= reach the file system" $rc "$out" 0 '^MOUNT / ext4 ro,[^ ]* ro,nodelalloc'
+expect "boot: rootflags= reach the file system" $rc "$out" 0 '^MOUNT / ext4 ro,[^ ]* rw,nodelalloc'
 umount -l "$S/b"
 
 # Refusals: PID 1 says why last and halts (exit 130) or reboots (129).
@@ -348,6 +348,12 @@ expect "boot: a wrong rootfstype= halts, saying why" $rc "$out" 130 \
 	"boot refused \(rootdev, exit 14\): cannot mount root device /dev/[a-z0-9]+ \(xfs\) at /sysroot: " \
 	'halting'
 if [ -n "$(left b)" ]; then ok "boot: a refused boot leaves the initramfs"; else fail "boot: a refused boot leaves the initramfs"; fi
+umount -l "$S/b"
+
+new_initramfs b
+rc=0; out=$(boot b "root=UUID=$FSUUID rootflags=nodelalloc,cfs_bogus=1" 2>&1) || rc=$?
+expect "boot: an option of rootflags= the file system refuses is named with the kernel's reason" \
+	$rc "$out" 130 "cannot mount root device /dev/[a-z0-9]+ \(ext4, nodelalloc,cfs_bogus=1\) at /sysroot: Invalid argument \(kernel: .*cfs_bogus.*\)"
 umount -l "$S/b"
 
 GONE=$(cat /proc/sys/kernel/random/uuid)
@@ -410,5 +416,94 @@ rc=0; out=$(boot b "root=vda2" 2>&1) || rc=$?
 expect "boot: a root= form that is not resolved is refused" $rc "$out" 130 \
 	'boot refused \(rootdev, exit 14\): root=vda2 is not a form cfs-pivot resolves'
 umount -l "$S/b"
+
+# ------------------------------------------------ composing in PID-1 mode
+# The whole flow as PID 1: the root device holds a store with an image of
+# a system whose init reports what it finds.  The policy is the default
+# one for /etc and /var (etc = overlay, var = bind, kept on the physical
+# root) with what this host lacks turned off: fs-verity, and a TPM, which
+# must never be the host's own.
+IMG=$S/image-src
+mkdir -p "$IMG" && cp -a "$OS/." "$IMG/" && mkdir -p "$IMG/var" "$IMG/sysroot"
+for applet in touch tr; do ln -s busybox "$IMG/bin/$applet"; done
+cat > "$IMG/sbin/init" <<'INIT'
+#!/bin/sh
+echo "IMAGE-INIT: $0 pid=$$"
+awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { print "MOUNT", $5, $(i + 1), $6, $(i + 3); break } }' /proc/self/mountinfo
+echo pid1 > /etc/pid1-etc && echo "ETC: writable"
+echo pid1 > /var/pid1-var && echo "VAR: writable"
+touch /sysroot/pid1-sysroot 2> /dev/null || echo "SYSROOT: read-only"
+echo "STATUS: $(tr -d ' \n' < /run/cfsboot/status.json)"
+INIT
+COMPOSED=$S/composed-root
+mkdir -p "$COMPOSED/composefs"
+ID=$("$CFSBOOT" mkimage --store "$COMPOSED/composefs" --print-digest "$IMG" "$S/composed.cfs" 2> /dev/null)
+CFSUUID=$(cat /proc/sys/kernel/random/uuid)
+truncate -s 64M "$S/composed.img"
+if [ ${#ID} -eq 64 ] && mkfs.ext4 -q -F -U "$CFSUUID" -d "$COMPOSED" "$S/composed.img"; then
+	ok "a root device with a store holding the image"
+else
+	fail "a root device with a store holding the image"
+fi
+attach COMPOSED_DEV "$S/composed.img"
+DEV_POLICY=$'root-wait = 5\nverity = insecure-dev\nsignature = off\ntpm = off'
+
+# compose NAME CMDLINE POLICY: the whole PID-1 flow from initramfs NAME.
+compose() {
+	printf '%s\n' "$2" > "$S/$1/cmdline"
+	printf '%s\n' "$3" > "$S/$1/etc/cfsboot/pivot.conf"
+	pid1 "$1" compose /cmdline /etc/cfsboot/pivot.conf /sysroot
+}
+
+# state_of FILE: FILE of the deployment's state on the composed root
+# device, from a read-only mount of it.
+state_of() {
+	local m=$S/state-look
+	mkdir -p "$m" && mount -o ro "$COMPOSED_DEV" "$m" || return 1
+	cat "$m/state/deploy/$ID/$1"
+	umount "$m"
+}
+
+new_initramfs c
+rc=0; out=$(compose c "root=UUID=$CFSUUID ro composefs.digest=$ID" "$DEV_POLICY" 2>&1) || rc=$?
+expect "compose: the image's init runs as PID 1 on the composed tree" $rc "$out" 0 \
+	'^IMAGE-INIT: /sbin/init pid=1$' '^MOUNT / overlay ro,'
+expect "compose: /sysroot is the physical root, its mount read-only, its file system writable" \
+	$rc "$out" 0 '^MOUNT /sysroot ext4 ro,[^ ]* rw' '^SYSROOT: read-only$'
+expect "compose: etc = overlay and var = bind on the physical root, writable" $rc "$out" 0 \
+	'^MOUNT /etc overlay rw,' '^MOUNT /var ext4 rw,' '^ETC: writable$' '^VAR: writable$'
+expect "compose: the status says booted, with the root-device phase" $rc "$out" 0 \
+	'^STATUS: \{"result":"booted".*"name":"root-device"'
+if [ "$(state_of etc/upper/pid1-etc)" = pid1 ] && [ "$(state_of var/pid1-var)" = pid1 ]; then
+	ok "compose: what init wrote to /etc and /var is in the deployment's state on the device"
+else
+	fail "compose: what init wrote to /etc and /var is in the deployment's state on the device"
+fi
+umount -l "$S/c"
+
+# rootflags=ro makes the file system itself read-only: no state on it.
+new_initramfs c
+rc=0; out=$(compose c "root=UUID=$CFSUUID rootflags=ro composefs.digest=$ID" "$DEV_POLICY" 2>&1) || rc=$?
+expect "compose: rootflags=ro refuses etc = overlay and var = bind, saying what to change" \
+	$rc "$out" 130 \
+	'boot refused \(state, exit 12\): the physical root /sysroot is a read-only file system, but etc = overlay and var = bind keep state on it: its file system must be mounted writable \(a writable superblock; the mount itself may stay read-only\); cfs-pivot mounts it so unless rootflags= holds ro or the device is read-only; or set etc = transient or none and var = none$'
+umount -l "$S/c"
+
+# A device that can only be read is mounted read-only, as the kernel does.
+attach RO_DEV "$S/composed.img" --read-only
+new_initramfs c
+rc=0; out=$(compose c "root=$RO_DEV composefs.digest=$ID" "$DEV_POLICY" 2>&1) || rc=$?
+expect "compose: a read-only device is mounted read-only and refuses state" $rc "$out" 130 \
+	"root device $RO_DEV can only be read: its file system is mounted read-only" \
+	'boot refused \(state, exit 12\): the physical root /sysroot is a read-only file system'
+umount -l "$S/c"
+new_initramfs c
+rc=0; out=$(compose c "root=$RO_DEV composefs.digest=$ID" \
+	"$DEV_POLICY"$'\netc = transient\nvar = none' 2>&1) || rc=$?
+expect "compose: a read-only device boots with etc = transient and var = none" $rc "$out" 0 \
+	'^IMAGE-INIT: /sbin/init pid=1$' '^MOUNT /sysroot ext4 ro,[^ ]* ro' '^MOUNT /etc overlay rw,' \
+	'^ETC: writable$'
+umount -l "$S/c"
+detach "$RO_DEV"
 
 done_testing
