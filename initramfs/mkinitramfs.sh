@@ -326,4 +326,4 @@ modsize=0
 [ ! -d "$ROOT/lib/modules" ] || modsize=$(du -sb "$ROOT/lib/modules" | cut -f1)
 echo "$OUTPUT: $size bytes ($COMPRESS; uncompressed $(stat -c %s "$STAGE/initramfs.cpio")," \
 	"of which /init $(stat -c %s "$ROOT/init"), ${#FILES[@]} module files $modsize)"
-echo "modules: ${LIST[*]:-none}; trust anchors: $n_anchors; revocation list: ${REVOKED:+yes}${REVOKED:-no}"
+echo "modules: ${LIST[*]:-none}; trust anchors: $n_anchors; revocation list: $([ -n "$REVOKED" ] && echo yes || echo no)"

@@ -407,3 +407,238 @@ vm_expect() {
 		vm_keep_log "$boot"
 	fi
 }
+
+# ---------------------------------------------------------------- cfs-pivot as PID 1
+
+# vm_vmtool OUT: the guest helper (tests/vm/guest/vmtool.c), static.
+vm_vmtool() {
+	cc -static -O2 -Wall -Wextra -Werror -o "$1" "$VM_GUEST_SRC/vmtool.c"
+}
+
+# vm_static_cfsboot OUT: cfsboot linked statically the way cfs-pivot is
+# (the Makefile's print-pivot-link), so that a guest without a C library
+# can run it: the guest OS replays its measurement log with it.  Needs
+# `make all` first.
+vm_static_cfsboot() {
+	local out=$1 link ldflags libs
+	link=$(make -s -C "$REPO" print-pivot-link) || return 1
+	ldflags=$(sed -n 's/^PIVOT_LDFLAGS=//p' <<< "$link")
+	libs=$(sed -n 's/^PIVOT_LIBS=//p' <<< "$link")
+	# The archive paths are relative to the repository.  glibc warns that
+	# a static getaddrinfo needs its shared libraries: only swtpm over
+	# TCP resolves names, which the guest never uses.
+	# shellcheck disable=SC2086 # lists of flags
+	(cd "$REPO" && cc $ldflags -o "$out" "$BUILD/obj/src/tool/main.o" "$BUILD/libcfstool.a" \
+		"$BUILD/libcfs.a" $libs) > "$SCRATCH/cfsboot-link.log" 2>&1 &&
+		strip "$out" ||
+		{ sed 's/^/# /' "$SCRATCH/cfsboot-link.log"; vm_die "cannot link a static cfsboot"; }
+}
+
+# vm_os_tree DIR: the small OS that PID-1 guests boot into: static busybox,
+# /sbin/init (tests/vm/guest/os/init), which reports what it finds and
+# powers off, /etc/os-release, a static cfsboot for `tpm replay`, and
+# empty directories where cfs-pivot moves the API file systems and
+# attaches the physical root.  Files put under DIR/usr/share/payload are
+# read back by init.
+vm_os_tree() {
+	local dir=$1 bb applet
+	bb=$(command -v busybox) || { vm_die "busybox not found (package busybox-static)"; return 1; }
+	mkdir -p "$dir"/{bin,sbin,usr/bin,usr/share/payload,etc,dev,proc,sys,run,tmp,var,sysroot} ||
+		return 1
+	cp "$bb" "$dir/bin/busybox" || return 1
+	for applet in $("$bb" --list); do
+		[ "$applet" = busybox ] || ln -sf busybox "$dir/bin/$applet"
+	done
+	install -m 755 "$VM_GUEST_SRC/os/init" "$dir/sbin/init" || return 1
+	vm_static_cfsboot "$dir/usr/bin/cfsboot" || return 1
+	cat > "$dir/etc/os-release" <<-OS
+	NAME="cfsboot demo OS"
+	ID=cfsboot-demo
+	PRETTY_NAME="cfsboot demo OS (busybox $("$bb" | sed -n '1s/^BusyBox \(v[^ ]*\).*/\1/p'))"
+	OS
+	echo cfsboot-demo > "$dir/etc/hostname"
+}
+
+# vm_verity_disks DISK[:PATH]...: enables fs-verity on every file of each
+# DISK's composefs/ store (tests/vm/guest/provision/provision.sh) in a
+# busybox guest, since the host kernel may have no fs-verity: the objects
+# and images, not the signatures, and not PATH (relative to the disk's
+# root), which a test wants without it.  The disks (raw ext4 from vm_ext4)
+# are attached in order as vda, vdb, ...  Returns 0 when the guest enabled
+# it everywhere.
+vm_verity_disks() {
+	local dir=$SCRATCH/provision spec disks=() names='' letter=a d i=0
+	rm -rf "$dir" && mkdir -p "$dir" || return 1
+	vm_busybox_root "$dir/root" && vm_modules "$dir/root" virtio_blk ext4 &&
+		vm_vmtool "$dir/root/tests/vmtool" || return 1
+	cp "$VM_GUEST_SRC/provision/provision.sh" "$dir/root/tests/" || return 1
+	for spec in "$@"; do
+		d=vd$letter
+		names="$names $d"
+		disks+=(--disk "${spec%%:*}")
+		[ "$spec" = "${spec#*:}" ] || echo "KEEP_$d=${spec#*:}" >> "$dir/root/tests/params.sh"
+		letter=$(echo "$letter" | tr 'a-y' 'b-z')
+	done
+	echo "DISKS=\"${names# }\"" >> "$dir/root/tests/params.sh"
+	vm_initramfs "$dir/root" "$dir/initrd" || return 1
+	vm_boot provision --initrd "$dir/initrd" "${disks[@]}" ||
+		{ vm_keep_log provision; return 1; }
+	for d in $names; do
+		i=$((i + 1))
+		case $(vm_marker provision "$d") in
+		"enabled "[1-9]*) ;;
+		*) vm_keep_log provision
+		   vm_die "enabling fs-verity on disk $i ($d): $(vm_marker provision "$d")"
+		   return 1 ;;
+		esac
+	done
+}
+
+# vm_swtpm_commit DIR VERSION: raises the anti-rollback floor of the TPM
+# whose state is in DIR/state (that of vm_boot --tpm DIR) to VERSION, from
+# the host, with `cfsboot tpm commit-version` over swtpm's socket.
+vm_swtpm_commit() {
+	local dir=$1 version=$2 sock pid rc=0
+	mkdir -p "$dir/state" || return 1
+	sock=$dir/host.sock
+	rm -f "$sock" "$sock.ctrl"
+	swtpm socket --tpm2 --tpmstate dir="$dir/state" --flags not-need-init,startup-clear \
+		--server type=unixio,path="$sock" --ctrl type=unixio,path="$sock.ctrl" \
+		--log file="$dir/swtpm-host.log",level=1 < /dev/null &
+	pid=$!
+	for _ in $(seq 50); do
+		[ -S "$sock" ] && [ -S "$sock.ctrl" ] && break
+		sleep 0.1
+	done
+	"$CFSBOOT" tpm commit-version --device "swtpm:path=$sock" "$version" > "$dir/commit.out" 2>&1 ||
+		rc=$?
+	kill "$pid" 2> /dev/null
+	wait "$pid" 2> /dev/null
+	[ "$rc" -eq 0 ] || { sed 's/^/# /' "$dir/commit.out"; vm_die "cfsboot tpm commit-version $version failed"; }
+	return "$rc"
+}
+
+# vm_boot_until NAME PATTERN [vm_boot options]: vm_boot, except that the
+# guest is ended as soon as its console shows a line matching the extended
+# regex PATTERN.  For guests that stop without powering off: cfs-pivot
+# refusing a boot as PID 1 halts the machine (on-failure = halt), which
+# would otherwise last until the timeout.  Returns what vm_boot returns,
+# or 3 when PATTERN ended the guest; sets VM_BOOT_SECONDS.
+vm_boot_until() {
+	local name=$1 pattern=$2 log pid rc=0 ended='' start
+	shift 2
+	log=$(vm_log "$name")
+	rm -f "$log"
+	start=$(date +%s%N)
+	# vm_boot in a subshell, so that this shell can watch the log; its
+	# qemu runs under timeout(1), which passes a SIGTERM on to qemu.
+	vm_boot "$name" "$@" > "$SCRATCH/boot-$name.out" &
+	pid=$!
+	while kill -0 "$pid" 2> /dev/null; do
+		if [ -f "$log" ] && tr -d '\r' < "$log" | grep -qE -- "$pattern"; then
+			ended=yes
+			# The children of vm_boot's subshell: timeout and swtpm.
+			# shellcheck disable=SC2046 # one pid per word
+			kill $(cat "/proc/$pid/task/$pid/children" 2> /dev/null) 2> /dev/null
+			break
+		fi
+		sleep 0.2
+	done
+	wait "$pid" || rc=$?
+	start=$((($(date +%s%N) - start) / 100000000))
+	VM_BOOT_SECONDS=$((start / 10)).$((start % 10))
+	if [ -n "$ended" ]; then
+		[ -n "${CFS_VM_KEEP_LOGS:-}" ] && vm_keep_log "$name" > /dev/null
+		return 3
+	fi
+	cat "$SCRATCH/boot-$name.out"
+	return "$rc"
+}
+
+# vm_refusal NAME: "CLASS EXIT" of the refusal cfs-pivot printed as PID 1
+# in boot NAME ("cfs-pivot: boot refused (CLASS, exit EXIT): ..."), empty
+# when there is none.
+vm_refusal() {
+	tr -d '\r' < "$(vm_log "$1")" 2> /dev/null |
+		sed -n 's/.*cfs-pivot: boot refused (\([a-z-]*\), exit \([0-9]*\)).*/\1 \2/p' | tail -n 1
+}
+
+# vm_refusal_line NAME: that line, from "boot refused" on.
+vm_refusal_line() {
+	tr -d '\r' < "$(vm_log "$1")" 2> /dev/null | grep -o 'boot refused (.*' | tail -n 1
+}
+
+# vm_marker_file NAME KEY OUT: the base64-encoded file that boot NAME
+# printed as "CFSTEST: KEY=..." (tests/vm/guest/os/init), decoded to OUT.
+vm_marker_file() {
+	local v
+	v=$(vm_marker "$1" "$2")
+	[ -n "$v" ] && [ "$v" != missing ] && base64 -d <<< "$v" > "$3"
+}
+
+# vm_status_fields FILE: a status file (docs/status.md) as lines
+# "field=value": nested fields joined by dots (digest.value, tpm.pcr),
+# PCR banks as tpm.bank.<alg>, phases as phase.<name> (microseconds),
+# kernel_paths joined by spaces, booleans as true/false.
+vm_status_fields() {
+	python3 - "$1" <<-'PY'
+	import json, sys
+	def out(key, v):
+	    if isinstance(v, bool):
+	        v = "true" if v else "false"
+	    print(f"{key}={v}")
+	def walk(prefix, obj):
+	    for k, v in obj.items():
+	        key = prefix + k
+	        if k == "banks":
+	            for b in v:
+	                out(f"{prefix}bank.{b['alg']}", b["value"])
+	        elif k == "phases":
+	            for p in v:
+	                out(f"phase.{p['name']}", p["usec"])
+	        elif k == "kernel_paths":
+	            out(key, " ".join(v))
+	        elif isinstance(v, dict):
+	            walk(key + ".", v)
+	        else:
+	            out(key, v)
+	walk("", json.load(open(sys.argv[1])))
+	PY
+}
+
+# vm_field FIELDS KEY: the value of KEY in the output of vm_status_fields.
+vm_field() {
+	sed -n "s/^$2=//p" "$1" | head -n 1
+}
+
+# vm_expected_pcr DIGEST FINGERPRINT VERSION MODE: PCR 15's SHA-256 bank
+# after cfs-pivot's three events on a PCR that started at zeros, computed
+# from the measured words alone (docs/measurement.md, "Predicting the
+# value"), with openssl.
+vm_expected_pcr() {
+	local pcr w d
+	pcr=$(printf '%064d' 0)
+	for w in "composefs-image:sha256:$1" "composefs-signer:$2:$3" "composefs-verity:$4"; do
+		d=$(printf '%s' "$w" | openssl dgst -sha256 -binary | od -An -tx1 | tr -d ' \n')
+		# shellcheck disable=SC2059 # the format is the bytes, as \xHH
+		pcr=$(printf "$(printf '%s%s' "$pcr" "$d" | sed 's/../\\x&/g')" |
+			openssl dgst -sha256 -binary | od -An -tx1 | tr -d ' \n')
+	done
+	echo "$pcr"
+}
+
+# vm_dracut_tree DIR: the minimal system the dracut tests boot: static
+# busybox, /sbin/init (tests/vm/guest/dracut/init) reporting what it sees
+# (report.sh) and powering off, /etc/os-release (systemd switches root
+# only into a tree that has one), and the directories cfs-pivot and
+# switch_root mount on.  As a plain root it also passes dracut's check for
+# /proc, /sys and /dev.
+vm_dracut_tree() {
+	local dir=$1
+	vm_busybox_root "$dir" || return 1
+	rm -rf "$dir/init" "$dir/tests" "$dir/lib/modules"
+	mkdir -p "$dir"/{sbin,etc,var,sysroot,usr/lib/cfstest} &&
+		install -m 755 "$VM_GUEST_SRC/dracut/init" "$dir/sbin/init" &&
+		install -m 755 "$VM_GUEST_SRC/dracut/report.sh" "$dir/usr/lib/cfstest/report.sh" &&
+		printf 'ID=cfstest\nNAME="cfsboot test image"\n' > "$dir/etc/os-release"
+}
