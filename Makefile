@@ -103,7 +103,9 @@ $(FUZZ_O)/%: tests/fuzz/%.c $(LIB_SRCS) $(TOOL_SRCS) $(PIVOT_SRCS)
 check:
 	tests/run-all.sh
 
-demo: all
+# demo.sh installs the packages and runs make all itself: on a fresh machine
+# the build needs them first.
+demo:
 	tests/vm/demo.sh
 
 deps:
@@ -128,6 +130,7 @@ MAN8 := $(wildcard docs/man/*.8)
 install: all
 	install -D -m 0755 $(O)/cfsboot $(DESTDIR)$(PREFIX)/bin/cfsboot
 	install -D -m 0755 $(O)/cfs-pivot $(DESTDIR)$(PREFIX)/lib/cfsboot/cfs-pivot
+	install -D -m 0755 initramfs/mkinitramfs.sh $(DESTDIR)$(PREFIX)/sbin/cfs-mkinitramfs
 	$(if $(MAN1),install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/man/man1 $(MAN1))
 	$(if $(MAN8),install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/man/man8 $(MAN8))
 
