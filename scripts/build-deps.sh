@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the static archives cfs-pivot links that Debian does not ship:
+# Builds the static archives that Debian does not ship and cfs-pivot links
+# (cfsboot links the same tpm2-tss):
 #   - libcrypto, reduced to what cfsboot uses (Debian's libcrypto.a alone is
 #     larger than cfs-pivot's whole size budget), from Debian's openssl;
 #   - tpm2-tss: ESAPI with the device and swtpm TCTIs linked in, no dlopen,
@@ -29,12 +30,14 @@ TSS_SUITE=trixie
 # Compiler flags of every archive: small code that --gc-sections can trim,
 # position independent so that the ASan build can link the same archives
 # into a dynamic program, hardened like Debian's own packages.
-DEPS_CFLAGS="-Os -g -fPIC -ffunction-sections -fdata-sections -fstack-protector-strong -D_FORTIFY_SOURCE=2"
+DEPS_CFLAGS=(-Os -g -fPIC -ffunction-sections -fdata-sections -fstack-protector-strong
+	-D_FORTIFY_SOURCE=2)
 
 # libcrypto keeps what cfs-pivot and ESAPI use: SHA-1/2/3, HMAC, AES, RSA,
-# EC (P-256/P-384, Ed25519), X.509, PKCS#7 and CMS.  Everything else is
-# configured out: TLS, sockets, engines, loadable modules and providers,
-# automatic configuration loading, and the algorithms nothing here uses.
+# EC on the prime curves and Ed25519, X.509, PKCS#7 and CMS.  Everything
+# else is configured out: TLS, sockets, engines, loadable modules and
+# providers, automatic configuration loading, and the algorithms nothing
+# here uses.
 OPENSSL_OPTIONS=(
 	no-shared no-module no-dso no-engine no-legacy no-tests no-autoload-config
 	no-async no-comp no-sock no-ui-console no-filenames
@@ -58,7 +61,8 @@ TSS_LIBS=(esys rc sys mu tcti-device tcti-swtpm)
 TSS_HEADERS=(tss2_common.h tss2_tpm2_types.h tss2_tcti.h tss2_sys.h tss2_esys.h tss2_mu.h
 	tss2_rc.h tss2_tcti_device.h tss2_tcti_swtpm.h)
 
-ARCHIVES=(libcrypto.a libkmod.a $(printf 'libtss2-%s.a ' "${TSS_LIBS[@]}"))
+TSS_ARCHIVES=("${TSS_LIBS[@]/#/libtss2-}")
+ARCHIVES=(libcrypto.a libkmod.a "${TSS_ARCHIVES[@]/%/.a}")
 
 fail() {
 	echo "build-deps: $*" >&2
@@ -192,16 +196,17 @@ deb_src_line() {
 	fi
 }
 
+# shellcheck source=/dev/null
 . /etc/os-release
 CODENAME=${VERSION_CODENAME:?/etc/os-release names no VERSION_CODENAME}
 mkdir -p "$APTDIR/lists/partial" "$APTDIR/cache/archives/partial"
 {
 	primary=
-	while read -r uri suite key comps; do
-		deb_src_line "$uri" "$suite" "$key" $comps
-		if [ "$suite" = "$CODENAME" ] && [ -z "$primary" ]; then
+	while read -r -a entry; do
+		deb_src_line "${entry[@]}"
+		if [ "${entry[1]}" = "$CODENAME" ] && [ -z "$primary" ]; then
 			primary=1
-			deb_src_line "$uri" "$TSS_SUITE" "$key" $comps
+			deb_src_line "${entry[0]}" "$TSS_SUITE" "${entry[@]:2}"
 		fi
 	done < <(apt_entries)
 } | sort -u >"$APTDIR/sources.list"
@@ -270,13 +275,15 @@ build_openssl() {
 		note="; the source of the installed libssl-dev $installed is not served"
 	# The assembly for P-256 brings 150 KB of precomputed points that do not
 	# compress; without it a P-256 signature verifies in about a millisecond.
+	# shellcheck disable=SC2016 # build.info variables, not the shell's
 	sed -i 's/^\([[:space:]]*\$ECASM\)=\$ECASM_.*/\1=/; s/^\([[:space:]]*\$ECDEF\)=\$ECDEF_.*/\1=/' \
 		"$src/crypto/ec/build.info"
+	# shellcheck disable=SC2016 # the same
 	[ "$(grep -c '^[[:space:]]*\$EC\(ASM\|DEF\)=$' "$src/crypto/ec/build.info")" -eq 3 ] ||
 		fail "openssl: crypto/ec/build.info has changed; cannot leave out the EC assembly"
 	run "openssl: Configure" "$log" \
 		env -C "$src" ./Configure --prefix=/usr --openssldir=/usr/lib/ssl \
-		"${OPENSSL_OPTIONS[@]}" $DEPS_CFLAGS
+		"${OPENSSL_OPTIONS[@]}" "${DEPS_CFLAGS[@]}"
 	run "openssl: make build_generated" "$log" make -C "$src" -j"$JOBS" build_generated
 	run "openssl: make libcrypto.a" "$log" make -C "$src" -j"$JOBS" libcrypto.a
 	cp "$src/libcrypto.a" "$STAGE/lib/"
@@ -294,7 +301,7 @@ build_kmod() {
 	touch "$src/libkmod/docs/gtk-doc.make"
 	run "kmod: autoreconf" "$log" env -C "$src" autoreconf --force --install
 	# --sysconfdir=/etc: libkmod reads SYSCONFDIR/modprobe.d at run time.
-	run "kmod: configure" "$log" env -C "$src" ./configure CFLAGS="$DEPS_CFLAGS" \
+	run "kmod: configure" "$log" env -C "$src" ./configure CFLAGS="${DEPS_CFLAGS[*]}" \
 		--prefix=/usr --sysconfdir=/etc --disable-tools --disable-manpages \
 		--disable-test-modules --with-xz --with-zstd --with-zlib --without-openssl
 	# kmod refuses --enable-static; its test suite links libkmod statically
@@ -315,7 +322,7 @@ build_tss() {
 	run "tpm2-tss: bootstrap" "$log" env -C "$src" ./bootstrap
 	# Configure's libcrypto probes (SM3, SM4) must see the reduced libcrypto
 	# that cfs-pivot links, not the system's.
-	run "tpm2-tss: configure" "$log" env -C "$src" ./configure CFLAGS="$DEPS_CFLAGS" \
+	run "tpm2-tss: configure" "$log" env -C "$src" ./configure CFLAGS="${DEPS_CFLAGS[*]}" \
 		LDFLAGS="-L$STAGE/lib" "${TSS_OPTIONS[@]}"
 	if grep -qE '^#define HAVE_EVP_SM[34]' "$src/config.h"; then
 		fail "tpm2-tss: configure found SM3/SM4 in a libcrypto other than $SHOWN_DEST/lib's"
@@ -350,7 +357,7 @@ build_tss
 
 # Nothing half-built stays under the final names.
 STEP=installing
-rm -rf "$DEST/include" "$DEST/lib"
+rm -rf "${DEST:?}/include" "${DEST:?}/lib"
 mv "$STAGE/include" "$STAGE/lib" "$DEST/"
 rm -rf "$WORK"
 printf 'recipe %s\nopenssl %s\nkmod %s\ntpm2-tss %s\n' \
