@@ -92,13 +92,24 @@ $(O)/tests/%: tests/unit/%.c $(LIBTOOL) $(LIBPIVOT) $(LIBCFS)
 
 unit-tests: $(UNIT_TESTS)
 
-# libFuzzer targets: clang, with the library built again for coverage.
+# libFuzzer targets: the three archives built once more with clang and
+# coverage instrumentation; each target links only the objects it uses.
 FUZZ_O := build/fuzz
-FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-fuzz: $(patsubst tests/fuzz/%.c,$(FUZZ_O)/%,$(FUZZ_SRCS))
-$(FUZZ_O)/%: tests/fuzz/%.c $(LIB_SRCS) $(TOOL_SRCS) $(PIVOT_SRCS)
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -fno-sanitize-recover=all
+FUZZ_SAN := -fsanitize=address,undefined
+fuzzobj = $(patsubst %.c,$(FUZZ_O)/obj/%.o,$(1))
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(FUZZ_O)/%,$(FUZZ_SRCS))
+fuzz: $(FUZZ_TARGETS)
+$(FUZZ_O)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	clang $(CPPFLAGS) -std=gnu11 $(FUZZ_FLAGS) -o $@ $^ $(TEST_LIBS)
+	clang $(CPPFLAGS) -Isrc/tool -Isrc/pivot $(FUZZ_CFLAGS) $(FUZZ_SAN),fuzzer-no-link -c -o $@ $<
+$(FUZZ_O)/libcfs.a: $(call fuzzobj,$(LIB_SRCS))
+$(FUZZ_O)/libcfstool.a: $(call fuzzobj,$(TOOL_SRCS))
+$(FUZZ_O)/libcfspivot.a: $(call fuzzobj,$(PIVOT_SRCS))
+$(FUZZ_O)/libcfs.a $(FUZZ_O)/libcfstool.a $(FUZZ_O)/libcfspivot.a:
+	rm -f $@ && $(AR) rcs $@ $^
+$(FUZZ_O)/%: tests/fuzz/%.c $(FUZZ_O)/libcfstool.a $(FUZZ_O)/libcfspivot.a $(FUZZ_O)/libcfs.a
+	clang $(CPPFLAGS) -Isrc/tool -Isrc/pivot $(FUZZ_CFLAGS) $(FUZZ_SAN),fuzzer -o $@ $^ $(TEST_LIBS)
 
 check:
 	tests/run-all.sh
@@ -116,7 +127,7 @@ deps:
 $(DEPS)/.stamp: scripts/build-deps.sh
 	scripts/build-deps.sh $(DEPS)
 $(call obj,$(LIB_SRCS) $(TOOL_SRCS) $(PIVOT_SRCS) src/tool/main.c src/pivot/main.c) $(UNIT_TESTS): $(DEPS)/.stamp
-$(patsubst tests/fuzz/%.c,$(FUZZ_O)/%,$(FUZZ_SRCS)): | $(DEPS)/.stamp
+$(call fuzzobj,$(PIVOT_SRCS)) $(FUZZ_TARGETS): | $(DEPS)/.stamp
 
 # How cfs-pivot is compiled and linked, for tests that build a program the same way.
 print-pivot-link:
@@ -133,6 +144,11 @@ install: all
 	install -D -m 0755 initramfs/mkinitramfs.sh $(DESTDIR)$(PREFIX)/sbin/cfs-mkinitramfs
 	$(if $(MAN1),install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/man/man1 $(MAN1))
 	$(if $(MAN8),install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/man/man8 $(MAN8))
+# dracut reads modules from /usr/lib/dracut only: packages use PREFIX=/usr (docs/dracut.md)
+	install -D -m 0755 -t $(DESTDIR)$(PREFIX)/lib/dracut/modules.d/90cfsboot \
+		dracut-module/90cfsboot/module-setup.sh dracut-module/90cfsboot/cfsboot-pivot.sh
+	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/lib/dracut/modules.d/90cfsboot \
+		dracut-module/90cfsboot/cfsboot-pivot.service
 
 clean:
 	rm -rf build/obj build/asan build/fuzz build/tests build/*.a build/cfsboot build/cfs-pivot*
