@@ -88,7 +88,7 @@ say "initramfs:  build/demo/initramfs.img, $(stat -c %s "$DEMO/initramfs.img") b
 	"/init = cfs-pivot, $(sed -n 's/^modules: \([^;]*\);.*/\1/p' "$DEMO/mkinitramfs.log")"
 
 # ---- the boot
-append="root=UUID=$uuid rw composefs.digest=$digest"
+append="root=UUID=$uuid ro composefs.digest=$digest"
 say
 say "booting:    qemu (TCG) + swtpm, kernel command line: $append"
 vm_boot_until boot 'reboot: System halted' --initrd "$DEMO/initramfs.img" --disk "$DEMO/disk.img" \

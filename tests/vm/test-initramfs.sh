@@ -180,7 +180,7 @@ refused() {
 }
 
 # ---- the signed image boots
-boot good "$dir/good.img" "rw composefs.digest=$D"
+boot good "$dir/good.img" "ro composefs.digest=$D"
 verified good
 for f in good flip swap plain; do
 	vm_expect good "good: /usr/share/payload/$f.bin reads with its content" "read.$f.bin" "$(sha "$f.bin")"
@@ -189,11 +189,11 @@ diag "good: the image's init ran $(vm_marker good init_uptime) s after the kerne
 
 # ---- a command line that tries to weaken the policy: ignored
 weak="cfsboot.verity=insecure-dev cfsboot.signature=off cfsboot.tpm=off cfsboot.min-version=0"
-boot weak "$dir/good.img" "rw composefs=?$D $weak"
+boot weak "$dir/good.img" "ro composefs=?$D $weak"
 verified weak
 vm_check weak "weak: cfs-pivot said it ignores cfsboot.verity=insecure-dev" \
 	vm_klog weak 'ignoring cfsboot.verity=insecure-dev'
-boot weak-unsigned "$dir/good.img" "rw composefs.digest=$D_UNSIGNED cfsboot.signature=off"
+boot weak-unsigned "$dir/good.img" "ro composefs.digest=$D_UNSIGNED cfsboot.signature=off"
 refused weak-unsigned signature 8
 
 # ---- attacks on the image and the command line
@@ -209,30 +209,30 @@ block_of() { # IMG PATH N: the disk block holding block N of PATH
 }
 vm_cow "$dir/good.img" "$dir/image-flip.base.qcow2" &&
 	flip_at "$dir/image-flip.base.qcow2" $(($(block_of "$dir/good.img" "composefs/images/$D" 0) * 4096 + 1100))
-boot image-flip "$dir/image-flip.base.qcow2" "rw composefs.digest=$D"
+boot image-flip "$dir/image-flip.base.qcow2" "ro composefs.digest=$D"
 refused image-flip verity 7 mount 11
 
-boot other-digest "$dir/good.img" "rw composefs.digest=$D_OTHER"
+boot other-digest "$dir/good.img" "ro composefs.digest=$D_OTHER"
 refused other-digest digest 6
-boot missing "$dir/good.img" "rw composefs.digest=$D_MISSING"
+boot missing "$dir/good.img" "ro composefs.digest=$D_MISSING"
 refused missing store 5
-boot malformed "$dir/good.img" "rw composefs.digest=${D:0:63}"
+boot malformed "$dir/good.img" "ro composefs.digest=${D:0:63}"
 refused malformed cmdline 3
 
 # ---- attacks on the signature and the version
-boot untrusted "$dir/good.img" "rw composefs.digest=$D_UNTRUSTED"
+boot untrusted "$dir/good.img" "ro composefs.digest=$D_UNTRUSTED"
 refused untrusted signature 8
-boot revoked "$dir/good.img" "rw composefs.digest=$D_REVOKED"
+boot revoked "$dir/good.img" "ro composefs.digest=$D_REVOKED"
 refused revoked signature 8
-boot old2 "$dir/good.img" "rw composefs.digest=$D_OLD2"
+boot old2 "$dir/good.img" "ro composefs.digest=$D_OLD2"
 refused old2 rollback 9
 # Version 4 passes the policy's min-version = 3; only the TPM's floor
 # (5) stops it.
-boot old4 "$dir/good.img" "rw composefs.digest=$D_OLD4"
+boot old4 "$dir/good.img" "ro composefs.digest=$D_OLD4"
 refused old4 rollback 9
 
 # ---- the TPM is required: a machine without one does not boot
-boot no-tpm "$dir/good.img" "rw composefs.digest=$D" --no-tpm
+boot no-tpm "$dir/good.img" "ro composefs.digest=$D" --no-tpm
 refused no-tpm tpm 10
 
 # ---- attacks on the objects: the image's init runs, but reading the
@@ -251,11 +251,11 @@ objects() {
 vm_cow "$dir/good.img" "$dir/object-flip.base.qcow2" &&
 	flip_at "$dir/object-flip.base.qcow2" \
 		$(($(block_of "$dir/good.img" "$(object "$os/usr/share/payload/flip.bin")" 1) * 4096 + 100))
-boot object-flip "$dir/object-flip.base.qcow2" "rw composefs.digest=$D"
+boot object-flip "$dir/object-flip.base.qcow2" "ro composefs.digest=$D"
 objects object-flip flip 'fs-verity \(vda, inode [0-9]+\): FILE CORRUPTED'
-boot object-swap "$dir/swap.img" "rw composefs.digest=$D"
+boot object-swap "$dir/swap.img" "ro composefs.digest=$D"
 objects object-swap swap "overlayfs: lower file '${swap_obj#composefs/objects/??/}' has the wrong fs-verity digest"
-boot object-plain "$dir/plain.img" "rw composefs.digest=$D"
+boot object-plain "$dir/plain.img" "ro composefs.digest=$D"
 objects object-plain plain "overlayfs: lower file '${plain_obj#composefs/objects/??/}' has no fs-verity digest"
 
 diag "test-initramfs: $((SECONDS - t0)) s in all"
