@@ -3,8 +3,11 @@
  * The phases run in the order of the table below.  Verification (digest,
  * signature, boot-time object check) comes before anything is mounted, and
  * the mounts are made detached: until the attach phase, a refusal needs no
- * undoing beyond closing fds.  The state phase is the first to write to
- * the physical root, once everything has been verified.
+ * undoing beyond closing fds.  The measurement comes after verification
+ * and before the image is mounted, so that the kernel parses nothing of an
+ * image before the TPM holds its identity; a refusal after it is measured
+ * too (docs/measurement.md).  The state phase is the first to write to the
+ * physical root, once everything has been verified.
  */
 #include "boot.h"
 
@@ -19,6 +22,7 @@
 #include "errors.h"
 #include "fsctx.h"
 #include "log.h"
+#include "measure.h"
 #include "objects.h"
 #include "pid1.h"
 #include "probe.h"
@@ -35,7 +39,7 @@ void pivot_boot_init(struct pivot_boot *b, const struct pivot_boot_options *opt)
 	pivot_policy_defaults(&b->policy);
 	pivot_store_init(&b->store);
 	pivot_state_init(&b->state);
-	b->erofs_fd = b->root_fd = -1;
+	b->erofs_fd = b->root_fd = b->overlay_fsfd = -1;
 	if (!slash)
 		snprintf(b->run_dir, sizeof(b->run_dir), ".");
 	else
@@ -48,6 +52,9 @@ void pivot_boot_init(struct pivot_boot *b, const struct pivot_boot_options *opt)
 
 void pivot_boot_done(struct pivot_boot *b)
 {
+	cfs_tpm_close(b->tpm);
+	b->tpm = NULL;
+	cfs_closep(&b->overlay_fsfd);
 	pivot_stage_release(&b->stage);
 	pivot_state_close(&b->state);
 	cfs_closep(&b->root_fd);
@@ -98,6 +105,8 @@ static int phase_policy(struct pivot_boot *b)
 	pivot_policy_apply_cmdline(&b->policy, &b->cmdline);
 	b->status.have_verity = true;
 	b->status.verity = b->policy.verity;
+	b->floor.version = b->policy.min_version;
+	b->floor.source = "min-version";
 	return 0;
 }
 
@@ -132,9 +141,34 @@ static int phase_digest(struct pivot_boot *b)
 	return add_path(b, how == PIVOT_IMAGE_KERNEL ? "image:fs-verity" : "image:computed");
 }
 
+static int phase_tpm(struct pivot_boot *b)
+{
+	int r = pivot_tpm_open(&b->policy, &b->status, &b->tpm);
+
+	return r < 0 ? class_of(r, PIVOT_EXIT_TPM) : 0;
+}
+
+/* The TPM's counter raises the policy's min-version, never lowers it. */
+static int phase_floor(struct pivot_boot *b)
+{
+	uint64_t counter;
+	int r = pivot_rollback_floor(&b->policy, b->tpm, &b->status, &counter);
+
+	if (r < 0)
+		return class_of(r, PIVOT_EXIT_TPM);
+	if (r == PIVOT_FLOOR_READ && counter > b->floor.version) {
+		b->floor.version = counter;
+		b->floor.source = "the TPM's anti-rollback counter";
+	}
+	log_info("anti-rollback floor: security version %llu (%s)",
+		 (unsigned long long)b->floor.version, b->floor.source);
+	return 0;
+}
+
 static int phase_signature(struct pivot_boot *b)
 {
-	int r = pivot_check_signature(&b->store, &b->policy, &b->cmdline.digest, &b->signer);
+	int r = pivot_check_signature(&b->store, &b->policy, &b->cmdline.digest, &b->floor,
+				      &b->signer);
 
 	if (r == -CFS_SIG_ROLLBACK)
 		return PIVOT_EXIT_ROLLBACK;
@@ -215,6 +249,66 @@ static int choose_plan(struct pivot_boot *b, int *fsfd)
 	return 0;
 }
 
+/*
+ * How the kernel will compose the tree, known before the measurement names
+ * the verity mode: the plan either enforces what the policy asks or
+ * refuses here.  The probed context is kept for the root's mount.
+ */
+static int phase_probe(struct pivot_boot *b)
+{
+	int r;
+
+	b->overlay_fsfd = pivot_fsopen("overlay");
+	if (b->overlay_fsfd < 0) {
+		pivot_fs_fail(b->overlay_fsfd, "overlayfs", "");
+		return PIVOT_EXIT_MOUNT;
+	}
+	r = choose_plan(b, &b->overlay_fsfd);
+	if (r)
+		return r;
+	/* Under verity=require overlayfs would make every file whose object
+	 * lacks fs-verity unreadable: a store without it is refused now. */
+	if (b->plan.enforce == PIVOT_ENFORCE_KERNEL) {
+		r = pivot_objects_spot_check(b->store.image_fd, b->store.image_size,
+					     b->store.image_path, b->store.objects_fd,
+					     b->store.objects_path);
+		if (r < 0)
+			return objects_class(r);
+	}
+	return 0;
+}
+
+/* The verity word of the measurement: what the plan enforces. */
+static enum pivot_verity enforced_verity(enum pivot_enforce e)
+{
+	switch (e) {
+	case PIVOT_ENFORCE_KERNEL:
+		return PIVOT_VERITY_REQUIRE;
+	case PIVOT_ENFORCE_BOOT_CHECK:
+		return PIVOT_VERITY_BOOT_CHECK;
+	default:
+		return PIVOT_VERITY_INSECURE_DEV;
+	}
+}
+
+static int phase_measure(struct pivot_boot *b)
+{
+	struct pivot_measurement m = {
+		.digest = b->cmdline.digest,
+		.have_signer = b->signer.verified,
+		.version = b->signer.verified ? b->signer.version : 0,
+		.verity = enforced_verity(b->plan.enforce),
+	};
+	int r;
+
+	memcpy(m.fingerprint, b->signer.fingerprint_bytes, sizeof(m.fingerprint));
+	r = pivot_measure(&b->policy, b->tpm, &m, b->opt.measure_log_path, &b->status);
+	if (r < 0)
+		return class_of(r, PIVOT_EXIT_TPM);
+	b->measured = true;
+	return 0;
+}
+
 static int phase_mount(struct pivot_boot *b)
 {
 	struct pivot_overlay root = {
@@ -224,31 +318,15 @@ static int phase_mount(struct pivot_boot *b)
 		.work_fd = -1,
 		.detached = { -1, -1 },
 	};
-	_cleanup_close_ int fsfd = pivot_fsopen("overlay");
 	bool loop;
 	int r;
-
-	if (fsfd < 0) {
-		pivot_fs_fail(fsfd, "overlayfs", "");
-		return PIVOT_EXIT_MOUNT;
-	}
-	r = choose_plan(b, &fsfd);
-	if (r)
-		return r;
-	if (b->plan.enforce == PIVOT_ENFORCE_KERNEL) {
-		r = pivot_objects_spot_check(b->store.image_fd, b->store.image_size,
-					     b->store.image_path, b->store.objects_fd,
-					     b->store.objects_path);
-		if (r < 0)
-			return objects_class(r);
-	}
 
 	b->erofs_fd = pivot_mount_erofs(b->store.image_fd, b->store.image_path,
 					b->opt.avoid.erofs_file, &loop);
 	if (b->erofs_fd < 0)
 		return class_of(b->erofs_fd, PIVOT_EXIT_MOUNT);
 	root.lower_fd = root.detached[0] = b->erofs_fd;
-	b->root_fd = pivot_mount_overlay(&root, &b->plan, &b->stage, &fsfd);
+	b->root_fd = pivot_mount_overlay(&root, &b->plan, &b->stage, &b->overlay_fsfd);
 	if (b->root_fd < 0)
 		return class_of(b->root_fd, PIVOT_EXIT_MOUNT);
 
@@ -302,11 +380,21 @@ static bool in_pid1(const struct pivot_boot *b)
 	return b->opt.pid1;
 }
 
-/* Anti-rollback needs a signature too: a floor with signatures off is
- * refused there rather than ignored. */
+static bool tpm_wanted(const struct pivot_boot *b)
+{
+	return b->policy.tpm != PIVOT_TPM_OFF;
+}
+
+static bool tpm_opened(const struct pivot_boot *b)
+{
+	return b->tpm != NULL;
+}
+
+/* Anti-rollback needs a signature too: a floor (min-version or the TPM's)
+ * with signatures off is refused there rather than ignored. */
 static bool signature_wanted(const struct pivot_boot *b)
 {
-	return b->policy.signature != PIVOT_SIGNATURE_OFF || b->policy.min_version > 0;
+	return b->policy.signature != PIVOT_SIGNATURE_OFF || b->floor.version > 0;
 }
 
 static bool boot_check_wanted(const struct pivot_boot *b)
@@ -324,12 +412,17 @@ static const struct phase {
 	{ "root-device", phase_root_device, in_pid1 },
 	{ "store",       phase_store,       NULL },
 	{ "digest",      phase_digest,      NULL },
-	/* The TPM goes around the signature: opened, with its anti-rollback
-	 * floor read, before it (the floor raises min-version); the
-	 * measurement after it, once the image is known to be the one named
-	 * and signed, before anything of it is mounted. */
+	/* The TPM goes around the verification: opened, with its
+	 * anti-rollback floor read, before the signature (the floor raises
+	 * min-version); the measurement once the image is known to be the
+	 * one named and signed, its objects checked and the verity mode the
+	 * kernel will enforce known, before anything of it is mounted. */
+	{ "tpm",         phase_tpm,         tpm_wanted },
+	{ "floor",       phase_floor,       tpm_opened },
 	{ "signature",   phase_signature,   signature_wanted },
+	{ "probe",       phase_probe,       NULL },
 	{ "boot-check",  phase_boot_check,  boot_check_wanted },
+	{ "measure",     phase_measure,     tpm_opened },
 	{ "mount",       phase_mount,       NULL },
 	{ "state",       phase_state,       NULL },
 	{ "attach",      phase_attach,      NULL },
@@ -365,21 +458,33 @@ static void describe_verity(const struct pivot_boot *b, char *buf, size_t size)
 	}
 }
 
-/* The one kernel-log line of a successful boot: what, and how verified. */
+static void describe_measurement(const struct pivot_boot *b, char *buf, size_t size)
+{
+	if (b->status.tpm.measured)
+		snprintf(buf, size, "measured into PCR %u", b->status.tpm.pcr);
+	else if (b->status.tpm.checked)
+		snprintf(buf, size, "NOT measured (no TPM, tpm = if-present)");
+	else
+		snprintf(buf, size, "not measured (tpm = off)");
+}
+
+/* The one kernel-log line of a successful boot: what, how verified and
+ * measured. */
 static void log_booted(const struct pivot_boot *b)
 {
-	char sig[512], ver[256], paths[256] = "";
+	char sig[512], ver[256], tpm[64], paths[256] = "";
 	char hex[PIVOT_DIGEST_HEX_MAX];
 	size_t used = 0;
 
 	pivot_digest_hex(&b->cmdline.digest, hex);
 	describe_signature(b, sig, sizeof(sig));
 	describe_verity(b, ver, sizeof(ver));
+	describe_measurement(b, tpm, sizeof(tpm));
 	for (size_t i = 0; i < b->status.n_kernel_paths && used < sizeof(paths); i++)
 		used += (size_t)snprintf(paths + used, sizeof(paths) - used, "%s%s", i ? " " : "",
 					 b->status.kernel_paths[i]);
-	log_notice("booted composefs image %s:%s at %s: %s; %s; %s",
-		   cfs_hash_name(b->cmdline.digest.alg), hex, b->opt.sysroot, sig, ver, paths);
+	log_notice("booted composefs image %s:%s at %s: %s; %s; %s; %s",
+		   cfs_hash_name(b->cmdline.digest.alg), hex, b->opt.sysroot, sig, ver, tpm, paths);
 }
 
 static int run_phases(struct pivot_boot *b)
@@ -401,6 +506,19 @@ static int run_phases(struct pivot_boot *b)
 	return 0;
 }
 
+/*
+ * A refusal after the measurement: the PCR must not go on reading as if the
+ * image had booted.  When the TPM fails at that, its error is the last one
+ * logged; the refusal's own line is said again, so that it stays the last
+ * error, the one PID 1 repeats before it halts.
+ */
+static void measure_refusal(struct pivot_boot *b, int r)
+{
+	if (pivot_measure_refusal(&b->policy, b->tpm, pivot_exit_name(r),
+				  b->opt.measure_log_path, &b->status) < 0)
+		log_error("%s", b->message);
+}
+
 int pivot_boot_run(struct pivot_boot *b)
 {
 	int r;
@@ -419,7 +537,11 @@ int pivot_boot_run(struct pivot_boot *b)
 	if (r) {
 		snprintf(b->message, sizeof(b->message), "%s", cfs_log_last_error());
 		b->status.message = b->message;
+		if (b->measured)
+			measure_refusal(b, r);
 	}
+	cfs_tpm_close(b->tpm);
+	b->tpm = NULL;
 	/* The status is a report: failing to write it does not undo a boot. */
 	pivot_status_write(&b->status, b->opt.status_path);
 	if (r == 0)

@@ -21,11 +21,14 @@
 #include "status.h"
 #include "store.h"
 
+struct cfs_tpm;
+
 struct pivot_boot_options {
 	const char *cmdline_path;       /* /proc/cmdline */
 	const char *config_path;        /* /etc/cfsboot/pivot.conf */
 	const char *sysroot;            /* where the physical root is mounted */
 	const char *status_path;        /* /run/cfsboot/status.json */
+	const char *measure_log_path;   /* NULL: systemd's, CFS_MEASURE_LOG_PATH */
 	bool pid1;                      /* bring up the physical root first (pid1.h) */
 	struct pivot_avoid avoid;
 };
@@ -41,10 +44,14 @@ struct pivot_boot {
 	/* The flow's own. */
 	struct pivot_status status;
 	struct pivot_store store;
+	struct cfs_tpm *tpm;            /* NULL: none opened (measure.h) */
+	struct pivot_version_floor floor;   /* min-version, raised by the TPM's */
 	struct pivot_signer signer;
 	struct pivot_plan plan;
 	struct pivot_stage stage;
 	struct pivot_state state;
+	int overlay_fsfd;               /* the probed context the root is mounted from */
+	bool measured;                  /* the PCR holds the image's events */
 	int erofs_fd, root_fd;
 	uint64_t boot_check_usec;
 	char run_dir[PATH_MAX];         /* the status file's directory */

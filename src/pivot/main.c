@@ -16,6 +16,7 @@
 #include "cmdline.h"
 #include "errors.h"
 #include "log.h"
+#include "measure_log.h"
 #include "pid1.h"
 #include "policy.h"
 #include "status.h"
@@ -37,6 +38,9 @@ static void usage(FILE *out)
 		     "                       takes its place (default " DEFAULT_SYSROOT ")\n"
 		     "      --status FILE    write the status to FILE\n"
 		     "                       (default " PIVOT_STATUS_PATH ")\n"
+		     "      --measure-log FILE\n"
+		     "                       append the measurement's records to FILE\n"
+		     "                       (default " CFS_MEASURE_LOG_PATH ")\n"
 		     "      --avoid LIST     do not use these kernel features even if present, to\n"
 		     "                       test the fallbacks: erofs-file, lowerdir-plus,\n"
 		     "                       detached-layers (comma-separated)\n"
@@ -164,7 +168,7 @@ static _Noreturn void boot_as_pid1(void)
 int main(int argc, char **argv)
 {
 	enum { OPT_VERSION = 0x100, OPT_CMDLINE, OPT_CONFIG, OPT_CHECK, OPT_SYSROOT, OPT_STATUS,
-	       OPT_AVOID };
+	       OPT_AVOID, OPT_MEASURE_LOG };
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
@@ -174,6 +178,7 @@ int main(int argc, char **argv)
 		{ "sysroot", required_argument, NULL, OPT_SYSROOT },
 		{ "status", required_argument, NULL, OPT_STATUS },
 		{ "avoid", required_argument, NULL, OPT_AVOID },
+		{ "measure-log", required_argument, NULL, OPT_MEASURE_LOG },
 		{}
 	};
 	struct pivot_boot_options opt = {
@@ -210,6 +215,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_STATUS:
 			opt.status_path = optarg;
+			break;
+		case OPT_MEASURE_LOG:
+			opt.measure_log_path = optarg;
 			break;
 		case OPT_AVOID:
 			if (parse_avoid(optarg, &opt.avoid) < 0)

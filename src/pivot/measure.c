@@ -138,29 +138,28 @@ static int report_values(const struct pivot_policy *p, struct cfs_tpm *tpm, bool
 }
 
 /*
- * Extends the events in order, each logged right after it.  The log stays
- * consistent when every extension is logged, or when one is refused by
- * the TPM (it changed nothing); an extension whose outcome is unknown, or
- * a record that could not be written, leaves the sticky bit set.
+ * Extends the n events in order, each logged right after it.  The log
+ * stays consistent when every extension is logged, or when one is refused
+ * by the TPM (it changed nothing); an extension whose outcome is unknown,
+ * or a record that could not be written, leaves the sticky bit set.
  */
-static int extend_all(const struct pivot_policy *p, struct cfs_tpm *tpm,
-		      char words[][PIVOT_WORD_MAX], const struct cfs_tpm_digests *digests,
-		      const char *log_path, bool *logged)
+static int extend_all(const struct pivot_policy *p, struct cfs_tpm *tpm, size_t n,
+		      char words[][PIVOT_WORD_MAX], const char *const types[],
+		      const struct cfs_tpm_digests *digests, const char *log_path, bool *logged)
 {
 	struct cfs_measure_log *log = NULL;
 	bool consistent = true;
 	int r = 0;
 
-	if (cfs_measure_log_open(log_path, &log) < 0)
+	if (cfs_measure_log_open(log_path ? log_path : CFS_MEASURE_LOG_PATH, &log) < 0)
 		log = NULL;     /* warned; the PCR matters more than the log */
-	for (int e = 0; e < _PIVOT_EVENT_MAX; e++) {
+	for (size_t e = 0; e < n; e++) {
 		r = cfs_tpm_extend(tpm, p->pcr, &digests[e]);
 		if (r < 0) {
 			consistent = r == -EREMOTEIO;
 			break;
 		}
-		if (log && cfs_measure_log_append(log, p->pcr, &digests[e], words[e],
-						  pivot_event_type(e)) < 0) {
+		if (log && cfs_measure_log_append(log, p->pcr, &digests[e], words[e], types[e]) < 0) {
 			cfs_measure_log_close(log, false);
 			log = NULL;
 		}
@@ -195,8 +194,7 @@ int pivot_measure(const struct pivot_policy *p, struct cfs_tpm *tpm,
 		if (r < 0)
 			return r;
 	}
-	r = extend_all(p, tpm, words, digests, log_path ? log_path : CFS_MEASURE_LOG_PATH,
-		       &logged);
+	r = extend_all(p, tpm, _PIVOT_EVENT_MAX, words, event_types, digests, log_path, &logged);
 	if (r < 0)
 		return r;
 	r = report_values(p, tpm, logged, st);
@@ -204,5 +202,37 @@ int pivot_measure(const struct pivot_policy *p, struct cfs_tpm *tpm,
 		return r;
 	log_info("measured %s, %s and %s into PCR %u of the TPM %s", words[PIVOT_EVENT_IMAGE],
 		 words[PIVOT_EVENT_SIGNER], words[PIVOT_EVENT_VERITY], p->pcr, cfs_tpm_name(tpm));
+	return 0;
+}
+
+int pivot_measure_refusal(const struct pivot_policy *p, struct cfs_tpm *tpm, const char *class,
+			  const char *log_path, struct pivot_status *st)
+{
+	static const char *const type[] = { "composefs-refused" };
+	char word[1][PIVOT_WORD_MAX];
+	struct cfs_tpm_digests digest;
+	const uint16_t *banks;
+	bool logged;
+	size_t n;
+	int r, len;
+
+	len = snprintf(word[0], sizeof(word[0]), "composefs-refused:%s", class);
+	if (len < 0 || len >= (int)sizeof(word[0]))
+		return log_errno(-EINVAL, "internal error: cannot spell the refusal of class %s",
+				 class);
+	r = cfs_tpm_banks(tpm, &banks, &n);
+	if (r == 0)
+		r = cfs_tpm_hash_banks(banks, n, word[0], (size_t)len, &digest);
+	if (r == 0)
+		r = extend_all(p, tpm, 1, word, type, &digest, log_path, &logged);
+	if (r == 0)
+		r = report_values(p, tpm, st->tpm.logged && logged, st);
+	if (r < 0) {
+		log_warning("cannot measure %s into PCR %u (%s): the PCR may still read as if the "
+			    "image had booted", word[0], p->pcr, strerror(-r));
+		return r;
+	}
+	log_info("measured %s into PCR %u: the PCR no longer reads as if the image had booted",
+		 word[0], p->pcr);
 	return 0;
 }

@@ -10,6 +10,7 @@
  *   pivot_rollback_floor()  the floor is max(policy min-version, this)
  *   ... verify the signature against that floor ...
  *   pivot_measure()         after verification, before mounting
+ *   pivot_measure_refusal() when the boot is refused after all
  *   cfs_tpm_close()
  *
  * Every function takes a NULL TPM (policy tpm = off, or no TPM under
@@ -88,5 +89,17 @@ int pivot_rollback_floor(const struct pivot_policy *p, struct cfs_tpm *tpm,
 int pivot_measure(const struct pivot_policy *p, struct cfs_tpm *tpm,
 		  const struct pivot_measurement *m, const char *log_path,
 		  struct pivot_status *st);
+
+/*
+ * A refusal after pivot_measure(): extends one more event,
+ * composefs-refused:<class> (its eventType "composefs-refused"), logged
+ * like the others, so that the PCR no longer holds the value of a booted
+ * image while whatever runs after the refusal (a rescue shell) has the
+ * TPM; and puts the PCR's new values into st.  Returns 0, or a negative
+ * errno after a warning that the PCR may still read as before (the boot
+ * is refused either way).
+ */
+int pivot_measure_refusal(const struct pivot_policy *p, struct cfs_tpm *tpm, const char *class,
+			  const char *log_path, struct pivot_status *st);
 
 #endif

@@ -11,7 +11,7 @@
 
 /* Loads what the initramfs trusts and verifies sig against it. */
 static int verify(const char *name, const struct pivot_policy *p, const struct pivot_digest *d,
-		  const uint8_t *sig, size_t sig_len, struct cfs_sig_result *res)
+		  uint64_t floor, const uint8_t *sig, size_t sig_len, struct cfs_sig_result *res)
 {
 	struct cfs_sig_anchors *anchors = NULL;
 	struct cfs_sig_revoked *revoked = NULL;
@@ -24,7 +24,7 @@ static int verify(const char *name, const struct pivot_policy *p, const struct p
 		struct cfs_sig_policy sp = {
 			.anchors = anchors,
 			.revoked = revoked,
-			.min_version = p->min_version,
+			.min_version = floor,
 			.check_clock = p->check_clock,
 		};
 
@@ -42,12 +42,14 @@ static void fill_signer(const struct cfs_sig_result *res, struct pivot_signer *o
 	memcpy(out->fingerprint, "sha256:", strlen("sha256:"));
 	cfs_hex_encode(res->fingerprint, sizeof(res->fingerprint),
 		       out->fingerprint + strlen("sha256:"));
+	memcpy(out->fingerprint_bytes, res->fingerprint, sizeof(out->fingerprint_bytes));
 	out->has_version = res->has_version;
 	out->version = res->version;
 }
 
 int pivot_check_signature(const struct pivot_store *s, const struct pivot_policy *p,
-			  const struct pivot_digest *d, struct pivot_signer *out)
+			  const struct pivot_digest *d, const struct pivot_version_floor *floor,
+			  struct pivot_signer *out)
 {
 	_cleanup_free_ uint8_t *sig = NULL;
 	_cleanup_close_ int fd = -1;
@@ -70,7 +72,7 @@ int pivot_check_signature(const struct pivot_store *s, const struct pivot_policy
 	if (fd >= 0) {
 		r = cfs_sig_read_fd(fd, name, &sig, &sig_len);
 		if (r == 0)
-			r = verify(name, p, d, sig, sig_len, &res);
+			r = verify(name, p, d, floor->version, sig, sig_len, &res);
 		if (r < 0)
 			return r;
 		fill_signer(&res, out);
@@ -78,12 +80,12 @@ int pivot_check_signature(const struct pivot_store *s, const struct pivot_policy
 	}
 
 	/* Only a signature carries a security version. */
-	if (p->min_version > 0)
+	if (floor->version > 0)
 		return log_errno(-CFS_SIG_ROLLBACK, "refusing the image %s: it is %s, so it carries "
-				 "no security version, and the policy's floor is %llu (sign it with "
-				 "cfsboot sign --version)", s->image_path,
+				 "no security version, and the floor is %llu (%s); sign it with "
+				 "cfsboot sign --version", s->image_path,
 				 p->signature == PIVOT_SIGNATURE_OFF ? "not checked for a signature" :
-				 "unsigned", (unsigned long long)p->min_version);
+				 "unsigned", (unsigned long long)floor->version, floor->source);
 	if (p->signature == PIVOT_SIGNATURE_OPTIONAL)
 		log_notice("the image %s is unsigned; the policy allows that (signature = optional)",
 			   s->image_path);

@@ -19,20 +19,29 @@ struct pivot_signer {
 	bool verified;                            /* a valid signature was found */
 	char subject[CFS_SIG_SUBJECT_MAX];
 	char fingerprint[sizeof("sha256:") + 2 * CFS_SIG_FINGERPRINT_SIZE];
+	uint8_t fingerprint_bytes[CFS_SIG_FINGERPRINT_SIZE];   /* what is measured */
 	bool has_version;
 	uint64_t version;
 };
 
+/* The security-version floor a signature must reach: the larger of the
+ * policy's min-version and the TPM's anti-rollback counter (measure.h). */
+struct pivot_version_floor {
+	uint64_t version;
+	const char *source;       /* where it comes from, for messages: "min-version" */
+};
+
 /*
  * Applies the policy's signature rule to the image of store s, whose
- * digest d has been verified.  Returns 0 with *out filled (verified false
- * when the policy let an unsigned image through), or after logging one
- * line: -CFS_SIG_ROLLBACK when the security version is below the floor (an
- * unsigned image has none, so any floor above 0 refuses it), another
- * -CFS_SIG_* for a bad signature, or a negative errno (-ENOENT: required
- * but missing).
+ * digest d has been verified, with floor as the lowest security version.
+ * Returns 0 with *out filled (verified false when the policy let an
+ * unsigned image through), or after logging one line: -CFS_SIG_ROLLBACK
+ * when the security version is below the floor (an unsigned image has
+ * none, so any floor above 0 refuses it), another -CFS_SIG_* for a bad
+ * signature, or a negative errno (-ENOENT: required but missing).
  */
 int pivot_check_signature(const struct pivot_store *s, const struct pivot_policy *p,
-			  const struct pivot_digest *d, struct pivot_signer *out);
+			  const struct pivot_digest *d, const struct pivot_version_floor *floor,
+			  struct pivot_signer *out);
 
 #endif

@@ -46,8 +46,11 @@ PHYS_FS=$(findmnt -n -o FSTYPE --target "$S")
 EROFS_PATH=erofs:file
 [ "$PHYS_FS" = tmpfs ] && EROFS_PATH=erofs:loop
 
+# tpm = off in every policy: a boot here must never measure into the host's
+# own TPM, if it has one (tests/host/pivot-measure.sh measures into swtpm).
 INSECURE='verity = insecure-dev
-signature = off'
+signature = off
+tpm = off'
 
 # physroot NAME: a fresh physical root holding the store.
 physroot() {
@@ -114,7 +117,7 @@ check "kernel paths: computed image digest, $EROFS_PATH, lowerdir+, no verity, d
 	test "$(status ok '" ".join(s["kernel_paths"])')" = \
 	"image:computed $EROFS_PATH overlay:lowerdir+ verity:none layers:detached"
 check "phases in order" test "$(status ok '" ".join(p["name"] for p in s["phases"])')" = \
-	"cmdline policy store digest mount state attach"
+	"cmdline policy store digest probe mount state attach"
 check "the composed tree is at the sysroot" test "$(mounts_at ok)" = overlay
 check "the tree equals the source (content, modes, owners, xattrs, links, devices)" \
 	python3 "$TESTS_DIR/host/mkimage-compare.py" "$SRC/data" "$S/ok/data"
@@ -205,11 +208,12 @@ check_fails "--avoid with an unknown feature" 2 "unknown feature 'bogus'" \
 # ---- verity = boot-check: objects checked in user space before the switch
 physroot bc
 check "boot-check: a good store boots" pivot bc "composefs.digest=$D" 'verity = boot-check
-signature = off'
+signature = off
+tpm = off'
 check "boot-check: the status says boot-check" test "$(status bc 's["verity"]')" = boot-check
 check "boot-check: every object was checked" test "$(status bc 's["objects_checked"]')" = "$N_OBJECTS"
 check "boot-check: its phase and kernel path" sh -c \
-	"test \"\$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(\" \".join(p[\"name\"] for p in s[\"phases\"]), s[\"kernel_paths\"][2:4])' '$S/bc.run/status.json')\" = \"cmdline policy store digest boot-check mount state attach ['overlay:lowerdir+', 'verity:boot-check']\""
+	"test \"\$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(\" \".join(p[\"name\"] for p in s[\"phases\"]), s[\"kernel_paths\"][2:4])' '$S/bc.run/status.json')\" = \"cmdline policy store digest probe boot-check mount state attach ['overlay:lowerdir+', 'verity:boot-check']\""
 unmounted bc
 physroot bcbad
 OBJ=$(cd "$S/bcbad/composefs/objects" && find . -type f -size +1k | sort | head -n 1 | cut -c3-)
@@ -224,12 +228,14 @@ EOF
 check_fails "boot-check: a flipped byte in an object is refused, naming it" 7 \
 	"refusing object .*/composefs/objects/$OBJ \(nid [0-9]+\): its fs-verity digest is sha256:" \
 	pivot bcbad "composefs.digest=$D" 'verity = boot-check
-signature = off'
+signature = off
+tpm = off'
 refused bcbad verity
 rm "$S/bcbad/composefs/objects/$OBJ"
 check_fails "boot-check: a missing object is refused" 5 "object .*/objects/$OBJ \(nid [0-9]+\) is missing" \
 	pivot bcbad "composefs.digest=$D" 'verity = boot-check
-signature = off'
+signature = off
+tpm = off'
 refused bcbad store
 
 # ---- signatures
@@ -239,6 +245,7 @@ if "$REPO/keys/mkpki.sh" root "$PKI/root" >/dev/null 2>&1 &&
 	"$REPO/keys/mkpki.sh" signer "$PKI/sig" --ca "$PKI/int" >/dev/null 2>&1; then
 	mkdir -p "$PKI/trust" && cp "$PKI/root/cert.pem" "$PKI/trust/"
 	SIGNED="verity = insecure-dev
+tpm = off
 trust = $PKI/trust
 revoked = $PKI/revoked.list"
 	physroot sig
@@ -260,13 +267,14 @@ revoked = $PKI/revoked.list"
 	refused sig signature
 	rm "$PKI/revoked.list"
 	physroot unsigned
-	check_fails "a floor without signatures is refused" 9 "carries no security version, and the policy's floor is 1" \
+	check_fails "a floor without signatures is refused" 9 "carries no security version, and the floor is 1 \(min-version\)" \
 		pivot unsigned "composefs.digest=$D" "$INSECURE
 min-version = 1"
 	refused unsigned rollback
 	check "signature = optional: an unsigned image boots" pivot unsigned "composefs.digest=$D" \
 		"verity = insecure-dev
-signature = optional"
+signature = optional
+tpm = off"
 	unmounted unsigned
 else
 	fail "keys/mkpki.sh makes a PKI"
@@ -291,7 +299,8 @@ check_fails "a missing image" 5 "the image $S/r/composefs/images/$OTHER does not
 refused r store
 
 check_fails "no fs-verity under verity = require" 7 \
-	"refusing the image .*/images/$D: it has no fs-verity" pivot r "composefs.digest=$D" 'signature = off'
+	"refusing the image .*/images/$D: it has no fs-verity" pivot r "composefs.digest=$D" 'signature = off
+tpm = off'
 refused r verity
 
 physroot wrong
@@ -331,7 +340,8 @@ check_fails "a corrupt image (named by its own digest)" 11 "cannot mount the ima
 refused corrupt mount
 check_fails "a corrupt image under boot-check" 11 "images/$CD" \
 	pivot corrupt "composefs.digest=$CD" 'verity = boot-check
-signature = off'
+signature = off
+tpm = off'
 refused corrupt mount
 
 mkdir -p "$S/notmounted.run" "$S/notmounted/composefs"
