@@ -273,9 +273,9 @@ int pid1_rootdev_mount(const char *dev, const char *rootfstype, const char *root
 {
 	_cleanup_free_ char *list = NULL, *scratch = NULL;
 	_cleanup_close_ int mnt = -1;
-	char probed[64], reason[PIVOT_FS_REASON_MAX];
+	char probed[64], reason[PIVOT_FS_REASON_MAX] = "";
 	const char *types = rootfstype, *flags = rootflags ? rootflags : "", *type = NULL;
-	bool read_only;
+	bool read_only = false;
 	int r;
 
 	if (mkdir(sysroot, 0755) < 0 && errno != EEXIST)
