@@ -69,7 +69,7 @@ say "            (by a provisioning boot: $(vm_marker provision vda))"
 
 # ---- the TPM: its anti-rollback floor, as a good boot of version 3 left it
 vm_swtpm_commit "$DEMO/tpm" "$SECVER" || die "cannot set the TPM's anti-rollback floor"
-say "TPM:        swtpm (TPM 2.0), anti-rollback floor $SECVER ($(tail -n 1 "$DEMO/tpm/commit.out"))"
+say "TPM:        swtpm (TPM 2.0); cfsboot tpm commit-version set its anti-rollback floor: $(tail -n 1 "$DEMO/tpm/commit.out" | sed 's/^anti-rollback floor: //')"
 
 # ---- the minimal initramfs
 cat > "$DEMO/pivot.conf" <<EOF
@@ -155,8 +155,13 @@ row replay "$(is "$(vm_marker boot replay_exit)" 0)" \
 	"cfsboot tpm replay --pcr 15, in the guest: exit $(vm_marker boot replay_exit)"
 [ ! -s "$DEMO/replay.out" ] || sed 's/^/                 /' "$DEMO/replay.out"
 say
-say "cfs-pivot's phases (µs): $(sed -n 's/^phase\.//p' "$DEMO/status.fields" | tr '\n' ' ')"
-say "kept in build/demo/: serial.log, status.json, tpm2-measure.log, initramfs.img, disk.img, pki/"
+say "cfs-pivot's phases: $(awk -F= '/^phase\./ { sub(/^phase\./, "", $1); printf "%s%s %.0f ms", n++ ? ", " : "", $1, $2 / 1000; t += $2 }
+	END { printf "; %.0f ms in all", t / 1000 }' "$DEMO/status.fields")"
+kept=''
+for f in serial.log status.json tpm2-measure.log initramfs.img disk.img pki/; do
+	[ -e "$DEMO/$f" ] && kept="$kept $f"
+done
+say "kept in build/demo/:$kept"
 say "demo: $((SECONDS - t0)) s"
 if [ "$problems" -gt 0 ]; then
 	die "$problems of the lines above (marked !!) are not what a verified, measured boot gives"
