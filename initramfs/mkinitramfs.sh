@@ -106,8 +106,8 @@ EPOCH=${SOURCE_DATE_EPOCH:-0}
 [ "$(id -u)" -eq 0 ] ||
 	die "run as root (or under fakeroot): the initramfs needs the device nodes /dev/console and /dev/null"
 
-for tool in cpio depmod modprobe readelf; do
-	command -v "$tool" > /dev/null || die "$tool is missing (packages cpio, kmod, binutils)"
+for tool in cpio depmod modprobe readelf strip; do
+	command -v "$tool" > /dev/null || die "$tool is missing (packages cpio, kmod and binutils)"
 done
 [ "$COMPRESS" = none ] || command -v "$COMPRESS" > /dev/null ||
 	die "$COMPRESS is missing (package $COMPRESS)"
@@ -265,10 +265,10 @@ for m in "${MODULES[@]}"; do
 		esac
 	done <<< "$deps"
 	# A module built into the kernel needs neither loading nor listing.
-	if [ "$needed" = yes ]; then
-		LIST+=("$m")
-	else
+	if [ "$needed" = no ]; then
 		note "$m is built into kernel $KVER"
+	elif [[ " ${LIST[*]} " != *" $m "* ]]; then
+		LIST+=("$m")
 	fi
 done
 
@@ -302,7 +302,7 @@ fi
 
 install -m 0755 "$PIVOT" "$ROOT/init"
 # Debug information is of no use at boot; stripping is deterministic.
-! command -v strip > /dev/null || strip "$ROOT/init"
+strip "$ROOT/init"
 install -d -m 0755 "$ROOT/dev" "$ROOT/proc" "$ROOT/sys" "$ROOT/run" "$ROOT/sysroot"
 # The kernel opens /dev/console for init before anything is mounted;
 # without it cfs-pivot's first messages would go nowhere.
@@ -323,7 +323,7 @@ mv -f "$tmp" "$OUTPUT"
 
 size=$(stat -c %s "$OUTPUT")
 modsize=0
-[ ! -d "$ROOT/lib/modules" ] || modsize=$(du -sb "$ROOT/lib/modules" | cut -f1)
+[ ! -d "$ROOT/lib" ] || modsize=$(find "$ROOT/lib" -type f -printf '%s\n' | awk '{ s += $1 } END { print s }')
 echo "$OUTPUT: $size bytes ($COMPRESS; uncompressed $(stat -c %s "$STAGE/initramfs.cpio")," \
-	"of which /init $(stat -c %s "$ROOT/init"), ${#FILES[@]} module files $modsize)"
+	"of which /init $(stat -c %s "$ROOT/init"), ${#FILES[@]} modules and their index $modsize)"
 echo "modules: ${LIST[*]:-none}; trust anchors: $n_anchors; revocation list: $([ -n "$REVOKED" ] && echo yes || echo no)"
