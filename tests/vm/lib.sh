@@ -428,10 +428,13 @@ vm_static_cfsboot() {
 	# a static getaddrinfo needs its shared libraries: only swtpm over
 	# TCP resolves names, which the guest never uses.
 	# shellcheck disable=SC2086 # lists of flags
-	(cd "$REPO" && cc $ldflags -o "$out" "$BUILD/obj/src/tool/main.o" "$BUILD/libcfstool.a" \
-		"$BUILD/libcfs.a" $libs) > "$SCRATCH/cfsboot-link.log" 2>&1 &&
-		strip "$out" ||
-		{ sed 's/^/# /' "$SCRATCH/cfsboot-link.log"; vm_die "cannot link a static cfsboot"; }
+	if ! (cd "$REPO" && cc $ldflags -o "$out" "$BUILD/obj/src/tool/main.o" "$BUILD/libcfstool.a" \
+		"$BUILD/libcfs.a" $libs) > "$SCRATCH/cfsboot-link.log" 2>&1; then
+		sed 's/^/# /' "$SCRATCH/cfsboot-link.log"
+		vm_die "cannot link a static cfsboot"
+		return 1
+	fi
+	strip "$out"
 }
 
 # vm_os_tree DIR: the small OS that PID-1 guests boot into: static busybox,

@@ -10,6 +10,7 @@ for d in $DISKS; do
 		echo "CFSTEST: $d=not mounted"
 		continue
 	fi
+	keep=
 	eval "keep=\${KEEP_$d:-}"
 	find "/mnt/$d/composefs" -type f ! -name '*.sig' ! -path "/mnt/$d/$keep" > /tmp/files
 	n=$(wc -l < /tmp/files)
