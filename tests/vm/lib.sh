@@ -408,6 +408,74 @@ vm_expect() {
 	fi
 }
 
+# ---------------------------------------------------------------- dracut
+
+# vm_debootstrap DIR [PACKAGES]: a Debian tree of this machine's release,
+# `debootstrap --variant=minbase` plus PACKAGES (comma-separated) and what
+# they depend on, from the machine's own archive (read from its apt
+# configuration now, as the kernel fetch does).  Made once: DIR.complete
+# marks a finished tree, and later calls return at once.
+vm_debootstrap() {
+	local dir=$1 include=${2:-} uri key codename lock rc=0
+	[ -e "$dir.complete" ] && [ -d "$dir" ] && return 0
+	mkdir -p "$(dirname "$dir")" || return 1
+	exec {lock}> "$dir.lock"
+	flock -w 1800 "$lock" || { exec {lock}>&-; vm_die "timed out waiting for another debootstrap"; return 1; }
+	if [ ! -e "$dir.complete" ] || [ ! -d "$dir" ]; then
+		_vm_debootstrap "$dir" "$include" || rc=1
+	fi
+	exec {lock}>&-
+	return $rc
+}
+
+_vm_debootstrap() {
+	local dir=$1 include=$2 uri key codename tmp=$1.tmp
+	read -r uri key < <(_vm_apt_source) ||
+		{ vm_die "no Debian archive found in /etc/apt/sources.list{,.d}"; return 1; }
+	codename=$(. /etc/os-release && echo "$VERSION_CODENAME")
+	rm -rf "$tmp" "$dir" "$dir.complete"
+	echo "# vm: debootstrap --variant=minbase${include:+ --include=$include} $codename into ${dir#"$REPO"/} (once)" >&2
+	if ! debootstrap --variant=minbase ${include:+--include="$include"} ${key:+--keyring="$key"} \
+		"$codename" "$tmp" "$uri" > "$tmp.log" 2>&1; then
+		tail -n 5 "$tmp.log" | sed 's/^/# /' >&2
+		rm -rf "$tmp"
+		vm_die "debootstrap failed; its log: ${tmp#"$REPO"/}.log"
+		return 1
+	fi
+	mv "$tmp" "$dir" && rm -f "$tmp.log" && touch "$dir.complete"
+}
+
+# vm_dracut OUT [DRACUT OPTIONS...]: an initramfs made by this machine's
+# dracut for the cached kernel (--kver, --kmoddir), generic
+# (--no-hostonly) and uncompressed (the emulated guest would spend seconds
+# decompressing it).  dracut reads its modules from a private base
+# directory: links to the machine's /usr/lib/dracut, with the modules of
+# this repository's dracut-module/ added, so nothing is installed on the
+# machine; and it reads none of the machine's dracut.conf files.  dracut's
+# output goes to OUT.log.
+vm_dracut() {
+	local out=$1 base=$SCRATCH/dracut-base f
+	shift
+	command -v dracut > /dev/null || { vm_die "dracut not found (package dracut-core)"; return 1; }
+	[ -n "${VM_MODROOT:-}" ] || vm_kernel > /dev/null || return 1
+	if [ ! -d "$base" ]; then
+		mkdir -p "$base/modules.d" "$SCRATCH/dracut.conf.d" || return 1
+		for f in /usr/lib/dracut/*; do
+			[ "${f##*/}" = modules.d ] || ln -s "$f" "$base/" || return 1
+		done
+		for f in /usr/lib/dracut/modules.d/* "$REPO"/dracut-module/[0-9][0-9]*; do
+			[ -d "$f" ] && { ln -sfn "$f" "$base/modules.d/" || return 1; }
+		done
+	fi
+	if ! dracutbasedir=$base dracut --force --conf /dev/null --confdir "$SCRATCH/dracut.conf.d" \
+		--tmpdir "$SCRATCH" --kver "$VM_KVER" --kmoddir "$VM_MODROOT/lib/modules/$VM_KVER" \
+		--no-hostonly --no-compress "$@" "$out" > "$out.log" 2>&1; then
+		tail -n 15 "$out.log" | sed 's/^/# dracut: /'
+		vm_die "dracut failed to make $out"
+		return 1
+	fi
+}
+
 # ---------------------------------------------------------------- cfs-pivot as PID 1
 
 # vm_vmtool OUT: the guest helper (tests/vm/guest/vmtool.c), static.

@@ -1,0 +1,233 @@
+#!/usr/bin/env bash
+# The dracut module (dracut-module/90cfsboot) in real boots.  This machine's
+# dracut makes two initramfs images for the guest kernel with the module:
+# one with systemd (cfsboot-pivot.service) and one without (the pre-pivot
+# hook).  One ext4 disk holds a store with two signed images: a minimal
+# busybox system and a Debian system with systemd.  Each boot runs on a
+# copy-on-write copy of that disk, with a TPM:
+#   systemd initrd -> minimal image; plain initrd -> minimal image;
+#   systemd initrd -> Debian image, up to multi-user.target;
+#   a digest naming no image: the emergency target (systemd), dracut's
+#   "Refusing to continue" (no systemd); the real init never runs.
+. "$(dirname "$0")/lib.sh"
+dir=$(scratch)
+G=$VM_GUEST_SRC/dracut
+DEBIAN_TREE=${CFS_VM_DEBIAN_TREE:-$VM_DIR/debootstrap-bookworm-systemd}
+
+vm_kernel > /dev/null || { fail "fetch or find the 6.12 kernel"; done_testing; exit; }
+command -v dracut > /dev/null ||
+	{ fail "dracut is installed (dracut-core, scripts/install-deps.sh)"; done_testing; exit; }
+cc -static -O2 -Wall -Wextra -Werror -o "$dir/vmtool" "$VM_GUEST_SRC/vmtool.c" ||
+	{ fail "build the guest helper"; done_testing; exit; }
+t0=$SECONDS
+
+# ---------------------------------------------------------------- images
+
+# The minimal image (vm_dracut_tree).
+mini=$dir/mini
+vm_dracut_tree "$mini" || { fail "assemble the minimal image"; done_testing; exit; }
+
+# The Debian image: a minbase tree with systemd, made once and cached, plus
+# the unit that reports once multi-user.target is reached.
+vm_debootstrap "$DEBIAN_TREE" systemd,systemd-sysv ||
+	{ fail "debootstrap a Debian tree with systemd"; done_testing; exit; }
+deb=$dir/debian
+cp -a "$DEBIAN_TREE" "$deb" && mkdir -p "$deb/sysroot" "$deb/usr/lib/cfstest" &&
+	install -m 755 "$G/report.sh" "$deb/usr/lib/cfstest/report.sh" &&
+	install -m 644 "$G/cfstest-report.service" "$deb/etc/systemd/system/" &&
+	ln -s ../cfstest-report.service "$deb/etc/systemd/system/multi-user.target.wants/" ||
+	{ fail "assemble the Debian image"; done_testing; exit; }
+
+# Both in one store, signed by a key that chains to the trust anchor the
+# module puts into the initramfs.
+# dracut without systemd takes a root only if it has /proc, /sys and /dev
+# (usable_root), before any pre-pivot hook runs: the physical root has them.
+disk=$dir/disk pki=$dir/pki
+mkdir -p "$disk"/{proc,sys,dev}
+DM=$("$CFSBOOT" mkimage --store "$disk/composefs" --print-digest "$mini" "$dir/mini.cfs" 2> "$dir/mkimage.log") &&
+	DD=$("$CFSBOOT" mkimage --store "$disk/composefs" --print-digest "$deb" "$dir/debian.cfs" 2>> "$dir/mkimage.log") ||
+	{ fail "mkimage --store"; sed 's/^/# /' "$dir/mkimage.log"; done_testing; exit; }
+rm -rf "$deb"
+"$REPO/keys/mkpki.sh" root "$pki/root" > /dev/null &&
+	"$REPO/keys/mkpki.sh" intermediate "$pki/int" --ca "$pki/root" > /dev/null &&
+	"$REPO/keys/mkpki.sh" signer "$pki/sig" --ca "$pki/int" > /dev/null ||
+	{ fail "keys/mkpki.sh makes a PKI"; done_testing; exit; }
+for d in "$DM" "$DD"; do
+	"$CFSBOOT" sign --key "$pki/sig/key.pem" --cert "$pki/sig/cert.pem" --chain "$pki/sig/chain.pem" \
+		--version 3 --store "$disk/composefs" --digest "sha256:$d" > /dev/null ||
+		{ fail "sign the images"; done_testing; exit; }
+done
+size=$(du -sm "$disk" | cut -f1)
+vm_ext4 "$disk" "$dir/store.img" $((size * 5 / 4 + 64)) || { fail "make the store disk"; done_testing; exit; }
+rm -rf "$disk"
+diag "images: minimal $DM, Debian $DD; disk ${size} MiB of files ($((SECONDS - t0)) s)"
+
+# fs-verity on every file of the store, by the guest kernel (the host's has
+# none): a busybox boot, once; the dracut boots use copies of the result.
+prov=$dir/prov
+vm_busybox_root "$prov" && vm_modules "$prov" virtio_blk ext4 &&
+	cp "$G/provision.sh" "$dir/vmtool" "$prov/tests/" &&
+	vm_initramfs "$prov" "$dir/prov.cpio" || { fail "assemble the provisioning initramfs"; done_testing; exit; }
+vm_boot provision --initrd "$dir/prov.cpio" --disk "$dir/store.img" --timeout 600
+vm_check provision "the guest enables fs-verity on the store" test "$(vm_marker provision verity)" = enabled
+diag "provisioning: $(vm_marker provision files) files in $VM_BOOT_SECONDS s"
+
+# ---------------------------------------------------------------- initramfs
+
+# What /etc/cfsboot holds on a host that uses the module: the policy (the
+# defaults, with signatures required) and the trust anchor.
+conf=$dir/etc-cfsboot
+mkdir -p "$conf/trust.d"
+printf '# cfsboot VM test\nsignature = required\n' > "$conf/pivot.conf"
+cp "$pki/root/cert.pem" "$conf/trust.d/root.pem"
+export cfsboot_pivot=$CFS_PIVOT cfsboot_confdir=$conf
+
+t1=$SECONDS
+vm_dracut "$dir/initrd-systemd" -m "systemd-initrd dracut-systemd rootfs-block cfsboot" \
+	--drivers "virtio_blk ext4"
+vm_check initrd "dracut makes a systemd initramfs with the module" test -s "$dir/initrd-systemd"
+vm_dracut "$dir/initrd-plain" -m "rootfs-block cfsboot" -o "systemd systemd-initrd dracut-systemd" \
+	--drivers "virtio_blk ext4"
+vm_check initrd "dracut makes an initramfs without systemd with the module" test -s "$dir/initrd-plain"
+diag "dracut: $((SECONDS - t1)) s for both"
+
+# contents IMAGE: the paths in IMAGE, one per line.
+contents() {
+	lsinitrd "$1" 2> /dev/null | awk 'NF >= 9 && $1 ~ /^[-dlcbps][-r][-w]/ { print $9 }'
+}
+contents "$dir/initrd-systemd" > "$dir/list-systemd"
+contents "$dir/initrd-plain" > "$dir/list-plain"
+# has LIST PATH...: every PATH is in LIST.  lacks LIST REGEX: no path matches.
+has() {
+	local list=$1 p
+	shift
+	for p; do grep -qxF "$p" "$list" || { echo "missing: $p"; return 1; }; done
+}
+lacks() { ! grep -E "$2" "$1"; }
+mods=usr/lib/modules/$VM_KVER/kernel
+for kind in systemd plain; do
+	check "$kind: cfs-pivot, the policy and the trust anchor are in it" has "$dir/list-$kind" \
+		usr/bin/cfs-pivot etc/cfsboot/pivot.conf etc/cfsboot/trust.d/root.pem
+	check "$kind: erofs, overlay and loop are in it" has "$dir/list-$kind" \
+		"$mods/fs/erofs/erofs.ko.xz" "$mods/fs/overlayfs/overlay.ko.xz" "$mods/drivers/block/loop.ko.xz"
+done
+check "systemd: the unit, required by initrd-root-fs.target" has "$dir/list-systemd" \
+	usr/lib/systemd/system/cfsboot-pivot.service \
+	etc/systemd/system/initrd-root-fs.target.requires/cfsboot-pivot.service
+check "systemd: no hook" lacks "$dir/list-systemd" 'hooks/.*cfsboot'
+check "plain: the pre-pivot hook" has "$dir/list-plain" usr/lib/dracut/hooks/pre-pivot/10-cfsboot-pivot.sh
+check "plain: no systemd, no unit" lacks "$dir/list-plain" 'lib/systemd/systemd$|cfsboot-pivot\.service'
+
+# The module refuses to build what could not boot.  try_build DIR [PIVOT]:
+# dracut with the module, /etc/cfsboot taken from DIR and cfs-pivot from
+# PIVOT, no kernel; prints dracut's output when it fails.
+try_build() {
+	cfsboot_confdir=$1 cfsboot_pivot=${2:-$CFS_PIVOT} \
+		vm_dracut "$dir/try-initrd" -m "base cfsboot" --no-kernel ||
+		{ cat "$dir/try-initrd.log"; return 1; }
+}
+mkdir -p "$dir/bad/trust.d" "$dir/notrust"
+printf 'verity = sometimes\n' > "$dir/bad/pivot.conf"
+cp "$pki/root/cert.pem" "$dir/bad/trust.d/"
+check_fails "a policy cfs-pivot refuses fails the build, naming the line" nonzero \
+	'cfsboot: the policy is refused: .*/bad/pivot.conf:1: verity = "sometimes" is not a valid value' \
+	try_build "$dir/bad"
+check_fails "no trust anchors while signatures are checked fails the build" nonzero \
+	'no trust anchors in .*/notrust/trust.d, but the policy checks signatures' \
+	try_build "$dir/notrust"
+check_fails "without cfs-pivot the module cannot be added" nonzero \
+	"dracut module 'cfsboot' will not be installed, because cfs-pivot was not found" \
+	try_build "$conf" /nonexistent
+
+# ---------------------------------------------------------------- boots
+
+# boot NAME INITRD TIMEOUT COMMAND-LINE...: a boot on a copy of the store
+# disk, with a TPM; its time goes to the summary.
+times=()
+boot() {
+	local name=$1 initrd=$2 timeout=$3
+	shift 3
+	vm_cow "$dir/store.img" "$dir/$name.qcow2" || return 1
+	vm_boot "$name" --initrd "$initrd" --disk "$dir/$name.qcow2" --tpm "$dir/tpm-$name" \
+		--timeout "$timeout" --append "root=/dev/vda rootfstype=ext4 rw $*"
+	local rc=$? init
+	init=$(vm_marker "$name" uptime)
+	times+=("$name ${VM_BOOT_SECONDS}s${init:+, the real init at ${init}s}")
+	return $rc
+}
+
+# booted NAME DIGEST INIT: the boot reached INIT, the real init, in the
+# verified image DIGEST.
+booted() {
+	local name=$1 digest=$2 init=$3
+	vm_expect "$name" "$name: the real init runs" init "$init"
+	vm_expect "$name" "$name: / is the composefs overlay" root.fstype overlay
+	vm_expect "$name" "$name: with verity=require" root.verity require
+	vm_expect "$name" "$name: / is read-only" root.write refused
+	vm_expect "$name" "$name: /etc is writable" etc.write ok
+	vm_expect "$name" "$name: the physical root is at /sysroot" sysroot "physical root"
+	vm_expect "$name" "$name: the status says booted" status.result booted
+	vm_expect "$name" "$name: the status names the image" status.digest "$digest"
+	vm_expect "$name" "$name: the status says verity require" status.verity require
+	vm_expect "$name" "$name: the signature was verified" status.signer "CN=cfsboot image signing"
+	vm_expect "$name" "$name: the TPM was there to measure" status.tpm true
+}
+
+boot systemd-minimal "$dir/initrd-systemd" 180 "composefs.digest=$DM"
+vm_check systemd-minimal "systemd initrd, minimal image: boots and powers off" test $? -eq 0
+booted systemd-minimal "$DM" init
+
+boot plain-minimal "$dir/initrd-plain" 180 "composefs=$DM"
+vm_check plain-minimal "initrd without systemd, minimal image: boots and powers off" test $? -eq 0
+booted plain-minimal "$DM" init
+
+boot systemd-debian "$dir/initrd-systemd" 420 "composefs.digest=$DD"
+vm_check systemd-debian "systemd initrd, Debian image: boots and powers off" test $? -eq 0
+booted systemd-debian "$DD" systemd
+vm_expect systemd-debian "systemd-debian: multi-user.target is reached" multi-user active
+diag "systemd-debian: failed units: $(vm_marker systemd-debian failed-units)"
+
+# A digest that names no image in the store.
+wrong=$(printf '%s' "$DM" | tr 0-9a-f 1-9a-f0)
+reason="cfs-pivot: the image /sysroot/composefs/images/$wrong does not exist"
+
+# console NAME: the serial log of boot NAME without carriage returns and
+# colours.  in_order NAME ERE...: it has lines matching each ERE, in order.
+console() { tr -d '\r' < "$(vm_log "$1")" | sed 's/\x1b\[[0-9;]*[A-Za-z]//g'; }
+in_order() {
+	local log p at=0 n
+	log=$(console "$1")
+	shift
+	for p; do
+		n=$(tail -n +"$((at + 1))" <<< "$log" | grep -n -m 1 -E -- "$p" | cut -d: -f1)
+		[ -n "$n" ] || { echo "no line after line $at matches: $p"; return 1; }
+		at=$((at + n))
+	done
+}
+
+# systemd, with the emergency shell turned off as a locked-down command line
+# would: the emergency target, then the action rd.emergency= names.
+boot systemd-refused "$dir/initrd-systemd" 180 "composefs.digest=$wrong rd.shell=0 rd.emergency=poweroff"
+vm_check systemd-refused "systemd initrd, wrong digest: powers off from the emergency target" test $? -eq 0
+vm_check systemd-refused "systemd-refused: cfs-pivot's reason, the unit failing, the emergency target" \
+	in_order systemd-refused "$reason" "FAILED\] Failed to start cfsboot-pi" \
+	"Dependency failed for .*Initrd Root File System" "Reached target .*Emergency Mode"
+vm_expect systemd-refused "systemd-refused: the real init never runs" init ""
+
+# Without systemd, with dracut's defaults: die, then the emergency shell on
+# the console (the guest is ended there).
+vm_cow "$dir/store.img" "$dir/plain-refused.qcow2"
+vm_boot_until plain-refused "Dropping to debug shell" --initrd "$dir/initrd-plain" \
+	--disk "$dir/plain-refused.qcow2" --tpm "$dir/tpm-plain-refused" --timeout 180 \
+	--append "root=/dev/vda rootfstype=ext4 rw composefs.digest=$wrong"
+vm_check plain-refused "initrd without systemd, wrong digest: the emergency shell" test $? -eq 3
+times+=("plain-refused ${VM_BOOT_SECONDS}s to the emergency shell")
+vm_check plain-refused "plain-refused: cfs-pivot's reason, dracut's FATAL line and refusal, the shell" \
+	in_order plain-refused "$reason" \
+	"dracut: FATAL: cfs-pivot refused to boot \(exit 5\): the image /sysroot/composefs/images/$wrong does not exist" \
+	"dracut: Refusing to continue" "Dropping to debug shell"
+vm_expect plain-refused "plain-refused: the real init never runs" init ""
+
+for t in "${times[@]}"; do diag "boot $t"; done
+diag "total: $((SECONDS - t0)) s"
+done_testing
