@@ -416,7 +416,7 @@ vm_expect() {
 # configuration now, as the kernel fetch does).  Made once: DIR.complete
 # marks a finished tree, and later calls return at once.
 vm_debootstrap() {
-	local dir=$1 include=${2:-} uri key codename lock rc=0
+	local dir=$1 include=${2:-} lock rc=0
 	[ -e "$dir.complete" ] && [ -d "$dir" ] && return 0
 	mkdir -p "$(dirname "$dir")" || return 1
 	exec {lock}> "$dir.lock"
