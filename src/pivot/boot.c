@@ -269,9 +269,8 @@ static int phase_probe(struct pivot_boot *b)
 	/* Under verity=require overlayfs would make every file whose object
 	 * lacks fs-verity unreadable: a store without it is refused now. */
 	if (b->plan.enforce == PIVOT_ENFORCE_KERNEL) {
-		r = pivot_objects_spot_check(b->store.image_fd, b->store.image_size,
-					     b->store.image_path, b->store.objects_fd,
-					     b->store.objects_path);
+		r = pivot_objects_spot_check(b->store.image_fd, b->store.image_path,
+					     b->store.objects_fd, b->store.objects_path);
 		if (r < 0)
 			return objects_class(r);
 	}

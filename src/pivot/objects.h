@@ -36,10 +36,9 @@ int pivot_objects_check_all(int image_fd, const char *image_name, int objects_fd
 /*
  * Checks that the first object the image references (breadth-first) has
  * fs-verity and the digest the image records; 0 when the image references
- * none.  The image must have fs-verity itself: it is mapped, not copied.
- * Errors as above, with -ENODATA for an object without fs-verity.
+ * none.  Errors as above, with -ENODATA for an object without fs-verity.
  */
-int pivot_objects_spot_check(int image_fd, uint64_t image_size, const char *image_name,
-			     int objects_fd, const char *objects_name);
+int pivot_objects_spot_check(int image_fd, const char *image_name, int objects_fd,
+			     const char *objects_name);
 
 #endif

@@ -106,7 +106,6 @@ static int open_image(struct pivot_store *s)
 	s->image_fd = pivot_reopen_read(path_fd);
 	if (s->image_fd < 0)
 		return log_errno(s->image_fd, "cannot open the image %s: %m", s->image_path);
-	s->image_size = (uint64_t)st.st_size;
 	return 0;
 }
 

@@ -9,7 +9,6 @@
 #ifndef CFS_PIVOT_STORE_H
 #define CFS_PIVOT_STORE_H
 
-#include <stdint.h>
 #include <sys/types.h>
 
 #include "digest.h"
@@ -19,7 +18,6 @@ struct pivot_store {
 	int store_fd;       /* O_PATH: the store directory */
 	int objects_fd;     /* O_PATH: <store>/objects */
 	int image_fd;       /* O_RDONLY: <store>/images/<hex> */
-	uint64_t image_size;
 	char hex[PIVOT_DIGEST_HEX_MAX];
 	char *image_path;   /* as messages name it: <sysroot><store>/images/<hex> */
 	char *objects_path; /* <sysroot><store>/objects */
