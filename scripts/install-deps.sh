@@ -12,8 +12,11 @@ packages=(
 	# kmod and tpm2-tss (autoconf-archive: AX_ macros; libltdl-dev: LT_LIB_DLLOAD)
 	dpkg-dev autoconf automake libtool autoconf-archive libltdl-dev
 	# tests and cross-checks
-	python3 fsverity erofs-utils attr acl util-linux debootstrap
+	python3 fsverity erofs-utils attr acl util-linux debootstrap openssl
 	swtpm swtpm-tools tpm2-tools
+	# PID-1 mode's host test: GPT partitions on a loop image (sfdisk), and
+	# strace to see a compressed module reach the kernel decompressed
+	fdisk strace
 	# the static link of cfs-pivot (tests/host/static-link.sh)
 	file zstd
 	# VM tests (tests/vm/): qemu under TCG, busybox guests, ext4 disks with
