@@ -414,18 +414,21 @@ vm_expect() {
 # `debootstrap --variant=minbase` plus PACKAGES (comma-separated) and what
 # they depend on, from the machine's own archive (read from its apt
 # configuration now, as the kernel fetch does).  Made once: DIR.complete
-# marks a finished tree, and later calls return at once.
+# marks a finished tree and holds PACKAGES; later calls with the same
+# PACKAGES return at once, others make the tree anew.
 vm_debootstrap() {
 	local dir=$1 include=${2:-} lock rc=0
-	[ -e "$dir.complete" ] && [ -d "$dir" ] && return 0
+	_vm_debootstrapped "$dir" "$include" && return 0
 	mkdir -p "$(dirname "$dir")" || return 1
 	exec {lock}> "$dir.lock"
 	flock -w 1800 "$lock" || { exec {lock}>&-; vm_die "timed out waiting for another debootstrap"; return 1; }
-	if [ ! -e "$dir.complete" ] || [ ! -d "$dir" ]; then
-		_vm_debootstrap "$dir" "$include" || rc=1
-	fi
+	_vm_debootstrapped "$dir" "$include" || _vm_debootstrap "$dir" "$include" || rc=1
 	exec {lock}>&-
 	return $rc
+}
+
+_vm_debootstrapped() {
+	[ -d "$1" ] && [ -f "$1.complete" ] && [ "$(cat "$1.complete")" = "include=$2" ]
 }
 
 _vm_debootstrap() {
@@ -442,7 +445,7 @@ _vm_debootstrap() {
 		vm_die "debootstrap failed; its log: ${tmp#"$REPO"/}.log"
 		return 1
 	fi
-	mv "$tmp" "$dir" && rm -f "$tmp.log" && touch "$dir.complete"
+	mv "$tmp" "$dir" && rm -f "$tmp.log" && echo "include=$include" > "$dir.complete"
 }
 
 # vm_dracut OUT [DRACUT OPTIONS...]: an initramfs made by this machine's

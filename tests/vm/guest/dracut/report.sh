@@ -33,7 +33,9 @@ if [ -f /run/cfsboot/status.json ]; then
 	echo "CFSTEST: status.verity=$(field '"verity": *"\([a-z-]*\)"')"
 	echo "CFSTEST: status.signer=$(field '"signer": *"\([^"]*\)"')"
 	echo "CFSTEST: status.tpm=$(field '"present": *\([a-z]*\)')"
-	# cfs-pivot's own time: the sum of its phases, in microseconds.
-	echo "CFSTEST: status.usec=$(printf '%s' "$s" | grep -o '"usec": *[0-9]*' |
-		awk -F: '{ t += $2 } END { print t + 0 }')"
+	# cfs-pivot's own time: its phases ("name:usec ..."), and their sum.
+	phases=$(printf '%s' "$s" | grep -o '"name": *"[^"]*", *"usec": *[0-9]*' |
+		sed 's/"name": *"\([^"]*\)", *"usec": *\([0-9]*\)/\1:\2/' | tr '\n' ' ')
+	echo "CFSTEST: status.phases=${phases% }"
+	echo "CFSTEST: status.usec=$(echo "$phases" | tr ' ' '\n' | awk -F: '{ t += $2 } END { print t + 0 }')"
 fi
