@@ -25,7 +25,7 @@ static const struct command commands[] = {
 static void usage(FILE *out)
 {
 	fprintf(out, "Usage: cfsboot COMMAND [OPTIONS] [ARGS]\n\n"
-		     "Build, sign, inspect and deploy verified composefs root images.\n\n"
+		     "Build, sign, inspect and check verified composefs root images.\n\n"
 		     "Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
