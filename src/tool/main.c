@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-/* cfsboot: build, sign, inspect and deploy composefs images. */
+/* cfsboot: build, sign, inspect and check composefs images. */
 #include <stdio.h>
 #include <string.h>
 
