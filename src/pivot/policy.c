@@ -409,6 +409,11 @@ static int parse_line(struct pivot_policy *p, const struct line_ctx *ctx, const 
 		return line_error(ctx, "%s has no value (write %s = VALUE; the default is %s = %s)",
 				  k->name, k->name, k->name, buf);
 	}
+	/* What --check prints, "key = value", must be a line this parser
+	 * reads back; "key=value" may be a few bytes shorter. */
+	if (strlen(k->name) + 3 + strlen(value) > PIVOT_POLICY_LINE_MAX)
+		return line_error(ctx, "the value of %s is longer than %zu bytes (shorten it)",
+				  k->name, PIVOT_POLICY_LINE_MAX - strlen(k->name) - 3);
 	seen[i] = ctx->line;
 	return set_value(p, k, value, ctx);
 }

@@ -303,6 +303,15 @@ static void test_line_length(void **state)
 	*p++ = '\n';
 	*p = '\0';
 	assert_contains(refused(text), "pivot.conf:2: the line is longer than 1023 bytes (shorten it)");
+
+	/* Without spaces around '=' the line fits, but "store = VALUE", as
+	 * --check prints it, would not: refused, so printing always reads back. */
+	p = text;
+	p += sprintf(p, "store=/");
+	memset(p, 'x', PIVOT_POLICY_LINE_MAX - strlen("store=/"));
+	p += PIVOT_POLICY_LINE_MAX - strlen("store=/");
+	*p = '\0';
+	assert_contains(refused(text), "pivot.conf:1: the value of store is longer than 1015 bytes (shorten it)");
 }
 
 static void test_accepted_values(void **state)
