@@ -7,8 +7,10 @@
 #   make SANITIZE=1      the same, with ASan/UBSan, into build/asan/
 #   make fuzz            libFuzzer targets (clang) into build/fuzz/
 #
-# Sources are found by wildcard: a new src/lib/*.c, src/tool/cmd_*.c,
-# tests/unit/test_*.c or tests/fuzz/fuzz_*.c needs no change here.
+# Sources are found by wildcard: a new file in a subsystem folder
+# (src/lib/*/, src/tool/*/, src/pivot/*/), tests/unit/test_*.c or
+# tests/fuzz/fuzz_*.c needs no change here.  Every include names its path
+# below src/ ("lib/base/log.h"), so where a header comes from is plain.
 
 VERSION := 0.1.0
 PREFIX  ?= /usr/local
@@ -20,7 +22,7 @@ CC ?= cc
 CFLAGS ?= -O2 -g
 WARNINGS := -Wall -Wextra -Wshadow -Wformat=2 -Wmissing-prototypes -Wstrict-prototypes \
 	-Wno-sign-compare -Werror=implicit-function-declaration
-override CPPFLAGS += -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -DCFSBOOT_VERSION='"$(VERSION)"' -Isrc/lib
+override CPPFLAGS += -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -DCFSBOOT_VERSION='"$(VERSION)"' -Isrc
 override CFLAGS += -std=gnu11 $(WARNINGS) -MMD -MP -fno-strict-aliasing
 
 ifneq ($(SANITIZE),)
@@ -30,9 +32,9 @@ override CFLAGS += $(SAN_FLAGS)
 override LDFLAGS += $(SAN_FLAGS)
 endif
 
-LIB_SRCS   := $(wildcard src/lib/*.c)
-TOOL_SRCS  := $(filter-out src/tool/main.c,$(wildcard src/tool/*.c))
-PIVOT_SRCS := $(filter-out src/pivot/main.c,$(wildcard src/pivot/*.c))
+LIB_SRCS   := $(wildcard src/lib/*/*.c)
+TOOL_SRCS  := $(wildcard src/tool/*/*.c)
+PIVOT_SRCS := $(wildcard src/pivot/*/*.c)
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 
@@ -88,7 +90,7 @@ endif
 # Unit tests may use any object of the tool, the helper or the library.
 $(O)/tests/%: tests/unit/%.c $(LIBTOOL) $(LIBPIVOT) $(LIBCFS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Isrc/tool -Isrc/pivot $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBTOOL) $(LIBPIVOT) $(LIBCFS) -lcmocka $(TEST_LIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBTOOL) $(LIBPIVOT) $(LIBCFS) -lcmocka $(TEST_LIBS)
 
 unit-tests: $(UNIT_TESTS)
 
@@ -102,14 +104,14 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(FUZZ_O)/%,$(FUZZ_SRCS))
 fuzz: $(FUZZ_TARGETS)
 $(FUZZ_O)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	clang $(CPPFLAGS) -Isrc/tool -Isrc/pivot $(FUZZ_CFLAGS) $(FUZZ_SAN),fuzzer-no-link -c -o $@ $<
+	clang $(CPPFLAGS) $(FUZZ_CFLAGS) $(FUZZ_SAN),fuzzer-no-link -c -o $@ $<
 $(FUZZ_O)/libcfs.a: $(call fuzzobj,$(LIB_SRCS))
 $(FUZZ_O)/libcfstool.a: $(call fuzzobj,$(TOOL_SRCS))
 $(FUZZ_O)/libcfspivot.a: $(call fuzzobj,$(PIVOT_SRCS))
 $(FUZZ_O)/libcfs.a $(FUZZ_O)/libcfstool.a $(FUZZ_O)/libcfspivot.a:
 	rm -f $@ && $(AR) rcs $@ $^
 $(FUZZ_O)/%: tests/fuzz/%.c $(FUZZ_O)/libcfstool.a $(FUZZ_O)/libcfspivot.a $(FUZZ_O)/libcfs.a
-	clang $(CPPFLAGS) -Isrc/tool -Isrc/pivot $(FUZZ_CFLAGS) $(FUZZ_SAN),fuzzer -o $@ $^ $(TEST_LIBS)
+	clang $(CPPFLAGS) $(FUZZ_CFLAGS) $(FUZZ_SAN),fuzzer -o $@ $^ $(TEST_LIBS)
 
 check:
 	tests/run-all.sh

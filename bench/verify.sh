@@ -40,7 +40,7 @@ instructions() {
 }
 
 make -s -C "$REPO" "${CFS_BUILD_DIR:-build}/libcfs.a"
-cc -O2 -I"$REPO/src/lib" -static -o "$work/verify_once" "$BENCH_DIR/verify_once.c" \
+cc -O2 -I"$REPO/src" -static -o "$work/verify_once" "$BENCH_DIR/verify_once.c" \
 	"$REPO/${CFS_BUILD_DIR:-build}/libcfs.a" -lcrypto -lpthread 2>/dev/null
 
 head -c 1M /dev/urandom > "$work/image"

@@ -12,9 +12,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "hex.h"
-#include "signature.h"
-#include "util.h"
+#include "lib/base/hex.h"
+#include "lib/trust/signature.h"
+#include "lib/base/util.h"
 
 static double now_us(void)
 {

@@ -12,14 +12,14 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "boot.h"
-#include "cmdline.h"
-#include "errors.h"
-#include "log.h"
-#include "measure_log.h"
-#include "pid1.h"
-#include "policy.h"
-#include "status.h"
+#include "pivot/boot/boot.h"
+#include "pivot/boot/cmdline.h"
+#include "pivot/boot/errors.h"
+#include "lib/base/log.h"
+#include "lib/tpm/measure_log.h"
+#include "pivot/pid1/pid1.h"
+#include "pivot/boot/policy.h"
+#include "pivot/boot/status.h"
 
 #define DEFAULT_SYSROOT "/sysroot"
 

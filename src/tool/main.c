@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "commands.h"
-#include "log.h"
+#include "tool/commands.h"
+#include "lib/base/log.h"
 
 struct command {
 	const char *name;

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/pivot/cmdline.h"
-#include "log.h"
+#include "pivot/boot/cmdline.h"
+#include "lib/base/log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

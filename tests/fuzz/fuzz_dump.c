@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/tool/dump_parse.h"
-#include "../../src/tool/writer.h"
-#include "format.h"
-#include "log.h"
-#include "util.h"
+#include "tool/mkimage/dump_parse.h"
+#include "tool/mkimage/writer.h"
+#include "lib/image/format.h"
+#include "lib/base/log.h"
+#include "lib/base/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -10,9 +10,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../../src/tool/dump_print.h"
-#include "image.h"
-#include "log.h"
+#include "tool/inspect/dump_print.h"
+#include "lib/image/image.h"
+#include "lib/base/log.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json_read.h"
-#include "log.h"
-#include "measure_log.h"
+#include "lib/base/json_read.h"
+#include "lib/base/log.h"
+#include "lib/tpm/measure_log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/pivot/modules.h"
-#include "../../src/pivot/rootdev.h"
-#include "log.h"
+#include "pivot/pid1/modules.h"
+#include "pivot/pid1/rootdev.h"
+#include "lib/base/log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

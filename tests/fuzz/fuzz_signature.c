@@ -21,9 +21,9 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
-#include "../../src/tool/sign.h"
-#include "log.h"
-#include "signature.h"
+#include "tool/sign/sign.h"
+#include "lib/base/log.h"
+#include "lib/trust/signature.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -29,13 +29,13 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "boot.h"
-#include "cmdline.h"
-#include "errors.h"
-#include "log.h"
-#include "modules.h"
-#include "pid1.h"
-#include "policy.h"
+#include "pivot/boot/boot.h"
+#include "pivot/boot/cmdline.h"
+#include "pivot/boot/errors.h"
+#include "lib/base/log.h"
+#include "pivot/pid1/modules.h"
+#include "pivot/pid1/pid1.h"
+#include "pivot/boot/policy.h"
 
 /* pivot_root(".", ".") stacks the old root on the new one; detaching the
  * top of the stack then leaves the new one alone. */

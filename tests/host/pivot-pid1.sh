@@ -54,7 +54,7 @@ build_driver() {
 	link=$(make -s -C "$REPO" print-pivot-link SANITIZE=$san) || return 1
 	flags() { sed -n "s/^$1=//p" <<< "$link"; }
 	# shellcheck disable=SC2046 # the flags are lists of words
-	(cd "$REPO" && cc -std=gnu11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Isrc/lib -Isrc/pivot \
+	(cd "$REPO" && cc -std=gnu11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Isrc \
 		$(flags PIVOT_CPPFLAGS) $(flags PIVOT_LDFLAGS) -o "$DRIVER" tests/host/pivot-pid1-driver.c \
 		"$BUILD/libcfspivot.a" "$BUILD/libcfs.a" $(flags PIVOT_LIBS))
 }

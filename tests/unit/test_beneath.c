@@ -17,7 +17,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "beneath.h"
+#include "pivot/verify/beneath.h"
 
 static char dir[64];
 static int dir_fd = -1;

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "cmdline.h"
-#include "readtext.h"
+#include "pivot/boot/cmdline.h"
+#include "pivot/boot/readtext.h"
 #include "capture.h"
 
 #define HEX_A "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"

@@ -12,8 +12,8 @@
 #include <cmocka.h>
 
 #include "capture.h"
-#include "dump_parse.h"
-#include "tree.h"
+#include "tool/mkimage/dump_parse.h"
+#include "lib/image/tree.h"
 
 #define ROOT "/ 4096 40755 2 0 0 0 0.0 - - -\n"
 

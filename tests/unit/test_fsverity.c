@@ -9,8 +9,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "fsverity.h"
-#include "hex.h"
+#include "lib/verity/fsverity.h"
+#include "lib/base/hex.h"
 
 static void digest_hex(enum cfs_hash_alg alg, const void *buf, size_t len, char *hex)
 {

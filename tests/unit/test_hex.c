@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "hex.h"
+#include "lib/base/hex.h"
 
 static void test_round_trip(void **state)
 {

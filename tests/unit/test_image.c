@@ -16,9 +16,9 @@
 #include <cmocka.h>
 
 #include "capture.h"
-#include "format.h"
-#include "image.h"
-#include "util.h"
+#include "lib/image/format.h"
+#include "lib/image/image.h"
+#include "lib/base/util.h"
 
 /*
  * The base image, one block:

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "json_read.h"
+#include "lib/base/json_read.h"
 
 static int parse(const char *text, struct cfs_json *j)
 {

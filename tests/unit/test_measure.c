@@ -27,11 +27,11 @@
 
 #include <openssl/evp.h>
 
-#include "hex.h"
-#include "measure.h"
-#include "measure_log.h"
+#include "lib/base/hex.h"
+#include "pivot/verify/measure.h"
+#include "lib/tpm/measure_log.h"
 #include "capture.h"
-#include "util.h"
+#include "lib/base/util.h"
 
 #define DIR_TEMPLATE "/tmp/cfsboot-measure.XXXXXX"
 static char dir[] = DIR_TEMPLATE;

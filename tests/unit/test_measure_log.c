@@ -16,9 +16,9 @@
 #include <time.h>
 #include <cmocka.h>
 
-#include "measure_log.h"
+#include "lib/tpm/measure_log.h"
 #include "capture.h"
-#include "util.h"
+#include "lib/base/util.h"
 
 #define HEX20 "00112233445566778899aabbccddeeff00112233"
 #define HEX32 "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"

@@ -21,14 +21,14 @@
 #include <cmocka.h>
 
 #include "capture.h"
-#include "hex.h"
-#include "image.h"
-#include "objects.h"
-#include "scan.h"
-#include "store.h"
-#include "util.h"
-#include "verity.h"
-#include "writer.h"
+#include "lib/base/hex.h"
+#include "lib/image/image.h"
+#include "pivot/verify/objects.h"
+#include "tool/mkimage/scan.h"
+#include "tool/mkimage/store.h"
+#include "lib/base/util.h"
+#include "pivot/verify/verity.h"
+#include "tool/mkimage/writer.h"
 
 static char dir[64];
 

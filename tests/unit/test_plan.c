@@ -13,7 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "plan.h"
+#include "pivot/mount/plan.h"
 
 static const struct pivot_probe KERNEL_6_7 = {
 	.lowerdir_append = true, .datadir_append = true, .verity = true,

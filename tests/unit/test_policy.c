@@ -10,8 +10,8 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
-#include "cmdline.h"
-#include "policy.h"
+#include "pivot/boot/cmdline.h"
+#include "pivot/boot/policy.h"
 #include "capture.h"
 
 #define HEX_A "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"

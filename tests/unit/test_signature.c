@@ -22,10 +22,10 @@
 #include <openssl/rsa.h>
 #include <openssl/x509v3.h>
 
-#include "fsverity.h"
-#include "hex.h"
-#include "../../src/tool/sign.h"
-#include "signature.h"
+#include "lib/verity/fsverity.h"
+#include "lib/base/hex.h"
+#include "tool/sign/sign.h"
+#include "lib/trust/signature.h"
 
 #define EKU_IMAGE "extendedKeyUsage=critical," CFS_OID_IMAGE_SIGNING
 #define CA_EXTS "basicConstraints=critical,CA:TRUE", "keyUsage=critical,keyCertSign,cRLSign"

@@ -12,11 +12,11 @@
 #include <sys/wait.h>
 #include <cmocka.h>
 
-#include "errors.h"
-#include "json.h"
-#include "status.h"
+#include "pivot/boot/errors.h"
+#include "pivot/boot/json.h"
+#include "pivot/boot/status.h"
 #include "capture.h"
-#include "util.h"
+#include "lib/base/util.h"
 
 #define HEX_A "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 

@@ -15,8 +15,8 @@
 
 #include <openssl/evp.h>
 
-#include "tpm.h"
-#include "tpm_replay.h"
+#include "lib/tpm/tpm.h"
+#include "tool/tpm/tpm_replay.h"
 #include "capture.h"
 
 #define SHA1   0x0004

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "xxhash.h"
+#include "lib/image/xxhash.h"
 
 static void test_vectors(void **state)
 {

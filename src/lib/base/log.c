@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: MIT
+#include "lib/base/log.h"
+#include "lib/base/util.h"
+
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *log_program = "cfsboot";
+static int log_level = LOG_INFO;
+static int kmsg_fd = -1;
+static char last_error[1024];
+
+void cfs_log_init(const char *program)
+{
+	const char *slash = strrchr(program, '/');
+
+	log_program = slash ? slash + 1 : program;
+}
+
+int cfs_log_open_kmsg(void)
+{
+	if (kmsg_fd >= 0)
+		return 0;
+	kmsg_fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	return kmsg_fd < 0 ? -errno : 0;
+}
+
+void cfs_log_set_level(int level)
+{
+	log_level = level;
+}
+
+int cfs_log_get_level(void)
+{
+	return log_level;
+}
+
+/* One write() per record, as /dev/kmsg wants.  Not dprintf(): glibc's
+ * seeks first, which /dev/kmsg refuses, and then writes nothing. */
+static void log_kmsg(int level, const char *msg)
+{
+	char line[sizeof(last_error) + 64];
+	int n = snprintf(line, sizeof(line), "<%d>%s: %s\n", level, log_program, msg);
+
+	if (n > 0)
+		(void)!write(kmsg_fd, line, MIN((size_t)n, sizeof(line) - 1));
+}
+
+const char *cfs_log_last_error(void)
+{
+	return last_error;
+}
+
+int cfs_log_full(int level, int err, const char *fmt, ...)
+{
+	char msg[sizeof(last_error)];
+	va_list ap;
+	int saved = errno;
+
+	if (level > log_level)
+		return err;
+	if (err < 0)
+		errno = -err; /* so that %m names err */
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (level <= LOG_ERR)
+		memcpy(last_error, msg, sizeof(msg));
+
+	fprintf(stderr, "%s: %s\n", log_program, msg);
+	if (kmsg_fd >= 0)
+		log_kmsg(level, msg);
+	errno = saved;
+	return err;
+}

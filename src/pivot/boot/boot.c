@@ -1,0 +1,549 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The phases run in the order of the table below.  Verification (digest,
+ * signature, boot-time object check) comes before anything is mounted, and
+ * the mounts are made detached: until the attach phase, a refusal needs no
+ * undoing beyond closing fds.  The measurement comes after verification
+ * and before the image is mounted, so that the kernel parses nothing of an
+ * image before the TPM holds its identity; a refusal after it is measured
+ * too (docs/measurement.md).  The state phase is the first to write to the
+ * physical root, once everything has been verified.
+ */
+#include "pivot/boot/boot.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pivot/mount/attach.h"
+#include "pivot/mount/compose.h"
+#include "pivot/boot/errors.h"
+#include "pivot/mount/fsctx.h"
+#include "lib/base/log.h"
+#include "pivot/verify/measure.h"
+#include "pivot/verify/objects.h"
+#include "pivot/pid1/pid1.h"
+#include "pivot/mount/probe.h"
+#include "lib/trust/signature.h"
+#include "lib/base/util.h"
+#include "pivot/verify/verity.h"
+
+void pivot_boot_init(struct pivot_boot *b, const struct pivot_boot_options *opt)
+{
+	const char *slash = strrchr(opt->status_path, '/');
+
+	memset(b, 0, sizeof(*b));
+	b->opt = *opt;
+	pivot_policy_defaults(&b->policy);
+	pivot_store_init(&b->store);
+	pivot_state_init(&b->state);
+	b->erofs_fd = b->root_fd = b->overlay_fsfd = -1;
+	if (!slash)
+		snprintf(b->run_dir, sizeof(b->run_dir), ".");
+	else
+		snprintf(b->run_dir, sizeof(b->run_dir), "%.*s",
+			 slash == opt->status_path ? 1 : (int)(slash - opt->status_path),
+			 opt->status_path);
+	pivot_stage_init(&b->stage, b->run_dir);
+	b->stage.active = opt->avoid.detached_layers;
+}
+
+void pivot_boot_done(struct pivot_boot *b)
+{
+	cfs_tpm_close(b->tpm);
+	b->tpm = NULL;
+	cfs_closep(&b->overlay_fsfd);
+	pivot_stage_release(&b->stage);
+	pivot_state_close(&b->state);
+	cfs_closep(&b->root_fd);
+	cfs_closep(&b->erofs_fd);
+	pivot_store_close(&b->store);
+	pivot_cmdline_done(&b->cmdline);
+}
+
+/* An allocation failure is cfs-pivot's fault, not the input's. */
+static int class_of(int r, enum pivot_exit class)
+{
+	return r == -ENOMEM ? PIVOT_EXIT_INTERNAL : (int)class;
+}
+
+static int add_path(struct pivot_boot *b, const char *path)
+{
+	return pivot_status_add_kernel_path(&b->status, path) < 0 ? PIVOT_EXIT_INTERNAL : 0;
+}
+
+static int phase_cmdline(struct pivot_boot *b)
+{
+	int r = pivot_cmdline_load(&b->cmdline, b->opt.cmdline_path);
+
+	if (r < 0)
+		return class_of(r, PIVOT_EXIT_CMDLINE);
+	if (b->cmdline.debug)
+		cfs_log_set_level(LOG_DEBUG);
+	if (r == 0 && b->opt.pid1) {
+		log_error("the kernel command line names no image (composefs.digest=), and this "
+			  "initramfs boots nothing else (add composefs.digest= to the boot entry)");
+		return PIVOT_EXIT_CMDLINE;
+	}
+	if (r == 0) {
+		log_info("the kernel command line names no composefs image: nothing to do");
+		b->nothing_to_do = true;
+		return 0;
+	}
+	b->status.digest = b->cmdline.digest;
+	return 0;
+}
+
+static int phase_policy(struct pivot_boot *b)
+{
+	int r = pivot_policy_load(&b->policy, b->opt.config_path);
+
+	if (r < 0)
+		return class_of(r, PIVOT_EXIT_POLICY);
+	pivot_policy_apply_cmdline(&b->policy, &b->cmdline);
+	b->status.have_verity = true;
+	b->status.verity = b->policy.verity;
+	b->floor.version = b->policy.min_version;
+	b->floor.source = "min-version";
+	return 0;
+}
+
+static int phase_root_device(struct pivot_boot *b)
+{
+	int r = pid1_prepare(&b->cmdline, &b->policy, b->opt.sysroot);
+
+	return r < 0 ? class_of(r, PIVOT_EXIT_ROOTDEV) : 0;
+}
+
+static int phase_store(struct pivot_boot *b)
+{
+	int r = pivot_store_open(&b->store, b->opt.sysroot, b->policy.store, &b->cmdline.digest);
+
+	return r < 0 ? class_of(r, PIVOT_EXIT_STORE) : 0;
+}
+
+static int phase_digest(struct pivot_boot *b)
+{
+	enum pivot_image_check how;
+	/* Only verity = require insists on the kernel's measurement: in the
+	 * other modes files are not checked by the kernel either. */
+	bool computed_ok = b->policy.verity != PIVOT_VERITY_REQUIRE;
+	int r;
+
+	r = pivot_check_image(b->store.image_fd, b->store.image_path, &b->cmdline.digest,
+			      computed_ok, &how);
+	if (r == -EBADMSG)
+		return PIVOT_EXIT_DIGEST;
+	if (r < 0)
+		return class_of(r, PIVOT_EXIT_VERITY);
+	return add_path(b, how == PIVOT_IMAGE_KERNEL ? "image:fs-verity" : "image:computed");
+}
+
+static int phase_tpm(struct pivot_boot *b)
+{
+	int r = pivot_tpm_open(&b->policy, &b->status, &b->tpm);
+
+	return r < 0 ? class_of(r, PIVOT_EXIT_TPM) : 0;
+}
+
+/* The TPM's counter raises the policy's min-version, never lowers it. */
+static int phase_floor(struct pivot_boot *b)
+{
+	uint64_t counter;
+	int r = pivot_rollback_floor(&b->policy, b->tpm, &b->status, &counter);
+
+	if (r < 0)
+		return class_of(r, PIVOT_EXIT_TPM);
+	if (r == PIVOT_FLOOR_READ && counter > b->floor.version) {
+		b->floor.version = counter;
+		b->floor.source = "the TPM's anti-rollback counter";
+	}
+	log_info("anti-rollback floor: security version %llu (%s)",
+		 (unsigned long long)b->floor.version, b->floor.source);
+	return 0;
+}
+
+static int phase_signature(struct pivot_boot *b)
+{
+	int r = pivot_check_signature(&b->store, &b->policy, &b->cmdline.digest, &b->floor,
+				      &b->signer);
+
+	if (r == -CFS_SIG_ROLLBACK)
+		return PIVOT_EXIT_ROLLBACK;
+	if (r < 0)
+		return class_of(r, PIVOT_EXIT_SIGNATURE);
+	if (b->signer.verified) {
+		b->status.signer = b->signer.subject;
+		b->status.fingerprint = b->signer.fingerprint;
+		b->status.have_version = true;
+		b->status.version = b->signer.version;
+	}
+	return 0;
+}
+
+/* The class of a failed object check (objects.h). */
+static int objects_class(int r)
+{
+	switch (r) {
+	case -ENOENT:
+	case -ELOOP:
+	case -EXDEV:
+		return PIVOT_EXIT_STORE;
+	case -EUCLEAN:
+	case -EOPNOTSUPP:
+		return PIVOT_EXIT_MOUNT;
+	default:
+		return class_of(r, PIVOT_EXIT_VERITY);
+	}
+}
+
+static uint64_t now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
+static int phase_boot_check(struct pivot_boot *b)
+{
+	struct pivot_objects_report rep;
+	uint64_t start = now_usec();
+	int r;
+
+	r = pivot_objects_check_all(b->store.image_fd, b->store.image_path, b->store.objects_fd,
+				    b->store.objects_path, &rep);
+	if (r < 0)
+		return objects_class(r);
+	b->boot_check_usec = now_usec() - start;
+	b->status.have_objects_checked = true;
+	b->status.objects_checked = rep.objects;
+	log_info("boot-check: %llu objects of %llu files verified in %llu ms (%llu measured by "
+		 "fs-verity, the rest computed)", (unsigned long long)rep.objects,
+		 (unsigned long long)rep.files, (unsigned long long)(b->boot_check_usec / 1000),
+		 (unsigned long long)rep.by_kernel);
+	return 0;
+}
+
+/* Probes the overlayfs context *fsfd and chooses the plan; a context the
+ * probe spoilt is closed (*fsfd = -1). */
+static int choose_plan(struct pivot_boot *b, int *fsfd)
+{
+	struct pivot_probe probe;
+	const char *why;
+	int r;
+
+	r = pivot_probe_overlay(*fsfd, &probe);
+	if (r < 0)
+		return class_of(r, PIVOT_EXIT_MOUNT);
+	if (probe.legacy_context) {
+		close(*fsfd);
+		*fsfd = -1;
+	}
+	if (pivot_plan_choose(b->policy.verity, &probe, &b->opt.avoid, &b->plan, &why) < 0) {
+		log_error("refusing to boot with verity = require: %s", why);
+		return PIVOT_EXIT_VERITY;
+	}
+	return 0;
+}
+
+/*
+ * How the kernel will compose the tree, known before the measurement names
+ * the verity mode: the plan either enforces what the policy asks or
+ * refuses here.  The probed context is kept for the root's mount.
+ */
+static int phase_probe(struct pivot_boot *b)
+{
+	int r;
+
+	b->overlay_fsfd = pivot_fsopen("overlay");
+	if (b->overlay_fsfd < 0) {
+		pivot_fs_fail(b->overlay_fsfd, "overlayfs", "");
+		return PIVOT_EXIT_MOUNT;
+	}
+	r = choose_plan(b, &b->overlay_fsfd);
+	if (r)
+		return r;
+	/* Under verity=require overlayfs would make every file whose object
+	 * lacks fs-verity unreadable: a store without it is refused now. */
+	if (b->plan.enforce == PIVOT_ENFORCE_KERNEL) {
+		r = pivot_objects_spot_check(b->store.image_fd, b->store.image_path,
+					     b->store.objects_fd, b->store.objects_path);
+		if (r < 0)
+			return objects_class(r);
+	}
+	return 0;
+}
+
+/* The verity word of the measurement: what the plan enforces. */
+static enum pivot_verity enforced_verity(enum pivot_enforce e)
+{
+	switch (e) {
+	case PIVOT_ENFORCE_KERNEL:
+		return PIVOT_VERITY_REQUIRE;
+	case PIVOT_ENFORCE_BOOT_CHECK:
+		return PIVOT_VERITY_BOOT_CHECK;
+	default:
+		return PIVOT_VERITY_INSECURE_DEV;
+	}
+}
+
+static int phase_measure(struct pivot_boot *b)
+{
+	struct pivot_measurement m = {
+		.digest = b->cmdline.digest,
+		.have_signer = b->signer.verified,
+		.version = b->signer.verified ? b->signer.version : 0,
+		.verity = enforced_verity(b->plan.enforce),
+	};
+	int r;
+
+	memcpy(m.fingerprint, b->signer.fingerprint_bytes, sizeof(m.fingerprint));
+	r = pivot_measure(&b->policy, b->tpm, &m, b->opt.measure_log_path, &b->status);
+	if (r < 0)
+		return class_of(r, PIVOT_EXIT_TPM);
+	b->measured = true;
+	return 0;
+}
+
+static int phase_mount(struct pivot_boot *b)
+{
+	struct pivot_overlay root = {
+		.what = "the composed root",
+		.data_fd = b->store.objects_fd,
+		.upper_fd = -1,
+		.work_fd = -1,
+		.detached = { -1, -1 },
+	};
+	bool loop;
+	int r;
+
+	b->erofs_fd = pivot_mount_erofs(b->store.image_fd, b->store.image_path,
+					b->opt.avoid.erofs_file, &loop);
+	if (b->erofs_fd < 0)
+		return class_of(b->erofs_fd, PIVOT_EXIT_MOUNT);
+	root.lower_fd = root.detached[0] = b->erofs_fd;
+	b->root_fd = pivot_mount_overlay(&root, &b->plan, &b->stage, &b->overlay_fsfd);
+	if (b->root_fd < 0)
+		return class_of(b->root_fd, PIVOT_EXIT_MOUNT);
+
+	r = add_path(b, loop ? "erofs:loop" : "erofs:file");
+	if (r == 0)
+		r = add_path(b, pivot_layer_syntax_path(b->plan.syntax));
+	if (r == 0)
+		r = add_path(b, pivot_enforce_path(b->plan.enforce));
+	return r;
+}
+
+static int phase_state(struct pivot_boot *b)
+{
+	struct pivot_state_in in = {
+		.policy = &b->policy,
+		.hex = b->store.hex,
+		.sysroot = b->opt.sysroot,
+		.pid1 = b->opt.pid1,
+		.physroot_fd = b->store.root_fd,
+		.erofs_fd = b->erofs_fd,
+		.root_fd = b->root_fd,
+		.objects_fd = b->store.objects_fd,
+		.plan = &b->plan,
+		.stage = &b->stage,
+	};
+	int r = pivot_state_prepare(&in, &b->state);
+
+	if (r < 0)
+		return class_of(r, PIVOT_EXIT_STATE);
+	/* The overlays hold their own clones of the layers now. */
+	pivot_stage_release(&b->stage);
+	return add_path(b, b->stage.active ? "layers:attached" : "layers:detached");
+}
+
+static int phase_attach(struct pivot_boot *b)
+{
+	struct pivot_attach a = {
+		.root_fd = b->root_fd,
+		.etc_fd = b->state.etc_fd,
+		.var_fd = b->state.var_fd,
+	};
+	int r = pivot_attach_has_sysroot(b->root_fd);
+
+	if (r >= 0)
+		r = pivot_attach(b->opt.sysroot, b->store.root_fd, &a, r > 0);
+	return r < 0 ? class_of(r, PIVOT_EXIT_MOUNT) : 0;
+}
+
+static bool in_pid1(const struct pivot_boot *b)
+{
+	return b->opt.pid1;
+}
+
+static bool tpm_wanted(const struct pivot_boot *b)
+{
+	return b->policy.tpm != PIVOT_TPM_OFF;
+}
+
+static bool tpm_opened(const struct pivot_boot *b)
+{
+	return b->tpm != NULL;
+}
+
+/* Anti-rollback needs a signature too: a floor (min-version or the TPM's)
+ * with signatures off is refused there rather than ignored. */
+static bool signature_wanted(const struct pivot_boot *b)
+{
+	return b->policy.signature != PIVOT_SIGNATURE_OFF || b->floor.version > 0;
+}
+
+static bool boot_check_wanted(const struct pivot_boot *b)
+{
+	return b->policy.verity == PIVOT_VERITY_BOOT_CHECK;
+}
+
+static const struct phase {
+	const char *name;
+	int (*run)(struct pivot_boot *b);
+	bool (*wanted)(const struct pivot_boot *b);   /* NULL: always */
+} phases[] = {
+	{ "cmdline",     phase_cmdline,     NULL },
+	{ "policy",      phase_policy,      NULL },
+	{ "root-device", phase_root_device, in_pid1 },
+	{ "store",       phase_store,       NULL },
+	{ "digest",      phase_digest,      NULL },
+	/* The TPM goes around the verification: opened, with its
+	 * anti-rollback floor read, before the signature (the floor raises
+	 * min-version); the measurement once the image is known to be the
+	 * one named and signed, its objects checked and the verity mode the
+	 * kernel will enforce known, before anything of it is mounted. */
+	{ "tpm",         phase_tpm,         tpm_wanted },
+	{ "floor",       phase_floor,       tpm_opened },
+	{ "signature",   phase_signature,   signature_wanted },
+	{ "probe",       phase_probe,       NULL },
+	{ "boot-check",  phase_boot_check,  boot_check_wanted },
+	{ "measure",     phase_measure,     tpm_opened },
+	{ "mount",       phase_mount,       NULL },
+	{ "state",       phase_state,       NULL },
+	{ "attach",      phase_attach,      NULL },
+};
+
+/* "signed by CN=x (sha256:...), version 3" and the like. */
+static void describe_signature(const struct pivot_boot *b, char *buf, size_t size)
+{
+	if (b->signer.verified)
+		snprintf(buf, size, "signed by %s (%s), security version %llu", b->signer.subject,
+			 b->signer.fingerprint, (unsigned long long)b->signer.version);
+	else if (b->policy.signature == PIVOT_SIGNATURE_OFF)
+		snprintf(buf, size, "signature not checked (signature = off)");
+	else
+		snprintf(buf, size, "unsigned (signature = optional)");
+}
+
+static void describe_verity(const struct pivot_boot *b, char *buf, size_t size)
+{
+	switch (b->plan.enforce) {
+	case PIVOT_ENFORCE_KERNEL:
+		snprintf(buf, size, "every file checked by overlayfs verity=require");
+		break;
+	case PIVOT_ENFORCE_BOOT_CHECK:
+		snprintf(buf, size, "%llu objects checked at boot in %llu ms, not by the kernel "
+			 "afterwards (verity = boot-check)",
+			 (unsigned long long)b->status.objects_checked,
+			 (unsigned long long)(b->boot_check_usec / 1000));
+		break;
+	default:
+		snprintf(buf, size, "files NOT checked (verity = insecure-dev: INSECURE)");
+		break;
+	}
+}
+
+static void describe_measurement(const struct pivot_boot *b, char *buf, size_t size)
+{
+	if (b->status.tpm.measured)
+		snprintf(buf, size, "measured into PCR %u", b->status.tpm.pcr);
+	else if (b->status.tpm.checked)
+		snprintf(buf, size, "NOT measured (no TPM, tpm = if-present)");
+	else
+		snprintf(buf, size, "not measured (tpm = off)");
+}
+
+/* The one kernel-log line of a successful boot: what, how verified and
+ * measured. */
+static void log_booted(const struct pivot_boot *b)
+{
+	char sig[512], ver[256], tpm[64], paths[256] = "";
+	char hex[PIVOT_DIGEST_HEX_MAX];
+	size_t used = 0;
+
+	pivot_digest_hex(&b->cmdline.digest, hex);
+	describe_signature(b, sig, sizeof(sig));
+	describe_verity(b, ver, sizeof(ver));
+	describe_measurement(b, tpm, sizeof(tpm));
+	for (size_t i = 0; i < b->status.n_kernel_paths && used < sizeof(paths); i++)
+		used += (size_t)snprintf(paths + used, sizeof(paths) - used, "%s%s", i ? " " : "",
+					 b->status.kernel_paths[i]);
+	log_notice("booted composefs image %s:%s at %s: %s; %s; %s; %s",
+		   cfs_hash_name(b->cmdline.digest.alg), hex, b->opt.sysroot, sig, ver, tpm, paths);
+}
+
+static int run_phases(struct pivot_boot *b)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(phases); i++) {
+		const struct phase *ph = &phases[i];
+		uint64_t start;
+		int r;
+
+		if (ph->wanted && !ph->wanted(b))
+			continue;
+		start = now_usec();
+		r = ph->run(b);
+		if (pivot_status_add_phase(&b->status, ph->name, now_usec() - start) < 0 && r == 0)
+			r = PIVOT_EXIT_INTERNAL;
+		if (r || b->nothing_to_do)
+			return r;
+	}
+	return 0;
+}
+
+/*
+ * A refusal after the measurement: the PCR must not go on reading as if the
+ * image had booted.  When the TPM fails at that, its error is the last one
+ * logged; the refusal's own line is said again, so that it stays the last
+ * error, the one PID 1 repeats before it halts.
+ */
+static void measure_refusal(struct pivot_boot *b, int r)
+{
+	if (pivot_measure_refusal(&b->policy, b->tpm, pivot_exit_name(r),
+				  b->opt.measure_log_path, &b->status) < 0)
+		log_error("%s", b->message);
+}
+
+int pivot_boot_run(struct pivot_boot *b)
+{
+	int r;
+
+	/* State directories get exactly the modes they are created with. */
+	umask(0022);
+	cfs_log_open_kmsg();
+	if (cfs_sig_init(false) < 0)
+		r = PIVOT_EXIT_INTERNAL;
+	else
+		r = run_phases(b);
+	if (b->nothing_to_do)
+		return PIVOT_EXIT_OK;
+
+	b->status.error = r;
+	if (r) {
+		snprintf(b->message, sizeof(b->message), "%s", cfs_log_last_error());
+		b->status.message = b->message;
+		if (b->measured)
+			measure_refusal(b, r);
+	}
+	cfs_tpm_close(b->tpm);
+	b->tpm = NULL;
+	/* The status is a report: failing to write it does not undo a boot. */
+	pivot_status_write(&b->status, b->opt.status_path);
+	if (r == 0)
+		log_booted(b);
+	return r;
+}

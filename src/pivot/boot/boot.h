@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The boot sequence of cfs-pivot (DESIGN.md, "The boot sequence"): each
+ * phase proves its part or refuses the boot, and its time goes into the
+ * status file.  A refusal leaves nothing behind: no mount attached, nothing
+ * written to the physical root; its one line is in the log, the kernel log
+ * and the status file, and its class is the exit code.
+ */
+#ifndef CFS_PIVOT_BOOT_H
+#define CFS_PIVOT_BOOT_H
+
+#include <limits.h>
+#include <stdbool.h>
+
+#include "pivot/boot/cmdline.h"
+#include "pivot/mount/plan.h"
+#include "pivot/boot/policy.h"
+#include "pivot/verify/sigcheck.h"
+#include "pivot/mount/stage.h"
+#include "pivot/mount/state.h"
+#include "pivot/boot/status.h"
+#include "pivot/verify/store.h"
+
+struct cfs_tpm;
+
+struct pivot_boot_options {
+	const char *cmdline_path;       /* /proc/cmdline */
+	const char *config_path;        /* /etc/cfsboot/pivot.conf */
+	const char *sysroot;            /* where the physical root is mounted */
+	const char *status_path;        /* /run/cfsboot/status.json */
+	const char *measure_log_path;   /* NULL: systemd's, CFS_MEASURE_LOG_PATH */
+	bool pid1;                      /* bring up the physical root first (pid1.h) */
+	struct pivot_avoid avoid;
+};
+
+struct pivot_boot {
+	struct pivot_boot_options opt;
+	/* Read by main() once the run is over: the policy (the defaults if
+	 * it was never loaded) and the command line's init=. */
+	struct pivot_policy policy;
+	struct pivot_cmdline cmdline;
+	bool nothing_to_do;             /* the command line names no image */
+
+	/* The flow's own. */
+	struct pivot_status status;
+	struct pivot_store store;
+	struct cfs_tpm *tpm;            /* NULL: none opened (measure.h) */
+	struct pivot_version_floor floor;   /* min-version, raised by the TPM's */
+	struct pivot_signer signer;
+	struct pivot_plan plan;
+	struct pivot_stage stage;
+	struct pivot_state state;
+	int overlay_fsfd;               /* the probed context the root is mounted from */
+	bool measured;                  /* the PCR holds the image's events */
+	int erofs_fd, root_fd;
+	uint64_t boot_check_usec;
+	char run_dir[PATH_MAX];         /* the status file's directory */
+	char message[1024];             /* the refusal's line, for the status file */
+};
+
+void pivot_boot_init(struct pivot_boot *b, const struct pivot_boot_options *opt);
+
+/*
+ * Runs the sequence.  Returns PIVOT_EXIT_OK when the composed tree is at
+ * the sysroot (or, with nothing_to_do set, when there was nothing to do),
+ * else the PIVOT_EXIT_* class of the refusal.  The status file is written
+ * either way, except when there was nothing to do.
+ */
+int pivot_boot_run(struct pivot_boot *b);
+
+void pivot_boot_done(struct pivot_boot *b);
+
+#endif

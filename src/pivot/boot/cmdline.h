@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The kernel command line as cfs-pivot reads it (docs/cmdline.md): which
+ * image to boot (composefs.digest= / composefs=), words that tighten the
+ * policy (cfsboot.*), and the root-device words PID-1 mode needs (root=,
+ * rootfstype=, rootflags=, init=, ro/rw, rootwait).  Every other word
+ * belongs to someone else and is ignored.
+ */
+#ifndef CFS_PIVOT_CMDLINE_H
+#define CFS_PIVOT_CMDLINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "pivot/boot/digest.h"
+#include "pivot/boot/policy.h"
+
+/* /proc/cmdline is at most a few KiB; anything far longer is not one. */
+#define PIVOT_CMDLINE_MAX (64 * 1024)
+
+struct pivot_cmdline {
+	char *buf;                      /* owned: the words below point into it */
+
+	bool have_digest;
+	struct pivot_digest digest;
+	const char *digest_key;         /* the word that first named it */
+	const char *digest_value;
+	const char *optional_key;       /* a digest word with a leading '?', or NULL */
+
+	/* Tightening requests; the strictest of repeated words is kept. */
+	bool have_verity, have_signature, have_tpm, have_min_version;
+	enum pivot_verity verity;
+	enum pivot_signature signature;
+	enum pivot_tpm tpm;
+	uint64_t min_version;
+	bool debug;                     /* cfsboot.debug */
+
+	/* As the kernel treats them: the last word wins; NULL when absent. */
+	const char *root, *rootfstype, *rootflags, *init;
+	bool have_ro;                   /* ro or rw was given */
+	bool ro;
+	bool rootwait;
+};
+
+/*
+ * Parses a command line (the text of /proc/cmdline; a trailing newline is
+ * whitespace) into c, which the caller releases with pivot_cmdline_done()
+ * whatever the result.
+ * Returns 1 when it names an image, 0 when it names none ("nothing to
+ * do"), -EINVAL when a word is refused (logged once, naming the word),
+ * -ENOMEM.
+ */
+int pivot_cmdline_parse(struct pivot_cmdline *c, const char *text);
+
+/* Reads path (normally /proc/cmdline) and parses it; results as above,
+ * and a negative errno when the file cannot be read. */
+int pivot_cmdline_load(struct pivot_cmdline *c, const char *path);
+
+void pivot_cmdline_done(struct pivot_cmdline *c);
+
+#endif

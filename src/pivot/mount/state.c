@@ -1,0 +1,312 @@
+// SPDX-License-Identifier: MIT
+/*
+ * State is the one thing on the physical root cfs-pivot writes, and only
+ * after the image and its objects have been verified.  The paths are the
+ * policy's, resolved beneath the physical root without following links
+ * like the store's; the /etc overlay takes the image's /etc from the EROFS
+ * mount with the objects as its data-only layer, exactly as the root
+ * does, so files under /etc are verified the same way.
+ */
+#include "pivot/mount/state.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
+#include "pivot/verify/beneath.h"
+#include "pivot/mount/compose.h"
+#include "pivot/mount/fsctx.h"
+#include "lib/base/log.h"
+#include "lib/base/util.h"
+
+void pivot_state_init(struct pivot_state *s)
+{
+	*s = (struct pivot_state){ .etc_fd = -1, .var_fd = -1, .rw_fd = -1, .tmpfs_fd = -1 };
+}
+
+void pivot_state_close(struct pivot_state *s)
+{
+	cfs_closep(&s->etc_fd);
+	cfs_closep(&s->var_fd);
+	cfs_closep(&s->rw_fd);
+	cfs_closep(&s->tmpfs_fd);
+	pivot_state_init(s);
+}
+
+/* The deployment's state directory relative to the physical root, and as
+ * messages name it. */
+struct deploy_path {
+	char rel[PATH_MAX];
+	char shown[PATH_MAX];
+};
+
+static void deploy_path(const struct pivot_state_in *in, struct deploy_path *d)
+{
+	const char *state = strcmp(in->policy->state, "/") == 0 ? "" : in->policy->state;
+	const char *prefix = strcmp(in->sysroot, "/") == 0 ? "" : in->sysroot;
+
+	snprintf(d->rel, sizeof(d->rel), "%s%sdeploy/%s", state[0] ? state + 1 : "",
+		 state[0] ? "/" : "", in->hex);
+	snprintf(d->shown, sizeof(d->shown), "%s%s/deploy/%s", prefix, state, in->hex);
+}
+
+/* The image must have the directory a mount goes on: the composed root is
+ * read-only, so a missing one cannot be made. */
+static int check_image_dir(const struct pivot_state_in *in, const char *name, const char *why)
+{
+	_cleanup_close_ int fd = openat(in->root_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+					O_CLOEXEC);
+
+	if (fd < 0)
+		return log_errno(-errno, "the image has no directory /%s (%m), which %s mounts over "
+				 "(add it to the image, or change that key in pivot.conf)", name, why);
+	return 0;
+}
+
+static int check_image(const struct pivot_state_in *in)
+{
+	static const char *const etc_why[] = {
+		[PIVOT_ETC_OVERLAY] = "etc = overlay",
+		[PIVOT_ETC_BIND] = "etc = bind",
+		[PIVOT_ETC_TRANSIENT] = "etc = transient",
+	};
+	int r = 0;
+
+	if (in->policy->etc != PIVOT_ETC_NONE)
+		r = check_image_dir(in, "etc", etc_why[in->policy->etc]);
+	if (r == 0 && in->policy->var == PIVOT_VAR_BIND)
+		r = check_image_dir(in, "var", "var = bind");
+	return r;
+}
+
+/* A mount of dir (relative to the physical root) of its own, writable. */
+static int bind_clone(const struct pivot_state_in *in, const char *rel, const char *shown)
+{
+	struct mount_attr attr = { .attr_clr = MOUNT_ATTR_RDONLY };
+	_cleanup_close_ int dir = pivot_open_beneath(in->physroot_fd, rel, true);
+	_cleanup_close_ int fd = -1;
+
+	if (dir < 0)
+		return log_errno(dir, "cannot open %s: %m", shown);
+	fd = open_tree(dir, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (fd < 0)
+		return log_errno(-errno, "cannot make a mount of %s: %m", shown);
+	if (mount_setattr(fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+		return log_errno(-errno, "cannot make the mount of %s writable: %m", shown);
+	return TAKE_FD(fd);
+}
+
+/* etc = bind mounts what the deployment tool put there; it is never made. */
+static int check_bind_etc(const struct pivot_state_in *in, const struct deploy_path *d)
+{
+	char rel[PATH_MAX + 8];
+	_cleanup_close_ int fd = -1;
+
+	snprintf(rel, sizeof(rel), "%s/etc", d->rel);
+	fd = pivot_open_beneath(in->physroot_fd, rel, true);
+	if (fd == -ENOENT)
+		return log_errno(fd, "etc = bind mounts %s/etc over /etc, but it does not exist (the "
+				 "deployment tool creates it from the image's /etc; etc = overlay "
+				 "creates its state on first boot instead)", d->shown);
+	if (fd < 0)
+		return log_errno(fd, "refusing %s/etc: %m (state is opened without following links "
+				 "or crossing mount points)", d->shown);
+	return 0;
+}
+
+/* Why the physical root's file system may be read-only, and the remedy,
+ * in the words of the way cfs-pivot runs. */
+static const char *read_only_remedy(const struct pivot_state_in *in)
+{
+	if (in->pid1)
+		return "cfs-pivot mounts it so unless rootflags= holds ro or the device is read-only";
+	return "with dracut or a systemd initrd, put rw instead of ro on the kernel command line";
+}
+
+/* A writable clone of the physical root's mount: its own mount may be
+ * read-only, its file system must not be. */
+static int writable_root(const struct pivot_state_in *in, const struct pivot_policy *p)
+{
+	bool both = p->etc == PIVOT_ETC_OVERLAY && p->var == PIVOT_VAR_BIND;
+	struct mount_attr attr = { .attr_clr = MOUNT_ATTR_RDONLY };
+	_cleanup_close_ int fd = open_tree(in->physroot_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+					   AT_EMPTY_PATH);
+	struct statvfs sv;
+
+	if (fd < 0)
+		return log_errno(-errno, "cannot clone the mount of the physical root %s: %m",
+				 in->sysroot);
+	if (mount_setattr(fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+		return log_errno(-errno, "cannot make a writable mount of the physical root %s: %m",
+				 in->sysroot);
+	if (fstatvfs(fd, &sv) < 0)
+		return log_errno(-errno, "cannot stat the physical root %s: %m", in->sysroot);
+	if (sv.f_flag & ST_RDONLY)
+		return log_errno(-EROFS, "the physical root %s is a read-only file system, but %s "
+				 "keep%s state on it: its file system must be mounted writable (a "
+				 "writable superblock; the mount itself may stay read-only); %s; or "
+				 "set etc = transient or none and var = none", in->sysroot,
+				 both ? "etc = overlay and var = bind" :
+				 p->etc == PIVOT_ETC_OVERLAY ? "etc = overlay" : "var = bind",
+				 both ? "" : "s", read_only_remedy(in));
+	return TAKE_FD(fd);
+}
+
+/* mkdir -p of rel beneath dirfd, mode 0755; the O_PATH fd of the last. */
+static int make_dirs(int dirfd, const char *rel, const char *shown)
+{
+	_cleanup_close_ int cur = -1;
+	char name[NAME_MAX + 1];
+	const char *c = rel;
+	bool any_created = false;
+
+	for (;;) {
+		const char *end = strchrnul(c, '/');
+		size_t len = (size_t)(end - c);
+		bool created;
+		int fd;
+
+		if (len > NAME_MAX)
+			return log_errno(-ENAMETOOLONG, "cannot create %s: %m", shown);
+		memcpy(name, c, len);
+		name[len] = '\0';
+		fd = pivot_mkdir_beneath(cur >= 0 ? cur : dirfd, name, 0755, &created);
+		if (fd < 0)
+			return log_errno(fd, "cannot create %s: %m (at \"%s\"; state is created without "
+					 "following links or crossing mount points)", shown, name);
+		any_created |= created;
+		if (cur >= 0)
+			close(cur);
+		cur = fd;
+		if (!*end) {
+			if (any_created)
+				log_info("created the state directory %s", shown);
+			return TAKE_FD(cur);
+		}
+		c = end + 1;
+	}
+}
+
+static int make_dir(int dirfd, const char *name, unsigned int mode, const char *shown)
+{
+	bool created;
+	int fd = pivot_mkdir_beneath(dirfd, name, mode, &created);
+
+	if (fd < 0)
+		return log_errno(fd, "cannot create %s/%s: %m", shown, name);
+	return fd;
+}
+
+/* An overlay over the image's /etc with upper and work in dir. */
+static int etc_overlay(const struct pivot_state_in *in, int upper_mnt, int dir, const char *shown)
+{
+	_cleanup_close_ int lower = -1, upper = -1, work = -1;
+	struct pivot_overlay o = {
+		.what = "/etc",
+		.data_fd = in->objects_fd,
+		.detached = { in->erofs_fd, upper_mnt },
+	};
+
+	lower = openat(in->erofs_fd, "etc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (lower < 0)
+		return log_errno(-errno, "cannot open the image's /etc: %m");
+	upper = make_dir(dir, "upper", 0755, shown);
+	if (upper < 0)
+		return upper;
+	work = make_dir(dir, "work", 0700, shown);
+	if (work < 0)
+		return work;
+	int fsfd = -1;
+
+	o.lower_fd = lower;
+	o.upper_fd = upper;
+	o.work_fd = work;
+	return pivot_mount_overlay(&o, in->plan, in->stage, &fsfd);
+}
+
+/* etc = transient: the upper layer lives in a tmpfs, gone at shutdown. */
+static int etc_transient(const struct pivot_state_in *in, struct pivot_state *s)
+{
+	_cleanup_close_ int fsfd = pivot_fsopen("tmpfs");
+	_cleanup_close_ int dir = -1;
+	char reason[PIVOT_FS_REASON_MAX] = "";
+	int r;
+
+	if (fsfd < 0)
+		return pivot_fs_fail(fsfd, "a tmpfs for etc = transient", "");
+	r = pivot_fsconfig_string(fsfd, "mode", "0755");
+	if (r == 0)
+		r = pivot_fsmount(fsfd, 0);
+	if (r < 0)
+		return pivot_fs_fail(r, "a tmpfs for etc = transient", pivot_fs_reason(fsfd, reason,
+										    sizeof(reason)));
+	s->tmpfs_fd = r;
+	dir = openat(s->tmpfs_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return log_errno(-errno, "cannot open the tmpfs for etc = transient: %m");
+	return etc_overlay(in, s->tmpfs_fd, dir, "the tmpfs of etc = transient");
+}
+
+int pivot_state_prepare(const struct pivot_state_in *in, struct pivot_state *s)
+{
+	const struct pivot_policy *p = in->policy;
+	_cleanup_close_ int deploy = -1, dir = -1;
+	char shown[PATH_MAX + 8], rel[PATH_MAX + 8];
+	struct deploy_path d;
+	int r;
+
+	deploy_path(in, &d);
+	r = check_image(in);
+	if (r == 0 && p->etc == PIVOT_ETC_BIND)
+		r = check_bind_etc(in, &d);
+	if (r < 0)
+		return r;
+
+	if (p->etc == PIVOT_ETC_OVERLAY || p->var == PIVOT_VAR_BIND) {
+		s->rw_fd = writable_root(in, p);
+		if (s->rw_fd < 0)
+			return s->rw_fd;
+		deploy = make_dirs(s->rw_fd, d.rel, d.shown);
+		if (deploy < 0)
+			return deploy;
+	}
+
+	switch (p->etc) {
+	case PIVOT_ETC_OVERLAY:
+		snprintf(shown, sizeof(shown), "%s/etc", d.shown);
+		dir = make_dir(deploy, "etc", 0755, d.shown);
+		if (dir < 0)
+			return dir;
+		s->etc_fd = etc_overlay(in, s->rw_fd, dir, shown);
+		break;
+	case PIVOT_ETC_BIND:
+		snprintf(rel, sizeof(rel), "%s/etc", d.rel);
+		snprintf(shown, sizeof(shown), "%s/etc", d.shown);
+		s->etc_fd = bind_clone(in, rel, shown);
+		break;
+	case PIVOT_ETC_TRANSIENT:
+		s->etc_fd = etc_transient(in, s);
+		break;
+	default:
+		break;
+	}
+	if (s->etc_fd < 0 && p->etc != PIVOT_ETC_NONE)
+		return s->etc_fd;
+
+	if (p->var == PIVOT_VAR_BIND) {
+		cfs_closep(&dir);
+		dir = make_dir(deploy, "var", 0755, d.shown);
+		if (dir < 0)
+			return dir;
+		snprintf(rel, sizeof(rel), "%s/var", d.rel);
+		snprintf(shown, sizeof(shown), "%s/var", d.shown);
+		s->var_fd = bind_clone(in, rel, shown);
+		if (s->var_fd < 0)
+			return s->var_fd;
+	}
+	return 0;
+}

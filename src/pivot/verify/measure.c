@@ -1,0 +1,238 @@
+// SPDX-License-Identifier: MIT
+#include "pivot/verify/measure.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/base/hex.h"
+#include "lib/base/log.h"
+#include "lib/tpm/measure_log.h"
+#include "lib/base/util.h"
+
+static const char *const event_types[_PIVOT_EVENT_MAX] = {
+	[PIVOT_EVENT_IMAGE]  = "composefs-image",
+	[PIVOT_EVENT_SIGNER] = "composefs-signer",
+	[PIVOT_EVENT_VERITY] = "composefs-verity",
+};
+
+const char *pivot_event_type(enum pivot_event e)
+{
+	return event_types[e];
+}
+
+int pivot_measure_word(const struct pivot_measurement *m, enum pivot_event e,
+		       char word[PIVOT_WORD_MAX])
+{
+	char hex[PIVOT_DIGEST_HEX_MAX];
+	int n = -1;
+
+	switch (e) {
+	case PIVOT_EVENT_IMAGE:
+		if (!cfs_hash_name(m->digest.alg))
+			return -EINVAL;
+		pivot_digest_hex(&m->digest, hex);
+		n = snprintf(word, PIVOT_WORD_MAX, "composefs-image:%s:%s",
+			     cfs_hash_name(m->digest.alg), hex);
+		break;
+	case PIVOT_EVENT_SIGNER:
+		if (!m->have_signer) {
+			n = snprintf(word, PIVOT_WORD_MAX, "composefs-signer:none");
+			break;
+		}
+		cfs_hex_encode(m->fingerprint, sizeof(m->fingerprint), hex);
+		n = snprintf(word, PIVOT_WORD_MAX, "composefs-signer:%s:%llu", hex,
+			     (unsigned long long)m->version);
+		break;
+	case PIVOT_EVENT_VERITY:
+		if (!pivot_verity_to_string(m->verity))
+			return -EINVAL;
+		n = snprintf(word, PIVOT_WORD_MAX, "composefs-verity:%s",
+			     pivot_verity_to_string(m->verity));
+		break;
+	case _PIVOT_EVENT_MAX:
+		break;
+	}
+	return n < 0 || n >= PIVOT_WORD_MAX ? -EINVAL : 0;
+}
+
+int pivot_tpm_open(const struct pivot_policy *p, struct pivot_status *st, struct cfs_tpm **out)
+{
+	int r;
+
+	*out = NULL;
+	if (p->tpm == PIVOT_TPM_OFF)
+		return 0;
+	st->tpm.checked = true;
+	r = cfs_tpm_open(p->tpm_device, out);
+	if (r == -ENODEV && p->tpm == PIVOT_TPM_REQUIRED)
+		return log_errno(r, "no TPM found (tpm-device = %s) and the policy requires one "
+				 "(tpm = required): refusing to boot an unmeasured image",
+				 p->tpm_device);
+	if (r == -ENODEV) {
+		log_warning("no TPM found (tpm-device = %s): booting without measuring the image, "
+			    "as tpm = if-present allows", p->tpm_device);
+		return 0;
+	}
+	/* A TPM that is there but fails is not an absent one: booting on
+	 * would leave its PCR half-extended and nobody told.  Already logged. */
+	st->tpm.present = true;
+	return r < 0 ? r : 0;
+}
+
+int pivot_rollback_floor(const struct pivot_policy *p, struct cfs_tpm *tpm,
+			 struct pivot_status *st, uint64_t *floor)
+{
+	const char *why;
+	int r;
+
+	*floor = 0;
+	if (!tpm)
+		return PIVOT_FLOOR_NO_TPM;
+	r = cfs_tpm_floor_read(tpm, floor);
+	if (r == 0) {
+		st->tpm.have_floor = true;
+		st->tpm.floor = *floor;
+		return PIVOT_FLOOR_READ;
+	}
+	if (r == -ENOENT)
+		why = "has no anti-rollback counter";
+	else if (r == -ENODATA)
+		why = "has an anti-rollback counter that was never incremented";
+	else if (r == -EBADSLT)
+		why = "holds something other than cfsboot's anti-rollback counter";
+	else
+		return r;
+	if (p->tpm == PIVOT_TPM_REQUIRED)
+		return log_errno(r, "the TPM %s %s at %#x; with tpm = required it must be there, so "
+				 "that deleting it cannot lift the floor: refusing to boot "
+				 "(provision it with cfsboot tpm commit-version)",
+				 cfs_tpm_name(tpm), why, CFS_TPM_FLOOR_INDEX);
+	log_warning("the TPM %s %s at %#x: only min-version = %llu guards against rollback",
+		    cfs_tpm_name(tpm), why, CFS_TPM_FLOOR_INDEX,
+		    (unsigned long long)p->min_version);
+	return PIVOT_FLOOR_NO_INDEX;
+}
+
+/* The PCR's values after the measurement, for the status. */
+static int report_values(const struct pivot_policy *p, struct cfs_tpm *tpm, bool logged,
+			 struct pivot_status *st)
+{
+	struct cfs_tpm_digests values;
+	char hex[CFS_TPM_HEX_MAX];
+	int r;
+
+	r = cfs_tpm_pcr_read(tpm, p->pcr, &values);
+	if (r < 0)
+		return r;
+	st->tpm.n_banks = 0;
+	for (size_t i = 0; i < values.n; i++) {
+		cfs_hex_encode(values.d[i].bytes, values.d[i].size, hex);
+		r = pivot_status_add_tpm_bank(st, cfs_tpm_alg_name(values.d[i].alg), hex);
+		if (r < 0)
+			return r;
+	}
+	st->tpm.measured = true;
+	st->tpm.pcr = p->pcr;
+	st->tpm.logged = logged;
+	return 0;
+}
+
+/*
+ * Extends the n events in order, each logged right after it.  The log
+ * stays consistent when every extension is logged, or when one is refused
+ * by the TPM (it changed nothing); an extension whose outcome is unknown,
+ * or a record that could not be written, leaves the sticky bit set.
+ */
+static int extend_all(const struct pivot_policy *p, struct cfs_tpm *tpm, size_t n,
+		      char words[][PIVOT_WORD_MAX], const char *const types[],
+		      const struct cfs_tpm_digests *digests, const char *log_path, bool *logged)
+{
+	struct cfs_measure_log *log = NULL;
+	bool consistent = true;
+	int r = 0;
+
+	if (cfs_measure_log_open(log_path ? log_path : CFS_MEASURE_LOG_PATH, &log) < 0)
+		log = NULL;     /* warned; the PCR matters more than the log */
+	for (size_t e = 0; e < n; e++) {
+		r = cfs_tpm_extend(tpm, p->pcr, &digests[e]);
+		if (r < 0) {
+			consistent = r == -EREMOTEIO;
+			break;
+		}
+		if (log && cfs_measure_log_append(log, p->pcr, &digests[e], words[e], types[e]) < 0) {
+			cfs_measure_log_close(log, false);
+			log = NULL;
+		}
+	}
+	*logged = log && r == 0;
+	cfs_measure_log_close(log, consistent);
+	return r;
+}
+
+int pivot_measure(const struct pivot_policy *p, struct cfs_tpm *tpm,
+		  const struct pivot_measurement *m, const char *log_path,
+		  struct pivot_status *st)
+{
+	char words[_PIVOT_EVENT_MAX][PIVOT_WORD_MAX];
+	struct cfs_tpm_digests digests[_PIVOT_EVENT_MAX];
+	const uint16_t *banks;
+	bool logged;
+	size_t n;
+	int r;
+
+	if (!tpm)
+		return 0;
+	r = cfs_tpm_banks(tpm, &banks, &n);
+	if (r < 0)
+		return r;
+	for (int e = 0; e < _PIVOT_EVENT_MAX; e++) {
+		r = pivot_measure_word(m, e, words[e]);
+		if (r < 0)
+			return log_errno(r, "internal error: cannot spell measured event %s",
+					 pivot_event_type(e));
+		r = cfs_tpm_hash_banks(banks, n, words[e], strlen(words[e]), &digests[e]);
+		if (r < 0)
+			return r;
+	}
+	r = extend_all(p, tpm, _PIVOT_EVENT_MAX, words, event_types, digests, log_path, &logged);
+	if (r < 0)
+		return r;
+	r = report_values(p, tpm, logged, st);
+	if (r < 0)
+		return r;
+	log_info("measured %s, %s and %s into PCR %u of the TPM %s", words[PIVOT_EVENT_IMAGE],
+		 words[PIVOT_EVENT_SIGNER], words[PIVOT_EVENT_VERITY], p->pcr, cfs_tpm_name(tpm));
+	return 0;
+}
+
+int pivot_measure_refusal(const struct pivot_policy *p, struct cfs_tpm *tpm, const char *class,
+			  const char *log_path, struct pivot_status *st)
+{
+	static const char *const type[] = { "composefs-refused" };
+	char word[1][PIVOT_WORD_MAX];
+	struct cfs_tpm_digests digest;
+	const uint16_t *banks;
+	bool logged;
+	size_t n;
+	int r, len;
+
+	len = snprintf(word[0], sizeof(word[0]), "composefs-refused:%s", class);
+	if (len < 0 || len >= (int)sizeof(word[0]))
+		return log_errno(-EINVAL, "internal error: cannot spell the refusal of class %s",
+				 class);
+	r = cfs_tpm_banks(tpm, &banks, &n);
+	if (r == 0)
+		r = cfs_tpm_hash_banks(banks, n, word[0], (size_t)len, &digest);
+	if (r == 0)
+		r = extend_all(p, tpm, 1, word, type, &digest, log_path, &logged);
+	if (r == 0)
+		r = report_values(p, tpm, st->tpm.logged && logged, st);
+	if (r < 0) {
+		log_warning("cannot measure %s into PCR %u (%s): the PCR may still read as if the "
+			    "image had booted", word[0], p->pcr, strerror(-r));
+		return r;
+	}
+	log_info("measured %s into PCR %u: the PCR no longer reads as if the image had booted",
+		 word[0], p->pcr);
+	return 0;
+}

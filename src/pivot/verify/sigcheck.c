@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: MIT
+#include "pivot/verify/sigcheck.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/base/hex.h"
+#include "lib/base/log.h"
+#include "lib/base/util.h"
+
+/* Loads what the initramfs trusts and verifies sig against it. */
+static int verify(const char *name, const struct pivot_policy *p, const struct pivot_digest *d,
+		  uint64_t floor, const uint8_t *sig, size_t sig_len, struct cfs_sig_result *res)
+{
+	struct cfs_sig_anchors *anchors = NULL;
+	struct cfs_sig_revoked *revoked = NULL;
+	int r;
+
+	r = cfs_sig_anchors_load(p->trust, &anchors);
+	if (r == 0)
+		r = cfs_sig_revoked_load(p->revoked, true, &revoked);
+	if (r == 0) {
+		struct cfs_sig_policy sp = {
+			.anchors = anchors,
+			.revoked = revoked,
+			.min_version = floor,
+			.check_clock = p->check_clock,
+		};
+
+		r = cfs_sig_verify(name, sig, sig_len, d->alg, d->bytes, &sp, res);
+	}
+	cfs_sig_anchors_free(anchors);
+	cfs_sig_revoked_free(revoked);
+	return r;
+}
+
+static void fill_signer(const struct cfs_sig_result *res, struct pivot_signer *out)
+{
+	out->verified = true;
+	snprintf(out->subject, sizeof(out->subject), "%s", res->signer);
+	memcpy(out->fingerprint, "sha256:", strlen("sha256:"));
+	cfs_hex_encode(res->fingerprint, sizeof(res->fingerprint),
+		       out->fingerprint + strlen("sha256:"));
+	memcpy(out->fingerprint_bytes, res->fingerprint, sizeof(out->fingerprint_bytes));
+	out->has_version = res->has_version;
+	out->version = res->version;
+}
+
+int pivot_check_signature(const struct pivot_store *s, const struct pivot_policy *p,
+			  const struct pivot_digest *d, const struct pivot_version_floor *floor,
+			  struct pivot_signer *out)
+{
+	_cleanup_free_ uint8_t *sig = NULL;
+	_cleanup_close_ int fd = -1;
+	struct cfs_sig_result res;
+	char name[PATH_MAX];
+	size_t sig_len;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(name, sizeof(name), "%s.sig", s->image_path);
+	if (p->signature != PIVOT_SIGNATURE_OFF) {
+		fd = pivot_store_open_signature(s);
+		if (fd == -ENOENT && p->signature == PIVOT_SIGNATURE_REQUIRED)
+			return log_errno(fd, "refusing the image %s: it has no signature %s, and "
+					 "the policy requires one (sign it with cfsboot sign --store)",
+					 s->image_path, name);
+		if (fd < 0 && fd != -ENOENT)
+			return fd;
+	}
+	if (fd >= 0) {
+		r = cfs_sig_read_fd(fd, name, &sig, &sig_len);
+		if (r == 0)
+			r = verify(name, p, d, floor->version, sig, sig_len, &res);
+		if (r < 0)
+			return r;
+		fill_signer(&res, out);
+		return 0;
+	}
+
+	/* Only a signature carries a security version. */
+	if (floor->version > 0)
+		return log_errno(-CFS_SIG_ROLLBACK, "refusing the image %s: it is %s, so it carries "
+				 "no security version, and the floor is %llu (%s); sign it with "
+				 "cfsboot sign --version", s->image_path,
+				 p->signature == PIVOT_SIGNATURE_OFF ? "not checked for a signature" :
+				 "unsigned", (unsigned long long)floor->version, floor->source);
+	if (p->signature == PIVOT_SIGNATURE_OPTIONAL)
+		log_notice("the image %s is unsigned; the policy allows that (signature = optional)",
+			   s->image_path);
+	return 0;
+}

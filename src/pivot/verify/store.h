@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The composefs store on the physical root (docs/policy.md, "store"):
+ * <store>/images/<hex digest> is the image the command line names,
+ * <store>/images/<hex digest>.sig its signature, <store>/objects/ the
+ * content objects.  Everything is opened beneath the physical root without
+ * following links (beneath.h), and the image must be a regular file.
+ */
+#ifndef CFS_PIVOT_STORE_H
+#define CFS_PIVOT_STORE_H
+
+#include <sys/types.h>
+
+#include "pivot/boot/digest.h"
+
+struct pivot_store {
+	int root_fd;        /* O_PATH: the physical root, a mount point */
+	int store_fd;       /* O_PATH: the store directory */
+	int objects_fd;     /* O_PATH: <store>/objects */
+	int image_fd;       /* O_RDONLY: <store>/images/<hex> */
+	char hex[PIVOT_DIGEST_HEX_MAX];
+	char *image_path;   /* as messages name it: <sysroot><store>/images/<hex> */
+	char *objects_path; /* <sysroot><store>/objects */
+};
+
+/* Sets every fd to -1, so that pivot_store_close() may always be called. */
+void pivot_store_init(struct pivot_store *s);
+
+/*
+ * Opens the physical root at sysroot (which must be a mount point), the
+ * store at store_path beneath it (an absolute, normalised policy path),
+ * the image named by d and the objects directory.  Returns 0, or a negative
+ * errno after logging one line that says what is missing or unsafe and what
+ * to do; -ENOMEM is the only error that is not the store's fault.
+ */
+int pivot_store_open(struct pivot_store *s, const char *sysroot, const char *store_path,
+		     const struct pivot_digest *d);
+
+/*
+ * Opens images/<hex>.sig for reading.  Returns the fd, -ENOENT (not logged:
+ * whether a missing signature is fine is the policy's call) or another
+ * negative errno, logged.
+ */
+int pivot_store_open_signature(const struct pivot_store *s);
+
+void pivot_store_close(struct pivot_store *s);
+
+#endif

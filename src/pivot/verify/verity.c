@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The kernel's measurement is the trustworthy one: a file with fs-verity
+ * cannot change, and the kernel checks every page read from it against the
+ * Merkle tree, so the digest compared here is the content EROFS will read.
+ * A digest computed in user space only says what the file held when it was
+ * read, which is why the policy has to allow it explicitly.
+ */
+#include "pivot/verify/verity.h"
+
+#include <linux/fsverity.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "lib/base/log.h"
+
+int pivot_measure_verity(int fd, struct pivot_digest *d)
+{
+	/* struct fsverity_digest ends in the digest, of the size it says. */
+	_Alignas(struct fsverity_digest) uint8_t buf[sizeof(struct fsverity_digest) +
+						     CFS_MAX_DIGEST_SIZE];
+	struct fsverity_digest *m = (struct fsverity_digest *)buf;
+
+	m->digest_size = CFS_MAX_DIGEST_SIZE;
+	if (ioctl(fd, FS_IOC_MEASURE_VERITY, m) < 0) {
+		/* ENODATA: no fs-verity on this file; ENOTTY, EOPNOTSUPP:
+		 * none on this file system or in this kernel. */
+		if (errno == ENODATA || errno == ENOTTY || errno == EOPNOTSUPP)
+			return 0;
+		return -errno;
+	}
+	memset(d, 0, sizeof(*d));
+	d->alg = m->digest_algorithm;
+	if (cfs_hash_digest_size(d->alg) != m->digest_size)
+		return -EPROTO;
+	memcpy(d->bytes, m->digest, m->digest_size);
+	return 1;
+}
+
+static int compute(int fd, const char *name, enum cfs_hash_alg alg, struct pivot_digest *d)
+{
+	int r;
+
+	memset(d, 0, sizeof(*d));
+	d->alg = alg;
+	r = cfs_verity_digest_fd(alg, fd, d->bytes);
+	if (r < 0)
+		return log_errno(r, "cannot compute the fs-verity digest of the image %s: %m", name);
+	return 0;
+}
+
+int pivot_check_image(int fd, const char *name, const struct pivot_digest *want,
+		      bool allow_computed, enum pivot_image_check *how)
+{
+	char have_hex[PIVOT_DIGEST_HEX_MAX], want_hex[PIVOT_DIGEST_HEX_MAX];
+	struct pivot_digest have;
+	int r;
+
+	r = pivot_measure_verity(fd, &have);
+	if (r == -EPROTO)
+		return log_errno(r, "the kernel reports an fs-verity digest of unknown algorithm %u "
+				 "for the image %s", have.alg, name);
+	if (r < 0)
+		return log_errno(r, "cannot measure the fs-verity digest of the image %s: %m", name);
+	if (r > 0) {
+		*how = PIVOT_IMAGE_KERNEL;
+	} else if (allow_computed) {
+		r = compute(fd, name, want->alg, &have);
+		if (r < 0)
+			return r;
+		*how = PIVOT_IMAGE_COMPUTED;
+	} else {
+		return log_errno(-ENODATA, "refusing the image %s: it has no fs-verity, so the kernel "
+				 "cannot vouch for its content (enable fs-verity on it: fsverity "
+				 "enable; the store's file system needs the verity feature)", name);
+	}
+
+	if (pivot_digest_equal(&have, want))
+		return 0;
+	pivot_digest_hex(&have, have_hex);
+	pivot_digest_hex(want, want_hex);
+	return log_errno(-EBADMSG, "refusing the image %s: its fs-verity digest is %s:%s, but the "
+			 "command line names %s:%s (the image was replaced or damaged, or the boot "
+			 "entry is stale: redeploy the image or fix composefs.digest=)", name,
+			 cfs_hash_name(have.alg), have_hex, cfs_hash_name(want->alg), want_hex);
+}

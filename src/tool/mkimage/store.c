@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: MIT
+#include "tool/mkimage/store.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tool/common/atomic_file.h"
+#include "lib/verity/fsverity.h"
+#include "lib/base/hex.h"
+#include "lib/base/log.h"
+#include "lib/base/util.h"
+#include "tool/common/workers.h"
+
+#define HEX_DIGEST_LEN (2 * CFS_SHA256_DIGEST_SIZE)
+
+struct object_list {
+	const struct cfs_node **v;
+	size_t n, cap;
+};
+
+static int open_subdir(int parent_fd, const char *name, const char *path, int *fd)
+{
+	if (mkdirat(parent_fd, name, 0755) < 0 && errno != EEXIST)
+		return log_errno(-errno, "cannot create %s: %m", path);
+	*fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*fd < 0)
+		return log_errno(-errno, "cannot open %s: %m", path);
+	return 0;
+}
+
+int cfs_store_open(struct cfs_store *s, const char *dir, unsigned threads)
+{
+	_cleanup_free_ char *objects = NULL, *images = NULL;
+	int r;
+
+	*s = (struct cfs_store){ .dir_fd = -1, .objects_fd = -1, .images_fd = -1,
+				 .threads = threads };
+	s->dir = strdup(dir);
+	if (!s->dir || asprintf(&objects, "%s/objects", dir) < 0 ||
+	    asprintf(&images, "%s/images", dir) < 0)
+		return log_oom();
+	r = open_subdir(AT_FDCWD, dir, dir, &s->dir_fd);
+	if (r >= 0)
+		r = open_subdir(s->dir_fd, "objects", objects, &s->objects_fd);
+	if (r >= 0)
+		r = open_subdir(s->dir_fd, "images", images, &s->images_fd);
+	if (r < 0)
+		cfs_store_close(s);
+	return r;
+}
+
+void cfs_store_close(struct cfs_store *s)
+{
+	cfs_closep(&s->images_fd);
+	cfs_closep(&s->objects_fd);
+	cfs_closep(&s->dir_fd);
+	s->images_fd = s->objects_fd = s->dir_fd = -1;
+	free(s->dir);
+	s->dir = NULL;
+}
+
+/* Says once, for the whole run, that files are stored without fs-verity. */
+static void note_verity(struct cfs_store *s, enum cfs_verity_result result)
+{
+	if (result != CFS_VERITY_UNSUPPORTED || atomic_exchange(&s->no_verity, true))
+		return;
+	log_notice("%s: the file system has no fs-verity, so files are stored without it; "
+		   "overlayfs verity=require will refuse them", s->dir);
+}
+
+static unsigned commit_flags(struct cfs_store *s)
+{
+	return atomic_load(&s->no_verity) ? 0 : CFS_ATOMIC_VERITY;
+}
+
+static int collect_objects(const struct cfs_node *node, struct object_list *l)
+{
+	if (node->link_to)
+		return 0;
+	if (S_ISREG(node->mode) && node->has_digest && node->src_path && !node->content) {
+		if (l->n == l->cap) {
+			size_t cap = l->cap ? l->cap * 2 : 256;
+			const struct cfs_node **v = reallocarray(l->v, cap, sizeof(*v));
+
+			if (!v)
+				return log_oom();
+			l->v = v;
+			l->cap = cap;
+		}
+		l->v[l->n++] = node;
+	}
+	for (size_t i = 0; i < node->n_children; i++) {
+		int r = collect_objects(node->children[i], l);
+
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int digest_cmp(const void *pa, const void *pb)
+{
+	const struct cfs_node *a = *(const struct cfs_node *const *)pa;
+	const struct cfs_node *b = *(const struct cfs_node *const *)pb;
+
+	return memcmp(a->digest, b->digest, CFS_SHA256_DIGEST_SIZE);
+}
+
+/* One object per distinct digest: sort, then drop the repeats. */
+static void unique_by_digest(struct object_list *l)
+{
+	size_t n = 0;
+
+	if (l->n < 2)
+		return;
+	qsort(l->v, l->n, sizeof(*l->v), digest_cmp);
+	for (size_t i = 0; i < l->n; i++)
+		if (n == 0 || digest_cmp(&l->v[n - 1], &l->v[i]) != 0)
+			l->v[n++] = l->v[i];
+	l->n = n;
+}
+
+/* The fan-out directories objects/00 .. objects/ff, opened once. */
+struct fanout {
+	int fd;
+	char *path;
+};
+
+struct object_job {
+	const struct cfs_node *node;
+	struct cfs_atomic_file f;   /* the copy, until it is placed */
+};
+
+struct object_run {
+	struct cfs_store *store;
+	struct fanout *fan;
+	struct object_job *jobs;
+};
+
+static int open_fanouts(struct cfs_store *s, const struct object_list *l, struct fanout *fan)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		struct fanout *f = &fan[l->v[i]->digest[0]];
+		char name[3];
+		int r;
+
+		if (f->fd >= 0)
+			continue;
+		snprintf(name, sizeof(name), "%02x", l->v[i]->digest[0]);
+		if (asprintf(&f->path, "%s/objects/%s", s->dir, name) < 0) {
+			f->path = NULL;
+			return log_oom();
+		}
+		r = open_subdir(s->objects_fd, name, f->path, &f->fd);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* The object's name in its fan-out directory: the digest after its first
+ * byte. */
+static void object_name(const struct cfs_node *node, char name[HEX_DIGEST_LEN + 1])
+{
+	char hex[HEX_DIGEST_LEN + 1];
+
+	cfs_hex_encode(node->digest, CFS_SHA256_DIGEST_SIZE, hex);
+	memcpy(name, hex + 2, HEX_DIGEST_LEN - 1);
+}
+
+/* Phase 1, one job per object: a complete copy under a temporary name. */
+static int copy_object(size_t i, void *ctx)
+{
+	struct object_run *run = ctx;
+	struct object_job *job = &run->jobs[i];
+	const struct fanout *fan = &run->fan[job->node->digest[0]];
+	char name[HEX_DIGEST_LEN + 1];
+	_cleanup_close_ int src_fd = -1;
+	struct stat st;
+	int r;
+
+	object_name(job->node, name);
+	if (fstatat(fan->fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		atomic_fetch_add(&run->store->present, 1);
+		return 0;
+	}
+	src_fd = open(job->node->src_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	if (src_fd < 0)
+		return log_errno(-errno, "cannot open %s: %m", job->node->src_path);
+	r = cfs_atomic_open(&job->f, fan->fd, fan->path);
+	if (r < 0)
+		return r;
+	r = cfs_atomic_copy_from(&job->f, src_fd, job->node->src_path);
+	if (r < 0) {
+		cfs_atomic_discard(&job->f);
+		return r;
+	}
+	return cfs_atomic_finish(&job->f, false);
+}
+
+/* Phase 2, after one sync of the file system: seal and name each copy. */
+static int place_object(size_t i, void *ctx)
+{
+	struct object_run *run = ctx;
+	struct object_job *job = &run->jobs[i];
+	enum cfs_verity_result verity = CFS_VERITY_ENABLED;
+	char name[HEX_DIGEST_LEN + 1];
+	int r;
+
+	if (!job->f.tmp_name[0])
+		return 0;
+	object_name(job->node, name);
+	r = cfs_atomic_place(&job->f, name, commit_flags(run->store), job->node->digest, &verity);
+	if (r < 0)
+		return r;
+	note_verity(run->store, verity);
+	atomic_fetch_add(r == 1 ? &run->store->present : &run->store->added, 1);
+	return 0;
+}
+
+/* Copying all objects before naming any lets one syncfs make every copy
+ * durable, instead of an fsync per object: no name ever points at content
+ * that a crash could lose. */
+static int store_objects(struct cfs_store *s, const struct object_list *l, struct fanout *fan)
+{
+	struct object_run run = { s, fan, calloc(l->n ? l->n : 1, sizeof(struct object_job)) };
+	int r;
+
+	if (!run.jobs)
+		return log_oom();
+	for (size_t i = 0; i < l->n; i++)
+		run.jobs[i] = (struct object_job){ .node = l->v[i], .f = { .fd = -1 } };
+	r = open_fanouts(s, l, fan);
+	if (r >= 0)
+		r = cfs_run_jobs(l->n, s->threads, copy_object, &run);
+	if (r >= 0 && syncfs(s->objects_fd) < 0)
+		r = log_errno(-errno, "cannot sync %s: %m", s->dir);
+	if (r >= 0)
+		r = cfs_run_jobs(l->n, s->threads, place_object, &run);
+	/* After a failure, no copy stays behind under a temporary name. */
+	for (size_t i = 0; i < l->n; i++)
+		cfs_atomic_discard(&run.jobs[i].f);
+	free(run.jobs);
+	return r;
+}
+
+int cfs_store_add_objects(struct cfs_store *s, const struct cfs_node *root)
+{
+	struct object_list objects = {};
+	struct fanout fan[256];
+	int r;
+
+	for (size_t i = 0; i < ARRAY_SIZE(fan); i++)
+		fan[i] = (struct fanout){ .fd = -1 };
+	r = collect_objects(root, &objects);
+	if (r >= 0) {
+		unique_by_digest(&objects);
+		r = store_objects(s, &objects, fan);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(fan); i++) {
+		cfs_closep(&fan[i].fd);
+		free(fan[i].path);
+	}
+	free(objects.v);
+	/* The new names must be durable before an image names them. */
+	if (r >= 0 && syncfs(s->objects_fd) < 0)
+		r = log_errno(-errno, "cannot sync %s: %m", s->dir);
+	return r;
+}
+
+int cfs_store_add_image(struct cfs_store *s, const uint8_t *data, size_t size,
+			const uint8_t digest[32])
+{
+	struct cfs_atomic_file f = { .fd = -1 };
+	enum cfs_verity_result verity = CFS_VERITY_ENABLED;
+	char hex[HEX_DIGEST_LEN + 1];
+	_cleanup_free_ char *images = NULL;
+	int r;
+
+	cfs_hex_encode(digest, CFS_SHA256_DIGEST_SIZE, hex);
+	if (faccessat(s->images_fd, hex, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		return 0;
+	if (asprintf(&images, "%s/images", s->dir) < 0)
+		return log_oom();
+	r = cfs_atomic_open(&f, s->images_fd, images);
+	if (r < 0)
+		return r;
+	r = cfs_write_full(f.fd, data, size);
+	if (r < 0) {
+		cfs_atomic_discard(&f);
+		return log_errno(r, "cannot write to %s: %m", images);
+	}
+	r = cfs_atomic_commit(&f, hex, commit_flags(s), digest, &verity);
+	if (r < 0)
+		return r;
+	note_verity(s, verity);
+	if (fsync(s->images_fd) < 0)
+		return log_errno(-errno, "cannot sync %s: %m", images);
+	return 0;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The composefs image writer: turns a tree (from a directory scan or a dump
+ * file) into the bytes of an image, byte for byte what mkcomposefs 1.0.x
+ * writes for the same tree and format version.  The layout rules are in
+ * docs/image-format.md; format.h has the structures.
+ *
+ * The tree is not modified, apart from the nid/ino scratch fields of its
+ * nodes, which say where each inode went.
+ */
+#ifndef CFS_WRITER_H
+#define CFS_WRITER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/image/tree.h"
+
+struct cfs_write_options {
+	/* The writer uses min_version, or 1 when the tree holds a whiteout
+	 * and max_version allows it.  min_version <= max_version <= 1. */
+	unsigned min_version, max_version;
+};
+
+struct cfs_image {
+	uint8_t *data;              /* malloc'd; size is a multiple of 4096 */
+	size_t size;
+	unsigned version;           /* the format version used */
+};
+
+int cfs_image_build(struct cfs_node *root, const struct cfs_write_options *opts,
+		    struct cfs_image *image);
+void cfs_image_free(struct cfs_image *image);
+
+#endif

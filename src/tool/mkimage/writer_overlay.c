@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The xattrs each inode gets in the image: the source's, with those in the
+ * overlay's trusted namespace escaped (so that the overlay mounting the
+ * image shows them instead of obeying them), plus what composefs adds for
+ * overlayfs: metacopy and redirect on files whose content is in the store,
+ * "opaque" on the root, and the escaped whiteout markers on source
+ * whiteouts and their directories.
+ */
+#include <assert.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/image/format.h"
+#include "tool/mkimage/writer_int.h"
+
+/* An inode's xattrs while they are collected: setting a key replaces its
+ * value, as in mkcomposefs. */
+struct xattr_list {
+	struct wxattr *x;
+	size_t n, cap;
+};
+
+static void set_xattr(struct xattr_list *l, const char *key, const void *value, size_t len)
+{
+	size_t key_len = strlen(key);
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->x[i].key_len == key_len && memcmp(l->x[i].key, key, key_len) == 0)
+			break;
+	if (i == l->n) {
+		/* The list was sized for every addition the writer makes. */
+		assert(l->n < l->cap);
+		l->n++;
+	}
+	l->x[i] = (struct wxattr){ .key = key, .key_len = key_len,
+				   .value = value, .value_len = len, .shared = -1 };
+}
+
+/* The source's xattrs; those in the overlay's trusted namespace escaped. */
+static int add_source_xattrs(struct writer *w, const struct cfs_node *node, struct xattr_list *l)
+{
+	static const size_t plen = sizeof(OVL_XATTR_PREFIX) - 1;
+
+	for (size_t i = 0; i < node->n_xattrs; i++) {
+		const struct cfs_xattr *x = &node->xattrs[i];
+		const char *key = x->key;
+
+		if (strncmp(key, OVL_XATTR_PREFIX, plen) == 0) {
+			char *esc = arena_alloc(&w->arena, sizeof(OVL_XATTR_ESCAPED_PREFIX) +
+							       strlen(key + plen));
+
+			if (!esc)
+				return -ENOMEM;
+			key = strcat(strcpy(esc, OVL_XATTR_ESCAPED_PREFIX), key + plen);
+		}
+		set_xattr(l, key, x->value, x->value_len);
+	}
+	return 0;
+}
+
+/* metacopy names the content's digest (empty when it is not known, as a
+ * dump file may leave it); redirect names the object in the store. */
+static int add_external_xattrs(struct writer *w, const struct cfs_node *node, struct xattr_list *l)
+{
+	uint8_t *metacopy = NULL;
+	size_t metacopy_len = 0;
+
+	if (node->has_digest) {
+		metacopy = arena_alloc(&w->arena, OVL_METACOPY_SIZE);
+		if (!metacopy)
+			return -ENOMEM;
+		metacopy[0] = 0;                        /* version */
+		metacopy[1] = OVL_METACOPY_SIZE;        /* length */
+		metacopy[2] = 0;                        /* flags */
+		metacopy[3] = OVL_METACOPY_ALG_SHA256;
+		memcpy(metacopy + 4, node->digest, 32);
+		metacopy_len = OVL_METACOPY_SIZE;
+	}
+	set_xattr(l, OVL_XATTR_METACOPY, metacopy ? metacopy : (const uint8_t *)"", metacopy_len);
+	if (node->payload_len > 0) {
+		char *redirect = arena_alloc(&w->arena, node->payload_len + 2);
+
+		if (!redirect)
+			return -ENOMEM;
+		redirect[0] = '/';
+		memcpy(redirect + 1, node->payload, node->payload_len + 1);
+		set_xattr(l, OVL_XATTR_REDIRECT, redirect, node->payload_len + 1);
+	}
+	return 0;
+}
+
+static int xattr_cmp(const void *pa, const void *pb)
+{
+	const struct wxattr *a = pa, *b = pb;
+
+	return cfs_name_cmp(a->key, a->key_len, b->key, b->key_len);
+}
+
+static int collect_inode_xattrs(struct writer *w, struct winode *wi)
+{
+	const struct cfs_node *root = w->inodes[0].node;
+	/* Room for the source's xattrs and the most the writer adds (the root
+	 * with whiteouts: two markers, two opaque, and its own opaque). */
+	struct xattr_list l = { .cap = (wi->node ? wi->node->n_xattrs : 0) + 6 };
+	int r;
+
+	l.x = arena_alloc(&w->arena, l.cap * sizeof(*l.x));
+	if (!l.x)
+		return -ENOMEM;
+
+	if (!wi->node) {
+		/* An added root whiteout carries the root's SELinux label. */
+		const struct cfs_xattr *label = cfs_node_get_xattr(root, "security.selinux");
+
+		if (label)
+			set_xattr(&l, "security.selinux", label->value, label->value_len);
+	} else {
+		r = add_source_xattrs(w, wi->node, &l);
+		if (r < 0)
+			return r;
+	}
+	if (wi->external) {
+		r = add_external_xattrs(w, wi->node, &l);
+		if (r < 0)
+			return r;
+	}
+	if (wi->whiteout) {
+		set_xattr(&l, OVL_XATTR_ESC_WHITEOUT, "", 0);
+		set_xattr(&l, OVL_USER_XATTR_WHITEOUT, "", 0);
+	}
+	if (wi->has_whiteout_child) {
+		set_xattr(&l, OVL_XATTR_ESC_WHITEOUTS, "", 0);
+		set_xattr(&l, OVL_USER_XATTR_WHITEOUTS, "", 0);
+		if (w->version >= 1) {
+			set_xattr(&l, OVL_XATTR_ESC_OPAQUE, OVL_OPAQUE_XWHITEOUTS, 1);
+			set_xattr(&l, OVL_USER_XATTR_OPAQUE, OVL_OPAQUE_XWHITEOUTS, 1);
+		}
+	}
+	if (wi == &w->inodes[0])
+		set_xattr(&l, OVL_XATTR_OPAQUE, OVL_OPAQUE_ROOT, 1);
+
+	qsort(l.x, l.n, sizeof(*l.x), xattr_cmp);
+	wi->xattrs = l.x;
+	wi->n_xattrs = l.n;
+	return 0;
+}
+
+int writer_collect_xattrs(struct writer *w)
+{
+	for (size_t i = 0; i < w->n_inodes; i++) {
+		int r = collect_inode_xattrs(w, &w->inodes[i]);
+
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}

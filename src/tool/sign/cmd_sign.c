@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: MIT
+/* cfsboot sign: a signature over an image's fs-verity digest. */
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "tool/common/atomic_file.h"
+#include "tool/commands.h"
+#include "lib/base/hex.h"
+#include "lib/base/log.h"
+#include "tool/sign/sigargs.h"
+#include "tool/sign/sign.h"
+#include "lib/trust/signature.h"
+#include "lib/base/util.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out, "Usage: cfsboot sign --key KEY --cert CERT [--chain FILE] [--version N]\n"
+		     "                    [--hash ALG] (IMAGE | --digest ALG:HEX) [-o SIG | --store DIR]\n\n"
+		     "Sign the fs-verity digest of a composefs image: a detached DER PKCS#7/CMS\n"
+		     "signature over the formatted digest, certificates embedded, the security\n"
+		     "version as a signed attribute (docs/signature.md).\n\n"
+		     "  --key KEY        PEM private key (RSA or ECDSA)\n"
+		     "  --cert CERT      its certificate (PEM or DER); further PEM certificates in\n"
+		     "                   the file are embedded as the chain\n"
+		     "  --chain FILE     intermediate certificates to embed (PEM)\n"
+		     "  --version N      security version (anti-rollback index); none means 0\n"
+		     "  --hash ALG       fs-verity hash of IMAGE: sha256 (default) or sha512\n"
+		     "  --digest ALG:HEX sign this digest instead of reading an image\n"
+		     "  -o, --output SIG write the signature here (default IMAGE.sig)\n"
+		     "  --store DIR      write DIR/images/<digest>.sig, next to the image\n"
+		     "  -h, --help       show this help\n");
+}
+
+/* Writes data as dir/name through a temporary file and a rename
+ * (atomic_file.h): dir/name holds either its old content or all of the new
+ * one, and the rename is durable when this returns. */
+static int write_signature(const char *dir, const char *name, const uint8_t *data, size_t len)
+{
+	_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct cfs_atomic_file f;
+	int r;
+
+	if (dfd < 0)
+		return log_errno(-errno, "cannot open the directory %s: %m", dir);
+	r = cfs_atomic_open(&f, dfd, dir);
+	if (r < 0)
+		return r;
+	r = cfs_write_full(f.fd, data, len);
+	if (r < 0) {
+		cfs_atomic_discard(&f);
+		return log_errno(r, "cannot write %s/%s: %m", dir, name);
+	}
+	r = cfs_atomic_commit(&f, name, CFS_ATOMIC_REPLACE, NULL, NULL);
+	if (r < 0)
+		return r;
+	if (fsync(dfd) < 0)
+		return log_errno(-errno, "cannot sync the directory %s: %m", dir);
+	return 0;
+}
+
+/* -o PATH as a directory and a file name in it. */
+static int split_output(const char *path, char **dir, char **name)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!*(slash ? slash + 1 : path))
+		return log_errno(-EINVAL, "-o %s: name a file, not a directory", path);
+	*dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+	*name = strdup(slash ? slash + 1 : path);
+	return *dir && *name ? 0 : log_oom();
+}
+
+/* STORE/images and <hex>.sig, refusing when the store does not hold the
+ * image: a signature that names an absent image is a mistake. */
+static int store_output(const char *store, enum cfs_hash_alg alg, const uint8_t *digest,
+			char **dir, char **name)
+{
+	char hex[2 * CFS_MAX_DIGEST_SIZE + 1];
+	_cleanup_free_ char *image = NULL;
+	struct stat st;
+
+	cfs_hex_encode(digest, cfs_hash_digest_size(alg), hex);
+	if (asprintf(dir, "%s/images", store) < 0 || asprintf(name, "%s.sig", hex) < 0 ||
+	    asprintf(&image, "%s/%s", *dir, hex) < 0)
+		return log_oom();
+	/* The image may be a link into objects/ (composefs-rs): any entry counts. */
+	if (fstatat(AT_FDCWD, image, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return log_errno(-errno, "cannot sign into the store: %s: %m; add the image "
+				 "first, or write the signature with -o", image);
+	return 0;
+}
+
+static void print_signed(enum cfs_hash_alg alg, const uint8_t *digest, const char *dir,
+			 const char *name)
+{
+	char hex[2 * CFS_MAX_DIGEST_SIZE + 1];
+
+	cfs_hex_encode(digest, cfs_hash_digest_size(alg), hex);
+	printf("signed %s:%s into %s/%s\n", cfs_hash_name(alg), hex, dir, name);
+}
+
+int cmd_sign(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "key",     required_argument, NULL, 'k' },
+		{ "cert",    required_argument, NULL, 'c' },
+		{ "chain",   required_argument, NULL, 'C' },
+		{ "version", required_argument, NULL, 'V' },
+		{ "hash",    required_argument, NULL, 'H' },
+		{ "digest",  required_argument, NULL, 'd' },
+		{ "output",  required_argument, NULL, 'o' },
+		{ "store",   required_argument, NULL, 's' },
+		{ "help",    no_argument,       NULL, 'h' },
+		{}
+	};
+	const char *key = NULL, *cert = NULL, *chain = NULL, *output = NULL, *store = NULL;
+	const char *digest_arg = NULL, *image = NULL;
+	_cleanup_free_ char *dir = NULL, *name = NULL, *default_output = NULL;
+	_cleanup_free_ uint8_t *der = NULL;
+	enum cfs_hash_alg alg = CFS_HASH_SHA256;
+	uint8_t digest[CFS_MAX_DIGEST_SIZE];
+	struct cfs_signer signer = {};
+	bool has_version = false;
+	uint64_t version = 0;
+	size_t der_len;
+	int c, r;
+
+	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'k': key = optarg; break;
+		case 'c': cert = optarg; break;
+		case 'C': chain = optarg; break;
+		case 'd': digest_arg = optarg; break;
+		case 'o': output = optarg; break;
+		case 's': store = optarg; break;
+		case 'V':
+			if (sigargs_parse_version("--version", optarg, &version) < 0)
+				return EXIT_USAGE;
+			has_version = true;
+			break;
+		case 'H':
+			if (cfs_hash_from_name(optarg, &alg) < 0) {
+				log_error("unknown hash '%s': use sha256 or sha512", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_OK;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (!key || !cert) {
+		log_error("--key and --cert are required; see cfsboot sign --help");
+		return EXIT_USAGE;
+	}
+	if (argc - optind != (digest_arg ? 0 : 1)) {
+		log_error("name one IMAGE, or give --digest ALG:HEX and no IMAGE");
+		return EXIT_USAGE;
+	}
+	if (output && store) {
+		log_error("-o and --store are exclusive: write the signature to one place");
+		return EXIT_USAGE;
+	}
+	if (digest_arg && !output && !store) {
+		log_error("with --digest, say where the signature goes: -o SIG or --store DIR");
+		return EXIT_USAGE;
+	}
+	if (digest_arg && sigargs_parse_digest(digest_arg, &alg, digest) < 0)
+		return EXIT_USAGE;
+	if (cfs_sig_init(true) < 0)
+		return EXIT_FAILED;
+	if (!digest_arg) {
+		image = argv[optind];
+		if (sigargs_image_digest(image, alg, digest) < 0)
+			return EXIT_FAILED;
+	}
+	if (!output && !store) {
+		if (asprintf(&default_output, "%s.sig", image) < 0) {
+			log_oom();
+			return EXIT_FAILED;
+		}
+		output = default_output;
+	}
+	r = store ? store_output(store, alg, digest, &dir, &name) : split_output(output, &dir, &name);
+	if (r < 0)
+		return EXIT_FAILED;
+
+	r = cfs_signer_load(key, cert, chain, &signer);
+	if (r == 0)
+		r = cfs_sign_digest(&signer, alg, digest, has_version, version, &der, &der_len);
+	cfs_signer_done(&signer);
+	if (r == 0)
+		r = write_signature(dir, name, der, der_len);
+	if (r < 0)
+		return EXIT_FAILED;
+	print_signed(alg, digest, dir, name);
+	return EXIT_OK;
+}
