@@ -17,7 +17,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "pivot/verify/beneath.h"
+#include "lib/store/beneath.h"
 
 static char dir[64];
 static int dir_fd = -1;
@@ -75,8 +75,8 @@ static int teardown(void **state)
 /* Both ways give want: a type (S_IFREG, S_IFDIR) or a negative errno. */
 static void expect(int base, const char *path, bool want_dir, int want)
 {
-	int (*const open_fn[])(int, const char *, bool) = { pivot_open_beneath,
-							      pivot_open_beneath_walk };
+	int (*const open_fn[])(int, const char *, bool) = { cfs_open_beneath,
+							      cfs_open_beneath_walk };
 
 	for (size_t i = 0; i < 2; i++) {
 		int fd = open_fn[i](base, path, want_dir);
@@ -142,13 +142,13 @@ static void test_not_normal(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		assert_false(pivot_path_is_normal(bad[i]));
+		assert_false(cfs_path_is_normal(bad[i]));
 		expect(dir_fd, bad[i], false, -EINVAL);
 	}
-	assert_true(pivot_path_is_normal("a"));
-	assert_true(pivot_path_is_normal("a/b/c"));
-	assert_true(pivot_path_is_normal("...")); /* a name, not a step */
-	assert_true(pivot_path_is_normal(".a/b.."));
+	assert_true(cfs_path_is_normal("a"));
+	assert_true(cfs_path_is_normal("a/b/c"));
+	assert_true(cfs_path_is_normal("...")); /* a name, not a step */
+	assert_true(cfs_path_is_normal(".a/b.."));
 }
 
 static void test_mkdir(void **state)
@@ -158,7 +158,7 @@ static void test_mkdir(void **state)
 	int fd;
 
 	(void)state;
-	fd = pivot_mkdir_beneath(dir_fd, "new", 0700, &created);
+	fd = cfs_mkdir_beneath(dir_fd, "new", 0700, &created);
 	assert_true(fd >= 0);
 	assert_true(created);
 	assert_int_equal(fstat(fd, &st), 0);
@@ -166,14 +166,14 @@ static void test_mkdir(void **state)
 	assert_int_equal(st.st_mode & 07777, 0700 & ~umask(022));
 	close(fd);
 
-	fd = pivot_mkdir_beneath(dir_fd, "new", 0700, &created);
+	fd = cfs_mkdir_beneath(dir_fd, "new", 0700, &created);
 	assert_true(fd >= 0);
 	assert_false(created);
 	close(fd);
 
-	assert_int_equal(pivot_mkdir_beneath(dir_fd, "abs", 0755, &created), -ELOOP);
+	assert_int_equal(cfs_mkdir_beneath(dir_fd, "abs", 0755, &created), -ELOOP);
 	assert_false(created);
-	assert_int_equal(pivot_mkdir_beneath(dir_fd, "a/c", 0755, &created), -EINVAL);
+	assert_int_equal(cfs_mkdir_beneath(dir_fd, "a/c", 0755, &created), -EINVAL);
 }
 
 static void test_reopen(void **state)
@@ -182,11 +182,11 @@ static void test_reopen(void **state)
 	int path_fd, fd;
 
 	(void)state;
-	path_fd = pivot_open_beneath(dir_fd, "a/b/file", false);
+	path_fd = cfs_open_beneath(dir_fd, "a/b/file", false);
 	assert_true(path_fd >= 0);
 	/* O_PATH: no reading until reopened. */
 	assert_int_equal(read(path_fd, buf, sizeof(buf)), -1);
-	fd = pivot_reopen_read(path_fd);
+	fd = cfs_reopen_read(path_fd);
 	assert_true(fd >= 0);
 	assert_int_equal(read(fd, buf, sizeof(buf) - 1), 8);
 	assert_string_equal(buf, "content\n");

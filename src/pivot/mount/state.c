@@ -17,10 +17,11 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
-#include "pivot/verify/beneath.h"
 #include "pivot/mount/compose.h"
 #include "pivot/mount/fsctx.h"
 #include "lib/base/log.h"
+#include "lib/store/beneath.h"
+#include "lib/store/layout.h"
 #include "lib/base/util.h"
 
 void pivot_state_init(struct pivot_state *s)
@@ -49,9 +50,9 @@ static void deploy_path(const struct pivot_state_in *in, struct deploy_path *d)
 	const char *state = strcmp(in->policy->state, "/") == 0 ? "" : in->policy->state;
 	const char *prefix = strcmp(in->sysroot, "/") == 0 ? "" : in->sysroot;
 
-	snprintf(d->rel, sizeof(d->rel), "%s%sdeploy/%s", state[0] ? state + 1 : "",
+	snprintf(d->rel, sizeof(d->rel), "%s%s" CFS_STATE_DEPLOY_FMT, state[0] ? state + 1 : "",
 		 state[0] ? "/" : "", in->hex);
-	snprintf(d->shown, sizeof(d->shown), "%s%s/deploy/%s", prefix, state, in->hex);
+	snprintf(d->shown, sizeof(d->shown), "%s%s/" CFS_STATE_DEPLOY_FMT, prefix, state, in->hex);
 }
 
 /* The image must have the directory a mount goes on: the composed root is
@@ -87,7 +88,7 @@ static int check_image(const struct pivot_state_in *in)
 static int bind_clone(const struct pivot_state_in *in, const char *rel, const char *shown)
 {
 	struct mount_attr attr = { .attr_clr = MOUNT_ATTR_RDONLY };
-	_cleanup_close_ int dir = pivot_open_beneath(in->physroot_fd, rel, true);
+	_cleanup_close_ int dir = cfs_open_beneath(in->physroot_fd, rel, true);
 	_cleanup_close_ int fd = -1;
 
 	if (dir < 0)
@@ -106,8 +107,8 @@ static int check_bind_etc(const struct pivot_state_in *in, const struct deploy_p
 	char rel[PATH_MAX + 8];
 	_cleanup_close_ int fd = -1;
 
-	snprintf(rel, sizeof(rel), "%s/etc", d->rel);
-	fd = pivot_open_beneath(in->physroot_fd, rel, true);
+	snprintf(rel, sizeof(rel), "%s/" CFS_DEPLOY_ETC, d->rel);
+	fd = cfs_open_beneath(in->physroot_fd, rel, true);
 	if (fd == -ENOENT)
 		return log_errno(fd, "etc = bind mounts %s/etc over /etc, but it does not exist (the "
 				 "deployment tool creates it from the image's /etc; etc = overlay "
@@ -174,7 +175,7 @@ static int make_dirs(int dirfd, const char *rel, const char *shown)
 			return log_errno(-ENAMETOOLONG, "cannot create %s: %m", shown);
 		memcpy(name, c, len);
 		name[len] = '\0';
-		fd = pivot_mkdir_beneath(cur >= 0 ? cur : dirfd, name, 0755, &created);
+		fd = cfs_mkdir_beneath(cur >= 0 ? cur : dirfd, name, 0755, &created);
 		if (fd < 0)
 			return log_errno(fd, "cannot create %s: %m (at \"%s\"; state is created without "
 					 "following links or crossing mount points)", shown, name);
@@ -194,7 +195,7 @@ static int make_dirs(int dirfd, const char *rel, const char *shown)
 static int make_dir(int dirfd, const char *name, unsigned int mode, const char *shown)
 {
 	bool created;
-	int fd = pivot_mkdir_beneath(dirfd, name, mode, &created);
+	int fd = cfs_mkdir_beneath(dirfd, name, mode, &created);
 
 	if (fd < 0)
 		return log_errno(fd, "cannot create %s/%s: %m", shown, name);
@@ -214,10 +215,10 @@ static int etc_overlay(const struct pivot_state_in *in, int upper_mnt, int dir, 
 	lower = openat(in->erofs_fd, "etc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (lower < 0)
 		return log_errno(-errno, "cannot open the image's /etc: %m");
-	upper = make_dir(dir, "upper", 0755, shown);
+	upper = make_dir(dir, CFS_DEPLOY_UPPER, 0755, shown);
 	if (upper < 0)
 		return upper;
-	work = make_dir(dir, "work", 0700, shown);
+	work = make_dir(dir, CFS_DEPLOY_WORK, 0700, shown);
 	if (work < 0)
 		return work;
 	int fsfd = -1;
@@ -277,15 +278,15 @@ int pivot_state_prepare(const struct pivot_state_in *in, struct pivot_state *s)
 
 	switch (p->etc) {
 	case PIVOT_ETC_OVERLAY:
-		snprintf(shown, sizeof(shown), "%s/etc", d.shown);
-		dir = make_dir(deploy, "etc", 0755, d.shown);
+		snprintf(shown, sizeof(shown), "%s/" CFS_DEPLOY_ETC, d.shown);
+		dir = make_dir(deploy, CFS_DEPLOY_ETC, 0755, d.shown);
 		if (dir < 0)
 			return dir;
 		s->etc_fd = etc_overlay(in, s->rw_fd, dir, shown);
 		break;
 	case PIVOT_ETC_BIND:
-		snprintf(rel, sizeof(rel), "%s/etc", d.rel);
-		snprintf(shown, sizeof(shown), "%s/etc", d.shown);
+		snprintf(rel, sizeof(rel), "%s/" CFS_DEPLOY_ETC, d.rel);
+		snprintf(shown, sizeof(shown), "%s/" CFS_DEPLOY_ETC, d.shown);
 		s->etc_fd = bind_clone(in, rel, shown);
 		break;
 	case PIVOT_ETC_TRANSIENT:
@@ -299,11 +300,11 @@ int pivot_state_prepare(const struct pivot_state_in *in, struct pivot_state *s)
 
 	if (p->var == PIVOT_VAR_BIND) {
 		cfs_closep(&dir);
-		dir = make_dir(deploy, "var", 0755, d.shown);
+		dir = make_dir(deploy, CFS_DEPLOY_VAR, 0755, d.shown);
 		if (dir < 0)
 			return dir;
-		snprintf(rel, sizeof(rel), "%s/var", d.rel);
-		snprintf(shown, sizeof(shown), "%s/var", d.shown);
+		snprintf(rel, sizeof(rel), "%s/" CFS_DEPLOY_VAR, d.rel);
+		snprintf(shown, sizeof(shown), "%s/" CFS_DEPLOY_VAR, d.shown);
 		s->var_fd = bind_clone(in, rel, shown);
 		if (s->var_fd < 0)
 			return s->var_fd;

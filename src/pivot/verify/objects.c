@@ -16,7 +16,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "pivot/verify/beneath.h"
+#include "lib/store/beneath.h"
+#include "lib/store/layout.h"
 #include "pivot/boot/digest.h"
 #include "lib/base/hex.h"
 #include "lib/image/image.h"
@@ -24,8 +25,8 @@
 #include "lib/base/util.h"
 #include "pivot/verify/verity.h"
 
-/* Object paths are "xx/<62 or 126 hex>"; anything far longer is not one. */
-#define OBJECT_PATH_MAX 256
+/* Object paths are "xx/<62 or 126 hex>" (layout.h); anything far longer is not one. */
+#define OBJECT_PATH_MAX CFS_OBJECT_REDIRECT_MAX
 
 struct ref {
 	const char *path;         /* into the image's bytes, not NUL-terminated */
@@ -53,7 +54,7 @@ static int check_ref(const struct cfs_object_ref *o, const char *image_name, cha
 				 "long for an object", image_name, (unsigned long long)o->nid, o->path_len);
 	memcpy(path, o->path, o->path_len);
 	path[o->path_len] = '\0';
-	if (!pivot_path_is_normal(path))
+	if (!cfs_path_is_normal(path))
 		return log_errno(-EUCLEAN, "%s: nid %llu names the object '%s', which is not a path "
 				 "inside the objects directory", image_name, (unsigned long long)o->nid, path);
 	if (!o->alg)
@@ -112,7 +113,7 @@ static int compare_refs(const void *x, const void *y)
 /* Opens an object for reading; it must be a regular file. */
 static int open_object(int objects_fd, const char *objects_name, const char *path, uint64_t nid)
 {
-	_cleanup_close_ int path_fd = pivot_open_beneath(objects_fd, path, false);
+	_cleanup_close_ int path_fd = cfs_open_beneath(objects_fd, path, false);
 	struct stat st;
 	int fd;
 
@@ -129,7 +130,7 @@ static int open_object(int objects_fd, const char *objects_name, const char *pat
 	if (!S_ISREG(st.st_mode))
 		return log_errno(-EUCLEAN, "refusing object %s/%s (nid %llu): not a regular file",
 				 objects_name, path, (unsigned long long)nid);
-	fd = pivot_reopen_read(path_fd);
+	fd = cfs_reopen_read(path_fd);
 	if (fd < 0)
 		return log_errno(fd, "cannot open object %s/%s: %m", objects_name, path);
 	return fd;

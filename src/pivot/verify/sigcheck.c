@@ -7,6 +7,7 @@
 
 #include "lib/base/hex.h"
 #include "lib/base/log.h"
+#include "lib/store/layout.h"
 #include "lib/base/util.h"
 
 /* Loads what the initramfs trusts and verifies sig against it. */
@@ -59,7 +60,7 @@ int pivot_check_signature(const struct pivot_store *s, const struct pivot_policy
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	snprintf(name, sizeof(name), "%s.sig", s->image_path);
+	snprintf(name, sizeof(name), "%s" CFS_STORE_SIG_SUFFIX, s->image_path);
 	if (p->signature != PIVOT_SIGNATURE_OFF) {
 		fd = pivot_store_open_signature(s);
 		if (fd == -ENOENT && p->signature == PIVOT_SIGNATURE_REQUIRED)

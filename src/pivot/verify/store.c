@@ -14,8 +14,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "pivot/verify/beneath.h"
 #include "lib/base/log.h"
+#include "lib/store/beneath.h"
+#include "lib/store/layout.h"
 #include "lib/base/util.h"
 
 void pivot_store_init(struct pivot_store *s)
@@ -32,29 +33,6 @@ void pivot_store_close(struct pivot_store *s)
 	free(s->image_path);
 	free(s->objects_path);
 	pivot_store_init(s);
-}
-
-/* One line for a path of the store that could not be opened beneath the
- * physical root; hint says what to do when it is simply missing. */
-static int refuse_path(int r, const char *what, const char *path, const char *hint)
-{
-	switch (r) {
-	case -ENOENT:
-		return log_errno(r, "%s %s does not exist (%s)", what, path, hint);
-	case -ELOOP:
-		return log_errno(r, "refusing %s %s: it is or passes through a symbolic link, and "
-				 "cfs-pivot follows no links on the physical root (replace the link "
-				 "with what it points to)", what, path);
-	case -EXDEV:
-		return log_errno(r, "refusing %s %s: it is or passes through a mount point; the store "
-				 "must be on the physical root's own file system", what, path);
-	case -ENOTDIR:
-		return log_errno(r, "refusing %s %s: a component of it is not a directory", what, path);
-	case -ENOMEM:
-		return log_oom();
-	default:
-		return log_errno(r, "cannot open %s %s: %m", what, path);
-	}
 }
 
 /* The physical root is detached from sysroot when the composed tree takes
@@ -90,22 +68,13 @@ static int open_root(struct pivot_store *s, const char *sysroot)
 
 static int open_image(struct pivot_store *s)
 {
-	char rel[sizeof("images/") + PIVOT_DIGEST_HEX_MAX];
-	_cleanup_close_ int path_fd = -1;
-	struct stat st;
+	char rel[CFS_STORE_IMAGE_REL_SIZE];
 
-	snprintf(rel, sizeof(rel), "images/%s", s->hex);
-	path_fd = pivot_open_beneath(s->store_fd, rel, false);
-	if (path_fd < 0)
-		return refuse_path(path_fd, "the image", s->image_path,
-				   "deploy the image to the store, or fix composefs.digest= in the boot entry");
-	if (fstat(path_fd, &st) < 0)
-		return log_errno(-errno, "cannot stat the image %s: %m", s->image_path);
-	if (!S_ISREG(st.st_mode))
-		return log_errno(-EINVAL, "refusing the image %s: it is not a regular file", s->image_path);
-	s->image_fd = pivot_reopen_read(path_fd);
+	snprintf(rel, sizeof(rel), CFS_STORE_IMAGE_FMT, s->hex);
+	s->image_fd = cfs_open_beneath_regular(s->store_fd, rel);
 	if (s->image_fd < 0)
-		return log_errno(s->image_fd, "cannot open the image %s: %m", s->image_path);
+		return cfs_beneath_refusal(s->image_fd, "the image", s->image_path,
+					   "deploy the image to the store, or fix composefs.digest= in the boot entry");
 	return 0;
 }
 
@@ -124,13 +93,13 @@ int pivot_store_open(struct pivot_store *s, const char *sysroot, const char *sto
 	const char *prefix = strcmp(sysroot, "/") == 0 ? "" : sysroot;
 	const char *store = strcmp(store_path, "/") == 0 ? "" : store_path;
 	_cleanup_free_ char *store_name = NULL;
-	char image_rel[sizeof("/images/") + PIVOT_DIGEST_HEX_MAX];
+	char image_rel[1 + CFS_STORE_IMAGE_REL_SIZE];
 	int r;
 
 	pivot_digest_hex(d, s->hex);
-	snprintf(image_rel, sizeof(image_rel), "/images/%s", s->hex);
+	snprintf(image_rel, sizeof(image_rel), "/" CFS_STORE_IMAGE_FMT, s->hex);
 	store_name = concat3(prefix, store_path, "");
-	s->objects_path = concat3(prefix, store, "/objects");
+	s->objects_path = concat3(prefix, store, "/" CFS_STORE_OBJECTS);
 	s->image_path = concat3(prefix, store, image_rel);
 	if (!store_name || !s->objects_path || !s->image_path)
 		return log_oom();
@@ -141,45 +110,34 @@ int pivot_store_open(struct pivot_store *s, const char *sysroot, const char *sto
 	if (strcmp(store_path, "/") == 0)
 		s->store_fd = openat(s->root_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	else
-		s->store_fd = pivot_open_beneath(s->root_fd, store_path + 1, true);
+		s->store_fd = cfs_open_beneath(s->root_fd, store_path + 1, true);
 	if (s->store_fd < 0)
-		return refuse_path(s->store_fd, "the store", store_name,
+		return cfs_beneath_refusal(s->store_fd, "the store", store_name,
 				   "deploy an image there, or set store in pivot.conf");
 
 	r = open_image(s);
 	if (r < 0)
 		return r;
 
-	s->objects_fd = pivot_open_beneath(s->store_fd, "objects", true);
+	s->objects_fd = cfs_open_beneath(s->store_fd, CFS_STORE_OBJECTS, true);
 	if (s->objects_fd < 0)
-		return refuse_path(s->objects_fd, "the objects directory", s->objects_path,
+		return cfs_beneath_refusal(s->objects_fd, "the objects directory", s->objects_path,
 				   "the store is incomplete: deploy the image with its objects");
 	return 0;
 }
 
 int pivot_store_open_signature(const struct pivot_store *s)
 {
-	char rel[sizeof("images/.sig") + PIVOT_DIGEST_HEX_MAX];
+	char rel[CFS_STORE_IMAGE_REL_SIZE];
 	_cleanup_free_ char *name = NULL;
-	_cleanup_close_ int path_fd = -1;
-	struct stat st;
 	int fd;
 
-	snprintf(rel, sizeof(rel), "images/%s.sig", s->hex);
-	path_fd = pivot_open_beneath(s->store_fd, rel, false);
-	if (path_fd == -ENOENT)
-		return -ENOENT;
-	name = concat3(s->image_path, ".sig", "");
+	snprintf(rel, sizeof(rel), CFS_STORE_SIGNATURE_FMT, s->hex);
+	fd = cfs_open_beneath_regular(s->store_fd, rel);
+	if (fd >= 0 || fd == -ENOENT)
+		return fd;
+	name = concat3(s->image_path, CFS_STORE_SIG_SUFFIX, "");
 	if (!name)
 		return log_oom();
-	if (path_fd < 0)
-		return refuse_path(path_fd, "the signature", name, "");
-	if (fstat(path_fd, &st) < 0)
-		return log_errno(-errno, "cannot stat the signature %s: %m", name);
-	if (!S_ISREG(st.st_mode))
-		return log_errno(-EINVAL, "refusing the signature %s: it is not a regular file", name);
-	fd = pivot_reopen_read(path_fd);
-	if (fd < 0)
-		return log_errno(fd, "cannot open the signature %s: %m", name);
-	return fd;
+	return cfs_beneath_refusal(fd, "the signature", name, "");
 }

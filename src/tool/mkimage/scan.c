@@ -17,9 +17,9 @@
 
 #include "lib/image/format.h"
 #include "lib/verity/fsverity.h"
-#include "lib/base/hex.h"
 #include "lib/base/log.h"
 #include "lib/base/util.h"
+#include "lib/store/layout.h"
 #include "tool/common/workers.h"
 
 struct scanner {
@@ -330,7 +330,7 @@ static int scan_path(struct scanner *s, const char *path, struct cfs_node *node)
 static int hash_file(size_t i, void *ctx)
 {
 	struct cfs_node *node = ((struct scanner *)ctx)->jobs[i];
-	char hex[2 * CFS_SHA256_DIGEST_SIZE + 1], payload[2 * CFS_SHA256_DIGEST_SIZE + 2];
+	char payload[CFS_OBJECT_PATH_SIZE];
 	_cleanup_close_ int fd = open_file(node->src_path);
 	struct stat st;
 	int r;
@@ -344,12 +344,8 @@ static int hash_file(size_t i, void *ctx)
 		return log_errno(-ESTALE, "%s changed while it was read; build the image from a tree at rest",
 				 node->src_path);
 	node->has_digest = true;
-	cfs_hex_encode(node->digest, CFS_SHA256_DIGEST_SIZE, hex);
-	/* "ab/cdef...": the object's path in the store. */
-	payload[0] = hex[0];
-	payload[1] = hex[1];
-	payload[2] = '/';
-	memcpy(payload + 3, hex + 2, sizeof(hex) - 2);
+	/* The object's path in the store names it in the image. */
+	cfs_layout_object_path(node->digest, CFS_SHA256_DIGEST_SIZE, payload);
 	return cfs_node_set_payload(node, payload, strlen(payload));
 }
 

@@ -12,6 +12,7 @@
 #include "lib/base/hex.h"
 #include "lib/base/log.h"
 #include "lib/base/util.h"
+#include "lib/store/layout.h"
 #include "tool/common/workers.h"
 
 #define HEX_DIGEST_LEN (2 * CFS_SHA256_DIGEST_SIZE)
@@ -39,14 +40,14 @@ int cfs_store_open(struct cfs_store *s, const char *dir, unsigned threads)
 	*s = (struct cfs_store){ .dir_fd = -1, .objects_fd = -1, .images_fd = -1,
 				 .threads = threads };
 	s->dir = strdup(dir);
-	if (!s->dir || asprintf(&objects, "%s/objects", dir) < 0 ||
-	    asprintf(&images, "%s/images", dir) < 0)
+	if (!s->dir || asprintf(&objects, "%s/" CFS_STORE_OBJECTS, dir) < 0 ||
+	    asprintf(&images, "%s/" CFS_STORE_IMAGES, dir) < 0)
 		return log_oom();
 	r = open_subdir(AT_FDCWD, dir, dir, &s->dir_fd);
 	if (r >= 0)
-		r = open_subdir(s->dir_fd, "objects", objects, &s->objects_fd);
+		r = open_subdir(s->dir_fd, CFS_STORE_OBJECTS, objects, &s->objects_fd);
 	if (r >= 0)
-		r = open_subdir(s->dir_fd, "images", images, &s->images_fd);
+		r = open_subdir(s->dir_fd, CFS_STORE_IMAGES, images, &s->images_fd);
 	if (r < 0)
 		cfs_store_close(s);
 	return r;
@@ -144,13 +145,14 @@ static int open_fanouts(struct cfs_store *s, const struct object_list *l, struct
 {
 	for (size_t i = 0; i < l->n; i++) {
 		struct fanout *f = &fan[l->v[i]->digest[0]];
-		char name[3];
+		char name[CFS_OBJECT_PATH_SIZE];
 		int r;
 
 		if (f->fd >= 0)
 			continue;
-		snprintf(name, sizeof(name), "%02x", l->v[i]->digest[0]);
-		if (asprintf(&f->path, "%s/objects/%s", s->dir, name) < 0) {
+		cfs_layout_object_path(l->v[i]->digest, CFS_SHA256_DIGEST_SIZE, name);
+		name[CFS_OBJECT_FANOUT_LEN] = '\0';
+		if (asprintf(&f->path, "%s/" CFS_STORE_OBJECTS "/%s", s->dir, name) < 0) {
 			f->path = NULL;
 			return log_oom();
 		}
@@ -165,10 +167,10 @@ static int open_fanouts(struct cfs_store *s, const struct object_list *l, struct
  * byte. */
 static void object_name(const struct cfs_node *node, char name[HEX_DIGEST_LEN + 1])
 {
-	char hex[HEX_DIGEST_LEN + 1];
+	char path[CFS_OBJECT_PATH_SIZE];
 
-	cfs_hex_encode(node->digest, CFS_SHA256_DIGEST_SIZE, hex);
-	memcpy(name, hex + 2, HEX_DIGEST_LEN - 1);
+	cfs_layout_object_path(node->digest, CFS_SHA256_DIGEST_SIZE, path);
+	strcpy(name, path + CFS_OBJECT_FANOUT_LEN + 1);
 }
 
 /* Phase 1, one job per object: a complete copy under a temporary name. */
@@ -283,7 +285,7 @@ int cfs_store_add_image(struct cfs_store *s, const uint8_t *data, size_t size,
 	cfs_hex_encode(digest, CFS_SHA256_DIGEST_SIZE, hex);
 	if (faccessat(s->images_fd, hex, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 		return 0;
-	if (asprintf(&images, "%s/images", s->dir) < 0)
+	if (asprintf(&images, "%s/" CFS_STORE_IMAGES, s->dir) < 0)
 		return log_oom();
 	r = cfs_atomic_open(&f, s->images_fd, images);
 	if (r < 0)

@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The object store (docs/mkimage.md, "Store layout"), as composefs-rs and
- * bootc lay it out:
- *
- *   DIR/objects/ab/cdef...   file content, named by its fs-verity digest
- *   DIR/images/<digest>      composefs images, named by theirs
+ * Filling the object store (lib/store/layout.h): file content under
+ * DIR/objects/, named by its fs-verity digest, and images under
+ * DIR/images/, named by theirs.
  *
  * Every file is added atomically, mode 0644, with fs-verity enabled where
  * the file system supports it, and never replaces one already there.

@@ -10,6 +10,7 @@
 #include "tool/commands.h"
 #include "lib/base/hex.h"
 #include "lib/base/log.h"
+#include "lib/store/layout.h"
 #include "tool/sign/sigargs.h"
 #include "tool/sign/sign.h"
 #include "lib/trust/signature.h"
@@ -83,7 +84,8 @@ static int store_output(const char *store, enum cfs_hash_alg alg, const uint8_t 
 	struct stat st;
 
 	cfs_hex_encode(digest, cfs_hash_digest_size(alg), hex);
-	if (asprintf(dir, "%s/images", store) < 0 || asprintf(name, "%s.sig", hex) < 0 ||
+	if (asprintf(dir, "%s/" CFS_STORE_IMAGES, store) < 0 ||
+	    asprintf(name, "%s" CFS_STORE_SIG_SUFFIX, hex) < 0 ||
 	    asprintf(&image, "%s/%s", *dir, hex) < 0)
 		return log_oom();
 	/* The image may be a link into objects/ (composefs-rs): any entry counts. */

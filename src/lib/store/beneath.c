@@ -7,7 +7,7 @@
  * the same file system; openat2() can).  Normal paths have no "..", so
  * neither way can climb out of the directory it starts from.
  */
-#include "pivot/verify/beneath.h"
+#include "lib/store/beneath.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,9 +18,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "lib/base/log.h"
 #include "lib/base/util.h"
 
-bool pivot_path_is_normal(const char *path)
+bool cfs_path_is_normal(const char *path)
 {
 	const char *c = path;
 
@@ -44,7 +45,7 @@ static int sys_openat2(int dirfd, const char *path, struct open_how *how)
 	return (int)syscall(SYS_openat2, dirfd, path, how, sizeof(*how));
 }
 
-int pivot_open_beneath(int dirfd, const char *path, bool dir)
+int cfs_open_beneath(int dirfd, const char *path, bool dir)
 {
 	static bool no_openat2;
 	struct open_how how = {
@@ -54,17 +55,17 @@ int pivot_open_beneath(int dirfd, const char *path, bool dir)
 	};
 	int fd;
 
-	if (!pivot_path_is_normal(path))
+	if (!cfs_path_is_normal(path))
 		return -EINVAL;
 	if (no_openat2)
-		return pivot_open_beneath_walk(dirfd, path, dir);
+		return cfs_open_beneath_walk(dirfd, path, dir);
 	fd = sys_openat2(dirfd, path, &how);
 	if (fd >= 0)
 		return fd;
 	if (errno != ENOSYS)
 		return -errno;
 	no_openat2 = true;
-	return pivot_open_beneath_walk(dirfd, path, dir);
+	return cfs_open_beneath_walk(dirfd, path, dir);
 }
 
 /* Opens one component, refusing a link and a change of device. */
@@ -86,14 +87,14 @@ static int open_component(int dirfd, const char *name, dev_t dev, bool want_dir)
 	return TAKE_FD(fd);
 }
 
-int pivot_open_beneath_walk(int dirfd, const char *path, bool dir)
+int cfs_open_beneath_walk(int dirfd, const char *path, bool dir)
 {
 	char name[256];
 	_cleanup_close_ int cur = -1;
 	const char *c = path;
 	struct stat st;
 
-	if (!pivot_path_is_normal(path))
+	if (!cfs_path_is_normal(path))
 		return -EINVAL;
 	if (fstat(dirfd, &st) < 0)
 		return -errno;
@@ -119,7 +120,7 @@ int pivot_open_beneath_walk(int dirfd, const char *path, bool dir)
 	}
 }
 
-int pivot_reopen_read(int path_fd)
+int cfs_reopen_read(int path_fd)
 {
 	char proc[64];
 	int fd;
@@ -129,12 +130,49 @@ int pivot_reopen_read(int path_fd)
 	return fd < 0 ? -errno : fd;
 }
 
-int pivot_mkdir_beneath(int dirfd, const char *name, unsigned int mode, bool *created)
+int cfs_mkdir_beneath(int dirfd, const char *name, unsigned int mode, bool *created)
 {
 	if (strchr(name, '/'))
 		return -EINVAL;
 	*created = mkdirat(dirfd, name, mode) == 0;
 	if (!*created && errno != EEXIST)
 		return -errno;
-	return pivot_open_beneath(dirfd, name, true);
+	return cfs_open_beneath(dirfd, name, true);
+}
+
+int cfs_open_beneath_regular(int dirfd, const char *path)
+{
+	_cleanup_close_ int path_fd = cfs_open_beneath(dirfd, path, false);
+	struct stat st;
+
+	if (path_fd < 0)
+		return path_fd;
+	if (fstat(path_fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EUCLEAN;
+	return cfs_reopen_read(path_fd);
+}
+
+int cfs_beneath_refusal(int r, const char *what, const char *path, const char *hint)
+{
+	switch (r) {
+	case -ENOENT:
+		return log_errno(r, "%s %s does not exist (%s)", what, path, hint);
+	case -ELOOP:
+		return log_errno(r, "refusing %s %s: it is or passes through a symbolic link, and "
+				 "links in the store or on the way to it are not followed (replace "
+				 "the link with what it points to)", what, path);
+	case -EXDEV:
+		return log_errno(r, "refusing %s %s: it is or passes through a mount point; the store "
+				 "must be on the physical root's own file system", what, path);
+	case -ENOTDIR:
+		return log_errno(r, "refusing %s %s: a component of it is not a directory", what, path);
+	case -EUCLEAN:
+		return log_errno(r, "refusing %s %s: it is not a regular file", what, path);
+	case -ENOMEM:
+		return log_oom();
+	default:
+		return log_errno(r, "cannot open %s %s: %m", what, path);
+	}
 }

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Where everything lives in the store and in the state: the one place
+ * that spells these paths (docs/policy.md "store" and "state",
+ * docs/mkimage.md "Store layout").  The layout is composefs-rs's and
+ * bootc's:
+ *
+ *   <store>/objects/XX/<rest>     file content, named by its fs-verity
+ *                                 digest in hex: XX its first byte, rest
+ *                                 the others; an image's redirect names it
+ *                                 as "/XX/<rest>"
+ *   <store>/images/<hex>          a composefs image, named by its digest
+ *   <store>/images/<hex>.sig      its signature (cfsboot sign)
+ *
+ *   <state>/deploy/<hex>/etc/upper, etc/work   etc = overlay
+ *   <state>/deploy/<hex>/etc                   etc = bind
+ *   <state>/deploy/<hex>/var                   var = bind
+ *
+ * Store and state are policy paths below the physical root; everything in
+ * them is opened beneath their directory (beneath.h).
+ */
+#ifndef CFS_STORE_LAYOUT_H
+#define CFS_STORE_LAYOUT_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/base/hex.h"
+#include "lib/verity/fsverity.h"
+
+#define CFS_STORE_OBJECTS    "objects"
+#define CFS_STORE_IMAGES     "images"
+#define CFS_STORE_SIG_SUFFIX ".sig"
+
+#define CFS_STATE_DEPLOY     "deploy"
+#define CFS_DEPLOY_ETC       "etc"
+#define CFS_DEPLOY_VAR       "var"
+#define CFS_DEPLOY_UPPER     "upper"     /* in etc/, for etc = overlay */
+#define CFS_DEPLOY_WORK      "work"
+
+/* Formats of the paths relative to the store and the state, for one %s:
+ * the image's digest in hex. */
+#define CFS_STORE_IMAGE_FMT     CFS_STORE_IMAGES "/%s"
+#define CFS_STORE_SIGNATURE_FMT CFS_STORE_IMAGES "/%s" CFS_STORE_SIG_SUFFIX
+#define CFS_STATE_DEPLOY_FMT    CFS_STATE_DEPLOY "/%s"
+
+/* The longest digest in hex, without a terminator: 128 for sha512. */
+#define CFS_DIGEST_HEX_LEN (2 * CFS_MAX_DIGEST_SIZE)
+
+/* "XX/<rest>" of the longest digest and its terminator. */
+#define CFS_OBJECT_FANOUT_LEN 2
+#define CFS_OBJECT_PATH_SIZE  (CFS_DIGEST_HEX_LEN + 2)
+
+/* A redirect this long or longer names no object: what the object checks
+ * copy is bounded, and every path formed from a digest fits. */
+#define CFS_OBJECT_REDIRECT_MAX 256
+
+/* images/<hex>.sig and its terminator. */
+#define CFS_STORE_IMAGE_REL_SIZE \
+	(sizeof(CFS_STORE_IMAGES "/" CFS_STORE_SIG_SUFFIX) + CFS_DIGEST_HEX_LEN)
+
+_Static_assert(CFS_OBJECT_PATH_SIZE <= CFS_OBJECT_REDIRECT_MAX,
+	       "an object path formed from a digest is one the checks accept");
+_Static_assert(CFS_DIGEST_HEX_LEN - CFS_OBJECT_FANOUT_LEN <= NAME_MAX,
+	       "an object's name fits in a directory entry");
+_Static_assert(CFS_DIGEST_HEX_LEN + sizeof(CFS_STORE_SIG_SUFFIX) - 1 <= NAME_MAX,
+	       "a signature's name fits in a directory entry");
+
+/* "XX/<rest>" of a digest of len bytes (at least 2) into out, of at least
+ * 2 * len + 2 bytes (CFS_OBJECT_PATH_SIZE for every algorithm). */
+static inline void cfs_layout_object_path(const uint8_t *digest, size_t len, char *out)
+{
+	cfs_hex_encode(digest, 1, out);
+	out[CFS_OBJECT_FANOUT_LEN] = '/';
+	cfs_hex_encode(digest + 1, len - 1, out + CFS_OBJECT_FANOUT_LEN + 1);
+}
+
+#endif
