@@ -98,7 +98,7 @@ cp "$S/other" "$OTHER"
 cp "$VICTIM" "$S/outside"
 ln -sf "$S/outside" "$VICTIM"
 fsck_is "an object that is a symlink is corrupt" 5 \
-	"corrupt: $STORE/$REL: not a regular file"
+	"corrupt: $STORE/$REL: it is or passes through a symbolic link, which the boot does not follow"
 rm "$VICTIM" && mv "$S/outside" "$VICTIM"
 fsck_is "the store is clean again" 0
 
@@ -148,7 +148,8 @@ fi
 
 check_fails "fsck without --store" 2 "no store given" "$CFSBOOT" fsck
 check_fails "fsck --threads 0" 2 "--threads '0'" "$CFSBOOT" fsck --threads 0 --store "$STORE"
-check_fails "fsck of a directory that is no store" 1 "is .* a store" "$CFSBOOT" fsck --store "$S/src"
+check_fails "fsck of a directory that is no store" 1 "the objects directory $S/src/objects does not exist \(is it a store\?" \
+	"$CFSBOOT" fsck --store "$S/src"
 check "fsck --help" "$CFSBOOT" fsck --help
 
 done_testing

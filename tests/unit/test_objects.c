@@ -27,7 +27,7 @@
 #include "tool/mkimage/scan.h"
 #include "tool/mkimage/store.h"
 #include "lib/base/util.h"
-#include "pivot/verify/verity.h"
+#include "lib/verity/measure.h"
 #include "tool/mkimage/writer.h"
 
 static char dir[64];
@@ -216,14 +216,14 @@ static void test_spot_check(void **state)
 {
 	int image = open_rel("image", O_RDONLY), objects = open_rel("store/objects", O_PATH);
 	char rel[256];
-	struct pivot_digest d;
+	struct cfs_verity_digest d;
 	const char *log;
 	int obj, has_verity, empty, r;
 
 	(void)state;
 	object_of_one(rel, sizeof(rel));
 	obj = open_rel(rel, O_RDONLY);
-	has_verity = pivot_measure_verity(obj, &d);
+	has_verity = cfs_verity_measure(obj, &d);
 	close(obj);
 	assert_true(has_verity >= 0);
 

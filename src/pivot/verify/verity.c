@@ -8,34 +8,10 @@
  */
 #include "pivot/verify/verity.h"
 
-#include <linux/fsverity.h>
 #include <string.h>
-#include <sys/ioctl.h>
 
 #include "lib/base/log.h"
-
-int pivot_measure_verity(int fd, struct pivot_digest *d)
-{
-	/* struct fsverity_digest ends in the digest, of the size it says. */
-	_Alignas(struct fsverity_digest) uint8_t buf[sizeof(struct fsverity_digest) +
-						     CFS_MAX_DIGEST_SIZE];
-	struct fsverity_digest *m = (struct fsverity_digest *)buf;
-
-	m->digest_size = CFS_MAX_DIGEST_SIZE;
-	if (ioctl(fd, FS_IOC_MEASURE_VERITY, m) < 0) {
-		/* ENODATA: no fs-verity on this file; ENOTTY, EOPNOTSUPP:
-		 * none on this file system or in this kernel. */
-		if (errno == ENODATA || errno == ENOTTY || errno == EOPNOTSUPP)
-			return 0;
-		return -errno;
-	}
-	memset(d, 0, sizeof(*d));
-	d->alg = m->digest_algorithm;
-	if (cfs_hash_digest_size(d->alg) != m->digest_size)
-		return -EPROTO;
-	memcpy(d->bytes, m->digest, m->digest_size);
-	return 1;
-}
+#include "lib/verity/measure.h"
 
 static int compute(int fd, const char *name, enum cfs_hash_alg alg, struct pivot_digest *d)
 {
@@ -53,16 +29,19 @@ int pivot_check_image(int fd, const char *name, const struct pivot_digest *want,
 		      bool allow_computed, enum pivot_image_check *how)
 {
 	char have_hex[PIVOT_DIGEST_HEX_MAX], want_hex[PIVOT_DIGEST_HEX_MAX];
+	struct cfs_verity_digest measured;
 	struct pivot_digest have;
 	int r;
 
-	r = pivot_measure_verity(fd, &have);
+	r = cfs_verity_measure(fd, &measured);
 	if (r == -EPROTO)
 		return log_errno(r, "the kernel reports an fs-verity digest of unknown algorithm %u "
-				 "for the image %s", have.alg, name);
+				 "for the image %s", measured.alg, name);
 	if (r < 0)
 		return log_errno(r, "cannot measure the fs-verity digest of the image %s: %m", name);
 	if (r > 0) {
+		have.alg = measured.alg;
+		memcpy(have.bytes, measured.bytes, sizeof(have.bytes));
 		*how = PIVOT_IMAGE_KERNEL;
 	} else if (allow_computed) {
 		r = compute(fd, name, want->alg, &have);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * fs-verity digests of files on the physical root: the image, checked
- * against the command line, and the store objects (objects.h).
+ * The image's fs-verity digest, checked against the command line (the
+ * store objects' are checked by lib/store/objects.h).
  */
 #ifndef CFS_PIVOT_VERITY_H
 #define CFS_PIVOT_VERITY_H
@@ -9,15 +9,6 @@
 #include <stdbool.h>
 
 #include "pivot/boot/digest.h"
-
-/*
- * Asks the kernel for the fs-verity digest of the open file fd
- * (FS_IOC_MEASURE_VERITY).  Returns 1 with *d filled, 0 when the file has
- * no fs-verity (or its file system none at all), -EPROTO for a digest
- * algorithm cfs-pivot does not know (d->alg names it), or another negative
- * errno.  Does not log.
- */
-int pivot_measure_verity(int fd, struct pivot_digest *d);
 
 /* How the image's digest was established. */
 enum pivot_image_check {

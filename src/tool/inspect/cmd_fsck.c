@@ -3,8 +3,10 @@
  * cfsboot fsck: does a store hold everything its images need?  Every image
  * (all of DIR/images, or the ones named) must read cleanly and, when it
  * sits in the store, be named by its own fs-verity digest; every object an
- * image references must exist in DIR/objects, be a regular file and have
- * the digest the image records.  Problems go to standard output, one line
+ * image references must pass the check cfs-pivot makes at boot
+ * (lib/store/objects.h), so that fsck refuses exactly the stores the boot
+ * refuses: paths in the store are opened without links or mount points on
+ * the way (lib/store/beneath.h).  Problems go to standard output, one line
  * each, then a summary; the exit status says the worst kind found.
  */
 #include <dirent.h>
@@ -16,18 +18,20 @@
 
 #include "tool/commands.h"
 #include "tool/inspect/dump_print.h"
-#include "tool/inspect/fsck_objects.h"
 #include "lib/base/hex.h"
 #include "lib/image/image.h"
 #include "lib/base/log.h"
 #include "lib/base/util.h"
+#include "lib/store/beneath.h"
+#include "lib/store/layout.h"
+#include "lib/store/objects.h"
 #include "tool/common/workers.h"
 
 struct fsck {
 	const char *store;
 	int store_fd, objects_fd;
 	unsigned threads;
-	struct fsck_objects set;
+	struct cfs_objects set;
 	char **images;              /* names shown in messages; owned */
 	size_t n_images, cap;
 	size_t bad_images;
@@ -95,7 +99,9 @@ static int check_name(const struct cfs_image_file *img, const char *shown, const
 	return 0;
 }
 
-/* Reads one image and adds its objects; a bad image is counted, not fatal. */
+/* Reads one image and adds its objects; a bad image is counted, not fatal.
+ * An image of the store (store_name) is opened beneath images_fd as the
+ * boot opens it; one given by path is the user's to name. */
 static int check_image(struct fsck *f, int dir_fd, const char *path, const char *store_name)
 {
 	_cleanup_close_ int fd = -1;
@@ -103,21 +109,25 @@ static int check_image(struct fsck *f, int dir_fd, const char *path, const char 
 	char *shown;
 	int r;
 
-	if (store_name ? asprintf(&shown, "%s/images/%s", f->store, store_name) < 0
+	if (store_name ? asprintf(&shown, "%s/" CFS_STORE_IMAGE_FMT, f->store, store_name) < 0
 		       : !(shown = strdup(path)))
 		return log_oom();
 	r = remember_image(f, shown);
 	if (r < 0)
 		return r;
-	fd = openat(dir_fd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | (store_name ? O_NOFOLLOW : 0));
-	if (fd < 0)
-		r = log_errno(-errno, "cannot open %s: %m", shown);
-	else
+	if (store_name) {
+		fd = cfs_open_beneath_regular(dir_fd, path);
+		r = fd < 0 ? cfs_beneath_refusal(fd, "the image", shown, "") : 0;
+	} else {
+		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		r = fd < 0 ? log_errno(-errno, "cannot open %s: %m", shown) : 0;
+	}
+	if (r >= 0)
 		r = cfs_image_open_fd(fd, shown, &img);
 	if (r >= 0 && store_name)
 		r = check_name(img, shown, store_name);
 	if (r >= 0)
-		r = fsck_objects_add_image(&f->set, img, shown);
+		r = cfs_objects_add_image(&f->set, img, shown);
 	cfs_image_close(img);
 	if (r == -ENOMEM)
 		return r;
@@ -128,6 +138,25 @@ static int check_image(struct fsck *f, int dir_fd, const char *path, const char 
 		putchar('\n');
 	}
 	return 0;
+}
+
+/* DIR/images, opened as the boot opens it, for reading. */
+static int open_images(struct fsck *f)
+{
+	_cleanup_free_ char *shown = NULL;
+	_cleanup_close_ int path_fd = -1;
+	int fd;
+
+	if (asprintf(&shown, "%s/" CFS_STORE_IMAGES, f->store) < 0)
+		return log_oom();
+	path_fd = cfs_open_beneath(f->store_fd, CFS_STORE_IMAGES, true);
+	if (path_fd < 0)
+		return cfs_beneath_refusal(path_fd, "the images directory", shown,
+					   "is it a store? cfsboot mkimage --store makes one");
+	fd = openat(path_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return log_errno(-errno, "cannot open %s: %m", shown);
+	return fd;
 }
 
 static int name_cmp(const void *a, const void *b)
@@ -146,9 +175,9 @@ static int check_store_images(struct fsck *f)
 	DIR *d;
 	int r = 0;
 
-	images_fd = openat(f->store_fd, "images", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	images_fd = open_images(f);
 	if (images_fd < 0)
-		return log_errno(-errno, "cannot open %s/images: %m", f->store);
+		return images_fd;
 	d = fdopendir(fcntl(images_fd, F_DUPFD_CLOEXEC, 0));
 	if (!d)
 		return log_errno(-errno, "cannot list %s/images: %m", f->store);
@@ -195,45 +224,75 @@ static int check_named_images(struct fsck *f, char **args, int n)
 			continue;
 		}
 		if (images_fd < 0) {
-			images_fd = openat(f->store_fd, "images", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			images_fd = open_images(f);
 			if (images_fd < 0)
-				return log_errno(-errno, "cannot open %s/images: %m", f->store);
+				return images_fd;
 		}
 		r = check_image(f, images_fd, args[i], args[i]);
 	}
 	return r;
 }
 
-static void print_object(const struct fsck *f, const char *what, const struct fsck_object *o)
+/* Each group of entries naming one object is a job: checking it writes
+ * only the group's entries. */
+static int check_group(size_t i, void *userdata)
 {
-	printf("%s: %s/objects/", what, f->store);
-	cfs_dump_escape(stdout, o->path, strlen(o->path));
+	struct fsck *f = userdata;
+
+	if (i > 0 && cfs_objects_group_end(&f->set, i - 1) > i)
+		return 0;
+	cfs_objects_check_group(&f->set, i, cfs_objects_group_end(&f->set, i), f->objects_fd,
+				NULL, 0);
+	return 0;
+}
+
+static void print_object(const struct fsck *f, const char *what, const struct cfs_object *o)
+{
+	const char *path = cfs_object_path(&f->set, o);
+
+	printf("%s: %s/" CFS_STORE_OBJECTS "/", what, f->store);
+	cfs_dump_escape(stdout, path, strlen(path));
+}
+
+/* Why a corrupt object is refused, in the words of its verdict. */
+static void print_why(const struct cfs_object *o)
+{
+	char want[CFS_DIGEST_HEX_LEN + 1], got[CFS_DIGEST_HEX_LEN + 1];
+
+	switch (o->err) {
+	case -EUCLEAN:
+		printf(": not a regular file\n");
+		break;
+	case -ELOOP:
+		printf(": it is or passes through a symbolic link, which the boot does not follow\n");
+		break;
+	case -EXDEV:
+		printf(": it is or passes through a mount point, which the boot does not cross\n");
+		break;
+	case -EBADMSG:
+		cfs_hex_encode(o->want.bytes, cfs_hash_digest_size(o->want.alg), want);
+		cfs_hex_encode(o->found->bytes, cfs_hash_digest_size(o->found->alg), got);
+		printf(": fs-verity digest %s:%s, expected %s\n", cfs_hash_name(o->found->alg), got, want);
+		break;
+	default:
+		printf(": cannot read it: %s\n", strerror(-o->err));
+	}
 }
 
 /* One line per bad object; returns the exit status the objects call for. */
 static int report_objects(const struct fsck *f, size_t *missing, size_t *corrupt)
 {
 	for (size_t i = 0; i < f->set.n; i++) {
-		const struct fsck_object *o = &f->set.v[i];
-		size_t dlen = cfs_hash_digest_size(o->alg);
-		char want[2 * CFS_MAX_DIGEST_SIZE + 1], got[2 * CFS_MAX_DIGEST_SIZE + 1];
+		const struct cfs_object *o = &f->set.v[i];
 
-		if (o->state == FSCK_MISSING) {
+		if (o->err == -ENOENT || o->err == -ENOTDIR) {
 			(*missing)++;
 			print_object(f, "missing", o);
 			printf(" (needed by %s)\n", o->image);
-		} else if (o->state == FSCK_CORRUPT) {
+		} else if (o->err) {
 			(*corrupt)++;
 			print_object(f, "corrupt", o);
-			if (o->not_regular) {
-				printf(": not a regular file\n");
-			} else if (o->err) {
-				printf(": cannot read it: %s\n", strerror(o->err));
-			} else {
-				cfs_hex_encode(o->digest, dlen, want);
-				cfs_hex_encode(o->found, dlen, got);
-				printf(": fs-verity digest %s:%s, expected %s\n", cfs_hash_name(o->alg), got, want);
-			}
+			print_why(o);
 		}
 	}
 	return *corrupt ? EXIT_CORRUPT_OBJECTS : *missing ? EXIT_MISSING_OBJECTS : EXIT_OK;
@@ -249,22 +308,25 @@ static int fsck(struct fsck *f, char **args, int n_args)
 		log_errno(-errno, "cannot open the store %s: %m", f->store);
 		return EXIT_FAILED;
 	}
-	f->objects_fd = openat(f->store_fd, "objects", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	f->objects_fd = cfs_open_beneath(f->store_fd, CFS_STORE_OBJECTS, true);
 	if (f->objects_fd < 0) {
-		log_errno(-errno, "cannot open %s/objects (is %s a store?): %m", f->store, f->store);
+		_cleanup_free_ char *shown = NULL;
+
+		if (asprintf(&shown, "%s/" CFS_STORE_OBJECTS, f->store) < 0)
+			log_oom();
+		else
+			cfs_beneath_refusal(f->objects_fd, "the objects directory", shown,
+					    "is it a store? cfsboot mkimage --store makes one");
 		return EXIT_FAILED;
 	}
 	r = n_args ? check_named_images(f, args, n_args) : check_store_images(f);
 	if (r < 0)
 		return EXIT_FAILED;
-	fsck_objects_unique(&f->set);
-	r = fsck_objects_check(&f->set, f->objects_fd, f->threads);
+	cfs_objects_sort(&f->set);
+	r = cfs_run_jobs(f->set.n, f->threads, check_group, f);
 	if (r < 0)
 		return EXIT_FAILED;
 	status = report_objects(f, &missing, &corrupt);
-	if (f->set.no_redirect)
-		log_warning("%zu files have a metacopy but no redirect; they name no object to check",
-			    f->set.no_redirect);
 	printf("%zu images, %zu objects: %zu missing, %zu corrupt, %zu bad images\n",
 	       f->n_images, f->set.n, missing, corrupt, f->bad_images);
 	if (fflush(stdout) != 0) {
@@ -314,7 +376,7 @@ int cmd_fsck(int argc, char **argv)
 	status = fsck(&f, argv + optind, argc - optind);
 	cfs_closep(&f.objects_fd);
 	cfs_closep(&f.store_fd);
-	fsck_objects_free(&f.set);
+	cfs_objects_free(&f.set);
 	for (size_t i = 0; i < f.n_images; i++)
 		free(f.images[i]);
 	free(f.images);

@@ -19,6 +19,8 @@
 #include "lib/image/image.h"
 #include "lib/base/log.h"
 #include "lib/base/util.h"
+#include "lib/store/layout.h"
+#include "lib/store/objects.h"
 
 enum {
 	PART_HEADER = 1 << 0,
@@ -39,96 +41,19 @@ static void usage(FILE *out)
 		     "Exit status: 0 success, 1 failure, 2 usage, 3 bad image (docs/errors.md).\n");
 }
 
-struct object {
-	char *path;                 /* NULL: the file has no redirect */
-	size_t path_len;
-	uint8_t digest[CFS_MAX_DIGEST_SIZE];
-	size_t digest_len;
-};
-
-struct objects {
-	struct object *v;
-	size_t n, cap;
-};
-
-static int collect_object(const struct cfs_object_ref *obj, void *userdata)
+static void print_objects(const struct cfs_objects *set)
 {
-	struct objects *objs = userdata;
-	struct object *o;
+	for (size_t i = 0; i < set->n; i++) {
+		const struct cfs_object *o = &set->v[i];
+		const char *path = cfs_object_path(set, o);
+		char hex[CFS_DIGEST_HEX_LEN + 1];
 
-	if (objs->n == objs->cap) {
-		size_t cap = objs->cap ? 2 * objs->cap : 64;
-
-		o = reallocarray(objs->v, cap, sizeof(*o));
-		if (!o)
-			return log_oom();
-		objs->v = o;
-		objs->cap = cap;
-	}
-	o = &objs->v[objs->n];
-	*o = (struct object){ .path_len = obj->path_len, .digest_len = obj->digest_len };
-	if (obj->path) {
-		o->path = strndup(obj->path, obj->path_len);
-		if (!o->path)
-			return log_oom();
-	}
-	if (obj->digest)
-		memcpy(o->digest, obj->digest, obj->digest_len);
-	objs->n++;
-	return 0;
-}
-
-static int object_cmp(const void *pa, const void *pb)
-{
-	const struct object *a = pa, *b = pb;
-	int r;
-
-	if (!a->path || !b->path)
-		r = (a->path != NULL) - (b->path != NULL);
-	else
-		r = cfs_name_cmp(a->path, a->path_len, b->path, b->path_len);
-	if (r)
-		return r;
-	if (a->digest_len != b->digest_len)
-		return a->digest_len < b->digest_len ? -1 : 1;
-	return memcmp(a->digest, b->digest, a->digest_len);
-}
-
-/* Sorted, each (path, digest) once: files with the same content share one. */
-static void sort_unique(struct objects *objs)
-{
-	size_t out = 0;
-
-	if (objs->n > 1)
-		qsort(objs->v, objs->n, sizeof(objs->v[0]), object_cmp);
-	for (size_t i = 0; i < objs->n; i++) {
-		if (out && object_cmp(&objs->v[out - 1], &objs->v[i]) == 0)
-			free(objs->v[i].path);
-		else
-			objs->v[out++] = objs->v[i];
-	}
-	objs->n = out;
-}
-
-static void objects_free(struct objects *objs)
-{
-	for (size_t i = 0; i < objs->n; i++)
-		free(objs->v[i].path);
-	free(objs->v);
-}
-
-static void print_objects(const struct objects *objs)
-{
-	for (size_t i = 0; i < objs->n; i++) {
-		const struct object *o = &objs->v[i];
-		char hex[2 * CFS_MAX_DIGEST_SIZE + 1];
-
-		if (o->path)
-			cfs_dump_escape(stdout, o->path, o->path_len);
+		if (path)
+			cfs_dump_escape(stdout, path, o->path_len);
 		else
 			putchar('-');
-		cfs_hex_encode(o->digest, o->digest_len, hex);
-		printf(" %s\n", o->digest_len ? hex : "-");
+		cfs_hex_encode(o->want.bytes, cfs_hash_digest_size(o->want.alg), hex);
+		printf(" %s\n", o->want.alg ? hex : "-");
 	}
 }
 
@@ -167,7 +92,7 @@ static int inspect(const char *path, unsigned int parts)
 	_cleanup_close_ int fd = -1;
 	struct cfs_image_file *img = NULL;
 	struct cfs_node *root = NULL;
-	struct objects objs = {};
+	struct cfs_objects objs = { .list_all = true };
 	int r;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -177,8 +102,8 @@ static int inspect(const char *path, unsigned int parts)
 	}
 	r = cfs_image_open_fd(fd, path, &img);
 	if (r >= 0 && (parts & (PART_HEADER | PART_OBJECTS))) {
-		r = cfs_image_walk_objects(img, collect_object, &objs);
-		sort_unique(&objs);
+		r = cfs_objects_add_image(&objs, img, path);
+		cfs_objects_sort(&objs);
 	}
 	if (r >= 0 && (parts & PART_DUMP))
 		r = cfs_image_read_tree(img, &root);
@@ -198,7 +123,7 @@ static int inspect(const char *path, unsigned int parts)
 	if (r >= 0 && fflush(stdout) != 0)
 		r = log_errno(-errno, "cannot write to standard output: %m");
 	cfs_node_free(root);
-	objects_free(&objs);
+	cfs_objects_free(&objs);
 	cfs_image_close(img);
 	if (r < 0)
 		return cfs_image_is_bad(r) ? EXIT_BAD_IMAGE : EXIT_FAILED;

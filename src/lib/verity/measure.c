@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: MIT
+#include "lib/verity/measure.h"
+
+#include <errno.h>
+#include <linux/fsverity.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+int cfs_verity_measure(int fd, struct cfs_verity_digest *d)
+{
+	/* struct fsverity_digest ends in the digest, of the size it says. */
+	_Alignas(struct fsverity_digest) uint8_t buf[sizeof(struct fsverity_digest) +
+						     CFS_MAX_DIGEST_SIZE];
+	struct fsverity_digest *m = (struct fsverity_digest *)buf;
+
+	m->digest_size = CFS_MAX_DIGEST_SIZE;
+	if (ioctl(fd, FS_IOC_MEASURE_VERITY, m) < 0) {
+		/* ENODATA: no fs-verity on this file; ENOTTY, EOPNOTSUPP:
+		 * none on this file system or in this kernel. */
+		if (errno == ENODATA || errno == ENOTTY || errno == EOPNOTSUPP)
+			return 0;
+		return -errno;
+	}
+	memset(d, 0, sizeof(*d));
+	d->alg = m->digest_algorithm;
+	if (cfs_hash_digest_size(d->alg) != m->digest_size)
+		return -EPROTO;
+	memcpy(d->bytes, m->digest, m->digest_size);
+	return 1;
+}
