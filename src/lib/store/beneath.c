@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
@@ -47,7 +48,8 @@ static int sys_openat2(int dirfd, const char *path, struct open_how *how)
 
 int cfs_open_beneath(int dirfd, const char *path, bool dir)
 {
-	static bool no_openat2;
+	/* Atomic: cfsboot fsck opens objects on several threads. */
+	static atomic_bool no_openat2;
 	struct open_how how = {
 		.flags = O_PATH | O_CLOEXEC | (dir ? O_DIRECTORY : 0),
 		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
