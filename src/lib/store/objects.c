@@ -189,7 +189,8 @@ static int log_refusal(const struct cfs_objects *set, const struct cfs_object *o
 	switch (r) {
 	case -ENOENT:
 		return log_errno(r, "object %s/%s (nid %llu) is missing (the store is incomplete: "
-				 "deploy the image with its objects)", objects_name, path, nid);
+				 "cfsboot mkimage --store of the image's tree adds its objects)",
+				 objects_name, path, nid);
 	case -EUCLEAN:
 		return log_errno(r, "refusing object %s/%s (nid %llu): not a regular file",
 				 objects_name, path, nid);
@@ -202,9 +203,10 @@ static int log_refusal(const struct cfs_objects *set, const struct cfs_object *o
 		cfs_hex_encode(o->found->bytes, cfs_hash_digest_size(o->found->alg), have);
 		cfs_hex_encode(o->want.bytes, cfs_hash_digest_size(o->want.alg), want);
 		return log_errno(r, "refusing object %s/%s (nid %llu): its fs-verity digest is "
-				 "%s:%s, but the image records %s:%s (the store is damaged: redeploy "
-				 "the image's objects)", objects_name, path, nid,
-				 cfs_hash_name(o->found->alg), have, cfs_hash_name(o->want.alg), want);
+				 "%s:%s, but the image records %s:%s (the store is damaged: remove the "
+				 "object, and cfsboot mkimage --store of the image's tree adds it "
+				 "again)", objects_name, path, nid, cfs_hash_name(o->found->alg), have,
+				 cfs_hash_name(o->want.alg), want);
 	}
 	if (doing)
 		return log_errno(r, "cannot %s object %s/%s: %m", doing, objects_name, path);

@@ -74,7 +74,8 @@ static int open_image(struct pivot_store *s)
 	s->image_fd = cfs_open_beneath_regular(s->store_fd, rel);
 	if (s->image_fd < 0)
 		return cfs_beneath_refusal(s->image_fd, "the image", s->image_path,
-					   "deploy the image to the store, or fix composefs.digest= in the boot entry");
+					   "add the image to the store with cfsboot mkimage --store, or fix "
+					   "composefs.digest= in the boot entry");
 	return 0;
 }
 
@@ -113,7 +114,7 @@ int pivot_store_open(struct pivot_store *s, const char *sysroot, const char *sto
 		s->store_fd = cfs_open_beneath(s->root_fd, store_path + 1, true);
 	if (s->store_fd < 0)
 		return cfs_beneath_refusal(s->store_fd, "the store", store_name,
-				   "deploy an image there, or set store in pivot.conf");
+				   "cfsboot mkimage --store makes one, or set store in pivot.conf");
 
 	r = open_image(s);
 	if (r < 0)
@@ -122,7 +123,8 @@ int pivot_store_open(struct pivot_store *s, const char *sysroot, const char *sto
 	s->objects_fd = cfs_open_beneath(s->store_fd, CFS_STORE_OBJECTS, true);
 	if (s->objects_fd < 0)
 		return cfs_beneath_refusal(s->objects_fd, "the objects directory", s->objects_path,
-				   "the store is incomplete: deploy the image with its objects");
+				   "the store is incomplete: cfsboot mkimage --store adds the image "
+					   "with its objects");
 	return 0;
 }
 
