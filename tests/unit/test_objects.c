@@ -4,7 +4,9 @@
  * tool's own scanner, writer and store code: every object of a good store
  * passes, shared objects are read once, and a changed, missing or linked
  * object is refused naming it.  The spot check of verity = require refuses
- * objects without fs-verity (this host's file systems have none).
+ * objects without fs-verity (this host's file systems have none).  The set
+ * as fsck uses it: several images, verdicts without a line logged, and an
+ * image refused leaves nothing of itself behind.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +25,7 @@
 #include "capture.h"
 #include "lib/base/hex.h"
 #include "lib/image/image.h"
+#include "lib/store/objects.h"
 #include "pivot/verify/objects.h"
 #include "tool/mkimage/scan.h"
 #include "tool/mkimage/store.h"
@@ -251,6 +254,66 @@ static void test_spot_check(void **state)
 	close(objects);
 }
 
+/* fsck's use of the set: two images sharing every object keep each object
+ * once, verdicts are recorded without a line logged, and an image with a
+ * reference nothing can check leaves nothing of itself in the set. */
+static void test_set(void **state)
+{
+	struct cfs_scan_options scan = { .threads = 1 };
+	struct cfs_write_options wo = { .min_version = 0, .max_version = 1 };
+	int image = open_rel("image", O_RDONLY), objects = open_rel("store/objects", O_PATH);
+	struct cfs_image_file *img = NULL, *bad = NULL;
+	struct cfs_objects set = {};
+	struct cfs_node *root = NULL;
+	struct cfs_image built;
+	const char *log;
+	char p[512];
+
+	(void)state;
+	assert_int_equal(cfs_image_open_fd(image, "A", &img), 0);
+	assert_int_equal(cfs_objects_add_image(&set, img, "A"), 0);
+	assert_int_equal(cfs_objects_add_image(&set, img, "B"), 0);
+	assert_int_equal(set.files, 6);
+	cfs_objects_sort(&set);
+	assert_int_equal(set.n, 2);
+	capture_start();
+	for (size_t i = 0, j; i < set.n; i = j) {
+		j = cfs_objects_group_end(&set, i);
+		assert_int_equal(j, i + 1);
+		assert_int_equal(cfs_objects_check_group(&set, i, j, objects, NULL, 0), 0);
+		assert_true(set.v[i].checked);
+		assert_string_equal(set.v[i].image, "A");
+	}
+	log = capture_end();
+	assert_int_equal(count_lines(log), 0);
+
+	/* The metacopy of src/same-b, after two good references, without its
+	 * digest. */
+	path_of(p, sizeof(p), "src");
+	assert_int_equal(cfs_scan(p, &scan, &root), 0);
+	for (size_t i = 0; i < root->n_children; i++)
+		if (strcmp(root->children[i]->name, "same-b") == 0)
+			root->children[i]->has_digest = false;
+	assert_int_equal(cfs_image_build(root, &wo, &built), 0);
+	assert_int_equal(cfs_image_open_buf(built.data, built.size, "BAD", &bad), 0);
+	capture_start();
+	assert_int_equal(cfs_objects_add_image(&set, bad, "BAD"), -ENODATA);
+	log = capture_end();
+	assert_int_equal(count_lines(log), 1);
+	assert_contains(log, "BAD: nid ");
+	assert_contains(log, "records no digest for its object");
+	assert_int_equal(set.n, 2);
+	assert_int_equal(set.files, 6);
+
+	cfs_image_close(bad);
+	cfs_image_free(&built);
+	cfs_node_free(root);
+	cfs_objects_free(&set);
+	cfs_image_close(img);
+	close(image);
+	close(objects);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -258,6 +321,7 @@ int main(void)
 		cmocka_unit_test(test_changed_object),
 		cmocka_unit_test(test_corrupt_image),
 		cmocka_unit_test(test_spot_check),
+		cmocka_unit_test(test_set),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
