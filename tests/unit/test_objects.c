@@ -226,7 +226,7 @@ static void test_spot_check(void **state)
 	(void)state;
 	object_of_one(rel, sizeof(rel));
 	obj = open_rel(rel, O_RDONLY);
-	has_verity = cfs_verity_measure(obj, &d);
+	has_verity = cfs_verity_measure(obj, &d.alg, d.bytes);
 	close(obj);
 	assert_true(has_verity >= 0);
 

@@ -53,8 +53,9 @@ static int check_ref(const struct cfs_object_ref *o, const char *image)
 	return 0;
 }
 
-/* Room for one more of size bytes in *v of *cap, doubling from first. */
-static int grow(void **v, size_t *cap, size_t need, size_t size, size_t first)
+/* Room for need elements of size bytes in *v of *cap, doubling from
+ * first.  Not inlined: cfs-pivot carries it once for both arrays. */
+static __attribute__((noinline)) int grow(void **v, size_t *cap, size_t need, size_t size, size_t first)
 {
 	size_t cap2 = *cap ? *cap : first;
 	void *p;
@@ -247,7 +248,7 @@ int cfs_objects_check_group(struct cfs_objects *set, size_t i, size_t end, int o
 	int r, first = 0;
 
 	fd = cfs_open_beneath_regular(objects_fd, cfs_object_path(set, &v[i]));
-	r = fd < 0 ? fd : cfs_verity_measure(fd, &have);
+	r = fd < 0 ? fd : cfs_verity_measure(fd, &have.alg, have.bytes);
 	if (fd >= 0 && r < 0)
 		doing = "measure";
 	by_kernel = r > 0;

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-int cfs_verity_measure(int fd, struct cfs_verity_digest *d)
+int cfs_verity_measure(int fd, enum cfs_hash_alg *alg, uint8_t *digest)
 {
 	/* struct fsverity_digest ends in the digest, of the size it says. */
 	_Alignas(struct fsverity_digest) uint8_t buf[sizeof(struct fsverity_digest) +
@@ -21,10 +21,10 @@ int cfs_verity_measure(int fd, struct cfs_verity_digest *d)
 			return 0;
 		return -errno;
 	}
-	memset(d, 0, sizeof(*d));
-	d->alg = m->digest_algorithm;
-	if (cfs_hash_digest_size(d->alg) != m->digest_size)
+	*alg = m->digest_algorithm;
+	if (cfs_hash_digest_size(*alg) != m->digest_size)
 		return -EPROTO;
-	memcpy(d->bytes, m->digest, m->digest_size);
+	memset(digest, 0, CFS_MAX_DIGEST_SIZE);
+	memcpy(digest, m->digest, m->digest_size);
 	return 1;
 }

@@ -17,11 +17,12 @@ struct cfs_verity_digest {
 };
 
 /*
- * Returns 1 with *d filled, 0 when the file has no fs-verity (or its file
- * system none at all), -EPROTO for a digest algorithm cfsboot does not know
- * (d->alg names it), or another negative errno.  Does not log: whether a
- * file without fs-verity is fine is the caller's call.
+ * Returns 1 with *alg and digest (CFS_MAX_DIGEST_SIZE bytes, zero after
+ * the digest) filled, 0 when the file has no fs-verity (or its file system
+ * none at all), -EPROTO for a digest algorithm cfsboot does not know (*alg
+ * names it), or another negative errno.  Does not log: whether a file
+ * without fs-verity is fine is the caller's call.
  */
-int cfs_verity_measure(int fd, struct cfs_verity_digest *d);
+int cfs_verity_measure(int fd, enum cfs_hash_alg *alg, uint8_t *digest);
 
 #endif

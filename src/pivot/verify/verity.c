@@ -29,19 +29,16 @@ int pivot_check_image(int fd, const char *name, const struct pivot_digest *want,
 		      bool allow_computed, enum pivot_image_check *how)
 {
 	char have_hex[PIVOT_DIGEST_HEX_MAX], want_hex[PIVOT_DIGEST_HEX_MAX];
-	struct cfs_verity_digest measured;
 	struct pivot_digest have;
 	int r;
 
-	r = cfs_verity_measure(fd, &measured);
+	r = cfs_verity_measure(fd, &have.alg, have.bytes);
 	if (r == -EPROTO)
 		return log_errno(r, "the kernel reports an fs-verity digest of unknown algorithm %u "
-				 "for the image %s", measured.alg, name);
+				 "for the image %s", have.alg, name);
 	if (r < 0)
 		return log_errno(r, "cannot measure the fs-verity digest of the image %s: %m", name);
 	if (r > 0) {
-		have.alg = measured.alg;
-		memcpy(have.bytes, measured.bytes, sizeof(have.bytes));
 		*how = PIVOT_IMAGE_KERNEL;
 	} else if (allow_computed) {
 		r = compute(fd, name, want->alg, &have);

@@ -180,7 +180,7 @@ static int check_store_images(struct fsck *f)
 		return images_fd;
 	d = fdopendir(fcntl(images_fd, F_DUPFD_CLOEXEC, 0));
 	if (!d)
-		return log_errno(-errno, "cannot list %s/images: %m", f->store);
+		return log_errno(-errno, "cannot list %s/" CFS_STORE_IMAGES ": %m", f->store);
 	while ((de = readdir(d))) {
 		if (!is_digest_name(de->d_name))
 			continue;
