@@ -13,7 +13,9 @@
 #include <cmocka.h>
 
 #include "capture.h"
+#include "tool/mkimage/dump_field.h"
 #include "tool/mkimage/dump_parse.h"
+#include "tool/mkimage/writer.h"
 #include "lib/image/tree.h"
 
 #define ROOT "/ 4096 40755 2 0 0 0 0.0 - - -\n"
@@ -277,6 +279,78 @@ static void test_long_digest(void **state)
 	cfs_node_free(root);
 }
 
+/* dump_number() against what glibc's strtoull() gives for the same text. */
+static void test_number_syntax(void **state)
+{
+	static const char *const texts[] = {
+		"0", "7", "00017", "+5", "-0", "-1", "\t\v\f\r9", "18446744073709551615",
+		"18446744073709551616", "-18446744073709551615", "-18446744073709551616",
+		"99999999999999999999999", "8", "9", "17777777777777777777777", "2000000000000000000000",
+	};
+	static const char *const bad[] = { "", "-", "+", "\t", "+-1", "--1", "1x", "0x10", "1\t", "x" };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		for (unsigned base = 8; base <= 10; base += 2) {
+			char *end;
+			unsigned long long want = strtoull(texts[i], &end, (int)base);
+			uint64_t got;
+			int r = dump_number((struct dump_span){ texts[i], strlen(texts[i]) }, base, &got);
+
+			if (*end) {
+				assert_int_equal(r, -EINVAL);   /* "8" and "9" in octal */
+				continue;
+			}
+			assert_int_equal(r, 0);
+			assert_int_equal(got, want);
+		}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		uint64_t v;
+
+		assert_int_equal(dump_number((struct dump_span){ bad[i], strlen(bad[i]) }, 10, &v),
+				 -EINVAL);
+	}
+}
+
+/* Dumps mkcomposefs 1.0.8 parses but its writer refuses, and ours with it:
+ * replacing an xattr composefs sets itself on an inode with others. */
+static void test_writer_refuses_as_mkcomposefs(void **state)
+{
+	static const char *const dumps[] = {
+		ROOT "/w 0 20644 1 0 0 0 0.0 - - - trusted.overlay.whiteout=abc user.x=1\n",
+		"/ 0 40755 2 0 0 0 0.0 - - - trusted.overlay.whiteouts=abc user.x=1\n"
+		"/w 0 20644 1 0 0 0 0.0 - - -\n",
+	};
+	struct cfs_write_options opts = { 0, 1 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(dumps) / sizeof(dumps[0]); i++) {
+		struct cfs_node *root = parse_ok(dumps[i]);
+		struct cfs_image img = {};
+		const char *log;
+		int r;
+
+		capture_start();
+		r = cfs_image_build(root, &opts, &img);
+		log = capture_end();
+		assert_int_equal(r, -ERANGE);
+		assert_non_null(strstr(log, "makes mkcomposefs 1.0.8 fail"));
+		cfs_node_free(root);
+	}
+	/* The same keys are fine where nothing replaces them, or when the
+	 * replaced one was the inode's only xattr. */
+	{
+		struct cfs_node *root = parse_ok(
+			ROOT "/w 0 20644 1 0 0 0 0.0 - - - user.overlay.whiteout=abc user.x=1\n"
+			"/v 0 20644 1 0 0 0 0.0 - - - trusted.overlay.whiteout=abc\n");
+		struct cfs_image img = {};
+
+		assert_int_equal(cfs_image_build(root, &opts, &img), 0);
+		cfs_image_free(&img);
+		cfs_node_free(root);
+	}
+}
+
 /* refused TEXT LINE PATTERN: one line "t.dump:LINE: ..." (for line 0, a
  * fault of the whole file: "t.dump: ...") containing PATTERN. */
 static void refused_len(const char *text, size_t len, unsigned line, const char *pattern)
@@ -428,6 +502,7 @@ int main(void)
 		cmocka_unit_test(test_hardlinks),
 		cmocka_unit_test(test_no_trailing_newline),
 		cmocka_unit_test(test_numbers),
+		cmocka_unit_test(test_number_syntax),
 		cmocka_unit_test(test_gid_rdev_checked_by_uid),
 		cmocka_unit_test(test_missing_fields),
 		cmocka_unit_test(test_unused_fields),
@@ -437,6 +512,7 @@ int main(void)
 		cmocka_unit_test(test_long_digest),
 		cmocka_unit_test(test_bad_lines),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_writer_refuses_as_mkcomposefs),
 	};
 	return cmocka_run_group_tests_name("dump_parse", tests, NULL, NULL);
 }
