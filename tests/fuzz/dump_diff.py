@@ -341,16 +341,30 @@ def classify_key(verdict, detail):
 
 
 def reduce(runner, data, opts, detail):
-    """Drops lines while the same kind of difference remains."""
+    """Drops lines, then xattrs, while the same kind of difference remains
+    (for at most 20 s)."""
     key = classify_key("diff", detail)
+    end = time.monotonic() + 20
+
+    def still(lines):
+        v, d = runner.judge(b"\n".join(lines), opts)
+        return v == "diff" and classify_key(v, d) == key
+
     lines = data.split(b"\n")
-    i, end = len(lines) - 1, time.monotonic() + 20
-    while i >= 0 and time.monotonic() < end:
-        cand = b"\n".join(lines[:i] + lines[i + 1:])
-        v, d = runner.judge(cand, opts)
-        if v == "diff" and classify_key(v, d) == key:
-            lines = lines[:i] + lines[i + 1:]
-        i -= 1
+    for i in reversed(range(len(lines))):
+        if time.monotonic() > end:
+            break
+        if still(lines[:i] + lines[i + 1:]):
+            del lines[i]
+    for i in range(len(lines)):
+        fields = lines[i].split(b" ")
+        for j in reversed(range(11, len(fields))):
+            if time.monotonic() > end:
+                break
+            cand = fields[:j] + fields[j + 1:]
+            if still(lines[:i] + [b" ".join(cand)] + lines[i + 1:]):
+                fields = cand
+        lines[i] = b" ".join(fields)
     return b"\n".join(lines)
 
 
