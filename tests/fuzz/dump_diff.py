@@ -248,6 +248,9 @@ class Runner:
     def __init__(self, mk, cfs, work):
         self.mk, self.cfs, self.work = mk, cfs, work
         self.valgrind = shutil.which("valgrind")
+        # mkcomposefs's default parser is the one matched; CFS_PARSE_STRICT
+        # would select its strict one.
+        self.env = {k: v for k, v in os.environ.items() if k != "CFS_PARSE_STRICT"}
 
     def run(self, data: bytes, opts):
         src = os.path.join(self.work, "in.dump")
@@ -261,7 +264,7 @@ class Runner:
                 os.unlink(img)
             try:
                 p = subprocess.run(cmd + opts + [src, img], capture_output=True,
-                                   timeout=TIMEOUT)
+                                   timeout=TIMEOUT, env=self.env)
                 rc, err = p.returncode, p.stderr.decode("utf-8", "replace").strip()
             except subprocess.TimeoutExpired:
                 rc, err = "timeout", "no exit within %d s" % TIMEOUT
@@ -280,7 +283,7 @@ class Runner:
                 return None
             p = subprocess.run([self.valgrind, "-q", "--error-exitcode=99", self.mk,
                                 "--from-file"] + opts + [src, os.path.join(self.work, "vg.img")],
-                               capture_output=True, timeout=TIMEOUT * 6)
+                               capture_output=True, timeout=TIMEOUT * 6, env=self.env)
             return "undefined digest (valgrind)" if p.returncode == 99 else None
         if "a directory cannot have two names" in cfs_err:
             # cfsboot inspect stops at the first fault it finds; MTIMEs of 0
@@ -298,7 +301,7 @@ class Runner:
             with open(plain, "wb") as f:
                 f.write(b"\n".join(lines))
             if subprocess.run([self.mk, "--from-file"] + opts + [plain, img],
-                              capture_output=True, timeout=TIMEOUT).returncode != 0:
+                              capture_output=True, timeout=TIMEOUT, env=self.env).returncode != 0:
                 return None
             p = subprocess.run([self.cfs, "inspect", img], capture_output=True, timeout=TIMEOUT)
             if p.returncode != 0 and b"directory hard link" in p.stderr:
