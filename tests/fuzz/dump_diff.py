@@ -7,7 +7,9 @@ Generated dumps (tricky values in every field) and mutations of them go
 into both writers; they must agree on accepting or refusing each dump, and
 write the same bytes when they accept.  Each difference is a failure and is
 kept in tests/fuzz/corpus/dump-diff/ (commit it with the fix); every file
-there is replayed first on each run.
+there is replayed first on each run.  The corpus also holds a dump for each
+rule of docs/mkimage.md ("Dump files"), rule-*.dump, so that each leniency
+and refusal is checked against mkcomposefs on every run.
 
 mkcomposefs 1.0.8 accepts two kinds of dump that cfsboot refuses on
 purpose (docs/mkimage.md); such a refusal counts only when it is confirmed
