@@ -5,6 +5,13 @@
 # CFS_FUZZ_SECONDS (default 60).  Prints TAP, one line per target.  A
 # crash, leak, timeout or memory blow-up fails the target; libFuzzer keeps
 # the input that caused it in build/fuzz/crashes/TARGET/.
+#
+# Last, the differential run of dump files (tests/fuzz/dump_diff.py) for
+# as long: cfsboot mkimage against upstream's mkcomposefs, any difference
+# kept in tests/fuzz/corpus/dump-diff/.  It drives two programs, so it is
+# a script, not a libFuzzer target.  MKCOMPOSEFS names mkcomposefs as in
+# tests/lib.sh (default build/deps/bin/mkcomposefs); without it the run
+# fails, saying so.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 SECONDS_PER_TARGET=${CFS_FUZZ_SECONDS:-60}
@@ -52,5 +59,13 @@ for src in tests/fuzz/fuzz_*.c; do
 		grep -E 'ERROR|SUMMARY|==[0-9]+==|Test unit written' "$log" | head -n 8 | sed 's/^/#   /'
 	fi
 done
+n=$((n + 1))
+# The sanitizer build, when it is as new as the plain one, so that odd
+# dumps also meet ASan and UBSan.
+cfsboot=build/asan/cfsboot
+[ -x "$cfsboot" ] && ! [ build/cfsboot -nt "$cfsboot" ] || cfsboot=build/cfsboot
+MKCOMPOSEFS=${MKCOMPOSEFS:-$PWD/build/deps/bin/mkcomposefs} CFSBOOT=${CFSBOOT:-$PWD/$cfsboot} \
+	python3 tests/fuzz/dump_diff.py --seconds "$SECONDS_PER_TARGET" --tap-number "$n" ||
+	failed=$((failed + 1))
 echo "1..$n"
 [ "$failed" -eq 0 ]

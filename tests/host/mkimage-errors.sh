@@ -55,7 +55,7 @@ printf '/ 0 40755 2 0 0 0 0.0 - - -\n/huge 9007199254740993 100644 1 0 0 0 0.0 -
 refused "a dump file with a file too large" 1 "/huge is 9007199254740993 bytes" \
 	"$CFSBOOT" mkimage "$S/huge.dump" "$OUT/image.cfs"
 printf '/ 0 40755 2 0 0 0 0.0 - - -\n/%s 0 100644 1 0 0 0 0.0 - - -\n' "$(printf 'n%.0s' $(seq 256))" >"$S/long.dump"
-refused "a name longer than 255 bytes" 1 "long.dump:2: PATH '/nnn.*' has a name longer than 255 bytes" \
+refused "a name longer than 255 bytes" 1 "long.dump:2: PATH '/nnn.*' ends in .*a name longer than 255 bytes" \
 	"$CFSBOOT" mkimage "$S/long.dump" "$OUT/image.cfs"
 
 # An IMAGE that exists is replaced only by a complete image.
@@ -86,20 +86,20 @@ bad_dump() {
 	printf '/ 0 40755 2 0 0 0 0.0 - - -\n%b' "$text" >"$S/bad.dump"
 	refused "dump: $name" 1 "bad.dump:$line: .*$pattern" "$CFSBOOT" mkimage "$S/bad.dump" "$OUT/image.cfs"
 }
-bad_dump "too few fields" 2 "the line has 5 fields" '/a 0 100644 1 0\n'
+bad_dump "a line cut short" 2 "GID '' is not a decimal number" '/a 0 100644 1 0\n'
 bad_dump "a bad escape" 2 "unknown escape" '/a\\q 0 100644 1 0 0 0 0.0 - - -\n'
 bad_dump "a parent that is missing" 2 "'/no' is not a directory listed before" '/no/a 0 100644 1 0 0 0 0.0 - - -\n'
 bad_dump "a duplicate path" 3 "'/a' is listed twice" '/a 0 100644 1 0 0 0 0.0 - - -\n/a 0 100644 1 0 0 0 0.0 - - -\n'
 bad_dump "a mode of no file type" 2 "MODE 170644 has no known file type" '/a 0 170644 1 0 0 0 0.0 - - -\n'
 bad_dump "a mode not in octal" 2 "MODE '100648' is not an octal number" '/a 0 100648 1 0 0 0 0.0 - - -\n'
 bad_dump "content of the wrong size" 2 "CONTENT has 2 bytes but SIZE says 3" '/a 3 100644 1 0 0 0 0.0 - ab -\n'
-bad_dump "a short digest" 2 "DIGEST 'abcd' is not 64 hex digits" '/a 100 100644 1 0 0 0 0.0 - - abcd\n'
+bad_dump "a short digest" 2 "DIGEST 'abcd' does not start with 64 hex digits" '/a 100 100644 1 0 0 0 0.0 - - abcd\n'
 bad_dump "a dangling hardlink" 2 "target '/b' is not in the file" '/a 0 @100644 1 0 0 0 0.0 /b - -\n'
 bad_dump "a hardlink loop" 2 "part of a loop" '/a 0 @100644 1 0 0 0 0.0 /b - -\n/b 0 @100644 1 0 0 0 0.0 /a - -\n'
 bad_dump "a hardlinked directory" 3 "target '/d' is a directory" '/d 0 40755 2 0 0 0 0.0 - - -\n/a 0 @100644 1 0 0 0 0.0 /d - -\n'
 bad_dump "an xattr without =" 2 "has no '='" '/a 0 100644 1 0 0 0 0.0 - - - user.x\n'
-bad_dump "nanoseconds out of range" 2 "nanoseconds of MTIME '1000000000' is too large" '/a 0 100644 1 0 0 0 1.1000000000 - - -\n'
-bad_dump "a payload on a directory" 2 "a directory has no PAYLOAD" '/a 0 40755 1 0 0 0 0.0 x - -\n'
+bad_dump "an MTIME without its dot" 2 "MTIME '5' is not SECONDS.NANOSECONDS" '/a 0 100644 1 0 0 0 5 - - -\n'
+bad_dump "an empty line" 2 "PATH is empty" '\n/a 0 100644 1 0 0 0 0.0 - - -\n'
 bad_dump "a symlink without target" 2 "a symlink needs its target" '/a 0 120777 1 0 0 0 0.0 - - -\n'
 printf '/a 0 100644 1 0 0 0 0.0 - - -\n' >"$S/noroot.dump"
 refused "dump: no root line first" 1 "noroot.dump:1: the first entry must be the root" \

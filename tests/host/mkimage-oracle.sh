@@ -116,7 +116,6 @@ lines = [
     r"/keys 0 100644 1 0 0 0 2.0 - - - system.posix_acl_access_x=1 unknown.prefix=2"
     r" user.eq\x3dkey=v=al user.sp\x20ace=\x00\xff lustre.x=3 trusted.overlay.overlay.x=4",
     r"/late 10 100644 2 0 0 0 -100.5 - 0123456789 -",
-    "",
     r"/odd\x20dir\n 0 40700 0 0 0 0 3.0 - - - ",
     r"/odd\x20dir\n/-\x2d 0 100644 1 0 0 0 3.0 - - -",
 ]

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * The parser reads line by line into the tree.  Paths are looked up in a
- * hash map, so that a large dump (100k lines and more) parses in linear
- * time; a hardlink may name a file that comes later, so hardlinks are
- * resolved once every line has been read.
+ * The parser reads line by line into the tree, accepting what mkcomposefs
+ * 1.0.8 accepts by default and refusing what it refuses (docs/mkimage.md
+ * lists the rules), so that a dump gives the same image from either tool.
+ * Paths are looked up in a hash map in canonical form ("/a/b"), so that a
+ * large dump (100k lines and more) parses in linear time; a hardlink may
+ * name a file that comes later, so hardlinks are resolved once every line
+ * has been read.
  */
 #include "tool/mkimage/dump_parse.h"
 
@@ -15,31 +18,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "lib/image/format.h"
-#include "lib/verity/fsverity.h"
-#include "lib/base/hex.h"
 #include "lib/base/log.h"
-#include "tool/mkimage/path_map.h"
 #include "lib/base/util.h"
+#include "lib/image/format.h"
+#include "tool/mkimage/dump_field.h"
+#include "tool/mkimage/path_map.h"
 
 #define N_FIXED_FIELDS 11
 #define DUMP_FILE_MAX  ((size_t)1 << 32)
 
-static const char *const field_names[N_FIXED_FIELDS] = {
-	"PATH", "SIZE", "MODE", "NLINK", "UID", "GID", "RDEV", "MTIME",
-	"PAYLOAD", "CONTENT", "DIGEST",
-};
 enum { F_PATH, F_SIZE, F_MODE, F_NLINK, F_UID, F_GID, F_RDEV, F_MTIME,
        F_PAYLOAD, F_CONTENT, F_DIGEST };
 
-struct span {
-	const char *p;
-	size_t len;
-};
-
 struct pending_link {
 	struct cfs_node *node;
-	char *target;
+	char *target;               /* canonical path */
 	size_t target_len;
 	size_t line;
 };
@@ -48,7 +41,7 @@ struct parser {
 	const char *file;
 	size_t line;
 	struct cfs_node *root;
-	struct path_map paths;      /* every path listed so far */
+	struct path_map paths;      /* every path listed so far, canonical */
 	struct pending_link *links;
 	size_t n_links, links_cap;
 };
@@ -67,267 +60,180 @@ static int fail(const struct parser *ps, const char *fmt, ...)
 
 /* ---- fields ------------------------------------------------------------ */
 
-/* Fields are separated by single spaces; returns false after the last. */
-static bool next_field(const char **p, const char *end, struct span *out)
+/* Decodes a field's escapes.  Where mkcomposefs takes the field as a C
+ * string, what comes after a NUL an escape gives is lost: callers use
+ * strlen(); len is for CONTENT and xattr values, which keep every byte. */
+static int decode(const struct parser *ps, const char *what, struct dump_span s,
+		  char **out, size_t *len)
 {
-	const char *sp;
+	const char *why;
+	int r = dump_unescape(s, out, len, &why);
 
-	if (!*p)
-		return false;
-	sp = memchr(*p, ' ', (size_t)(end - *p));
-	out->p = *p;
-	out->len = (size_t)((sp ? sp : end) - *p);
-	*p = sp ? sp + 1 : NULL;
-	return true;
-}
-
-static bool is_absent(struct span s)
-{
-	return s.len == 1 && s.p[0] == '-';
-}
-
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Decodes the escapes into a new NUL-terminated buffer. */
-static int unescape(const struct parser *ps, const char *what, struct span s,
-		    char **out, size_t *out_len)
-{
-	_cleanup_free_ char *buf = malloc(s.len + 1);
-	size_t n = 0;
-
-	if (!buf)
-		return log_oom();
-	for (size_t i = 0; i < s.len; i++) {
-		int hi, lo;
-
-		if (s.p[i] != '\\') {
-			buf[n++] = s.p[i];
-			continue;
-		}
-		if (++i == s.len)
-			return fail(ps, "%s ends in a lone backslash", what);
-		switch (s.p[i]) {
-		case '\\': buf[n++] = '\\'; break;
-		case 'n':  buf[n++] = '\n'; break;
-		case 'r':  buf[n++] = '\r'; break;
-		case 't':  buf[n++] = '\t'; break;
-		case 'x':
-			hi = i + 1 < s.len ? hex_digit(s.p[i + 1]) : -1;
-			lo = i + 2 < s.len ? hex_digit(s.p[i + 2]) : -1;
-			if (hi < 0 || lo < 0)
-				return fail(ps, "%s has a \\x escape without two hex digits", what);
-			buf[n++] = (char)(hi << 4 | lo);
-			i += 2;
-			break;
-		default:
-			return fail(ps, "%s has an unknown escape '\\%c' (\\\\, \\n, \\r, \\t and \\xHH exist)",
-				    what, s.p[i]);
-		}
-	}
-	buf[n] = '\0';
-	*out_len = n;
-	*out = TAKE_PTR(buf);
-	return 0;
-}
-
-enum number_base { OCT = 8, DEC = 10 };
-
-static int parse_uint(const struct parser *ps, enum number_base base, struct span s,
-		      uint64_t max, const char *what, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	if (s.len == 0)
-		return fail(ps, "%s is empty", what);
-	for (size_t i = 0; i < s.len; i++) {
-		unsigned d = (unsigned)(s.p[i] - '0');
-
-		if (d >= base)
-			return fail(ps, "%s '%.*s' is not %s number", what, (int)s.len, s.p,
-				    base == OCT ? "an octal" : "a decimal");
-		if (v > (max - d) / base)
-			return fail(ps, "%s '%.*s' is too large", what, (int)s.len, s.p);
-		v = v * base + d;
-	}
-	*out = v;
-	return 0;
-}
-
-static int parse_u32(const struct parser *ps, struct span s, const char *what, uint32_t *out)
-{
-	uint64_t v;
-	int r = parse_uint(ps, DEC, s, UINT32_MAX, what, &v);
-
-	*out = (uint32_t)v;
+	if (r == -EINVAL)
+		return fail(ps, "%s %s", what, why);
 	return r;
 }
 
-/* SECONDS[.NANOSECONDS], seconds possibly negative; "1.1" is one second
- * and one nanosecond. */
-static int parse_mtime(const struct parser *ps, struct span s, struct cfs_node *node)
+static int number(const struct parser *ps, struct dump_span s, unsigned base, const char *what,
+		  uint64_t *v)
+{
+	if (dump_number(s, base, v) < 0)
+		return fail(ps, "%s '%.*s' is not %s number", what, (int)s.len, s.p,
+			    base == 8 ? "an octal" : "a decimal");
+	return 0;
+}
+
+/* mkcomposefs 1.0.8 tests UID where it means GID and RDEV: a bad GID or
+ * RDEV is refused when UID is 0 and otherwise reads as 0. */
+static int gid_or_rdev(const struct parser *ps, struct dump_span s, const char *what,
+		       uint64_t uid, uint64_t *v)
+{
+	if (uid == 0)
+		return number(ps, s, 10, what, v);
+	if (dump_number(s, 10, v) < 0)
+		*v = 0;
+	return 0;
+}
+
+/* SECONDS.NANOSECONDS, each a number; the seconds wrap into a signed
+ * 64-bit value and the nanoseconds into 32 bits, as mkcomposefs stores
+ * them ("-1.0" is a second before the epoch). */
+static int parse_mtime(const struct parser *ps, struct dump_span s, struct cfs_node *node)
 {
 	const char *dot = memchr(s.p, '.', s.len);
-	struct span sec = { s.p, dot ? (size_t)(dot - s.p) : s.len };
-	bool negative = sec.len > 0 && sec.p[0] == '-';
-	uint64_t secs, nsec = 0;
+	uint64_t sec, nsec;
 	int r;
 
-	if (negative) {
-		sec.p++;
-		sec.len--;
-	}
-	r = parse_uint(ps, DEC, sec, (uint64_t)INT64_MAX, "MTIME", &secs);
-	if (r >= 0 && dot)
-		r = parse_uint(ps, DEC, (struct span){ dot + 1, s.len - sec.len - 1 - negative },
-			       999999999, "the nanoseconds of MTIME", &nsec);
+	if (!dot)
+		return fail(ps, "MTIME '%.*s' is not SECONDS.NANOSECONDS", (int)s.len, s.p);
+	r = number(ps, (struct dump_span){ s.p, (size_t)(dot - s.p) }, 10, "MTIME", &sec);
+	if (r >= 0)
+		r = number(ps, (struct dump_span){ dot + 1, (size_t)(s.p + s.len - dot - 1) }, 10,
+			   "the nanoseconds of MTIME", &nsec);
 	if (r < 0)
 		return r;
-	node->mtime_sec = negative ? -(int64_t)secs : (int64_t)secs;
+	node->mtime_sec = (int64_t)sec;
 	node->mtime_nsec = (uint32_t)nsec;
 	return 0;
 }
 
-/* An absolute path in canonical form: "/" or "/a/b", each component
- * 1..255 bytes, neither "." nor "..". */
-static int check_path(const struct parser *ps, const char *what, const char *path, size_t len)
+/* mkcomposefs's budget for the xattrs of one dump line: a 12-byte header
+ * and 7 bytes plus key and value per xattr, within 32767 bytes. */
+#define XATTR_BUDGET        32767u
+#define XATTR_BUDGET_HEADER 12u
+#define XATTR_BUDGET_ENTRY  7u
+
+/* KEY=VALUE, split at the first '='; a later KEY replaces an earlier.
+ * *cost is the budget used so far. */
+static int parse_xattr(const struct parser *ps, struct dump_span s, struct cfs_node *node,
+		       size_t *cost)
 {
-	const char *p = path, *end = path + len;
-
-	if (len == 0 || path[0] != '/')
-		return fail(ps, "%s '%s' is not an absolute path", what, path);
-	if (memchr(path, '\0', len))
-		return fail(ps, "%s contains a NUL byte", what);
-	if (len == 1)
-		return 0;
-	while (p < end) {
-		const char *c = ++p, *slash = memchr(c, '/', (size_t)(end - c));
-		size_t clen = (size_t)((slash ? slash : end) - c);
-
-		if (clen == 0)
-			return fail(ps, "%s '%s' has an empty component", what, path);
-		if (clen > CFS_NAME_MAX)
-			return fail(ps, "%s '%s' has a name longer than 255 bytes", what, path);
-		if ((clen == 1 && c[0] == '.') || (clen == 2 && c[0] == '.' && c[1] == '.'))
-			return fail(ps, "%s '%s' has a '.' or '..' component", what, path);
-		p = c + clen;
-	}
-	return 0;
-}
-
-static int parse_xattr(const struct parser *ps, struct span s, struct cfs_node *node)
-{
+	const struct cfs_xattr *old;
 	const char *eq = memchr(s.p, '=', s.len);
 	_cleanup_free_ char *key = NULL, *value = NULL;
 	size_t key_len, value_len;
 	int r;
 
 	if (!eq)
-		return fail(ps, "xattr '%.*s' has no '=' between key and value", (int)s.len, s.p);
-	r = unescape(ps, "an xattr key", (struct span){ s.p, (size_t)(eq - s.p) }, &key, &key_len);
+		return fail(ps, "xattr '%.*s' has no '=' between key and value (fields are "
+			    "separated by one space)", (int)s.len, s.p);
+	r = decode(ps, "an xattr key", (struct dump_span){ s.p, (size_t)(eq - s.p) }, &key, NULL);
 	if (r >= 0)
-		r = unescape(ps, "an xattr value", (struct span){ eq + 1, s.len - (size_t)(eq - s.p) - 1 },
-			     &value, &value_len);
+		r = decode(ps, "an xattr value",
+				(struct dump_span){ eq + 1, s.len - (size_t)(eq - s.p) - 1 },
+				&value, &value_len);
 	if (r < 0)
 		return r;
-	if (key_len == 0 || key_len > CFS_NAME_MAX || strlen(key) != key_len)
-		return fail(ps, "xattr key '%s' is empty, longer than 255 bytes or has a NUL byte", key);
-	if (value_len > EROFS_XATTR_VALUE_MAX)
-		return fail(ps, "the value of xattr '%s' is longer than 65535 bytes", key);
-	if (cfs_node_get_xattr(node, key))
-		return fail(ps, "xattr '%s' is given twice", key);
+	key_len = strlen(key);
+	if (key_len == 0 || key_len > CFS_NAME_MAX)
+		return fail(ps, "xattr key '%s' is empty or longer than 255 bytes", key);
+	old = cfs_node_get_xattr(node, key);
+	if (old)
+		*cost -= XATTR_BUDGET_ENTRY + key_len + old->value_len;
+	*cost += XATTR_BUDGET_ENTRY + key_len + value_len;
+	if (*cost > XATTR_BUDGET)
+		return fail(ps, "the xattrs take %zu bytes by mkcomposefs's count; it allows %u",
+			    *cost, XATTR_BUDGET);
 	return cfs_node_set_xattr(node, key, value, value_len);
 }
 
-/* ---- one line ---------------------------------------------------------- */
-
-static int require_absent(const struct parser *ps, const struct span *f, int field, const char *type)
+static int parse_xattrs(const struct parser *ps, const char *rest, const char *end,
+			struct cfs_node *node)
 {
-	if (!is_absent(f[field]))
-		return fail(ps, "a %s has no %s: the field must be '-'", type, field_names[field]);
-	return 0;
+	size_t cost = XATTR_BUDGET_HEADER;
+	int r = 0;
+
+	/* mkcomposefs caps the line's xattr part, each xattr costing it a
+	 * search of those before. */
+	if (end - rest > UINT16_MAX)
+		return fail(ps, "the xattrs take %td bytes of the line; at most %u are read",
+			    end - rest, UINT16_MAX);
+	while (r >= 0 && rest < end) {
+		const char *sp = memchr(rest, ' ', (size_t)(end - rest));
+		const char *stop = sp ? sp : end;
+
+		r = parse_xattr(ps, (struct dump_span){ rest, (size_t)(stop - rest) }, node, &cost);
+		rest = sp ? sp + 1 : end;
+	}
+	return r;
 }
 
-static int parse_regular(const struct parser *ps, const struct span *f, struct cfs_node *node)
+/* ---- one entry --------------------------------------------------------- */
+
+/* PAYLOAD, CONTENT and DIGEST are decoded for every type (a bad escape is
+ * refused), but only some types keep them. */
+static int parse_data(const struct parser *ps, const struct dump_span *f, uint64_t size,
+		      struct cfs_node *node)
 {
 	_cleanup_free_ char *payload = NULL, *content = NULL, *digest = NULL;
-	size_t payload_len, content_len, digest_len;
-	int r = parse_uint(ps, DEC, f[F_SIZE], UINT64_MAX, "SIZE", &node->size);
+	size_t content_len = 0;
+	uint32_t type = cfs_node_type(node);
+	int r = 0;
 
-	if (r >= 0 && !is_absent(f[F_PAYLOAD])) {
-		r = unescape(ps, "PAYLOAD", f[F_PAYLOAD], &payload, &payload_len);
-		if (r >= 0 && strlen(payload) != payload_len)
-			r = fail(ps, "PAYLOAD contains a NUL byte");
-		if (r >= 0)
-			r = cfs_node_set_payload(node, payload, payload_len);
+	if (!dump_field_absent(f[F_PAYLOAD]))
+		r = decode(ps, "PAYLOAD", f[F_PAYLOAD], &payload, NULL);
+	if (r >= 0 && !dump_field_absent(f[F_CONTENT])) {
+		r = decode(ps, "CONTENT", f[F_CONTENT], &content, &content_len);
+		if (r >= 0 && content_len != size)
+			r = fail(ps, "CONTENT has %zu bytes but SIZE says %" PRIu64, content_len, size);
 	}
-	if (r >= 0 && !is_absent(f[F_CONTENT])) {
-		r = unescape(ps, "CONTENT", f[F_CONTENT], &content, &content_len);
-		if (r >= 0 && content_len > CFS_DUMP_CONTENT_MAX)
-			r = fail(ps, "CONTENT has %zu bytes; inline content is limited to %u",
-				 content_len, CFS_DUMP_CONTENT_MAX);
-		if (r >= 0 && content_len != node->size)
-			r = fail(ps, "CONTENT has %zu bytes but SIZE says %" PRIu64,
-				 content_len, node->size);
-		if (r >= 0)
-			r = cfs_node_set_content(node, content, content_len);
-	}
-	if (r >= 0 && !is_absent(f[F_DIGEST])) {
-		r = unescape(ps, "DIGEST", f[F_DIGEST], &digest, &digest_len);
-		if (r >= 0 && cfs_hex_decode(digest, digest_len, node->digest, CFS_SHA256_DIGEST_SIZE) < 0)
-			r = fail(ps, "DIGEST '%s' is not 64 hex digits", digest);
-		node->has_digest = r >= 0;
-	}
-	return r;
-}
-
-static int parse_symlink(const struct parser *ps, const struct span *f, struct cfs_node *node)
-{
-	_cleanup_free_ char *target = NULL;
-	size_t len;
-	int r;
-
-	if (is_absent(f[F_PAYLOAD]))
-		return fail(ps, "a symlink needs its target in PAYLOAD");
-	r = unescape(ps, "PAYLOAD", f[F_PAYLOAD], &target, &len);
+	if (r >= 0 && !dump_field_absent(f[F_DIGEST]))
+		r = decode(ps, "DIGEST", f[F_DIGEST], &digest, NULL);
 	if (r < 0)
 		return r;
-	if (len == 0 || len > CFS_SYMLINK_MAX || strlen(target) != len)
-		return fail(ps, "symlink target has %zu bytes or a NUL byte (1..%u bytes allowed)",
-			    len, CFS_SYMLINK_MAX);
-	node->size = len;
-	r = require_absent(ps, f, F_CONTENT, "symlink");
-	if (r >= 0)
-		r = require_absent(ps, f, F_DIGEST, "symlink");
-	if (r >= 0)
-		r = cfs_node_set_payload(node, target, len);
+
+	if (type == S_IFLNK) {
+		/* The target's length is the size; SIZE and CONTENT do not count. */
+		if (!payload || !*payload || strlen(payload) > CFS_SYMLINK_MAX)
+			return fail(ps, "a symlink needs its target in PAYLOAD (1..%u bytes)",
+				    CFS_SYMLINK_MAX);
+		node->size = strlen(payload);
+		return cfs_node_set_payload(node, payload, node->size);
+	}
+	if (payload && strlen(payload) > CFS_SYMLINK_MAX)
+		return fail(ps, "PAYLOAD has %zu bytes; a path is limited to %u",
+			    strlen(payload), CFS_SYMLINK_MAX);
+	if (content_len > CFS_DUMP_CONTENT_MAX)
+		return fail(ps, "CONTENT has %zu bytes; inline content is limited to %u",
+			    content_len, CFS_DUMP_CONTENT_MAX);
+	node->size = size;
+	if (type != S_IFREG)
+		return 0;       /* their data fields are ignored, as by mkcomposefs */
+	if (payload && *payload)
+		r = cfs_node_set_payload(node, payload, strlen(payload));
+	if (r >= 0 && content_len > 0)
+		r = cfs_node_set_content(node, content, content_len);
+	/* The digest counts for a file whose content is in the store. */
+	if (r >= 0 && digest && size > 0 && content_len == 0) {
+		if (dump_digest(digest, node->digest) < 0)
+			return fail(ps, "DIGEST '%s' does not start with 64 hex digits (mkcomposefs "
+				    "would write undefined bytes for it); give them or '-'", digest);
+		node->has_digest = true;
+	}
 	return r;
 }
 
-/* Directories, devices, fifos and sockets have no data fields.  Their
- * SIZE is kept all the same: mkcomposefs decides on it whether a device
- * inode can be compact, and byte identity follows. */
-static int parse_special(const struct parser *ps, const struct span *f, struct cfs_node *node)
-{
-	const char *type = S_ISDIR(node->mode) ? "directory" : "special file";
-	int r = parse_uint(ps, DEC, f[F_SIZE], UINT64_MAX, "SIZE", &node->size);
-
-	if (r >= 0 && (S_ISCHR(node->mode) || S_ISBLK(node->mode)))
-		r = parse_uint(ps, DEC, f[F_RDEV], UINT64_MAX, "RDEV", &node->rdev);
-	for (int i = F_PAYLOAD; r >= 0 && i <= F_DIGEST; i++)
-		r = require_absent(ps, f, i, type);
-	return r;
-}
-
-static int parse_mode(const struct parser *ps, struct span s, uint32_t *mode, bool *hardlink)
+static int parse_mode(const struct parser *ps, struct dump_span s, uint32_t *mode, bool *hardlink)
 {
 	uint64_t v;
 	int r;
@@ -337,7 +243,7 @@ static int parse_mode(const struct parser *ps, struct span s, uint32_t *mode, bo
 		s.p++;
 		s.len--;
 	}
-	r = parse_uint(ps, OCT, s, 0177777, "MODE", &v);
+	r = number(ps, s, 8, "MODE", &v);
 	if (r < 0)
 		return r;
 	switch (v & S_IFMT) {
@@ -345,21 +251,47 @@ static int parse_mode(const struct parser *ps, struct span s, uint32_t *mode, bo
 	case S_IFBLK: case S_IFIFO: case S_IFSOCK:
 		break;
 	default:
-		return fail(ps, "MODE %llo has no known file type", (unsigned long long)v);
+		return fail(ps, "MODE %.*s has no known file type", (int)s.len, s.p);
 	}
-	*mode = (uint32_t)v;
+	/* An image holds 16 bits of mode; mkcomposefs drops the rest. */
+	*mode = (uint32_t)v & 0177777u;
 	return 0;
 }
 
-static int add_pending_link(struct parser *ps, const struct span *f, struct cfs_node *node)
+/* Strips and collapses slashes: "a//b/" is "/a/b", "" is "/". */
+static char *canonical_path(const char *path, size_t *len)
 {
+	char *out = malloc(strlen(path) + 2), *o = out;
+
+	if (!out)
+		return NULL;
+	for (const char *p = path; *p; p++) {
+		if (*p == '/')
+			continue;
+		if (p == path || p[-1] == '/')
+			*o++ = '/';
+		*o++ = *p;
+	}
+	if (o == out)
+		*o++ = '/';
+	*o = '\0';
+	*len = (size_t)(o - out);
+	return out;
+}
+
+static int add_pending_link(struct parser *ps, struct dump_span payload, struct cfs_node *node)
+{
+	_cleanup_free_ char *target = NULL;
 	struct pending_link *l;
 	int r;
 
 	if (S_ISDIR(node->mode))
 		return fail(ps, "a directory cannot be a hardlink");
-	if (is_absent(f[F_PAYLOAD]))
+	if (dump_field_absent(payload))
 		return fail(ps, "a hardlink needs the path of its target in PAYLOAD");
+	r = decode(ps, "PAYLOAD", payload, &target, NULL);
+	if (r < 0)
+		return r;
 	if (ps->n_links == ps->links_cap) {
 		size_t cap = ps->links_cap ? ps->links_cap * 2 : 64;
 
@@ -371,105 +303,114 @@ static int add_pending_link(struct parser *ps, const struct span *f, struct cfs_
 	}
 	l = &ps->links[ps->n_links];
 	*l = (struct pending_link){ .node = node, .line = ps->line };
-	r = unescape(ps, "PAYLOAD", f[F_PAYLOAD], &l->target, &l->target_len);
-	if (r >= 0)
-		r = check_path(ps, "the hardlink target", l->target, l->target_len);
-	if (r < 0) {
-		free(l->target);
-		return r;
-	}
+	l->target = canonical_path(target, &l->target_len);
+	if (!l->target)
+		return log_oom();
 	ps->n_links++;
 	return 0;
 }
 
-/* Everything but the path: fills node from the line's fields. */
-static int parse_fields(struct parser *ps, const struct span *f, const char *rest,
-			const char *end, struct cfs_node *node)
+/* The fields after MODE.  A hardlink line names its target; nothing else
+ * on it counts, not even its xattrs. */
+static int parse_fields(struct parser *ps, const struct dump_span *f, const char *rest,
+			const char *end, bool hardlink, struct cfs_node *node)
 {
-	struct span x;
-	bool hardlink;
-	int r = parse_mode(ps, f[F_MODE], &node->mode, &hardlink);
+	uint64_t size, nlink, uid, gid, rdev;
+	int r;
 
-	if (r < 0)
-		return r;
-	/* A hardlink line describes its target; only the target path counts. */
 	if (hardlink)
-		return add_pending_link(ps, f, node);
-	r = parse_u32(ps, f[F_NLINK], "NLINK", &node->nlink);
+		return add_pending_link(ps, f[F_PAYLOAD], node);
+	r = number(ps, f[F_SIZE], 10, "SIZE", &size);
 	if (r >= 0)
-		r = parse_u32(ps, f[F_UID], "UID", &node->uid);
+		r = number(ps, f[F_NLINK], 10, "NLINK", &nlink);
 	if (r >= 0)
-		r = parse_u32(ps, f[F_GID], "GID", &node->gid);
+		r = number(ps, f[F_UID], 10, "UID", &uid);
+	if (r >= 0)
+		r = gid_or_rdev(ps, f[F_GID], "GID", uid, &gid);
+	if (r >= 0)
+		r = gid_or_rdev(ps, f[F_RDEV], "RDEV", uid, &rdev);
 	if (r >= 0)
 		r = parse_mtime(ps, f[F_MTIME], node);
+	if (r >= 0)
+		r = parse_data(ps, f, size, node);
 	if (r < 0)
 		return r;
-	switch (node->mode & S_IFMT) {
-	case S_IFREG:
-		r = parse_regular(ps, f, node);
-		break;
-	case S_IFLNK:
-		r = parse_symlink(ps, f, node);
-		break;
-	default:
-		r = parse_special(ps, f, node);
-	}
-	while (r >= 0 && next_field(&rest, end, &x))
-		if (x.len > 0)  /* a trailing space is harmless */
-			r = parse_xattr(ps, x, node);
-	return r;
+	/* The widths of mkcomposefs's inode: 32 bits each. */
+	node->nlink = (uint32_t)nlink;
+	node->uid = (uint32_t)uid;
+	node->gid = (uint32_t)gid;
+	if (S_ISCHR(node->mode) || S_ISBLK(node->mode))
+		node->rdev = (uint32_t)rdev;
+	return parse_xattrs(ps, rest, end, node);
 }
 
-/* Finds the directory that holds path and the new entry's name in it. */
-static int find_parent(struct parser *ps, const char *path, size_t len,
-		       struct cfs_node **parent, const char **name)
+/* Where a new entry goes: its parent directory and its name. */
+static int find_parent(struct parser *ps, const char *path, struct cfs_node **parent,
+		       char **canon, size_t *canon_len, const char **name)
 {
-	const char *slash = memrchr(path, '/', len);
-	size_t plen = (size_t)(slash - path);
+	const char *slash;
+	size_t plen;
 
-	*parent = plen == 0 ? ps->root : path_map_get(&ps->paths, path, plen);
+	if (path[strlen(path) - 1] == '/')
+		return fail(ps, "PATH '%s' ends in '/'", path);
+	if (!ps->root)
+		return fail(ps, "the first entry must be the root directory '/'");
+	*canon = canonical_path(path, canon_len);
+	if (!*canon)
+		return log_oom();
+	slash = memrchr(*canon, '/', *canon_len);
+	plen = (size_t)(slash - *canon);
 	*name = slash + 1;
-	if (!*parent || !S_ISDIR((*parent)->mode) || (*parent)->link_to)
-		return fail(ps, "'%.*s' is not a directory listed before this line", (int)plen, path);
-	if (path_map_get(&ps->paths, path, len))
-		return fail(ps, "'%s' is listed twice", path);
+	if (strcmp(*name, ".") == 0 || strcmp(*name, "..") == 0 || strlen(*name) > CFS_NAME_MAX)
+		return fail(ps, "PATH '%s' ends in '.', '..' or a name longer than 255 bytes", path);
+	*parent = plen == 0 ? ps->root : path_map_get(&ps->paths, *canon, plen);
+	if (!*parent || !S_ISDIR((*parent)->mode))
+		return fail(ps, "'%.*s' is not a directory listed before this line", (int)plen, *canon);
+	if (path_map_get(&ps->paths, *canon, *canon_len))
+		return fail(ps, "'%s' is listed twice", *canon);
 	return 0;
 }
 
 static int parse_line(struct parser *ps, const char *line, size_t len)
 {
 	const char *rest = line, *end = line + len, *name = NULL;
-	struct span f[N_FIXED_FIELDS];
-	_cleanup_free_ char *path = NULL;
+	struct dump_span f[N_FIXED_FIELDS];
+	_cleanup_free_ char *path = NULL, *canon = NULL;
 	struct cfs_node *node, *parent = NULL;
-	size_t path_len;
+	size_t canon_len = 1;
+	bool hardlink;
 	int r;
 
+	if (memchr(line, '\0', len))
+		return fail(ps, "the line holds a NUL byte");
+	/* Fixed fields end at a space; those missing are empty. */
 	for (int i = 0; i < N_FIXED_FIELDS; i++) {
-		if (!next_field(&rest, end, &f[i]))
-			return fail(ps, "the line has %d fields; it needs at least %d", i, N_FIXED_FIELDS);
-		if (f[i].len == 0)
-			return fail(ps, "%s is empty (fields are separated by one space)", field_names[i]);
+		const char *sp = memchr(rest, ' ', (size_t)(end - rest));
+
+		f[i] = (struct dump_span){ rest, (size_t)((sp ? sp : end) - rest) };
+		rest = sp ? sp + 1 : end;
 	}
-	r = unescape(ps, "PATH", f[F_PATH], &path, &path_len);
-	if (r >= 0)
-		r = check_path(ps, "PATH", path, path_len);
+	r = decode(ps, "PATH", f[F_PATH], &path, NULL);
 	if (r < 0)
 		return r;
-	if (!ps->root && path_len != 1)
-		return fail(ps, "the first entry must be the root directory '/'");
-	if (ps->root) {
-		r = find_parent(ps, path, path_len, &parent, &name);
-		if (r < 0)
-			return r;
-	}
-
+	if (!*path)
+		return fail(ps, "PATH is empty (an empty line?)");
 	node = cfs_node_new();
 	if (!node)
 		return log_oom();
-	r = parse_fields(ps, f, rest, end, node);
-	if (r >= 0 && !parent && (!S_ISDIR(node->mode) || node->link_to))
-		r = fail(ps, "the root '/' must be a directory");
+	r = parse_mode(ps, f[F_MODE], &node->mode, &hardlink);
+	if (r >= 0 && strcmp(path, "/") == 0) {
+		if (ps->root)
+			r = fail(ps, "'/' is listed twice");
+		else if (!S_ISDIR(node->mode) || hardlink)
+			r = fail(ps, "the root '/' must be a directory");
+		canon = strdup("/");
+		if (r >= 0 && !canon)
+			r = log_oom();
+	} else if (r >= 0)
+		r = find_parent(ps, path, &parent, &canon, &canon_len, &name);
+	if (r >= 0)
+		r = parse_fields(ps, f, rest, end, hardlink, node);
 	if (r >= 0 && parent)
 		r = cfs_node_set_name(node, name, strlen(name));
 	if (r >= 0 && parent)
@@ -483,7 +424,7 @@ static int parse_line(struct parser *ps, const char *line, size_t len)
 	}
 	if (!parent)
 		ps->root = node;
-	return path_map_put(&ps->paths, TAKE_PTR(path), path_len, node);
+	return path_map_put(&ps->paths, TAKE_PTR(canon), canon_len, node);
 }
 
 /* ---- after the last line ----------------------------------------------- */
@@ -510,8 +451,11 @@ static int resolve_links(struct parser *ps)
 				return fail(ps, "the hardlink '%s' is part of a loop", l->target);
 			t = t->link_to;
 		}
+		/* mkcomposefs writes this as a directory with two names, an
+		 * image that is not a tree (cfsboot inspect refuses it). */
 		if (S_ISDIR(t->mode))
-			return fail(ps, "the hardlink target '%s' is a directory", l->target);
+			return fail(ps, "the hardlink target '%s' is a directory; a directory "
+				    "cannot have two names", l->target);
 		l->node->link_to = t;
 		l->node->mode = t->mode;
 	}
@@ -532,13 +476,14 @@ int cfs_dump_parse(const char *file, const char *text, size_t len, struct cfs_no
 	const char *p = text, *end = text + len;
 	int r = 0;
 
+	/* Every newline ends a line; what follows the last one is a line
+	 * too, unless it is empty.  An empty line is refused. */
 	while (p < end && r >= 0) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		size_t line_len = (size_t)((nl ? nl : end) - p);
 
 		ps.line++;
-		if (line_len > 0)
-			r = parse_line(&ps, p, line_len);
+		r = parse_line(&ps, p, line_len);
 		p += line_len + 1;
 	}
 	if (r >= 0 && !ps.root)

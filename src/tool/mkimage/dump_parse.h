@@ -6,10 +6,10 @@
  *
  *   PATH SIZE MODE NLINK UID GID RDEV MTIME PAYLOAD CONTENT DIGEST XATTR...
  *
- * Fields are separated by single spaces; `\\`, `\n`, `\r`, `\t` and `\xHH`
- * escape bytes; `-` is an absent optional field; MODE starting with `@`
- * makes the line a hardlink to the path in PAYLOAD.  A line that does not
- * follow the format is refused with "FILE:LINE: what is wrong".
+ * It accepts what mkcomposefs 1.0.8 accepts by default and refuses what it
+ * refuses, so that a dump makes the same image with either tool; the rules
+ * are in docs/mkimage.md ("Dump files"), dump_field.h reads the fields.  A
+ * refused line is reported as "FILE:LINE: what is wrong".
  */
 #ifndef CFS_DUMP_PARSE_H
 #define CFS_DUMP_PARSE_H

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/base/log.h"
+#include "lib/base/util.h"
 #include "lib/image/format.h"
 #include "tool/mkimage/writer_int.h"
 
@@ -20,7 +22,17 @@
 struct xattr_list {
 	struct wxattr *x;
 	size_t n, cap;
+	/* mkcomposefs 1.0.8 counts the bytes of the xattrs its writer adds
+	 * (12 for a header, 7 plus key and value each) against 32767, from 0
+	 * for each inode: its copy of the tree loses the source's count.
+	 * Replacing a source xattr subtracts that one's size all the same, in
+	 * unsigned arithmetic, so a replacement can make the count wrap and
+	 * the write fail.  Byte identity includes failing there too. */
+	size_t budget;
+	bool over_budget;
 };
+
+#define WRITER_XATTR_BUDGET 32767u
 
 static void set_xattr(struct xattr_list *l, const char *key, const void *value, size_t len)
 {
@@ -37,6 +49,24 @@ static void set_xattr(struct xattr_list *l, const char *key, const void *value, 
 	}
 	l->x[i] = (struct wxattr){ .key = key, .key_len = key_len,
 				   .value = value, .value_len = len, .shared = -1 };
+}
+
+/* An xattr the writer adds, counted as mkcomposefs counts it. */
+static void add_xattr(struct xattr_list *l, const char *key, const void *value, size_t len)
+{
+	size_t key_len = strlen(key), entry = 7 + key_len + len, others = l->n;
+
+	for (size_t i = 0; i < l->n; i++)
+		if (l->x[i].key_len == key_len && memcmp(l->x[i].key, key, key_len) == 0) {
+			others = l->n - 1;
+			l->budget = others ? l->budget - (7 + key_len + l->x[i].value_len) : 0;
+		}
+	if (others == 0)
+		entry += 12;
+	if (l->budget + entry > WRITER_XATTR_BUDGET)
+		l->over_budget = true;
+	l->budget += entry;
+	set_xattr(l, key, value, len);
 }
 
 /* The source's xattrs; those in the overlay's trusted namespace escaped. */
@@ -79,7 +109,7 @@ static int add_external_xattrs(struct writer *w, const struct cfs_node *node, st
 		memcpy(metacopy + 4, node->digest, 32);
 		metacopy_len = OVL_METACOPY_SIZE;
 	}
-	set_xattr(l, OVL_XATTR_METACOPY, metacopy ? metacopy : (const uint8_t *)"", metacopy_len);
+	add_xattr(l, OVL_XATTR_METACOPY, metacopy ? metacopy : (const uint8_t *)"", metacopy_len);
 	if (node->payload_len > 0) {
 		char *redirect = arena_alloc(&w->arena, node->payload_len + 2);
 
@@ -87,7 +117,7 @@ static int add_external_xattrs(struct writer *w, const struct cfs_node *node, st
 			return -ENOMEM;
 		redirect[0] = '/';
 		memcpy(redirect + 1, node->payload, node->payload_len + 1);
-		set_xattr(l, OVL_XATTR_REDIRECT, redirect, node->payload_len + 1);
+		add_xattr(l, OVL_XATTR_REDIRECT, redirect, node->payload_len + 1);
 	}
 	return 0;
 }
@@ -116,7 +146,7 @@ static int collect_inode_xattrs(struct writer *w, struct winode *wi)
 		const struct cfs_xattr *label = cfs_node_get_xattr(root, "security.selinux");
 
 		if (label)
-			set_xattr(&l, "security.selinux", label->value, label->value_len);
+			add_xattr(&l, "security.selinux", label->value, label->value_len);
 	} else {
 		r = add_source_xattrs(w, wi->node, &l);
 		if (r < 0)
@@ -128,20 +158,28 @@ static int collect_inode_xattrs(struct writer *w, struct winode *wi)
 			return r;
 	}
 	if (wi->whiteout) {
-		set_xattr(&l, OVL_XATTR_ESC_WHITEOUT, "", 0);
-		set_xattr(&l, OVL_USER_XATTR_WHITEOUT, "", 0);
+		add_xattr(&l, OVL_XATTR_ESC_WHITEOUT, "", 0);
+		add_xattr(&l, OVL_USER_XATTR_WHITEOUT, "", 0);
 	}
 	if (wi->has_whiteout_child) {
-		set_xattr(&l, OVL_XATTR_ESC_WHITEOUTS, "", 0);
-		set_xattr(&l, OVL_USER_XATTR_WHITEOUTS, "", 0);
+		add_xattr(&l, OVL_XATTR_ESC_WHITEOUTS, "", 0);
+		add_xattr(&l, OVL_USER_XATTR_WHITEOUTS, "", 0);
 		if (w->version >= 1) {
-			set_xattr(&l, OVL_XATTR_ESC_OPAQUE, OVL_OPAQUE_XWHITEOUTS, 1);
-			set_xattr(&l, OVL_USER_XATTR_OPAQUE, OVL_OPAQUE_XWHITEOUTS, 1);
+			add_xattr(&l, OVL_XATTR_ESC_OPAQUE, OVL_OPAQUE_XWHITEOUTS, 1);
+			add_xattr(&l, OVL_USER_XATTR_OPAQUE, OVL_OPAQUE_XWHITEOUTS, 1);
 		}
 	}
 	if (wi == &w->inodes[0])
-		set_xattr(&l, OVL_XATTR_OPAQUE, OVL_OPAQUE_ROOT, 1);
+		add_xattr(&l, OVL_XATTR_OPAQUE, OVL_OPAQUE_ROOT, 1);
 
+	if (l.over_budget) {
+		_cleanup_free_ char *path = wi->node ? cfs_node_path(wi->node) : NULL;
+
+		return log_errno(-ERANGE, "%s: replacing its xattrs that composefs sets itself "
+				 "(trusted.overlay.*, user.overlay.*) makes mkcomposefs 1.0.8 fail "
+				 "(\"Numerical result out of range\"); drop them from the source",
+				 path ? path : "an inode");
+	}
 	qsort(l.x, l.n, sizeof(*l.x), xattr_cmp);
 	wi->xattrs = l.x;
 	wi->n_xattrs = l.n;
