@@ -25,6 +25,7 @@
 #include "pivot/verify/measure.h"
 #include "pivot/verify/objects.h"
 #include "pivot/pid1/pid1.h"
+#include "pivot/pid1/switchroot.h"
 #include "pivot/mount/probe.h"
 #include "lib/trust/signature.h"
 #include "lib/base/util.h"
@@ -87,12 +88,8 @@ static int phase_cmdline(struct pivot_boot *b)
 			  "initramfs boots nothing else (add composefs.digest= to the boot entry)");
 		return PIVOT_EXIT_CMDLINE;
 	}
-	if (r == 0) {
-		log_info("the kernel command line names no composefs image: nothing to do");
-		b->nothing_to_do = true;
-		return 0;
-	}
-	b->status.digest = b->cmdline.digest;
+	b->nothing_to_do = r == 0;
+	b->have_digest = r > 0;
 	return 0;
 }
 
@@ -103,8 +100,7 @@ static int phase_policy(struct pivot_boot *b)
 	if (r < 0)
 		return class_of(r, PIVOT_EXIT_POLICY);
 	pivot_policy_apply_cmdline(&b->policy, &b->cmdline);
-	b->status.have_verity = true;
-	b->status.verity = b->policy.verity;
+	b->have_policy = true;
 	b->floor.version = b->policy.min_version;
 	b->floor.source = "min-version";
 	return 0;
@@ -172,15 +168,7 @@ static int phase_signature(struct pivot_boot *b)
 
 	if (r == -CFS_SIG_ROLLBACK)
 		return PIVOT_EXIT_ROLLBACK;
-	if (r < 0)
-		return class_of(r, PIVOT_EXIT_SIGNATURE);
-	if (b->signer.verified) {
-		b->status.signer = b->signer.subject;
-		b->status.fingerprint = b->signer.fingerprint;
-		b->status.have_version = true;
-		b->status.version = b->signer.version;
-	}
-	return 0;
+	return r < 0 ? class_of(r, PIVOT_EXIT_SIGNATURE) : 0;
 }
 
 /* The class of a failed object check (objects.h). */
@@ -218,8 +206,8 @@ static int phase_boot_check(struct pivot_boot *b)
 	if (r < 0)
 		return objects_class(r);
 	b->boot_check_usec = now_usec() - start;
-	b->status.have_objects_checked = true;
-	b->status.objects_checked = rep.objects;
+	b->boot_checked = true;
+	b->objects_checked = rep.objects;
 	log_info("boot-check: %llu objects of %llu files verified in %llu ms (%llu measured by "
 		 "fs-verity, the rest computed)", (unsigned long long)rep.objects,
 		 (unsigned long long)rep.files, (unsigned long long)(b->boot_check_usec / 1000),
@@ -405,26 +393,27 @@ static const struct phase {
 	const char *name;
 	int (*run)(struct pivot_boot *b);
 	bool (*wanted)(const struct pivot_boot *b);   /* NULL: always */
+	bool input;     /* reads what the boot would enforce: --check runs these only */
 } phases[] = {
-	{ "cmdline",     phase_cmdline,     NULL },
-	{ "policy",      phase_policy,      NULL },
-	{ "root-device", phase_root_device, in_pid1 },
-	{ "store",       phase_store,       NULL },
-	{ "digest",      phase_digest,      NULL },
+	{ "cmdline",     phase_cmdline,     NULL,               true },
+	{ "policy",      phase_policy,      NULL,               true },
+	{ "root-device", phase_root_device, in_pid1,            false },
+	{ "store",       phase_store,       NULL,               false },
+	{ "digest",      phase_digest,      NULL,               false },
 	/* The TPM goes around the verification: opened, with its
 	 * anti-rollback floor read, before the signature (the floor raises
 	 * min-version); the measurement once the image is known to be the
 	 * one named and signed, its objects checked and the verity mode the
 	 * kernel will enforce known, before anything of it is mounted. */
-	{ "tpm",         phase_tpm,         tpm_wanted },
-	{ "floor",       phase_floor,       tpm_opened },
-	{ "signature",   phase_signature,   signature_wanted },
-	{ "probe",       phase_probe,       NULL },
-	{ "boot-check",  phase_boot_check,  boot_check_wanted },
-	{ "measure",     phase_measure,     tpm_opened },
-	{ "mount",       phase_mount,       NULL },
-	{ "state",       phase_state,       NULL },
-	{ "attach",      phase_attach,      NULL },
+	{ "tpm",         phase_tpm,         tpm_wanted,         false },
+	{ "floor",       phase_floor,       tpm_opened,         false },
+	{ "signature",   phase_signature,   signature_wanted,   false },
+	{ "probe",       phase_probe,       NULL,               false },
+	{ "boot-check",  phase_boot_check,  boot_check_wanted,  false },
+	{ "measure",     phase_measure,     tpm_opened,         false },
+	{ "mount",       phase_mount,       NULL,               false },
+	{ "state",       phase_state,       NULL,               false },
+	{ "attach",      phase_attach,      NULL,               false },
 };
 
 /* "signed by CN=x (sha256:...), version 3" and the like. */
@@ -448,7 +437,7 @@ static void describe_verity(const struct pivot_boot *b, char *buf, size_t size)
 	case PIVOT_ENFORCE_BOOT_CHECK:
 		snprintf(buf, size, "%llu objects checked at boot in %llu ms, not by the kernel "
 			 "afterwards (verity = boot-check)",
-			 (unsigned long long)b->status.objects_checked,
+			 (unsigned long long)b->objects_checked,
 			 (unsigned long long)(b->boot_check_usec / 1000));
 		break;
 	default:
@@ -486,23 +475,55 @@ static void log_booted(const struct pivot_boot *b)
 		   cfs_hash_name(b->cmdline.digest.alg), hex, b->opt.sysroot, sig, ver, tpm, paths);
 }
 
+/* Runs one phase and notes its time: 0 or the class of its refusal. */
+static int run_phase(struct pivot_boot *b, const struct phase *ph)
+{
+	uint64_t start = now_usec();
+	int r = ph->run(b);
+
+	if (pivot_status_add_phase(&b->status, ph->name, now_usec() - start) < 0 && r == 0)
+		r = PIVOT_EXIT_INTERNAL;
+	return r;
+}
+
 static int run_phases(struct pivot_boot *b)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(phases); i++) {
-		const struct phase *ph = &phases[i];
-		uint64_t start;
 		int r;
 
-		if (ph->wanted && !ph->wanted(b))
+		if (phases[i].wanted && !phases[i].wanted(b))
 			continue;
-		start = now_usec();
-		r = ph->run(b);
-		if (pivot_status_add_phase(&b->status, ph->name, now_usec() - start) < 0 && r == 0)
-			r = PIVOT_EXIT_INTERNAL;
+		r = run_phase(b, &phases[i]);
 		if (r || b->nothing_to_do)
 			return r;
 	}
 	return 0;
+}
+
+/*
+ * The status file's fields from what the phases found, filled here alone
+ * once the run is over.  Two lists are kept as they happen: the phases
+ * with their times (run_phase) and the kernel interfaces used (add_path);
+ * the TPM's part comes from the TPM steps that learnt it (measure.h).
+ */
+static void fill_status(struct pivot_boot *b, int r)
+{
+	struct pivot_status *s = &b->status;
+
+	s->error = r;
+	s->message = r ? b->message : NULL;
+	if (b->have_digest)
+		s->digest = b->cmdline.digest;
+	s->have_verity = b->have_policy;
+	s->verity = b->policy.verity;
+	s->have_objects_checked = b->boot_checked;
+	s->objects_checked = b->objects_checked;
+	if (b->signer.verified) {
+		s->signer = b->signer.subject;
+		s->fingerprint = b->signer.fingerprint;
+		s->have_version = true;
+		s->version = b->signer.version;
+	}
 }
 
 /*
@@ -529,21 +550,66 @@ int pivot_boot_run(struct pivot_boot *b)
 		r = PIVOT_EXIT_INTERNAL;
 	else
 		r = run_phases(b);
-	if (b->nothing_to_do)
+	if (b->nothing_to_do) {
+		log_info("the kernel command line names no composefs image: nothing to do");
 		return PIVOT_EXIT_OK;
+	}
 
-	b->status.error = r;
 	if (r) {
 		snprintf(b->message, sizeof(b->message), "%s", cfs_log_last_error());
-		b->status.message = b->message;
 		if (b->measured)
 			measure_refusal(b, r);
 	}
 	cfs_tpm_close(b->tpm);
 	b->tpm = NULL;
+	fill_status(b, r);
 	/* The status is a report: failing to write it does not undo a boot. */
 	pivot_status_write(&b->status, b->opt.status_path);
 	if (r == 0)
 		log_booted(b);
 	return r;
+}
+
+int pivot_boot_check(struct pivot_boot *b, FILE *out)
+{
+	char hex[PIVOT_DIGEST_HEX_MAX];
+
+	/* Whether or not an image is named: the policy is what is asked. */
+	for (size_t i = 0; i < ARRAY_SIZE(phases) && phases[i].input; i++) {
+		int r = run_phase(b, &phases[i]);
+
+		if (r)
+			return r;
+	}
+	if (b->nothing_to_do) {
+		fprintf(out, "# image: none named on the command line; nothing to do\n");
+	} else {
+		pivot_digest_hex(&b->cmdline.digest, hex);
+		fprintf(out, "# image: %s:%s\n", cfs_hash_name(b->cmdline.digest.alg), hex);
+	}
+	if (pivot_policy_print(&b->policy, out) < 0 || fflush(out) != 0) {
+		log_error("cannot write the policy to standard output");
+		return PIVOT_EXIT_INTERNAL;
+	}
+	return PIVOT_EXIT_OK;
+}
+
+_Noreturn void pivot_boot_pid1(const struct pivot_boot_options *opt)
+{
+	struct pivot_boot b;
+	int r;
+
+	pivot_boot_init(&b, opt);
+	b.opt.pid1 = true;
+	/* /proc first: the command line is read from it. */
+	r = pid1_mount_api();
+	if (r < 0)
+		pid1_fail(&b.policy, class_of(r, PIVOT_EXIT_ROOTDEV));
+	r = pivot_boot_run(&b);
+	if (r != PIVOT_EXIT_OK)
+		pid1_fail(&b.policy, r);
+	/* b stays as it is: init= points into its command line, and every fd
+	 * it holds is close-on-exec. */
+	r = pid1_switch_root(b.opt.sysroot, b.cmdline.init);
+	pid1_fail(&b.policy, class_of(r, PIVOT_EXIT_SWITCH_ROOT));
 }
