@@ -7,13 +7,14 @@
  * "opaque" on the root, and the escaped whiteout markers on source
  * whiteouts and their directories.
  */
+#include "tool/mkimage/writer_overlay.h"
+
 #include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/image/format.h"
-#include "tool/mkimage/writer_int.h"
 
 /* An inode's xattrs while they are collected: setting a key replaces its
  * value, as in mkcomposefs. */
