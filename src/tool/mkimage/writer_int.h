@@ -23,7 +23,7 @@
 #include <sys/stat.h>
 
 #include "lib/image/tree.h"
-#include "tool/common/arena.h"
+#include "tool/mkimage/arena.h"
 #include "tool/mkimage/writer.h"
 
 struct wxattr {
