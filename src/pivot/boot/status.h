@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * /run/cfsboot/status.json: what cfs-pivot booted and how it was verified,
- * or why it refused (docs/status.md).  The boot sequence fills a struct
- * pivot_status as it goes and writes it once at the end.
+ * or why it refused (docs/status.md).  The boot sequence (boot.c) fills a
+ * struct pivot_status once its phases are over, and writes it once.
  *
  * Strings are borrowed, not copied: they must live until the write.  A
  * field that was never set is left out of the file.
