@@ -44,8 +44,8 @@ struct pivot_boot_options {
 
 struct pivot_boot {
 	struct pivot_boot_options opt;
-	/* Read by main() once the run is over: the policy (the defaults if
-	 * it was never loaded) and the command line's init=. */
+	/* Read by pivot_boot_pid1() once the run is over: the policy (the
+	 * defaults if it was never loaded) and the command line's init=. */
 	struct pivot_policy policy;
 	struct pivot_cmdline cmdline;
 	bool nothing_to_do;             /* the command line names no image */
