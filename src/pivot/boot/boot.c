@@ -140,7 +140,7 @@ static int phase_digest(struct pivot_boot *b)
 
 static int phase_tpm(struct pivot_boot *b)
 {
-	int r = pivot_tpm_open(&b->policy, &b->status, &b->tpm);
+	int r = pivot_tpm_open(&b->policy, &b->tpm_status, &b->tpm);
 
 	return r < 0 ? class_of(r, PIVOT_EXIT_TPM) : 0;
 }
@@ -149,7 +149,7 @@ static int phase_tpm(struct pivot_boot *b)
 static int phase_floor(struct pivot_boot *b)
 {
 	uint64_t counter;
-	int r = pivot_rollback_floor(&b->policy, b->tpm, &b->status, &counter);
+	int r = pivot_rollback_floor(&b->policy, b->tpm, &b->tpm_status, &counter);
 
 	if (r < 0)
 		return class_of(r, PIVOT_EXIT_TPM);
@@ -290,7 +290,7 @@ static int phase_measure(struct pivot_boot *b)
 	int r;
 
 	memcpy(m.fingerprint, b->signer.fingerprint_bytes, sizeof(m.fingerprint));
-	r = pivot_measure(&b->policy, b->tpm, &m, b->opt.measure_log_path, &b->status);
+	r = pivot_measure(&b->policy, b->tpm, &m, b->opt.measure_log_path, &b->tpm_status);
 	if (r < 0)
 		return class_of(r, PIVOT_EXIT_TPM);
 	b->measured = true;
@@ -444,9 +444,9 @@ static int run_phases(struct pivot_boot *b)
 
 /*
  * The status file's fields from what the phases found, filled here alone
- * once the run is over.  Two lists are kept as they happen: the phases
- * with their times (run_phase) and the kernel interfaces used (add_path);
- * the TPM's part comes from the TPM steps that learnt it (measure.h).
+ * once the run is over; the TPM steps (measure.h) report into a
+ * struct of their own.  Two lists are kept as they happen: the phases
+ * with their times (run_phase) and the kernel interfaces used (add_path).
  */
 static void fill_status(struct pivot_boot *b, int r)
 {
@@ -460,6 +460,7 @@ static void fill_status(struct pivot_boot *b, int r)
 	s->verity = b->policy.verity;
 	s->have_objects_checked = b->boot_checked;
 	s->objects_checked = b->objects_checked;
+	s->tpm = b->tpm_status;
 	if (b->signer.verified) {
 		s->signer = b->signer.subject;
 		s->fingerprint = b->signer.fingerprint;
@@ -477,7 +478,7 @@ static void fill_status(struct pivot_boot *b, int r)
 static void measure_refusal(struct pivot_boot *b, int r)
 {
 	if (pivot_measure_refusal(&b->policy, b->tpm, pivot_exit_name(r),
-				  b->opt.measure_log_path, &b->status) < 0)
+				  b->opt.measure_log_path, &b->tpm_status) < 0)
 		log_error("%s", b->message);
 }
 

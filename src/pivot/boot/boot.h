@@ -56,6 +56,7 @@ struct pivot_boot {
 	bool have_policy;               /* the policy was loaded */
 	bool boot_checked;              /* verity = boot-check checked every object */
 	uint64_t objects_checked;       /* how many distinct objects it checked */
+	struct pivot_status_tpm tpm_status; /* what the TPM steps found */
 
 	/* The flow's own. */
 	struct pivot_status status;

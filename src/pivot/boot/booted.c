@@ -42,9 +42,9 @@ static void describe_verity(const struct pivot_boot *b, char *buf, size_t size)
 
 static void describe_measurement(const struct pivot_boot *b, char *buf, size_t size)
 {
-	if (b->status.tpm.measured)
-		snprintf(buf, size, "measured into PCR %u", b->status.tpm.pcr);
-	else if (b->status.tpm.checked)
+	if (b->tpm_status.measured)
+		snprintf(buf, size, "measured into PCR %u", b->tpm_status.pcr);
+	else if (b->tpm_status.checked)
 		snprintf(buf, size, "NOT measured (no TPM, tpm = if-present)");
 	else
 		snprintf(buf, size, "not measured (tpm = off)");
