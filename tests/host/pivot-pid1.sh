@@ -429,29 +429,23 @@ umount -l "$S/b"
 
 truncate -s 8M "$S/blank.img"
 attach BLANK_DEV "$S/blank.img"
-new_initramfs b
-rc=0; out=$(boot b "root=$BLANK_DEV $D" 2>&1) || rc=$?
-expect "boot: a device without a file system needs rootfstype=" $rc "$out" 130 \
+# halts NAME CMDLINE PATTERN: a boot from a fresh initramfs with CMDLINE
+# halts (exit 130) and says PATTERN.
+halts() {
+	local rc=0 out
+	new_initramfs b
+	out=$(boot b "$2" 2>&1) || rc=$?
+	expect "$1" $rc "$out" 130 "$3"
+	umount -l "$S/b"
+}
+halts "boot: a device without a file system needs rootfstype=" "root=$BLANK_DEV $D" \
 	"boot refused \(rootdev, exit 14\): cannot tell the file system type of root device $BLANK_DEV; name it with rootfstype="
-umount -l "$S/b"
-
-new_initramfs b
-rc=0; out=$(boot b "quiet $D" 2>&1) || rc=$?
-expect "boot: no root= is refused" $rc "$out" 130 \
+halts "boot: no root= is refused" "quiet $D" \
 	'boot refused \(rootdev, exit 14\): PID-1 mode needs root= on the kernel command line'
-umount -l "$S/b"
-
-new_initramfs b
-rc=0; out=$(boot b "root=vda2 $D" 2>&1) || rc=$?
-expect "boot: a root= form that is not resolved is refused" $rc "$out" 130 \
+halts "boot: a root= form that is not resolved is refused" "root=vda2 $D" \
 	'boot refused \(rootdev, exit 14\): root=vda2 is not a form cfs-pivot resolves'
-umount -l "$S/b"
-
-new_initramfs b
-rc=0; out=$(boot b "root=UUID=$FSUUID" 2>&1) || rc=$?
-expect "boot: a command line naming no image is refused: PID 1 boots nothing else" $rc "$out" 130 \
+halts "boot: a command line naming no image is refused: PID 1 boots nothing else" "root=UUID=$FSUUID" \
 	'boot refused \(cmdline, exit 3\): the kernel command line names no image \(composefs.digest=\)'
-umount -l "$S/b"
 
 # ------------------------------------------------ composing in PID-1 mode
 # The store on a device of its own, whose state the tests look at.
