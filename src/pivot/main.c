@@ -6,22 +6,19 @@
  * otherwise (a systemd unit, a dracut hook) the physical root is already
  * mounted and whoever runs it switches root afterwards.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "pivot/boot/boot.h"
-#include "pivot/boot/cmdline.h"
-#include "pivot/boot/errors.h"
 #include "lib/base/log.h"
 #include "lib/tpm/measure_log.h"
-#include "pivot/pid1/pid1.h"
+#include "pivot/boot/boot.h"
+#include "pivot/boot/errors.h"
 #include "pivot/boot/policy.h"
 #include "pivot/boot/status.h"
-
-#define DEFAULT_SYSROOT "/sysroot"
 
 static void usage(FILE *out)
 {
@@ -35,7 +32,7 @@ static void usage(FILE *out)
 		     "      --config FILE    read the policy from FILE\n"
 		     "                       (default " PIVOT_POLICY_PATH ")\n"
 		     "      --sysroot DIR    the physical root is mounted at DIR; the verified tree\n"
-		     "                       takes its place (default " DEFAULT_SYSROOT ")\n"
+		     "                       takes its place (default " PIVOT_SYSROOT ")\n"
 		     "      --status FILE    write the status to FILE\n"
 		     "                       (default " PIVOT_STATUS_PATH ")\n"
 		     "      --measure-log FILE\n"
@@ -47,49 +44,6 @@ static void usage(FILE *out)
 		     "      --check          parse the command line and the policy, print the\n"
 		     "                       policy in force and the image named, and exit;\n"
 		     "                       changes nothing\n");
-}
-
-/* An allocation failure is cfs-pivot's fault, not the input's. */
-static int exit_code(int r, enum pivot_exit class)
-{
-	return r == -ENOMEM ? PIVOT_EXIT_INTERNAL : (int)class;
-}
-
-/* --check: what a boot with these inputs would enforce. */
-static int check(const char *cmdline_path, const char *config_path)
-{
-	struct pivot_cmdline c;
-	struct pivot_policy p;
-	char hex[PIVOT_DIGEST_HEX_MAX];
-	int r;
-
-	r = pivot_cmdline_load(&c, cmdline_path);
-	if (r < 0) {
-		pivot_cmdline_done(&c);
-		return exit_code(r, PIVOT_EXIT_CMDLINE);
-	}
-	if (c.debug)
-		cfs_log_set_level(LOG_DEBUG);
-
-	r = pivot_policy_load(&p, config_path);
-	if (r < 0) {
-		pivot_cmdline_done(&c);
-		return exit_code(r, PIVOT_EXIT_POLICY);
-	}
-	pivot_policy_apply_cmdline(&p, &c);
-
-	if (c.have_digest) {
-		pivot_digest_hex(&c.digest, hex);
-		printf("# image: %s:%s\n", cfs_hash_name(c.digest.alg), hex);
-	} else {
-		printf("# image: none named on the command line; nothing to do\n");
-	}
-	pivot_cmdline_done(&c);
-	if (pivot_policy_print(&p, stdout) < 0 || fflush(stdout) != 0) {
-		log_error("cannot write the policy to standard output");
-		return PIVOT_EXIT_INTERNAL;
-	}
-	return PIVOT_EXIT_OK;
 }
 
 static int parse_avoid(const char *list, struct pivot_avoid *avoid)
@@ -123,46 +77,16 @@ static int parse_avoid(const char *list, struct pivot_avoid *avoid)
 	}
 }
 
-/* The boot where the physical root is already mounted. */
-static int boot(const struct pivot_boot_options *opt)
+/* The boot where the physical root is already mounted, or --check. */
+static int boot(const struct pivot_boot_options *opt, bool check)
 {
 	struct pivot_boot b;
 	int r;
 
 	pivot_boot_init(&b, opt);
-	r = pivot_boot_run(&b);
+	r = check ? pivot_boot_check(&b, stdout) : pivot_boot_run(&b);
 	pivot_boot_done(&b);
 	return r;
-}
-
-/*
- * PID 1 never exits: the kernel would panic and the reason scroll away.
- * Its arguments are the kernel's leftover command-line words, not options,
- * so they are ignored.
- */
-static _Noreturn void boot_as_pid1(void)
-{
-	const struct pivot_boot_options opt = {
-		.cmdline_path = "/proc/cmdline",
-		.config_path = PIVOT_POLICY_PATH,
-		.sysroot = DEFAULT_SYSROOT,
-		.status_path = PIVOT_STATUS_PATH,
-		.pid1 = true,
-	};
-	struct pivot_boot b;
-	int r;
-
-	pivot_boot_init(&b, &opt);
-	r = pid1_mount_api();
-	if (r < 0)
-		pid1_fail(&b.policy, exit_code(r, PIVOT_EXIT_ROOTDEV));
-	r = pivot_boot_run(&b);
-	if (r != PIVOT_EXIT_OK)
-		pid1_fail(&b.policy, r);
-	/* b stays as it is: init= points into its command line, and every fd
-	 * it holds is close-on-exec. */
-	r = pid1_switch_root(DEFAULT_SYSROOT, b.cmdline.init);
-	pid1_fail(&b.policy, exit_code(r, PIVOT_EXIT_SWITCH_ROOT));
 }
 
 int main(int argc, char **argv)
@@ -184,15 +108,17 @@ int main(int argc, char **argv)
 	struct pivot_boot_options opt = {
 		.cmdline_path = "/proc/cmdline",
 		.config_path = PIVOT_POLICY_PATH,
-		.sysroot = DEFAULT_SYSROOT,
+		.sysroot = PIVOT_SYSROOT,
 		.status_path = PIVOT_STATUS_PATH,
 	};
 	bool do_check = false;
 	int c;
 
 	cfs_log_init("cfs-pivot");
+	/* PID 1's arguments are the kernel's leftover command-line words,
+	 * not options: they are ignored, and the defaults hold. */
 	if (getpid() == 1)
-		boot_as_pid1();
+		pivot_boot_pid1(&opt);
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
@@ -234,7 +160,5 @@ int main(int argc, char **argv)
 		return PIVOT_EXIT_USAGE;
 	}
 
-	if (do_check)
-		return check(opt.cmdline_path, opt.config_path);
-	return boot(&opt);
+	return boot(&opt, do_check);
 }

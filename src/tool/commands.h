@@ -1,6 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* The subcommands of cfsboot: each lives in its own cmd_<name>.c and gets
- * argv with argv[0] = the subcommand name.  Exit codes are in docs/errors.md. */
+/*
+ * The subcommands of cfsboot: each lives in its own cmd_<name>.c and gets
+ * argv with argv[0] = the subcommand name.  Exit codes are in docs/errors.md.
+ *
+ * The one header that declares other files' functions, on purpose: it is
+ * the table of subcommands main.c dispatches to, and a cmd_<name>.c has
+ * nothing else to export.
+ */
 #ifndef CFSBOOT_COMMANDS_H
 #define CFSBOOT_COMMANDS_H
 

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pivot/pid1/modules.h"
-#include "pivot/pid1/rootdev.h"
+#include "pivot/pid1/modlist.h"
+#include "pivot/pid1/rootspec.h"
 #include "lib/base/log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -41,67 +41,10 @@ trap cleanup EXIT
 
 cfsboot() { timeout 60 "$CFSBOOT" "$@"; }
 
-# ---- software TPMs, as tests/host/tpm.sh starts them
-
-# A port P with P+1 free as well (swtpm's control channel).
-free_port() {
-	python3 - <<-'EOF'
-	import socket
-	for _ in range(100):
-	    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]
-	    t = socket.socket()
-	    try:
-	        t.bind(("127.0.0.1", p + 1))
-	    except OSError:
-	        continue
-	    finally:
-	        t.close(); s.close()
-	    print(p); break
-	EOF
-}
-
-# wait_port P: until something accepts on 127.0.0.1:P, 10 s at most.
-wait_port() {
-	for _ in $(seq 100); do
-		(exec 3<> "/dev/tcp/127.0.0.1/$1") 2> /dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-mkdir -p "$S/template"
-if ! swtpm_setup --tpm2 --tpmstate "$S/template" --pcr-banks sha1,sha256 > "$S/setup.log" 2>&1; then
-	fail "swtpm_setup"
-	sed 's/^/#   /' "$S/setup.log"
-	done_testing
-	exit
-fi
-
-# start_tpm NAME: a fresh TPM with the SHA-1 and SHA-256 banks; sets PORT
-# and DEV (the tpm-device string).
-start_tpm() {
-	mkdir -p "$S/$1" && cp -a "$S/template/." "$S/$1/"
-	PORT=$(free_port)
-	swtpm socket --tpm2 --tpmstate "dir=$S/$1" --flags not-need-init,startup-clear \
-		--server "type=tcp,port=$PORT,bindaddr=127.0.0.1" \
-		--ctrl "type=tcp,port=$((PORT + 1)),bindaddr=127.0.0.1" > "$S/$1.swtpm.log" 2>&1 &
-	PIDS+=($!)
-	DEV=swtpm:host=127.0.0.1,port=$PORT
-	export TPM2TOOLS_TCTI=$DEV
-	wait_port "$PORT"
-}
-
-# start_proxy PORT OPTION...: tests/host/tpm-proxy.py in front of the TPM
-# on PORT; sets PROXY_DEV.
-start_proxy() {
-	local p to=$1
-	shift
-	p=$(free_port)
-	python3 "$TESTS_DIR/host/tpm-proxy.py" --listen "$p" --to "$to" "$@" >> "$S/proxy.log" 2>&1 &
-	PIDS+=($!)
-	PROXY_DEV=swtpm:host=127.0.0.1,port=$p
-	wait_port "$p"
-}
+# ---- software TPMs (tests/swtpm.sh)
+SWTPM_DIR=$S
+. "$TESTS_DIR/swtpm.sh"
+swtpm_template
 
 # pcr BANK: PCR 15 of the TPM at $DEV as tpm2_pcrread shows it, lowercase hex.
 pcr() {

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # PID-1 mode of cfs-pivot (docs/pid1.md) on the host kernel.  Each boot runs
 # as PID 1 of its own PID and mount namespace, with a tmpfs as the
-# initramfs (tests/host/pivot-pid1-driver.c makes it the root, then runs
-# PID-1 mode's steps as the boot flow does).  Root devices are ext4 images
-# on loop devices; the "installed system" is busybox with an init script
-# that says how it was started and what it finds mounted.  A refused boot
+# initramfs (tests/host/pivot-pid1-driver.c makes it the root, then calls
+# cfs-pivot's own PID-1 entry point, pivot_boot_pid1(), with the command
+# line read from a file: /proc/cmdline is the host's).  Root devices are
+# ext4 images on loop devices holding a store with a composefs image of
+# the "installed system": busybox with an init script that says how it was
+# started and what it finds mounted.  A refused boot
 # calls reboot(2), which in a PID namespace ends its init with SIGINT
 # (halt: exit 130 here) or SIGHUP (reboot: 129) instead of the machine.
 #
@@ -186,10 +188,12 @@ pid1() {
 		"$DRIVER" --enter "$S/$name" "$@"
 }
 
-# boot NAME CMDLINE [POLICY]: the whole PID-1 flow from initramfs NAME.
+# boot NAME CMDLINE [POLICY]: PID-1 mode from initramfs NAME, as cfs-pivot
+# runs it, with CMDLINE as the kernel command line and POLICY (default
+# $DEV_POLICY) as pivot.conf.
 boot() {
 	printf '%s\n' "$2" > "$S/$1/cmdline"
-	printf '%s\n' "${3:-root-wait = 5}" > "$S/$1/etc/cfsboot/pivot.conf"
+	printf '%s\n' "${3:-$DEV_POLICY}" > "$S/$1/etc/cfsboot/pivot.conf"
 	pid1 "$1" boot /cmdline /etc/cfsboot/pivot.conf /sysroot
 }
 
@@ -277,6 +281,31 @@ expect "switch: an old root on a real file system is left alone" $rc "$out" 0 \
 	'the old root is not an initramfs' '^INIT: /sbin/init pid=1$'
 if [ -f "$S/ondisk/file" ]; then ok "switch: its files are still there"; else fail "switch: its files are still there"; fi
 
+# ------------------------------------------------------------ the image
+# The installed system as a composefs image in a store, which every root
+# device below holds: its init reports what it finds.
+IMG=$S/image-src
+mkdir -p "$IMG" && cp -a "$OS/." "$IMG/" && mkdir -p "$IMG/var" "$IMG/sysroot"
+for applet in touch tr; do ln -s busybox "$IMG/bin/$applet"; done
+cat > "$IMG/sbin/init" <<'INIT'
+#!/bin/sh
+echo "IMAGE-INIT: $0 pid=$$"
+awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { print "MOUNT", $5, $(i + 1), $6, $(i + 3); break } }' /proc/self/mountinfo
+echo pid1 > /etc/pid1-etc && echo "ETC: writable"
+echo pid1 > /var/pid1-var && echo "VAR: writable"
+touch /sysroot/pid1-sysroot 2> /dev/null || echo "SYSROOT: read-only"
+echo "STATUS: $(tr -d ' \n' < /run/cfsboot/status.json)"
+INIT
+COMPOSED=$S/composed-root
+mkdir -p "$COMPOSED/composefs"
+ID=$("$CFSBOOT" mkimage --store "$COMPOSED/composefs" --print-digest "$IMG" "$S/composed.cfs" 2> /dev/null)
+if [ ${#ID} -eq 64 ]; then ok "a store holding the image"; else fail "a store holding the image"; fi
+D=composefs.digest=$ID
+# What this host lacks turned off: fs-verity, and a TPM, which must never be
+# the host's own.  /etc and /var as by default: etc = overlay, var = bind,
+# kept on the physical root.
+DEV_POLICY=$'root-wait = 5\nverity = insecure-dev\nsignature = off\ntpm = off'
+
 # ------------------------------------------------------------ root devices
 FSUUID=$(cat /proc/sys/kernel/random/uuid)
 LABEL=cfsT$RANDOM
@@ -296,54 +325,55 @@ detach() { # DEV: detaches a device of attach, now rather than at exit
 }
 
 truncate -s 32M "$S/root.img"
-mkfs.ext4 -q -F -U "$FSUUID" -L "$LABEL" -d "$OS" "$S/root.img"
+mkfs.ext4 -q -F -U "$FSUUID" -L "$LABEL" -d "$COMPOSED" "$S/root.img"
 attach ROOT_DEV "$S/root.img"
 
-# A GPT disk whose one partition holds the same system.  This host kernel
+# A GPT disk whose one partition holds the same store.  This host kernel
 # may not read partition tables itself; partx adds the partition then.
 truncate -s 48M "$S/disk.img"
 printf 'label: gpt\nsize=40M, type=L, uuid=%s, name=%s\n' "$PARTUUID" "$PARTLABEL" |
 	sfdisk -q "$S/disk.img"
 attach DISK_DEV "$S/disk.img" --partscan
 [ -b "${DISK_DEV}p1" ] || partx -a "$DISK_DEV"
-mkfs.ext4 -q -F -d "$OS" "${DISK_DEV}p1"
+mkfs.ext4 -q -F -d "$COMPOSED" "${DISK_DEV}p1"
 
 for spec in "UUID=$FSUUID" "UUID=${FSUUID^^}" "LABEL=$LABEL" "PARTUUID=$PARTUUID" \
 	    "PARTLABEL=$PARTLABEL" "$ROOT_DEV"; do
 	new_initramfs b && add_mount b keep
-	rc=0; out=$(boot b "console=ttyS0 root=$spec ro" 2>&1) || rc=$?
+	rc=0; out=$(boot b "console=ttyS0 root=$spec ro $D" 2>&1) || rc=$?
 	expect "boot root=$spec: found, its mount read-only, its file system writable, init runs" \
-		$rc "$out" 0 "root device $spec is /dev/" '^INIT: /sbin/init pid=1$' '^MOUNT / ext4 ro,[^ ]* rw'
+		$rc "$out" 0 "root device $spec is /dev/" '^IMAGE-INIT: /sbin/init pid=1$' \
+		'^MOUNT /sysroot ext4 ro,[^ ]* rw'
 	umount -l "$S/b/keep" 2> /dev/null; umount -l "$S/b"
 done
 
 new_initramfs b
-rc=0; out=$(boot b "root=UUID=$FSUUID" 2>&1) || rc=$?
+rc=0; out=$(boot b "root=UUID=$FSUUID $D" 2>&1) || rc=$?
 expect "boot: the modules of /etc/cfsboot/modules are loaded" $rc "$out" 0 \
 	'loaded the 1 module of /etc/cfsboot/modules'
 if [ "$(printf '%s\n' "$out" | grep -c '^MOUNT /proc ')" -eq 1 ]; then
-	ok "boot: the API file systems are mounted once, not again by pid1_prepare"
+	ok "boot: the API file systems are mounted once"
 else
-	fail "boot: the API file systems are mounted once, not again by pid1_prepare"
+	fail "boot: the API file systems are mounted once"
 fi
 if [ -z "$(left b)" ]; then ok "boot: the initramfs is emptied"; else fail "boot: the initramfs is emptied"; fi
 umount -l "$S/b"
 
 new_initramfs b
-rc=0; out=$(boot b "root=UUID=$FSUUID rootfstype=xfs,ext4 rootflags=nodelalloc init=/sbin/other-init" 2>&1) || rc=$?
+rc=0; out=$(boot b "root=UUID=$FSUUID rootfstype=xfs,ext4 rootflags=nodelalloc init=/sbin/other-init $D" 2>&1) || rc=$?
 expect "boot: rootfstype= is tried in order, init= is executed" $rc "$out" 0 \
 	'mounted root device /dev/[a-z0-9]+ \(ext4\) at /sysroot, the mount read-only' \
 	'^OTHER-INIT: /sbin/other-init pid=1$'
 umount -l "$S/b"
 
 new_initramfs b
-rc=0; out=$(boot b "root=UUID=$FSUUID rootflags=nodelalloc" 2>&1) || rc=$?
-expect "boot: rootflags= reach the file system" $rc "$out" 0 '^MOUNT / ext4 ro,[^ ]* rw,nodelalloc'
+rc=0; out=$(boot b "root=UUID=$FSUUID rootflags=nodelalloc $D" 2>&1) || rc=$?
+expect "boot: rootflags= reach the file system" $rc "$out" 0 '^MOUNT /sysroot ext4 ro,[^ ]* rw,nodelalloc'
 umount -l "$S/b"
 
 # Refusals: PID 1 says why last and halts (exit 130) or reboots (129).
 new_initramfs b
-rc=0; out=$(boot b "root=UUID=$FSUUID rootfstype=xfs" 2>&1) || rc=$?
+rc=0; out=$(boot b "root=UUID=$FSUUID rootfstype=xfs $D" 2>&1) || rc=$?
 expect "boot: a wrong rootfstype= halts, saying why" $rc "$out" 130 \
 	"boot refused \(rootdev, exit 14\): cannot mount root device /dev/[a-z0-9]+ \(xfs\) at /sysroot: " \
 	'halting'
@@ -351,7 +381,7 @@ if [ -n "$(left b)" ]; then ok "boot: a refused boot leaves the initramfs"; else
 umount -l "$S/b"
 
 new_initramfs b
-rc=0; out=$(boot b "root=UUID=$FSUUID rootflags=nodelalloc,cfs_bogus=1" 2>&1) || rc=$?
+rc=0; out=$(boot b "root=UUID=$FSUUID rootflags=nodelalloc,cfs_bogus=1 $D" 2>&1) || rc=$?
 expect "boot: an option of rootflags= the file system refuses is named with the kernel's reason" \
 	$rc "$out" 130 "cannot mount root device /dev/[a-z0-9]+ \(ext4, nodelalloc,cfs_bogus=1\) at /sysroot: Invalid argument \(kernel: .*cfs_bogus.*\)"
 umount -l "$S/b"
@@ -359,7 +389,7 @@ umount -l "$S/b"
 GONE=$(cat /proc/sys/kernel/random/uuid)
 new_initramfs b
 start=$SECONDS
-rc=0; out=$(boot b "root=UUID=$GONE rootwait" $'root-wait = 1\non-failure = halt' 2>&1) || rc=$?
+rc=0; out=$(boot b "root=UUID=$GONE rootwait $D" $'root-wait = 1\non-failure = halt' 2>&1) || rc=$?
 took=$((SECONDS - start))
 expect "boot: a root device that never appears times out, rootwait or not" $rc "$out" 130 \
 	"waiting up to 1 s for root device UUID=$GONE" \
@@ -374,7 +404,7 @@ umount -l "$S/b"
 
 new_initramfs b
 start=$SECONDS
-rc=0; out=$(boot b "root=LABEL=$LABEL-gone" $'root-wait = 1\non-failure = reboot' 2>&1) || rc=$?
+rc=0; out=$(boot b "root=LABEL=$LABEL-gone $D" $'root-wait = 1\non-failure = reboot' 2>&1) || rc=$?
 took=$((SECONDS - start))
 expect "boot: on-failure = reboot reboots after the delay" $rc "$out" 129 \
 	"boot refused \(rootdev, exit 14\): root device LABEL=$LABEL-gone did not appear" 'rebooting in 10 seconds'
@@ -384,7 +414,7 @@ umount -l "$S/b"
 cp "$S/root.img" "$S/clone.img"
 attach CLONE_DEV "$S/clone.img"
 new_initramfs b
-rc=0; out=$(boot b "root=UUID=$FSUUID" 2>&1) || rc=$?
+rc=0; out=$(boot b "root=UUID=$FSUUID $D" 2>&1) || rc=$?
 expect "boot: two devices with the root's UUID are refused, not guessed" $rc "$out" 130 \
 	"root=UUID=$FSUUID is ambiguous: /dev/[a-z0-9]+ and /dev/[a-z0-9]+ both carry it"
 umount -l "$S/b"
@@ -392,68 +422,37 @@ detach "$CLONE_DEV"
 
 new_initramfs b
 printf 'cfs_test_builtin\ncfs_test_missing\n' > "$S/b/etc/cfsboot/modules"
-rc=0; out=$(boot b "root=UUID=$FSUUID" 2>&1) || rc=$?
+rc=0; out=$(boot b "root=UUID=$FSUUID $D" 2>&1) || rc=$?
 expect "boot: a missing module refuses the boot, naming it" $rc "$out" 130 \
 	"boot refused \(rootdev, exit 14\): module cfs_test_missing is neither in /lib/modules/$KVER"
 umount -l "$S/b"
 
 truncate -s 8M "$S/blank.img"
 attach BLANK_DEV "$S/blank.img"
-new_initramfs b
-rc=0; out=$(boot b "root=$BLANK_DEV" 2>&1) || rc=$?
-expect "boot: a device without a file system needs rootfstype=" $rc "$out" 130 \
+# halts NAME CMDLINE PATTERN: a boot from a fresh initramfs with CMDLINE
+# halts (exit 130) and says PATTERN.
+halts() {
+	local rc=0 out
+	new_initramfs b
+	out=$(boot b "$2" 2>&1) || rc=$?
+	expect "$1" $rc "$out" 130 "$3"
+	umount -l "$S/b"
+}
+halts "boot: a device without a file system needs rootfstype=" "root=$BLANK_DEV $D" \
 	"boot refused \(rootdev, exit 14\): cannot tell the file system type of root device $BLANK_DEV; name it with rootfstype="
-umount -l "$S/b"
-
-new_initramfs b
-rc=0; out=$(boot b "quiet" 2>&1) || rc=$?
-expect "boot: no root= is refused" $rc "$out" 130 \
+halts "boot: no root= is refused" "quiet $D" \
 	'boot refused \(rootdev, exit 14\): PID-1 mode needs root= on the kernel command line'
-umount -l "$S/b"
-
-new_initramfs b
-rc=0; out=$(boot b "root=vda2" 2>&1) || rc=$?
-expect "boot: a root= form that is not resolved is refused" $rc "$out" 130 \
+halts "boot: a root= form that is not resolved is refused" "root=vda2 $D" \
 	'boot refused \(rootdev, exit 14\): root=vda2 is not a form cfs-pivot resolves'
-umount -l "$S/b"
+halts "boot: a command line naming no image is refused: PID 1 boots nothing else" "root=UUID=$FSUUID" \
+	'boot refused \(cmdline, exit 3\): the kernel command line names no image \(composefs.digest=\)'
 
 # ------------------------------------------------ composing in PID-1 mode
-# The whole flow as PID 1: the root device holds a store with an image of
-# a system whose init reports what it finds.  The policy is the default
-# one for /etc and /var (etc = overlay, var = bind, kept on the physical
-# root) with what this host lacks turned off: fs-verity, and a TPM, which
-# must never be the host's own.
-IMG=$S/image-src
-mkdir -p "$IMG" && cp -a "$OS/." "$IMG/" && mkdir -p "$IMG/var" "$IMG/sysroot"
-for applet in touch tr; do ln -s busybox "$IMG/bin/$applet"; done
-cat > "$IMG/sbin/init" <<'INIT'
-#!/bin/sh
-echo "IMAGE-INIT: $0 pid=$$"
-awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { print "MOUNT", $5, $(i + 1), $6, $(i + 3); break } }' /proc/self/mountinfo
-echo pid1 > /etc/pid1-etc && echo "ETC: writable"
-echo pid1 > /var/pid1-var && echo "VAR: writable"
-touch /sysroot/pid1-sysroot 2> /dev/null || echo "SYSROOT: read-only"
-echo "STATUS: $(tr -d ' \n' < /run/cfsboot/status.json)"
-INIT
-COMPOSED=$S/composed-root
-mkdir -p "$COMPOSED/composefs"
-ID=$("$CFSBOOT" mkimage --store "$COMPOSED/composefs" --print-digest "$IMG" "$S/composed.cfs" 2> /dev/null)
+# The store on a device of its own, whose state the tests look at.
 CFSUUID=$(cat /proc/sys/kernel/random/uuid)
 truncate -s 64M "$S/composed.img"
-if [ ${#ID} -eq 64 ] && mkfs.ext4 -q -F -U "$CFSUUID" -d "$COMPOSED" "$S/composed.img"; then
-	ok "a root device with a store holding the image"
-else
-	fail "a root device with a store holding the image"
-fi
+check "a root device with the store" mkfs.ext4 -q -F -U "$CFSUUID" -d "$COMPOSED" "$S/composed.img"
 attach COMPOSED_DEV "$S/composed.img"
-DEV_POLICY=$'root-wait = 5\nverity = insecure-dev\nsignature = off\ntpm = off'
-
-# compose NAME CMDLINE POLICY: the whole PID-1 flow from initramfs NAME.
-compose() {
-	printf '%s\n' "$2" > "$S/$1/cmdline"
-	printf '%s\n' "$3" > "$S/$1/etc/cfsboot/pivot.conf"
-	pid1 "$1" compose /cmdline /etc/cfsboot/pivot.conf /sysroot
-}
 
 # state_of FILE: FILE of the deployment's state on the composed root
 # device, from a read-only mount of it.
@@ -465,7 +464,7 @@ state_of() {
 }
 
 new_initramfs c
-rc=0; out=$(compose c "root=UUID=$CFSUUID ro composefs.digest=$ID" "$DEV_POLICY" 2>&1) || rc=$?
+rc=0; out=$(boot c "root=UUID=$CFSUUID ro composefs.digest=$ID" "$DEV_POLICY" 2>&1) || rc=$?
 expect "compose: the image's init runs as PID 1 on the composed tree" $rc "$out" 0 \
 	'^IMAGE-INIT: /sbin/init pid=1$' '^MOUNT / overlay ro,'
 expect "compose: /sysroot is the physical root, its mount read-only, its file system writable" \
@@ -483,7 +482,7 @@ umount -l "$S/c"
 
 # rootflags=ro makes the file system itself read-only: no state on it.
 new_initramfs c
-rc=0; out=$(compose c "root=UUID=$CFSUUID rootflags=ro composefs.digest=$ID" "$DEV_POLICY" 2>&1) || rc=$?
+rc=0; out=$(boot c "root=UUID=$CFSUUID rootflags=ro composefs.digest=$ID" "$DEV_POLICY" 2>&1) || rc=$?
 expect "compose: rootflags=ro refuses etc = overlay and var = bind, saying what to change" \
 	$rc "$out" 130 \
 	'boot refused \(state, exit 12\): the physical root /sysroot is a read-only file system, but etc = overlay and var = bind keep state on it: its file system must be mounted writable \(a writable superblock; the mount itself may stay read-only\); cfs-pivot mounts it so unless rootflags= holds ro or the device is read-only; or set etc = transient or none and var = none$'
@@ -492,13 +491,13 @@ umount -l "$S/c"
 # A device that can only be read is mounted read-only, as the kernel does.
 attach RO_DEV "$S/composed.img" --read-only
 new_initramfs c
-rc=0; out=$(compose c "root=$RO_DEV composefs.digest=$ID" "$DEV_POLICY" 2>&1) || rc=$?
+rc=0; out=$(boot c "root=$RO_DEV composefs.digest=$ID" "$DEV_POLICY" 2>&1) || rc=$?
 expect "compose: a read-only device is mounted read-only and refuses state" $rc "$out" 130 \
 	"root device $RO_DEV can only be read: its file system is mounted read-only" \
 	'boot refused \(state, exit 12\): the physical root /sysroot is a read-only file system'
 umount -l "$S/c"
 new_initramfs c
-rc=0; out=$(compose c "root=$RO_DEV composefs.digest=$ID" \
+rc=0; out=$(boot c "root=$RO_DEV composefs.digest=$ID" \
 	"$DEV_POLICY"$'\netc = transient\nvar = none' 2>&1) || rc=$?
 expect "compose: a read-only device boots with etc = transient and var = none" $rc "$out" 0 \
 	'^IMAGE-INIT: /sbin/init pid=1$' '^MOUNT /sysroot ext4 ro,[^ ]* ro' '^MOUNT /etc overlay rw,' \

@@ -4,8 +4,8 @@
 # by `cfsboot tpm replay` and cross-checked with tpm2_pcrread, a TPM that
 # dies mid-extension, and the anti-rollback floor: raise, refusal to lower,
 # refusal of an image below it, and what deleting or replacing the counter
-# does.  Every swtpm is started here with SHA-1 and SHA-256 banks, on free
-# ports of 127.0.0.1, and killed on exit; every wait is bounded.
+# does.  Every swtpm is started with SHA-1 and SHA-256 banks, on free ports
+# of 127.0.0.1 (tests/swtpm.sh), and killed on exit; every wait is bounded.
 . "$(dirname "$0")/../lib.sh"
 dir=$(scratch)
 TEST_MEASURE=$BUILD/tests/test_measure
@@ -34,64 +34,9 @@ done
 cfsboot() { timeout 60 "$CFSBOOT" "$@"; }
 tpm2() { local t=$1; shift; timeout 30 "tpm2_$t" "$@"; }
 
-# A port P with P+1 free as well (swtpm's control channel).
-free_port() {
-	python3 - <<-'EOF'
-	import socket
-	for _ in range(100):
-	    s = socket.socket(); s.bind(("127.0.0.1", 0)); p = s.getsockname()[1]
-	    t = socket.socket()
-	    try:
-	        t.bind(("127.0.0.1", p + 1))
-	    except OSError:
-	        continue
-	    finally:
-	        t.close(); s.close()
-	    print(p); break
-	EOF
-}
-
-# wait_port P: until something accepts on 127.0.0.1:P, 10 s at most.
-wait_port() {
-	for _ in $(seq 100); do
-		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-# One manufactured state with the SHA-1 and SHA-256 banks; each TPM starts
-# from a copy of it.
-swtpm_setup --tpm2 --tpmstate "$dir/template" --pcr-banks sha1,sha256 >"$dir/setup.log" 2>&1 ||
-	{ mkdir -p "$dir/template" && swtpm_setup --tpm2 --tpmstate "$dir/template" \
-		--pcr-banks sha1,sha256 >"$dir/setup.log" 2>&1; } ||
-	{ fail "swtpm_setup"; sed 's/^/#   /' "$dir/setup.log"; done_testing; exit; }
-
-# start_tpm NAME: a fresh TPM; sets PORT and DEV (the tpm-device string).
-start_tpm() {
-	mkdir -p "$dir/$1" && cp -a "$dir/template/." "$dir/$1/"
-	PORT=$(free_port)
-	swtpm socket --tpm2 --tpmstate "dir=$dir/$1" --flags not-need-init,startup-clear \
-		--server "type=tcp,port=$PORT,bindaddr=127.0.0.1" \
-		--ctrl "type=tcp,port=$((PORT + 1)),bindaddr=127.0.0.1" >"$dir/$1.log" 2>&1 &
-	PIDS+=($!)
-	DEV=swtpm:host=127.0.0.1,port=$PORT
-	export TPM2TOOLS_TCTI=$DEV
-	wait_port "$PORT"
-}
-
-# start_proxy PORT OPTION...: tests/host/tpm-proxy.py in front of the TPM
-# on PORT; sets PROXY_DEV.
-start_proxy() {
-	local p to=$1
-	shift
-	p=$(free_port)
-	python3 "$TESTS_DIR/host/tpm-proxy.py" --listen "$p" --to "$to" "$@" \
-		>>"$dir/proxy.log" 2>&1 &
-	PIDS+=($!)
-	PROXY_DEV=swtpm:host=127.0.0.1,port=$p
-	wait_port "$p"
-}
+SWTPM_DIR=$dir
+. "$TESTS_DIR/swtpm.sh"
+swtpm_template
 
 # pcrread BANK PCR: the value tpm2_pcrread shows, lowercase hex.
 pcrread() {

@@ -142,12 +142,12 @@ static void test_policy_off(void **state)
 	uint64_t floor = 99;
 
 	(void)state;
-	assert_int_equal(pivot_tpm_open(&p, &st, &tpm), 0);
+	assert_int_equal(pivot_tpm_open(&p, &st.tpm, &tpm), 0);
 	assert_null(tpm);
 	assert_false(st.tpm.checked);
-	assert_int_equal(pivot_rollback_floor(&p, tpm, &st, &floor), PIVOT_FLOOR_NO_TPM);
+	assert_int_equal(pivot_rollback_floor(&p, tpm, &st.tpm, &floor), PIVOT_FLOOR_NO_TPM);
 	assert_int_equal(floor, 0);
-	assert_int_equal(pivot_measure(&p, tpm, &m, NULL, &st), 0);
+	assert_int_equal(pivot_measure(&p, tpm, &m, NULL, &st.tpm), 0);
 	assert_false(st.tpm.measured);
 }
 
@@ -164,7 +164,7 @@ static void test_absent(void **state)
 
 	(void)state;
 	capture_start();
-	assert_int_equal(pivot_tpm_open(&p, &st, &tpm), 0);
+	assert_int_equal(pivot_tpm_open(&p, &st.tpm, &tpm), 0);
 	log = capture_end();
 	assert_null(tpm);
 	assert_true(st.tpm.checked);
@@ -172,14 +172,14 @@ static void test_absent(void **state)
 	assert_contains(log, "no TPM found (tpm-device = ");
 	assert_contains(log, "booting without measuring the image, as tpm = if-present allows");
 	assert_int_equal(count_lines(log), 1);
-	assert_int_equal(pivot_rollback_floor(&p, tpm, &st, &floor), PIVOT_FLOOR_NO_TPM);
-	assert_int_equal(pivot_measure(&p, tpm, &m, NULL, &st), 0);
+	assert_int_equal(pivot_rollback_floor(&p, tpm, &st.tpm, &floor), PIVOT_FLOOR_NO_TPM);
+	assert_int_equal(pivot_measure(&p, tpm, &m, NULL, &st.tpm), 0);
 	assert_false(st.tpm.measured);
 
 	p.tpm = PIVOT_TPM_REQUIRED;
 	st = (struct pivot_status){ 0 };
 	capture_start();
-	assert_int_equal(pivot_tpm_open(&p, &st, &tpm), -ENODEV);
+	assert_int_equal(pivot_tpm_open(&p, &st.tpm, &tpm), -ENODEV);
 	log = capture_end();
 	assert_null(tpm);
 	assert_contains(log, "the policy requires one (tpm = required): refusing to boot an "
@@ -204,7 +204,7 @@ static void test_not_a_tpm(void **state)
 		struct pivot_policy p = policy(pol, file);
 
 		capture_start();
-		assert_int_equal(pivot_tpm_open(&p, &st, &tpm), -ENOTTY);
+		assert_int_equal(pivot_tpm_open(&p, &st.tpm, &tpm), -ENOTTY);
 		log = capture_end();
 		assert_null(tpm);
 		assert_true(st.tpm.checked && st.tpm.present);
@@ -269,12 +269,12 @@ static void test_swtpm_floor(void **state)
 	const char *log;
 
 	(void)state;
-	assert_int_equal(pivot_tpm_open(&p, &st, &tpm), 0);
+	assert_int_equal(pivot_tpm_open(&p, &st.tpm, &tpm), 0);
 	assert_non_null(tpm);
 	assert_true(st.tpm.present);
 
 	capture_start();
-	assert_int_equal(pivot_rollback_floor(&p, tpm, &st, &floor), PIVOT_FLOOR_NO_INDEX);
+	assert_int_equal(pivot_rollback_floor(&p, tpm, &st.tpm, &floor), PIVOT_FLOOR_NO_INDEX);
 	log = capture_end();
 	assert_contains(log, "has no anti-rollback counter at 0x180cf5b: only min-version = 0 "
 			     "guards against rollback");
@@ -282,7 +282,7 @@ static void test_swtpm_floor(void **state)
 
 	p.tpm = PIVOT_TPM_REQUIRED;
 	capture_start();
-	assert_int_equal(pivot_rollback_floor(&p, tpm, &st, &floor), -ENOENT);
+	assert_int_equal(pivot_rollback_floor(&p, tpm, &st.tpm, &floor), -ENOENT);
 	log = capture_end();
 	assert_contains(log, "with tpm = required it must be there, so that deleting it cannot "
 			     "lift the floor: refusing to boot");
@@ -290,7 +290,7 @@ static void test_swtpm_floor(void **state)
 
 	assert_int_equal(cfs_tpm_floor_raise(tpm, 4, &before), 0);
 	assert_int_equal(before, 0);
-	assert_int_equal(pivot_rollback_floor(&p, tpm, &st, &floor), PIVOT_FLOOR_READ);
+	assert_int_equal(pivot_rollback_floor(&p, tpm, &st.tpm, &floor), PIVOT_FLOOR_READ);
 	assert_int_equal(floor, 4);
 	assert_true(st.tpm.have_floor);
 	assert_int_equal(st.tpm.floor, 4);
@@ -335,9 +335,9 @@ static void test_swtpm_measure(void **state)
 	read_pcr(device, 15, &before);
 
 	start = now_usec();
-	assert_int_equal(pivot_tpm_open(&p, &st, &tpm), 0);
-	assert_int_equal(pivot_rollback_floor(&p, tpm, &st, &floor), PIVOT_FLOOR_READ);
-	assert_int_equal(pivot_measure(&p, tpm, &m, log_path, &st), 0);
+	assert_int_equal(pivot_tpm_open(&p, &st.tpm, &tpm), 0);
+	assert_int_equal(pivot_rollback_floor(&p, tpm, &st.tpm, &floor), PIVOT_FLOOR_READ);
+	assert_int_equal(pivot_measure(&p, tpm, &m, log_path, &st.tpm), 0);
 	cfs_tpm_get_stats(tpm, &stats);
 	cfs_tpm_close(tpm);
 	total = now_usec() - start;
@@ -399,9 +399,9 @@ static void test_swtpm_stale_log(void **state)
 	close(fd);
 	read_pcr(p.tpm_device, 16, &before);
 
-	assert_int_equal(pivot_tpm_open(&p, &st, &tpm), 0);
+	assert_int_equal(pivot_tpm_open(&p, &st.tpm, &tpm), 0);
 	capture_start();
-	assert_int_equal(pivot_measure(&p, tpm, &m, path, &st), 0);
+	assert_int_equal(pivot_measure(&p, tpm, &m, path, &st.tpm), 0);
 	log = capture_end();
 	cfs_tpm_close(tpm);
 	assert_contains(log, "is marked incomplete (sticky bit set)");
@@ -428,9 +428,9 @@ static void test_swtpm_refused(void **state)
 
 	(void)state;
 	p.pcr = 17;
-	assert_int_equal(pivot_tpm_open(&p, &st, &tpm), 0);
+	assert_int_equal(pivot_tpm_open(&p, &st.tpm, &tpm), 0);
 	capture_start();
-	assert_int_equal(pivot_measure(&p, tpm, &m, path, &st), -EREMOTEIO);
+	assert_int_equal(pivot_measure(&p, tpm, &m, path, &st.tpm), -EREMOTEIO);
 	log = capture_end();
 	cfs_tpm_close(tpm);
 	assert_contains(log, "extending PCR 17: the TPM ");
@@ -459,9 +459,9 @@ static void test_swtpm_dies(void **state)
 
 	(void)state;
 	p.pcr = 23;
-	assert_int_equal(pivot_tpm_open(&p, &st, &tpm), 0);
+	assert_int_equal(pivot_tpm_open(&p, &st.tpm, &tpm), 0);
 	capture_start();
-	assert_int_equal(pivot_measure(&p, tpm, &m, path, &st), -EIO);
+	assert_int_equal(pivot_measure(&p, tpm, &m, path, &st.tpm), -EIO);
 	log = capture_end();
 	cfs_tpm_close(tpm);
 	assert_contains(log, "extending PCR 23: no valid answer from the TPM ");

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "pivot/pid1/modules.h"
-#include "pivot/pid1/rootdev.h"
+#include "pivot/pid1/modlist.h"
+#include "pivot/pid1/rootspec.h"
 #include "capture.h"
 
 static void assert_spec(const char *word, enum pid1_root_kind kind, const char *value)

@@ -106,8 +106,8 @@ static void fill_booted(struct pivot_status *s)
 	s->tpm.present = true;
 	s->tpm.measured = true;
 	s->tpm.pcr = 15;
-	assert_int_equal(pivot_status_add_tpm_bank(s, "sha256", HEX_A), 0);
-	assert_int_equal(pivot_status_add_tpm_bank(s, "sha1", "00ff"), 0);
+	assert_int_equal(pivot_status_add_tpm_bank(&s->tpm, "sha256", HEX_A), 0);
+	assert_int_equal(pivot_status_add_tpm_bank(&s->tpm, "sha1", "00ff"), 0);
 	s->tpm.logged = true;
 	s->tpm.have_floor = true;
 	s->tpm.floor = 7;
@@ -231,12 +231,12 @@ static void test_list_limits(void **state)
 	for (int i = 0; i < PIVOT_STATUS_MAX_PHASES; i++)
 		assert_int_equal(pivot_status_add_phase(&s, "p", 1), 0);
 	for (int i = 0; i < PIVOT_STATUS_MAX_BANKS; i++)
-		assert_int_equal(pivot_status_add_tpm_bank(&s, "a", "v"), 0);
+		assert_int_equal(pivot_status_add_tpm_bank(&s.tpm, "a", "v"), 0);
 	capture_start();
 	r = pivot_status_add_kernel_path(&s, "p");
 	assert_int_equal(r, -E2BIG);
 	assert_int_equal(pivot_status_add_phase(&s, "p", 1), -E2BIG);
-	assert_int_equal(pivot_status_add_tpm_bank(&s, "a", "v"), -E2BIG);
+	assert_int_equal(pivot_status_add_tpm_bank(&s.tpm, "a", "v"), -E2BIG);
 	log = capture_end();
 	assert_int_equal(count_lines(log), 3);
 	assert_int_equal(s.n_kernel_paths, PIVOT_STATUS_MAX_PATHS);
@@ -253,13 +253,13 @@ static void test_bank_value_copied(void **state)
 	(void)state;
 	memset(value, 'a', sizeof(value) - 2);
 	value[sizeof(value) - 2] = '\0';
-	assert_int_equal(pivot_status_add_tpm_bank(&s, "sha512", value), 0);
+	assert_int_equal(pivot_status_add_tpm_bank(&s.tpm, "sha512", value), 0);
 	value[0] = 'b';
 	assert_int_equal(s.tpm.banks[0].value[0], 'a');
 	value[sizeof(value) - 2] = 'a';
 	value[sizeof(value) - 1] = '\0';
 	capture_start();
-	assert_int_equal(pivot_status_add_tpm_bank(&s, "sha512", value), -EINVAL);
+	assert_int_equal(pivot_status_add_tpm_bank(&s.tpm, "sha512", value), -EINVAL);
 	log = capture_end();
 	assert_contains(log, "a sha512 PCR value of 129 digits");
 	assert_int_equal(s.tpm.n_banks, 1);

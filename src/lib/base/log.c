@@ -33,11 +33,6 @@ void cfs_log_set_level(int level)
 	log_level = level;
 }
 
-int cfs_log_get_level(void)
-{
-	return log_level;
-}
-
 /* One write() per record, as /dev/kmsg wants.  Not dprintf(): glibc's
  * seeks first, which /dev/kmsg refuses, and then writes nothing. */
 static void log_kmsg(int level, const char *msg)

@@ -17,7 +17,6 @@ void cfs_log_init(const char *program);
 int cfs_log_open_kmsg(void);
 /* Drop messages less severe than level (LOG_ERR ... LOG_DEBUG). */
 void cfs_log_set_level(int level);
-int cfs_log_get_level(void);
 
 __attribute__((format(printf, 3, 4)))
 int cfs_log_full(int level, int err, const char *fmt, ...);

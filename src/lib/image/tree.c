@@ -215,20 +215,3 @@ int cfs_name_cmp(const char *a, size_t alen, const char *b, size_t blen)
 		return r;
 	return alen < blen ? -1 : alen > blen;
 }
-
-static int child_cmp(const void *pa, const void *pb)
-{
-	const struct cfs_node *a = *(struct cfs_node *const *)pa;
-	const struct cfs_node *b = *(struct cfs_node *const *)pb;
-
-	return cfs_name_cmp(a->name, a->name_len, b->name, b->name_len);
-}
-
-void cfs_tree_sort(struct cfs_node *root)
-{
-	if (root->n_children > 1)
-		qsort(root->children, root->n_children, sizeof(root->children[0]), child_cmp);
-	for (size_t i = 0; i < root->n_children; i++)
-		if (!root->children[i]->link_to)
-			cfs_tree_sort(root->children[i]);
-}

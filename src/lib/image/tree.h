@@ -57,7 +57,8 @@ struct cfs_node *cfs_node_new(void);
 void cfs_node_free(struct cfs_node *node);
 
 int cfs_node_set_name(struct cfs_node *node, const char *name, size_t len);
-/* Appends child (taking ownership); call cfs_tree_sort() before writing. */
+/* Appends child (taking ownership).  Children stay in the order they were
+ * added: the image writer sorts each directory's entries itself. */
 int cfs_node_add_child(struct cfs_node *parent, struct cfs_node *child);
 struct cfs_node *cfs_node_lookup(const struct cfs_node *dir, const char *name, size_t len);
 /* Removes and frees the child at index i. */
@@ -80,8 +81,6 @@ char *cfs_node_path(const struct cfs_node *node);
 
 /* Byte order of names (memcmp, shorter first on a common prefix). */
 int cfs_name_cmp(const char *a, size_t alen, const char *b, size_t blen);
-/* Sorts every directory's children by name, recursively. */
-void cfs_tree_sort(struct cfs_node *root);
 
 static inline uint32_t cfs_node_type(const struct cfs_node *node)
 {

@@ -19,12 +19,14 @@
 
 #include "pivot/mount/attach.h"
 #include "pivot/mount/compose.h"
+#include "pivot/boot/booted.h"
 #include "pivot/boot/errors.h"
 #include "pivot/mount/fsctx.h"
 #include "lib/base/log.h"
 #include "pivot/verify/measure.h"
 #include "pivot/verify/objects.h"
 #include "pivot/pid1/pid1.h"
+#include "pivot/pid1/switchroot.h"
 #include "pivot/mount/probe.h"
 #include "lib/trust/signature.h"
 #include "lib/base/util.h"
@@ -87,12 +89,8 @@ static int phase_cmdline(struct pivot_boot *b)
 			  "initramfs boots nothing else (add composefs.digest= to the boot entry)");
 		return PIVOT_EXIT_CMDLINE;
 	}
-	if (r == 0) {
-		log_info("the kernel command line names no composefs image: nothing to do");
-		b->nothing_to_do = true;
-		return 0;
-	}
-	b->status.digest = b->cmdline.digest;
+	b->nothing_to_do = r == 0;
+	b->have_digest = r > 0;
 	return 0;
 }
 
@@ -103,8 +101,7 @@ static int phase_policy(struct pivot_boot *b)
 	if (r < 0)
 		return class_of(r, PIVOT_EXIT_POLICY);
 	pivot_policy_apply_cmdline(&b->policy, &b->cmdline);
-	b->status.have_verity = true;
-	b->status.verity = b->policy.verity;
+	b->have_policy = true;
 	b->floor.version = b->policy.min_version;
 	b->floor.source = "min-version";
 	return 0;
@@ -143,7 +140,7 @@ static int phase_digest(struct pivot_boot *b)
 
 static int phase_tpm(struct pivot_boot *b)
 {
-	int r = pivot_tpm_open(&b->policy, &b->status, &b->tpm);
+	int r = pivot_tpm_open(&b->policy, &b->tpm_status, &b->tpm);
 
 	return r < 0 ? class_of(r, PIVOT_EXIT_TPM) : 0;
 }
@@ -152,7 +149,7 @@ static int phase_tpm(struct pivot_boot *b)
 static int phase_floor(struct pivot_boot *b)
 {
 	uint64_t counter;
-	int r = pivot_rollback_floor(&b->policy, b->tpm, &b->status, &counter);
+	int r = pivot_rollback_floor(&b->policy, b->tpm, &b->tpm_status, &counter);
 
 	if (r < 0)
 		return class_of(r, PIVOT_EXIT_TPM);
@@ -172,15 +169,7 @@ static int phase_signature(struct pivot_boot *b)
 
 	if (r == -CFS_SIG_ROLLBACK)
 		return PIVOT_EXIT_ROLLBACK;
-	if (r < 0)
-		return class_of(r, PIVOT_EXIT_SIGNATURE);
-	if (b->signer.verified) {
-		b->status.signer = b->signer.subject;
-		b->status.fingerprint = b->signer.fingerprint;
-		b->status.have_version = true;
-		b->status.version = b->signer.version;
-	}
-	return 0;
+	return r < 0 ? class_of(r, PIVOT_EXIT_SIGNATURE) : 0;
 }
 
 /* The class of a failed object check (objects.h). */
@@ -218,8 +207,8 @@ static int phase_boot_check(struct pivot_boot *b)
 	if (r < 0)
 		return objects_class(r);
 	b->boot_check_usec = now_usec() - start;
-	b->status.have_objects_checked = true;
-	b->status.objects_checked = rep.objects;
+	b->boot_checked = true;
+	b->objects_checked = rep.objects;
 	log_info("boot-check: %llu objects of %llu files verified in %llu ms (%llu measured by "
 		 "fs-verity, the rest computed)", (unsigned long long)rep.objects,
 		 (unsigned long long)rep.files, (unsigned long long)(b->boot_check_usec / 1000),
@@ -301,7 +290,7 @@ static int phase_measure(struct pivot_boot *b)
 	int r;
 
 	memcpy(m.fingerprint, b->signer.fingerprint_bytes, sizeof(m.fingerprint));
-	r = pivot_measure(&b->policy, b->tpm, &m, b->opt.measure_log_path, &b->status);
+	r = pivot_measure(&b->policy, b->tpm, &m, b->opt.measure_log_path, &b->tpm_status);
 	if (r < 0)
 		return class_of(r, PIVOT_EXIT_TPM);
 	b->measured = true;
@@ -405,104 +394,79 @@ static const struct phase {
 	const char *name;
 	int (*run)(struct pivot_boot *b);
 	bool (*wanted)(const struct pivot_boot *b);   /* NULL: always */
+	bool input;     /* reads what the boot would enforce: --check runs these only */
 } phases[] = {
-	{ "cmdline",     phase_cmdline,     NULL },
-	{ "policy",      phase_policy,      NULL },
-	{ "root-device", phase_root_device, in_pid1 },
-	{ "store",       phase_store,       NULL },
-	{ "digest",      phase_digest,      NULL },
+	{ "cmdline",     phase_cmdline,     NULL,               true },
+	{ "policy",      phase_policy,      NULL,               true },
+	{ "root-device", phase_root_device, in_pid1,            false },
+	{ "store",       phase_store,       NULL,               false },
+	{ "digest",      phase_digest,      NULL,               false },
 	/* The TPM goes around the verification: opened, with its
 	 * anti-rollback floor read, before the signature (the floor raises
 	 * min-version); the measurement once the image is known to be the
 	 * one named and signed, its objects checked and the verity mode the
 	 * kernel will enforce known, before anything of it is mounted. */
-	{ "tpm",         phase_tpm,         tpm_wanted },
-	{ "floor",       phase_floor,       tpm_opened },
-	{ "signature",   phase_signature,   signature_wanted },
-	{ "probe",       phase_probe,       NULL },
-	{ "boot-check",  phase_boot_check,  boot_check_wanted },
-	{ "measure",     phase_measure,     tpm_opened },
-	{ "mount",       phase_mount,       NULL },
-	{ "state",       phase_state,       NULL },
-	{ "attach",      phase_attach,      NULL },
+	{ "tpm",         phase_tpm,         tpm_wanted,         false },
+	{ "floor",       phase_floor,       tpm_opened,         false },
+	{ "signature",   phase_signature,   signature_wanted,   false },
+	{ "probe",       phase_probe,       NULL,               false },
+	{ "boot-check",  phase_boot_check,  boot_check_wanted,  false },
+	{ "measure",     phase_measure,     tpm_opened,         false },
+	{ "mount",       phase_mount,       NULL,               false },
+	{ "state",       phase_state,       NULL,               false },
+	{ "attach",      phase_attach,      NULL,               false },
 };
 
-/* "signed by CN=x (sha256:...), version 3" and the like. */
-static void describe_signature(const struct pivot_boot *b, char *buf, size_t size)
+/* Runs one phase and notes its time: 0 or the class of its refusal. */
+static int run_phase(struct pivot_boot *b, const struct phase *ph)
 {
-	if (b->signer.verified)
-		snprintf(buf, size, "signed by %s (%s), security version %llu", b->signer.subject,
-			 b->signer.fingerprint, (unsigned long long)b->signer.version);
-	else if (b->policy.signature == PIVOT_SIGNATURE_OFF)
-		snprintf(buf, size, "signature not checked (signature = off)");
-	else
-		snprintf(buf, size, "unsigned (signature = optional)");
-}
+	uint64_t start = now_usec();
+	int r = ph->run(b);
 
-static void describe_verity(const struct pivot_boot *b, char *buf, size_t size)
-{
-	switch (b->plan.enforce) {
-	case PIVOT_ENFORCE_KERNEL:
-		snprintf(buf, size, "every file checked by overlayfs verity=require");
-		break;
-	case PIVOT_ENFORCE_BOOT_CHECK:
-		snprintf(buf, size, "%llu objects checked at boot in %llu ms, not by the kernel "
-			 "afterwards (verity = boot-check)",
-			 (unsigned long long)b->status.objects_checked,
-			 (unsigned long long)(b->boot_check_usec / 1000));
-		break;
-	default:
-		snprintf(buf, size, "files NOT checked (verity = insecure-dev: INSECURE)");
-		break;
-	}
-}
-
-static void describe_measurement(const struct pivot_boot *b, char *buf, size_t size)
-{
-	if (b->status.tpm.measured)
-		snprintf(buf, size, "measured into PCR %u", b->status.tpm.pcr);
-	else if (b->status.tpm.checked)
-		snprintf(buf, size, "NOT measured (no TPM, tpm = if-present)");
-	else
-		snprintf(buf, size, "not measured (tpm = off)");
-}
-
-/* The one kernel-log line of a successful boot: what, how verified and
- * measured. */
-static void log_booted(const struct pivot_boot *b)
-{
-	char sig[512], ver[256], tpm[64], paths[256] = "";
-	char hex[PIVOT_DIGEST_HEX_MAX];
-	size_t used = 0;
-
-	pivot_digest_hex(&b->cmdline.digest, hex);
-	describe_signature(b, sig, sizeof(sig));
-	describe_verity(b, ver, sizeof(ver));
-	describe_measurement(b, tpm, sizeof(tpm));
-	for (size_t i = 0; i < b->status.n_kernel_paths && used < sizeof(paths); i++)
-		used += (size_t)snprintf(paths + used, sizeof(paths) - used, "%s%s", i ? " " : "",
-					 b->status.kernel_paths[i]);
-	log_notice("booted composefs image %s:%s at %s: %s; %s; %s; %s",
-		   cfs_hash_name(b->cmdline.digest.alg), hex, b->opt.sysroot, sig, ver, tpm, paths);
+	if (pivot_status_add_phase(&b->status, ph->name, now_usec() - start) < 0 && r == 0)
+		r = PIVOT_EXIT_INTERNAL;
+	return r;
 }
 
 static int run_phases(struct pivot_boot *b)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(phases); i++) {
-		const struct phase *ph = &phases[i];
-		uint64_t start;
 		int r;
 
-		if (ph->wanted && !ph->wanted(b))
+		if (phases[i].wanted && !phases[i].wanted(b))
 			continue;
-		start = now_usec();
-		r = ph->run(b);
-		if (pivot_status_add_phase(&b->status, ph->name, now_usec() - start) < 0 && r == 0)
-			r = PIVOT_EXIT_INTERNAL;
+		r = run_phase(b, &phases[i]);
 		if (r || b->nothing_to_do)
 			return r;
 	}
 	return 0;
+}
+
+/*
+ * The status file's fields from what the phases found, filled here alone
+ * once the run is over; the TPM steps (measure.h) report into a
+ * struct of their own.  Two lists are kept as they happen: the phases
+ * with their times (run_phase) and the kernel interfaces used (add_path).
+ */
+static void fill_status(struct pivot_boot *b, int r)
+{
+	struct pivot_status *s = &b->status;
+
+	s->error = r;
+	s->message = r ? b->message : NULL;
+	if (b->have_digest)
+		s->digest = b->cmdline.digest;
+	s->have_verity = b->have_policy;
+	s->verity = b->policy.verity;
+	s->have_objects_checked = b->boot_checked;
+	s->objects_checked = b->objects_checked;
+	s->tpm = b->tpm_status;
+	if (b->signer.verified) {
+		s->signer = b->signer.subject;
+		s->fingerprint = b->signer.fingerprint;
+		s->have_version = true;
+		s->version = b->signer.version;
+	}
 }
 
 /*
@@ -514,7 +478,7 @@ static int run_phases(struct pivot_boot *b)
 static void measure_refusal(struct pivot_boot *b, int r)
 {
 	if (pivot_measure_refusal(&b->policy, b->tpm, pivot_exit_name(r),
-				  b->opt.measure_log_path, &b->status) < 0)
+				  b->opt.measure_log_path, &b->tpm_status) < 0)
 		log_error("%s", b->message);
 }
 
@@ -529,21 +493,66 @@ int pivot_boot_run(struct pivot_boot *b)
 		r = PIVOT_EXIT_INTERNAL;
 	else
 		r = run_phases(b);
-	if (b->nothing_to_do)
+	if (b->nothing_to_do) {
+		log_info("the kernel command line names no composefs image: nothing to do");
 		return PIVOT_EXIT_OK;
+	}
 
-	b->status.error = r;
 	if (r) {
 		snprintf(b->message, sizeof(b->message), "%s", cfs_log_last_error());
-		b->status.message = b->message;
 		if (b->measured)
 			measure_refusal(b, r);
 	}
 	cfs_tpm_close(b->tpm);
 	b->tpm = NULL;
+	fill_status(b, r);
 	/* The status is a report: failing to write it does not undo a boot. */
 	pivot_status_write(&b->status, b->opt.status_path);
 	if (r == 0)
-		log_booted(b);
+		pivot_log_booted(b);
 	return r;
+}
+
+int pivot_boot_check(struct pivot_boot *b, FILE *out)
+{
+	char hex[PIVOT_DIGEST_HEX_MAX];
+
+	/* Whether or not an image is named: the policy is what is asked. */
+	for (size_t i = 0; i < ARRAY_SIZE(phases) && phases[i].input; i++) {
+		int r = run_phase(b, &phases[i]);
+
+		if (r)
+			return r;
+	}
+	if (b->nothing_to_do) {
+		fprintf(out, "# image: none named on the command line; nothing to do\n");
+	} else {
+		pivot_digest_hex(&b->cmdline.digest, hex);
+		fprintf(out, "# image: %s:%s\n", cfs_hash_name(b->cmdline.digest.alg), hex);
+	}
+	if (pivot_policy_print(&b->policy, out) < 0 || fflush(out) != 0) {
+		log_error("cannot write the policy to standard output");
+		return PIVOT_EXIT_INTERNAL;
+	}
+	return PIVOT_EXIT_OK;
+}
+
+_Noreturn void pivot_boot_pid1(const struct pivot_boot_options *opt)
+{
+	struct pivot_boot b;
+	int r;
+
+	pivot_boot_init(&b, opt);
+	b.opt.pid1 = true;
+	/* /proc first: the command line is read from it. */
+	r = pid1_mount_api();
+	if (r < 0)
+		pid1_fail(&b.policy, class_of(r, PIVOT_EXIT_ROOTDEV));
+	r = pivot_boot_run(&b);
+	if (r != PIVOT_EXIT_OK)
+		pid1_fail(&b.policy, r);
+	/* b stays as it is: init= points into its command line, and every fd
+	 * it holds is close-on-exec. */
+	r = pid1_switch_root(b.opt.sysroot, b.cmdline.init);
+	pid1_fail(&b.policy, class_of(r, PIVOT_EXIT_SWITCH_ROOT));
 }

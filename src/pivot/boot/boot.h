@@ -1,16 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The boot sequence of cfs-pivot (DESIGN.md, "The boot sequence"): each
- * phase proves its part or refuses the boot, and its time goes into the
- * status file.  A refusal leaves nothing behind: no mount attached, nothing
- * written to the physical root; its one line is in the log, the kernel log
- * and the status file, and its class is the exit code.
+ * The boot sequence of cfs-pivot (docs/design.md, "The boot, phase by
+ * phase"): each phase proves its part or refuses the boot, and its time
+ * goes into the status file.  A refusal leaves nothing behind: no mount
+ * attached, nothing written to the physical root; its one line is in the
+ * log, the kernel log and the status file, and its class is the exit code.
+ *
+ * cfs-pivot's three ways of running all start here: pivot_boot_run() (the
+ * physical root is mounted already), pivot_boot_pid1() (cfs-pivot is the
+ * initramfs's init) and pivot_boot_check() (--check: the first phases only).
  */
 #ifndef CFS_PIVOT_BOOT_H
 #define CFS_PIVOT_BOOT_H
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #include "pivot/boot/cmdline.h"
 #include "pivot/mount/plan.h"
@@ -22,6 +28,9 @@
 #include "pivot/verify/store.h"
 
 struct cfs_tpm;
+
+/* Where the physical root is mounted, and the verified tree takes its place. */
+#define PIVOT_SYSROOT "/sysroot"
 
 struct pivot_boot_options {
 	const char *cmdline_path;       /* /proc/cmdline */
@@ -35,11 +44,19 @@ struct pivot_boot_options {
 
 struct pivot_boot {
 	struct pivot_boot_options opt;
-	/* Read by main() once the run is over: the policy (the defaults if
-	 * it was never loaded) and the command line's init=. */
+	/* Read by pivot_boot_pid1() once the run is over: the policy (the
+	 * defaults if it was never loaded) and the command line's init=. */
 	struct pivot_policy policy;
 	struct pivot_cmdline cmdline;
 	bool nothing_to_do;             /* the command line names no image */
+
+	/* What the phases found, for the status file (filled from these
+	 * once, at the end) and the log. */
+	bool have_digest;               /* the command line named an image */
+	bool have_policy;               /* the policy was loaded */
+	bool boot_checked;              /* verity = boot-check checked every object */
+	uint64_t objects_checked;       /* how many distinct objects it checked */
+	struct pivot_status_tpm tpm_status; /* what the TPM steps found */
 
 	/* The flow's own. */
 	struct pivot_status status;
@@ -67,6 +84,22 @@ void pivot_boot_init(struct pivot_boot *b, const struct pivot_boot_options *opt)
  * either way, except when there was nothing to do.
  */
 int pivot_boot_run(struct pivot_boot *b);
+
+/*
+ * --check: runs the phases that read the inputs (command line, policy),
+ * whether or not an image is named, and prints to out the image named and
+ * the policy in force, as a policy file.  Changes nothing: no kernel log,
+ * no status file.  PIVOT_EXIT_OK or the class of the refusal.
+ */
+int pivot_boot_check(struct pivot_boot *b, FILE *out);
+
+/*
+ * PID-1 mode (docs/pid1.md): mounts the API file systems (pid1.h), runs the
+ * sequence with opt->pid1 set, whatever the caller said, and switches root
+ * into the composed tree at opt->sysroot, executing the command line's
+ * init=.  Never returns: a refusal halts or reboots (pid1_fail()).
+ */
+_Noreturn void pivot_boot_pid1(const struct pivot_boot_options *opt);
 
 void pivot_boot_done(struct pivot_boot *b);
 

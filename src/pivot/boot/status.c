@@ -28,17 +28,17 @@ int pivot_status_add_phase(struct pivot_status *s, const char *name, uint64_t us
 	return 0;
 }
 
-int pivot_status_add_tpm_bank(struct pivot_status *s, const char *alg, const char *value)
+int pivot_status_add_tpm_bank(struct pivot_status_tpm *t, const char *alg, const char *value)
 {
 	struct pivot_status_bank *b;
 
-	if (s->tpm.n_banks >= PIVOT_STATUS_MAX_BANKS)
+	if (t->n_banks >= PIVOT_STATUS_MAX_BANKS)
 		return log_errno(-E2BIG, "internal error: more than %d PCR banks in the status",
 				 PIVOT_STATUS_MAX_BANKS);
 	if (strlen(value) >= sizeof(b->value))
 		return log_errno(-EINVAL, "internal error: a %s PCR value of %zu digits", alg,
 				 strlen(value));
-	b = &s->tpm.banks[s->tpm.n_banks++];
+	b = &t->banks[t->n_banks++];
 	b->alg = alg;
 	strcpy(b->value, value);
 	return 0;

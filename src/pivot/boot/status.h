@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * /run/cfsboot/status.json: what cfs-pivot booted and how it was verified,
- * or why it refused (docs/status.md).  The boot sequence fills a struct
- * pivot_status as it goes and writes it once at the end.
+ * or why it refused (docs/status.md).  The boot sequence (boot.c) fills a
+ * struct pivot_status once its phases are over, and writes it once.
  *
  * Strings are borrowed, not copied: they must live until the write.  A
  * field that was never set is left out of the file.
@@ -60,7 +60,7 @@ struct pivot_status {
 	bool have_version;
 	uint64_t version;
 
-	struct {
+	struct pivot_status_tpm {
 		bool checked;          /* looked for a TPM at all */
 		bool present;
 		bool measured;         /* pcr, banks and logged are set */
@@ -77,7 +77,7 @@ struct pivot_status {
  * -EINVAL (logged) for a bank value longer than a SHA-512 digest. */
 int pivot_status_add_kernel_path(struct pivot_status *s, const char *path);
 int pivot_status_add_phase(struct pivot_status *s, const char *name, uint64_t usec);
-int pivot_status_add_tpm_bank(struct pivot_status *s, const char *alg, const char *value);
+int pivot_status_add_tpm_bank(struct pivot_status_tpm *t, const char *alg, const char *value);
 
 /* The JSON text, in a new buffer; -EINVAL for an error number that is no
  * class, -ENOMEM. */

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Putting the composed tree where the physical root was (DESIGN.md, "three
- * ways to run"): whoever switches root next (systemd, dracut, or PID-1
- * mode) finds the verified tree at the sysroot, with /etc and /var in
- * place and the physical root reachable read-only at /sysroot inside it.
+ * Putting the composed tree where the physical root was (docs/design.md,
+ * "cfs-pivot: three ways to run"): whoever switches root next (systemd,
+ * dracut, or PID-1 mode) finds the verified tree at the sysroot, with /etc
+ * and /var in place and the physical root reachable read-only at /sysroot
+ * inside it.
  */
 #ifndef CFS_PIVOT_ATTACH_H
 #define CFS_PIVOT_ATTACH_H

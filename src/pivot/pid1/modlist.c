@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "lib/base/log.h"
-#include "pivot/pid1/modules.h"
+#include "pivot/pid1/modlist.h"
 
 static bool name_char(char c)
 {

@@ -14,6 +14,7 @@
 #include <sys/utsname.h>
 
 #include "lib/base/log.h"
+#include "pivot/pid1/modlist.h"
 #include "pivot/pid1/modules.h"
 #include "pivot/boot/readtext.h"
 #include "lib/base/util.h"

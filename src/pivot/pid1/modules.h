@@ -8,29 +8,11 @@
 #ifndef CFS_PIVOT_MODULES_H
 #define CFS_PIVOT_MODULES_H
 
-#include <stddef.h>
-
-/* The kernel's limit on a module name is 55 characters (MODULE_NAME_LEN). */
-#define PID1_MODULE_NAME_MAX 55
+/* What PID-1 mode loads (docs/pid1.md), one module name per line
+ * (modlist.h). */
+#define PID1_MODULES_LIST "/etc/cfsboot/modules"
 /* A list longer than this is not a list of modules. */
 #define PID1_MODULES_LIST_MAX (64 * 1024)
-
-struct pid1_modlist {
-	char **names;
-	size_t n;
-};
-
-/*
- * Parses the text of a modules list: one module name (or alias, such as
- * fs-ext4) per line; blank lines and lines starting with '#' are skipped,
- * spaces around a name are ignored.  A name of other characters than
- * letters, digits, '-' and '_', or longer than PID1_MODULE_NAME_MAX, is
- * refused with "FILE:LINE: ..." (file is the name for messages): -EINVAL,
- * or -ENOMEM.  The caller releases l with pid1_modlist_done() whatever the
- * result.
- */
-int pid1_modlist_parse(struct pid1_modlist *l, const char *file, const char *text, size_t len);
-void pid1_modlist_done(struct pid1_modlist *l);
 
 /*
  * Loads every module the list at list_path names, with its dependencies,

@@ -20,6 +20,7 @@
 #include "pivot/pid1/pid1.h"
 #include "pivot/boot/policy.h"
 #include "pivot/pid1/rootdev.h"
+#include "pivot/pid1/rootspec.h"
 #include "pivot/pid1/switchroot.h"
 #include "lib/base/util.h"
 
@@ -85,9 +86,6 @@ int pid1_prepare(const struct pivot_cmdline *c, const struct pivot_policy *p,
 	char dev[PATH_MAX];
 	int r;
 
-	r = pid1_mount_api();
-	if (r < 0)
-		return r;
 	r = pid1_load_modules(NULL, PID1_MODULES_LIST);
 	if (r < 0)
 		return r;

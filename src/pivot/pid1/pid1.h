@@ -4,12 +4,13 @@
  * initramfs, nobody else mounts the API file systems, loads modules, finds
  * and mounts the physical root or switches root, so cfs-pivot does it.
  *
- * The boot flow calls, in order:
+ * pivot_boot_pid1() (boot.h) calls, in order:
  *	pid1_mount_api()     /proc is there: /proc/cmdline can be read
- *	pid1_prepare()       physical root at sysroot (mount read-only,
- *	                     file system writable)
- *	... verify, measure, compose the image at newroot ...
- *	pid1_switch_root()   does not return on success
+ *	pid1_prepare()       as the boot's root-device phase: the physical
+ *	                     root at sysroot (mount read-only, file system
+ *	                     writable)
+ *	... verify, measure, compose the image at sysroot ...
+ *	pid1_switch_root()   (switchroot.h) does not return on success
  * and pid1_fail() whenever a step refuses the boot, because PID 1 must not
  * exit: the kernel would panic and hide the reason.
  */
@@ -18,9 +19,6 @@
 
 struct pivot_cmdline;
 struct pivot_policy;
-
-/* What pid1_prepare() loads, one module name per line (docs/pid1.md). */
-#define PID1_MODULES_LIST "/etc/cfsboot/modules"
 
 /*
  * Mounts /proc, /sys, /dev (devtmpfs) and /run (tmpfs, 0755) where they are
@@ -32,8 +30,8 @@ struct pivot_policy;
 int pid1_mount_api(void);
 
 /*
- * Does pid1_mount_api() (which finds its work done when it ran before),
- * loads the modules of PID1_MODULES_LIST, waits up to the policy's
+ * Once pid1_mount_api() has run: loads the modules of PID1_MODULES_LIST
+ * (modules.h), waits up to the policy's
  * root_wait seconds for the device named by root= (rootwait does not make
  * the wait endless) and mounts it at sysroot (created if missing) with
  * rootfstype= (else the probed type) and rootflags=, as
@@ -46,21 +44,6 @@ int pid1_mount_api(void);
  */
 int pid1_prepare(const struct pivot_cmdline *c, const struct pivot_policy *p,
 		 const char *sysroot);
-
-/*
- * Makes newroot (a mount point) the root and execs init
- * there (NULL means /sbin/init) as PID 1, with argv[0] = init.
- *
- * Before anything changes it checks that init, resolved inside newroot, is
- * an executable file.  Then it moves /proc, /sys, /dev and /run into
- * newroot, deletes the initramfs's own files when / is a ramfs or tmpfs
- * (never crossing into another mount), moves newroot onto / and chroots.
- *
- * Does not return on success.  Returns a negative errno after logging one
- * line naming the step, class PIVOT_EXIT_SWITCH_ROOT; when exec itself
- * fails the old root is already gone, so the only way on is pid1_fail().
- */
-int pid1_switch_root(const char *newroot, const char *init);
 
 /*
  * Refuses the boot as PID 1: repeats the last error line on the console and

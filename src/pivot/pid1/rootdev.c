@@ -25,7 +25,7 @@
 
 #include "pivot/mount/fsctx.h"
 #include "lib/base/log.h"
-#include "pivot/pid1/pid1.h"
+#include "pivot/pid1/modules.h"
 #include "pivot/pid1/rootdev.h"
 #include "lib/base/util.h"
 

@@ -9,7 +9,7 @@
 #include <strings.h>
 
 #include "lib/base/log.h"
-#include "pivot/pid1/rootdev.h"
+#include "pivot/pid1/rootspec.h"
 #include "lib/base/util.h"
 
 static const struct {

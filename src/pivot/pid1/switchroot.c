@@ -21,7 +21,6 @@
 #include <unistd.h>
 
 #include "lib/base/log.h"
-#include "pivot/pid1/pid1.h"
 #include "pivot/pid1/switchroot.h"
 #include "lib/base/util.h"
 

@@ -55,14 +55,15 @@ int pivot_measure_word(const struct pivot_measurement *m, enum pivot_event e,
 	return n < 0 || n >= PIVOT_WORD_MAX ? -EINVAL : 0;
 }
 
-int pivot_tpm_open(const struct pivot_policy *p, struct pivot_status *st, struct cfs_tpm **out)
+int pivot_tpm_open(const struct pivot_policy *p, struct pivot_status_tpm *st,
+		   struct cfs_tpm **out)
 {
 	int r;
 
 	*out = NULL;
 	if (p->tpm == PIVOT_TPM_OFF)
 		return 0;
-	st->tpm.checked = true;
+	st->checked = true;
 	r = cfs_tpm_open(p->tpm_device, out);
 	if (r == -ENODEV && p->tpm == PIVOT_TPM_REQUIRED)
 		return log_errno(r, "no TPM found (tpm-device = %s) and the policy requires one "
@@ -75,12 +76,12 @@ int pivot_tpm_open(const struct pivot_policy *p, struct pivot_status *st, struct
 	}
 	/* A TPM that is there but fails is not an absent one: booting on
 	 * would leave its PCR half-extended and nobody told.  Already logged. */
-	st->tpm.present = true;
+	st->present = true;
 	return r < 0 ? r : 0;
 }
 
 int pivot_rollback_floor(const struct pivot_policy *p, struct cfs_tpm *tpm,
-			 struct pivot_status *st, uint64_t *floor)
+			 struct pivot_status_tpm *st, uint64_t *floor)
 {
 	const char *why;
 	int r;
@@ -90,8 +91,8 @@ int pivot_rollback_floor(const struct pivot_policy *p, struct cfs_tpm *tpm,
 		return PIVOT_FLOOR_NO_TPM;
 	r = cfs_tpm_floor_read(tpm, floor);
 	if (r == 0) {
-		st->tpm.have_floor = true;
-		st->tpm.floor = *floor;
+		st->have_floor = true;
+		st->floor = *floor;
 		return PIVOT_FLOOR_READ;
 	}
 	if (r == -ENOENT)
@@ -115,7 +116,7 @@ int pivot_rollback_floor(const struct pivot_policy *p, struct cfs_tpm *tpm,
 
 /* The PCR's values after the measurement, for the status. */
 static int report_values(const struct pivot_policy *p, struct cfs_tpm *tpm, bool logged,
-			 struct pivot_status *st)
+			 struct pivot_status_tpm *st)
 {
 	struct cfs_tpm_digests values;
 	char hex[CFS_TPM_HEX_MAX];
@@ -124,16 +125,16 @@ static int report_values(const struct pivot_policy *p, struct cfs_tpm *tpm, bool
 	r = cfs_tpm_pcr_read(tpm, p->pcr, &values);
 	if (r < 0)
 		return r;
-	st->tpm.n_banks = 0;
+	st->n_banks = 0;
 	for (size_t i = 0; i < values.n; i++) {
 		cfs_hex_encode(values.d[i].bytes, values.d[i].size, hex);
 		r = pivot_status_add_tpm_bank(st, cfs_tpm_alg_name(values.d[i].alg), hex);
 		if (r < 0)
 			return r;
 	}
-	st->tpm.measured = true;
-	st->tpm.pcr = p->pcr;
-	st->tpm.logged = logged;
+	st->measured = true;
+	st->pcr = p->pcr;
+	st->logged = logged;
 	return 0;
 }
 
@@ -171,7 +172,7 @@ static int extend_all(const struct pivot_policy *p, struct cfs_tpm *tpm, size_t 
 
 int pivot_measure(const struct pivot_policy *p, struct cfs_tpm *tpm,
 		  const struct pivot_measurement *m, const char *log_path,
-		  struct pivot_status *st)
+		  struct pivot_status_tpm *st)
 {
 	char words[_PIVOT_EVENT_MAX][PIVOT_WORD_MAX];
 	struct cfs_tpm_digests digests[_PIVOT_EVENT_MAX];
@@ -206,7 +207,7 @@ int pivot_measure(const struct pivot_policy *p, struct cfs_tpm *tpm,
 }
 
 int pivot_measure_refusal(const struct pivot_policy *p, struct cfs_tpm *tpm, const char *class,
-			  const char *log_path, struct pivot_status *st)
+			  const char *log_path, struct pivot_status_tpm *st)
 {
 	static const char *const type[] = { "composefs-refused" };
 	char word[1][PIVOT_WORD_MAX];
@@ -226,7 +227,7 @@ int pivot_measure_refusal(const struct pivot_policy *p, struct cfs_tpm *tpm, con
 	if (r == 0)
 		r = extend_all(p, tpm, 1, word, type, &digest, log_path, &logged);
 	if (r == 0)
-		r = report_values(p, tpm, st->tpm.logged && logged, st);
+		r = report_values(p, tpm, st->logged && logged, st);
 	if (r < 0) {
 		log_warning("cannot measure %s into PCR %u (%s): the PCR may still read as if the "
 			    "image had booted", word[0], p->pcr, strerror(-r));

@@ -14,7 +14,9 @@
  *   cfs_tpm_close()
  *
  * Every function takes a NULL TPM (policy tpm = off, or no TPM under
- * if-present) and then does what the policy allows without one.  Every
+ * if-present) and then does what the policy allows without one.  What
+ * they find goes into st, the TPM's part of the status file (status.h),
+ * which the boot copies into the status once it is over.  Every
  * negative return has been logged as the one line that refuses the boot;
  * the class is tpm (PIVOT_EXIT_TPM), or internal for -ENOMEM.
  */
@@ -62,7 +64,8 @@ int pivot_measure_word(const struct pivot_measurement *m, enum pivot_event e,
  * warning: the boot goes on unmeasured).  No TPM under required, and a TPM
  * that is there but fails under any policy, refuse the boot.
  */
-int pivot_tpm_open(const struct pivot_policy *p, struct pivot_status *st, struct cfs_tpm **out);
+int pivot_tpm_open(const struct pivot_policy *p, struct pivot_status_tpm *st,
+		   struct cfs_tpm **out);
 
 enum pivot_floor {
 	PIVOT_FLOOR_NO_TPM,      /* no TPM opened: only min-version applies */
@@ -77,7 +80,7 @@ enum pivot_floor {
  * deleting the index must not be a way to remove the floor.
  */
 int pivot_rollback_floor(const struct pivot_policy *p, struct cfs_tpm *tpm,
-			 struct pivot_status *st, uint64_t *floor);
+			 struct pivot_status_tpm *st, uint64_t *floor);
 
 /*
  * Extends PCR p->pcr with the three events, each in every active bank,
@@ -88,7 +91,7 @@ int pivot_rollback_floor(const struct pivot_policy *p, struct cfs_tpm *tpm,
  */
 int pivot_measure(const struct pivot_policy *p, struct cfs_tpm *tpm,
 		  const struct pivot_measurement *m, const char *log_path,
-		  struct pivot_status *st);
+		  struct pivot_status_tpm *st);
 
 /*
  * A refusal after pivot_measure(): extends one more event,
@@ -100,6 +103,6 @@ int pivot_measure(const struct pivot_policy *p, struct cfs_tpm *tpm,
  * is refused either way).
  */
 int pivot_measure_refusal(const struct pivot_policy *p, struct cfs_tpm *tpm, const char *class,
-			  const char *log_path, struct pivot_status *st);
+			  const char *log_path, struct pivot_status_tpm *st);
 
 #endif

@@ -57,6 +57,7 @@ int pivot_check_image(int fd, const char *name, const struct pivot_digest *want,
 	pivot_digest_hex(want, want_hex);
 	return log_errno(-EBADMSG, "refusing the image %s: its fs-verity digest is %s:%s, but the "
 			 "command line names %s:%s (the image was replaced or damaged, or the boot "
-			 "entry is stale: redeploy the image or fix composefs.digest=)", name,
+			 "entry is stale: write it into the store again with cfsboot mkimage "
+			 "--store, or fix composefs.digest=)", name,
 			 cfs_hash_name(have.alg), have_hex, cfs_hash_name(want->alg), want_hex);
 }

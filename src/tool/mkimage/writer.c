@@ -9,7 +9,12 @@
 
 #include "lib/image/format.h"
 #include "lib/base/log.h"
+#include "tool/mkimage/writer_emit.h"
 #include "tool/mkimage/writer_int.h"
+#include "tool/mkimage/writer_layout.h"
+#include "tool/mkimage/writer_overlay.h"
+#include "tool/mkimage/writer_tree.h"
+#include "tool/mkimage/writer_xattr.h"
 
 static void writer_free(struct writer *w)
 {

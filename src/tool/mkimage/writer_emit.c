@@ -3,12 +3,15 @@
  * The bytes of the image, written into a zeroed buffer at the offsets the
  * layout chose: every padding byte is therefore zero without being written.
  */
+#include "tool/mkimage/writer_emit.h"
+
 #include <string.h>
 #include <sys/stat.h>
 
 #include "lib/image/format.h"
 #include "lib/base/util.h"
-#include "tool/mkimage/writer_int.h"
+#include "tool/mkimage/writer_layout.h"
+#include "tool/mkimage/writer_xattr.h"
 
 static void emit_header(const struct writer *w, uint8_t *img)
 {

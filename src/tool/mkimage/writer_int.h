@@ -10,7 +10,9 @@
  *   writer_layout.c  where each inode, tail and data block goes
  *   writer_emit.c    the bytes
  *
- * Each stage fills the fields of struct winode listed under its name.
+ * Each stage fills the fields of struct winode listed under its name, and
+ * declares its functions in its own header (writer_tree.h, ...); writer.c
+ * runs them in the order above.  This header holds the types they share.
  */
 #ifndef CFS_WRITER_INT_H
 #define CFS_WRITER_INT_H
@@ -20,8 +22,8 @@
 #include <stdint.h>
 #include <sys/stat.h>
 
-#include "tool/common/arena.h"
 #include "lib/image/tree.h"
+#include "tool/mkimage/arena.h"
 #include "tool/mkimage/writer.h"
 
 struct wxattr {
@@ -97,27 +99,6 @@ struct writer {
 	uint64_t n_data_blocks;
 	uint64_t image_size;
 };
-
-/* writer_tree.c */
-int writer_collect_inodes(struct writer *w, struct cfs_node *root);
-
-/* writer_overlay.c */
-int writer_collect_xattrs(struct writer *w);
-
-/* writer_xattr.c */
-int writer_plan_xattrs(struct writer *w);
-uint32_t writer_xattr_entry_size(const struct wxattr *x);
-uint8_t *writer_emit_xattr_area(const struct writer *w, const struct winode *wi, uint8_t *p);
-void writer_emit_shared_table(const struct writer *w, uint8_t *p);
-
-/* writer_layout.c */
-/* Entries [start, end) of a directory fill one dirent block; returns end
- * and the bytes those entries take. */
-size_t writer_dir_block_end(const struct winode *dir, size_t start, uint32_t *used);
-int writer_plan_layout(struct writer *w);
-
-/* writer_emit.c */
-void writer_emit(const struct writer *w, uint8_t *image);
 
 static inline bool is_whiteout_node(const struct cfs_node *n)
 {

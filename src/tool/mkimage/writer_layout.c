@@ -9,12 +9,13 @@
  * every padding byte.  Whole blocks of data follow the shared xattr table,
  * in BFS order.
  */
+#include "tool/mkimage/writer_layout.h"
+
 #include <sys/stat.h>
 
 #include "lib/image/format.h"
 #include "lib/base/log.h"
 #include "lib/base/util.h"
-#include "tool/mkimage/writer_int.h"
 
 #define DIRENT_SIZE sizeof(struct erofs_dirent)
 

@@ -7,6 +7,8 @@
  * "opaque" on the root, and the escaped whiteout markers on source
  * whiteouts and their directories.
  */
+#include "tool/mkimage/writer_overlay.h"
+
 #include <assert.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -15,7 +17,6 @@
 #include "lib/base/log.h"
 #include "lib/base/util.h"
 #include "lib/image/format.h"
-#include "tool/mkimage/writer_int.h"
 
 /* An inode's xattrs while they are collected: setting a key replaces its
  * value, as in mkcomposefs. */

@@ -8,6 +8,8 @@
  * 0:0) becomes an empty regular file, so that it survives as data in the
  * image; writer_overlay.c gives it the escaped whiteout markers.
  */
+#include "tool/mkimage/writer_tree.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -15,7 +17,6 @@
 #include "lib/image/format.h"
 #include "lib/base/log.h"
 #include "lib/base/util.h"
-#include "tool/mkimage/writer_int.h"
 
 #define NO_INODE UINT32_MAX
 

@@ -8,13 +8,14 @@
  * descending: mkcomposefs sorts that way, and byte identity depends on it.
  * Each inode's area starts with a 32-bit bloom filter of its names.
  */
+#include "tool/mkimage/writer_xattr.h"
+
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/image/format.h"
 #include "lib/base/log.h"
 #include "lib/base/util.h"
-#include "tool/mkimage/writer_int.h"
 #include "lib/image/xxhash.h"
 
 static const struct {
@@ -50,7 +51,7 @@ static const char *suffix(const struct wxattr *x)
 	return x->key + (x->key_len - x->suffix_len);
 }
 
-uint32_t writer_xattr_entry_size(const struct wxattr *x)
+static uint32_t entry_size(const struct wxattr *x)
 {
 	return (uint32_t)EROFS_XATTR_ALIGN(sizeof(struct erofs_xattr_entry) +
 					   x->suffix_len + x->value_len);
@@ -130,7 +131,7 @@ static int find_shared(struct writer *w)
 			w->shared[w->n_shared] = all[i];
 			w->shared_off[w->n_shared] = (uint32_t)off;
 			w->n_shared++;
-			off += writer_xattr_entry_size(all[i]);
+			off += entry_size(all[i]);
 		}
 		i += run;
 	}
@@ -153,7 +154,7 @@ static int size_inode_area(struct winode *wi)
 			wi->n_refs++;
 			size += 4;
 		} else {
-			size += writer_xattr_entry_size(x);
+			size += entry_size(x);
 		}
 	}
 	if ((size - sizeof(struct erofs_xattr_ibody_header)) / 4 + 1 > EROFS_XATTR_ICOUNT_MAX) {
@@ -195,7 +196,7 @@ static uint8_t *emit_entry(const struct wxattr *x, uint8_t *p)
 	if (x->value_len)
 		memcpy(p + 4 + x->suffix_len, x->value, x->value_len);
 	/* The padding is already zero: the image buffer starts zeroed. */
-	return p + writer_xattr_entry_size(x);
+	return p + entry_size(x);
 }
 
 /* A set bit says that no name of the inode hashes to it. */

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "tool/common/arena.h"
+#include "tool/mkimage/arena.h"
 
 #include <stdint.h>
 #include <stdlib.h>
