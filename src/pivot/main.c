@@ -15,6 +15,7 @@
 #include "pivot/boot/boot.h"
 #include "pivot/boot/cmdline.h"
 #include "pivot/boot/errors.h"
+#include "pivot/boot/lockdown.h"
 #include "lib/base/log.h"
 #include "lib/tpm/measure_log.h"
 #include "pivot/pid1/pid1.h"
@@ -46,7 +47,10 @@ static void usage(FILE *out)
 		     "                       detached-layers (comma-separated)\n"
 		     "      --check          parse the command line and the policy, print the\n"
 		     "                       policy in force and the image named, and exit;\n"
-		     "                       changes nothing\n");
+		     "                       changes nothing\n"
+		     "      --check-cmdline  refuse a command line with words that would skip,\n"
+		     "                       stop or replace cfs-pivot in the initramfs, when the\n"
+		     "                       policy requires an image; changes nothing\n");
 }
 
 /* An allocation failure is cfs-pivot's fault, not the input's. */
@@ -82,7 +86,9 @@ static int check(const char *cmdline_path, const char *config_path)
 		pivot_digest_hex(&c.digest, hex);
 		printf("# image: %s:%s\n", cfs_hash_name(c.digest.alg), hex);
 	} else {
-		printf("# image: none named on the command line; nothing to do\n");
+		printf("# image: none named on the command line; %s\n",
+		       p.image == PIVOT_IMAGE_REQUIRED ? "refused (image = required)" :
+		       "nothing to do (image = optional)");
 	}
 	pivot_cmdline_done(&c);
 	if (pivot_policy_print(&p, stdout) < 0 || fflush(stdout) != 0) {
@@ -168,13 +174,14 @@ static _Noreturn void boot_as_pid1(void)
 int main(int argc, char **argv)
 {
 	enum { OPT_VERSION = 0x100, OPT_CMDLINE, OPT_CONFIG, OPT_CHECK, OPT_SYSROOT, OPT_STATUS,
-	       OPT_AVOID, OPT_MEASURE_LOG };
+	       OPT_AVOID, OPT_MEASURE_LOG, OPT_CHECK_CMDLINE };
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "cmdline", required_argument, NULL, OPT_CMDLINE },
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "check", no_argument, NULL, OPT_CHECK },
+		{ "check-cmdline", no_argument, NULL, OPT_CHECK_CMDLINE },
 		{ "sysroot", required_argument, NULL, OPT_SYSROOT },
 		{ "status", required_argument, NULL, OPT_STATUS },
 		{ "avoid", required_argument, NULL, OPT_AVOID },
@@ -187,7 +194,7 @@ int main(int argc, char **argv)
 		.sysroot = DEFAULT_SYSROOT,
 		.status_path = PIVOT_STATUS_PATH,
 	};
-	bool do_check = false;
+	bool do_check = false, do_check_cmdline = false;
 	int c;
 
 	cfs_log_init("cfs-pivot");
@@ -209,6 +216,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_CHECK:
 			do_check = true;
+			break;
+		case OPT_CHECK_CMDLINE:
+			do_check_cmdline = true;
 			break;
 		case OPT_SYSROOT:
 			opt.sysroot = optarg;
@@ -236,5 +246,7 @@ int main(int argc, char **argv)
 
 	if (do_check)
 		return check(opt.cmdline_path, opt.config_path);
+	if (do_check_cmdline)
+		return pivot_lockdown_check(opt.cmdline_path, opt.config_path);
 	return boot(&opt);
 }

@@ -22,6 +22,7 @@
 #include "pivot/boot/errors.h"
 #include "pivot/mount/fsctx.h"
 #include "lib/base/log.h"
+#include "pivot/boot/lockdown.h"
 #include "pivot/verify/measure.h"
 #include "pivot/verify/objects.h"
 #include "pivot/pid1/pid1.h"
@@ -82,17 +83,9 @@ static int phase_cmdline(struct pivot_boot *b)
 		return class_of(r, PIVOT_EXIT_CMDLINE);
 	if (b->cmdline.debug)
 		cfs_log_set_level(LOG_DEBUG);
-	if (r == 0 && b->opt.pid1) {
-		log_error("the kernel command line names no image (composefs.digest=), and this "
-			  "initramfs boots nothing else (add composefs.digest= to the boot entry)");
-		return PIVOT_EXIT_CMDLINE;
-	}
-	if (r == 0) {
-		log_info("the kernel command line names no composefs image: nothing to do");
-		b->nothing_to_do = true;
-		return 0;
-	}
-	b->status.digest = b->cmdline.digest;
+	/* Without an image named, the policy decides (phase_policy). */
+	if (r > 0)
+		b->status.digest = b->cmdline.digest;
 	return 0;
 }
 
@@ -103,6 +96,12 @@ static int phase_policy(struct pivot_boot *b)
 	if (r < 0)
 		return class_of(r, PIVOT_EXIT_POLICY);
 	pivot_policy_apply_cmdline(&b->policy, &b->cmdline);
+	if (!b->cmdline.have_digest) {
+		if (pivot_lockdown_no_image(&b->policy, b->opt.pid1) < 0)
+			return PIVOT_EXIT_NO_IMAGE;
+		b->nothing_to_do = true;
+		return 0;
+	}
 	b->status.have_verity = true;
 	b->status.verity = b->policy.verity;
 	b->floor.version = b->policy.min_version;
