@@ -148,9 +148,11 @@ install: all
 	$(if $(MAN8),install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/man/man8 $(MAN8))
 # dracut reads modules from /usr/lib/dracut only: packages use PREFIX=/usr (docs/dracut.md)
 	install -D -m 0755 -t $(DESTDIR)$(PREFIX)/lib/dracut/modules.d/90cfsboot \
-		dracut-module/90cfsboot/module-setup.sh dracut-module/90cfsboot/cfsboot-pivot.sh
+		dracut-module/90cfsboot/module-setup.sh dracut-module/90cfsboot/cfsboot-pivot.sh \
+		dracut-module/90cfsboot/cfsboot-generator dracut-module/90cfsboot/cfsboot-cmdline.sh \
+		dracut-module/90cfsboot/cfsboot-emergency.sh
 	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/lib/dracut/modules.d/90cfsboot \
-		dracut-module/90cfsboot/cfsboot-pivot.service
+		dracut-module/90cfsboot/cfsboot-pivot.service dracut-module/90cfsboot/cfsboot-lib.sh
 
 clean:
 	rm -rf build/obj build/asan build/fuzz build/tests build/*.a build/cfsboot build/cfs-pivot*

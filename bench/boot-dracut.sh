@@ -39,6 +39,9 @@ vm_verity_disks "$dir/store.img" > /dev/null || bench_die "enabling fs-verity on
 
 mkdir -p "$dir/etc-cfsboot/trust.d"
 cp "$pki/root/cert.pem" "$dir/etc-cfsboot/trust.d/"
+# The baseline boots the plain root with no image named: the policy must
+# allow that (with a trust anchor, image = required is the default).
+printf 'image = optional\n' > "$dir/etc-cfsboot/pivot.conf"
 export cfsboot_pivot=$CFS_PIVOT cfsboot_confdir=$dir/etc-cfsboot
 vm_dracut "$dir/initrd-systemd" -m "systemd-initrd dracut-systemd rootfs-block cfsboot" \
 	--drivers "virtio_blk ext4" > /dev/null &&

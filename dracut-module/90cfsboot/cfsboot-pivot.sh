@@ -5,7 +5,8 @@
 # without systemd: the physical root is mounted at $NEWROOT; cfs-pivot
 # verifies the composefs image the kernel command line names and puts it
 # there in its place, before dracut switches root.  A command line that
-# names no image leaves cfs-pivot nothing to do (exit 0).  Sourced by
+# names no image leaves cfs-pivot nothing to do (exit 0) when the policy
+# allows it (image = optional), and is refused otherwise.  Sourced by
 # dracut's /init.
 
 type die > /dev/null 2>&1 || . /lib/dracut-lib.sh

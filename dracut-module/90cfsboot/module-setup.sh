@@ -4,9 +4,12 @@
 # dracut module "cfsboot": puts cfs-pivot, its policy and its trust anchors
 # into the initramfs, with what runs it between mounting the physical root
 # and switching root: a unit in a systemd initrd, a pre-pivot hook in one
-# without systemd.  See docs/dracut.md.
+# without systemd; and, for a policy that requires an image, what refuses
+# the command line's ways around it (a generator or the cmdline hook) and
+# powers off instead of giving a shell (the emergency hook).  See
+# docs/dracut.md.
 #
-# shellcheck disable=SC2154 # dracutsysrootdir, moddir, initdir, systemdsystemunitdir: set by dracut
+# shellcheck disable=SC2154 # dracutsysrootdir, moddir, initdir, systemd*dir: set by dracut
 #
 # Settings, read from dracut.conf(5) files or the environment:
 #   cfsboot_pivot    cfs-pivot on the build host (default: the first of
@@ -131,18 +134,39 @@ install() {
 	fi
 	cfsboot_install_policy "$pivot" || exit 1
 
+	# The lock-down (docs/dracut.md): cfs-pivot decides at boot whether the
+	# policy requires an image; these only ask it and power off.  dracut
+	# sources the emergency hooks before every shell it opens, with
+	# systemd or without (shutdown-emergency: with rd.shell=0, and at
+	# shutdown).
+	if ! inst_simple "$moddir/cfsboot-lib.sh" /usr/lib/cfsboot/cfsboot-lib.sh ||
+		! inst_multiple sync sleep; then
+		dfatal "cfsboot: cannot install the lock-down's helpers"
+		exit 1
+	fi
+	inst_hook emergency 00 "$moddir/cfsboot-emergency.sh"
+	inst_hook shutdown-emergency 00 "$moddir/cfsboot-emergency.sh"
+
 	if dracut_module_included systemd; then
 		# Required, not wanted: if cfs-pivot refuses, initrd-root-fs.target
 		# fails with it, and nothing that follows it (initrd-parse-etc,
-		# the switch root) can start the unverified physical root.
+		# the switch root) can start the unverified physical root.  The
+		# generator checks the command line before any unit starts: no
+		# rd.systemd.mask= or rd.systemd.unit= reaches a generator.
 		if ! inst_simple "$moddir/cfsboot-pivot.service" \
 			"$systemdsystemunitdir/cfsboot-pivot.service" ||
 			! $SYSTEMCTL -q --root "$initdir" add-requires initrd-root-fs.target \
-				cfsboot-pivot.service; then
-			dfatal "cfsboot: cannot install cfsboot-pivot.service"
+				cfsboot-pivot.service ||
+			! inst_script "$moddir/cfsboot-generator" \
+				"$systemdutildir/system-generators/cfsboot-generator"; then
+			dfatal "cfsboot: cannot install cfsboot-pivot.service and its generator"
 			exit 1
 		fi
 	else
+		# dracut's first hook checks the command line: before any
+		# rd.break point but the one before it (rd.break=cmdline, which
+		# ends in the emergency hook).
+		inst_hook cmdline 00 "$moddir/cfsboot-cmdline.sh"
 		# After the mount hooks have mounted the physical root at $NEWROOT,
 		# before the other pre-pivot hooks (usr mount, SELinux policy
 		# load), which must see the verified tree.

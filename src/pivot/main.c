@@ -17,6 +17,7 @@
 #include "lib/tpm/measure_log.h"
 #include "pivot/boot/boot.h"
 #include "pivot/boot/errors.h"
+#include "pivot/boot/lockdown.h"
 #include "pivot/boot/policy.h"
 #include "pivot/boot/status.h"
 
@@ -43,7 +44,10 @@ static void usage(FILE *out)
 		     "                       detached-layers (comma-separated)\n"
 		     "      --check          parse the command line and the policy, print the\n"
 		     "                       policy in force and the image named, and exit;\n"
-		     "                       changes nothing\n");
+		     "                       changes nothing\n"
+		     "      --check-cmdline  refuse a command line with words that would skip,\n"
+		     "                       stop or replace cfs-pivot in the initramfs, when the\n"
+		     "                       policy requires an image; changes nothing\n");
 }
 
 static int parse_avoid(const char *list, struct pivot_avoid *avoid)
@@ -92,13 +96,14 @@ static int boot(const struct pivot_boot_options *opt, bool check)
 int main(int argc, char **argv)
 {
 	enum { OPT_VERSION = 0x100, OPT_CMDLINE, OPT_CONFIG, OPT_CHECK, OPT_SYSROOT, OPT_STATUS,
-	       OPT_AVOID, OPT_MEASURE_LOG };
+	       OPT_AVOID, OPT_MEASURE_LOG, OPT_CHECK_CMDLINE };
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "cmdline", required_argument, NULL, OPT_CMDLINE },
 		{ "config", required_argument, NULL, OPT_CONFIG },
 		{ "check", no_argument, NULL, OPT_CHECK },
+		{ "check-cmdline", no_argument, NULL, OPT_CHECK_CMDLINE },
 		{ "sysroot", required_argument, NULL, OPT_SYSROOT },
 		{ "status", required_argument, NULL, OPT_STATUS },
 		{ "avoid", required_argument, NULL, OPT_AVOID },
@@ -111,7 +116,7 @@ int main(int argc, char **argv)
 		.sysroot = PIVOT_SYSROOT,
 		.status_path = PIVOT_STATUS_PATH,
 	};
-	bool do_check = false;
+	bool do_check = false, do_check_cmdline = false;
 	int c;
 
 	cfs_log_init("cfs-pivot");
@@ -135,6 +140,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_CHECK:
 			do_check = true;
+			break;
+		case OPT_CHECK_CMDLINE:
+			do_check_cmdline = true;
 			break;
 		case OPT_SYSROOT:
 			opt.sysroot = optarg;
@@ -160,5 +168,7 @@ int main(int argc, char **argv)
 		return PIVOT_EXIT_USAGE;
 	}
 
+	if (do_check_cmdline)
+		return pivot_lockdown_check(opt.cmdline_path, opt.config_path);
 	return boot(&opt, do_check);
 }

@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (p.verity >= _PIVOT_VERITY_MAX || p.signature >= _PIVOT_SIGNATURE_MAX ||
 	    p.tpm >= _PIVOT_TPM_MAX || p.etc >= _PIVOT_ETC_MAX || p.var >= _PIVOT_VAR_MAX ||
-	    p.on_failure >= _PIVOT_ON_FAILURE_MAX || p.pcr > 23 ||
+	    p.on_failure >= _PIVOT_ON_FAILURE_MAX || p.image >= _PIVOT_IMAGE_MAX || p.pcr > 23 ||
 	    p.root_wait < 1 || p.root_wait > 3600 || p.store[0] != '/' || p.state[0] != '/')
 		abort();
 
@@ -44,7 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    p.signature != back.signature || p.tpm != back.tpm || p.etc != back.etc ||
 	    p.var != back.var || p.on_failure != back.on_failure || p.pcr != back.pcr ||
 	    p.root_wait != back.root_wait || p.min_version != back.min_version ||
-	    p.check_clock != back.check_clock)
+	    p.check_clock != back.check_clock || p.image != back.image)
 		abort();
 	free(text);
 	return 0;

@@ -282,9 +282,26 @@ fi
 
 # ---- refusals
 physroot r
-check "no image named: nothing to do, exit 0" pivot r "ro quiet" "$INSECURE"
+check "no image named, image = optional: nothing to do, exit 0" pivot r "ro quiet" "$INSECURE
+image = optional"
 check "nothing to do: no status file, nothing mounted" sh -c \
 	"test ! -e '$S/r.run/status.json' && test \"\$(awk -v p='$S/r' '\$5 == p' /proc/self/mountinfo | wc -l)\" = 1"
+NO_IMAGE='the kernel command line names no image \(composefs.digest=\), and the policy requires one \(image = required\): the physical root is not booted unverified \(add composefs.digest=<digest> to the boot entry\)$'
+check_fails "no image named, image = required: refused with its own class" 15 "$NO_IMAGE" \
+	pivot r "ro quiet" "$INSECURE
+image = required"
+refused r no-image
+# Without the key, trust anchors in the initramfs make it required.
+mkdir -p "$S/anchors"
+check "no image named, no anchors: nothing to do" pivot r "ro quiet" "$INSECURE
+trust = $S/anchors"
+echo "any certificate" > "$S/anchors/root.pem"
+check_fails "no image named, trust anchors and no image line: refused" 15 "$NO_IMAGE" \
+	pivot r "ro quiet" "$INSECURE
+trust = $S/anchors"
+refused r no-image
+check_fails "a broken policy is refused before no image named is decided" 4 \
+	'pivot.conf:1: verity = "maybe" is not a valid value' pivot r "ro quiet" "verity = maybe"
 
 check_fails "a bad command line" 3 'refusing "composefs.digest=12": the digest has 2 hex digits' \
 	pivot r "composefs.digest=12" "$INSECURE"

@@ -445,7 +445,7 @@ halts "boot: no root= is refused" "quiet $D" \
 halts "boot: a root= form that is not resolved is refused" "root=vda2 $D" \
 	'boot refused \(rootdev, exit 14\): root=vda2 is not a form cfs-pivot resolves'
 halts "boot: a command line naming no image is refused: PID 1 boots nothing else" "root=UUID=$FSUUID" \
-	'boot refused \(cmdline, exit 3\): the kernel command line names no image \(composefs.digest=\)'
+	'boot refused \(no-image, exit 15\): the kernel command line names no image \(composefs.digest=\)'
 
 # ------------------------------------------------ composing in PID-1 mode
 # The store on a device of its own, whose state the tests look at.
@@ -486,6 +486,22 @@ rc=0; out=$(boot c "root=UUID=$CFSUUID rootflags=ro composefs.digest=$ID" "$DEV_
 expect "compose: rootflags=ro refuses etc = overlay and var = bind, saying what to change" \
 	$rc "$out" 130 \
 	'boot refused \(state, exit 12\): the physical root /sysroot is a read-only file system, but etc = overlay and var = bind keep state on it: its file system must be mounted writable \(a writable superblock; the mount itself may stay read-only\); cfs-pivot mounts it so unless rootflags= holds ro or the device is read-only; or set etc = transient or none and var = none$'
+umount -l "$S/c"
+
+# No image named: as PID 1 there is nothing else to boot, whatever the
+# policy; with an image required (here by the trust anchor in the
+# initramfs) the refusal says so.  The image's init never runs.
+new_initramfs c
+rc=0; out=$(boot c "root=UUID=$CFSUUID" "$DEV_POLICY"$'\nimage = optional' 2>&1) || rc=$?
+expect "compose: no image named is refused as PID 1 (image = optional)" $rc "$out" 130 \
+	'boot refused \(no-image, exit 15\): the kernel command line names no image \(composefs.digest=\), and this initramfs boots nothing else'
+if grep -q 'IMAGE-INIT' <<< "$out"; then fail "compose: ... the image's init never runs"; else ok "compose: ... the image's init never runs"; fi
+umount -l "$S/c"
+new_initramfs c
+mkdir -p "$S/c/etc/cfsboot/trust.d" && echo "a certificate" > "$S/c/etc/cfsboot/trust.d/root.pem"
+rc=0; out=$(boot c "root=UUID=$CFSUUID" "$DEV_POLICY" 2>&1) || rc=$?
+expect "compose: no image named is refused as PID 1 (trust anchors: image = required)" $rc "$out" 130 \
+	'boot refused \(no-image, exit 15\): the kernel command line names no image \(composefs.digest=\), and the policy requires one \(image = required\)'
 umount -l "$S/c"
 
 # A device that can only be read is mounted read-only, as the kernel does.

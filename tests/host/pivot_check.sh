@@ -32,11 +32,23 @@ expect() {
 }
 
 check "--help exits 0" "$CFS_PIVOT" --help
-expect "--help names --check" '--check' "$CFS_PIVOT" --help
+expect "--help names --check" '--check ' "$CFS_PIVOT" --help
+expect "--help names --check-cmdline" '--check-cmdline' "$CFS_PIVOT" --help
 check_fails "an unknown option is a usage error" 2 'unrecognized option' "$CFS_PIVOT" --bogus
 check_fails "a stray argument is a usage error" 2 "unexpected argument 'x'" "$CFS_PIVOT" --check x
 
-expect "no digest: nothing to do" '^# image: none named' pivot_check "ro quiet"
+expect "no digest, image = optional: nothing to do" \
+	'^# image: none named on the command line; nothing to do \(image = optional\)$' \
+	pivot_check "ro quiet" $'image = optional\n'
+expect "no digest, image = required: refused" \
+	'^# image: none named on the command line; refused \(image = required\)$' \
+	pivot_check "ro quiet" $'image = required\n'
+mkdir -p "$S/anchors"
+expect "no image line, no trust anchors: image = optional" '^image = optional$' \
+	pivot_check "ro" "trust = $S/anchors"$'\n'
+echo "a certificate" > "$S/anchors/root.pem"
+expect "no image line, trust anchors: image = required" '^image = required$' \
+	pivot_check "ro" "trust = $S/anchors"$'\n'
 expect "no policy file: secure defaults" '^verity = require$' pivot_check "ro quiet"
 expect "a sha256 digest" "^# image: sha256:$H\$" pivot_check "root=/dev/vda composefs.digest=$H rw"
 expect "a sha512 digest, self-describing" "^# image: sha512:$H$G\$" \
@@ -86,4 +98,32 @@ else
 	fail "the printed policy reads back unchanged"
 fi
 
+# --check-cmdline: the words of the initramfs that would skip, stop or
+# replace cfs-pivot, refused (exit 3) when the policy requires an image.
+check_cmdline() { # CMDLINE-TEXT POLICY-TEXT
+	printf '%s\n' "$1" > "$S/cmdline"
+	printf '%s' "$2" > "$S/pivot.conf"
+	"$CFS_PIVOT" --check-cmdline --cmdline "$S/cmdline" --config "$S/pivot.conf"
+}
+LOCKED=$'image = required\n' OPEN=$'image = optional\n'
+check "--check-cmdline: a plain boot entry passes" \
+	check_cmdline "root=/dev/vda rw composefs.digest=$H init=/sbin/init rd.shell=0 quiet" "$LOCKED"
+for w in rd.systemd.mask=cfsboot-pivot.service rd.systemd.unit=emergency.target rd.break \
+	rd.break=pre-pivot rd.shell init=/sysroot/evil rd.systemd.debug_shell rd.cmdline=ask; do
+	check_fails "--check-cmdline, image = required: $w is refused" 3 \
+		"refusing \"$w\" on the kernel command line: it .*image = required; remove the word" \
+		check_cmdline "root=/dev/vda rw composefs.digest=$H $w" "$LOCKED"
+	check "--check-cmdline, image = optional: $w passes" \
+		check_cmdline "root=/dev/vda rw composefs.digest=$H $w" "$OPEN"
+done
+check_fails "--check-cmdline: a word hidden in a quoted value is found" 3 'refusing "rd.break"' \
+	check_cmdline "root=/dev/vda foo=\"x rd.break\" composefs.digest=$H" "$LOCKED"
+check_fails "--check-cmdline: a malformed digest is refused as the boot would" 3 \
+	'refusing "composefs.digest=xyz"' check_cmdline "composefs.digest=xyz" "$OPEN"
+check_fails "--check-cmdline: a bad policy is refused" 4 'pivot.conf:1: image = "yes" is not a valid value' \
+	check_cmdline "ro" $'image = yes\n'
+printf 'ro rd.break\n' > "$S/cmdline"
+printf 'trust = %s\n' "$S/anchors" > "$S/anchored.conf"
+check_fails "--check-cmdline: without an image line, trust anchors lock the policy" 3 'refusing "rd.break"' \
+	"$CFS_PIVOT" --check-cmdline --cmdline "$S/cmdline" --config "$S/anchored.conf"
 done_testing

@@ -44,6 +44,7 @@ static const char *refused(const char *text)
 
 static void assert_defaults(const struct pivot_policy *p)
 {
+	assert_int_equal(p->image, PIVOT_IMAGE_REQUIRED);
 	assert_string_equal(p->store, "/composefs");
 	assert_string_equal(p->state, "/state");
 	assert_int_equal(p->verity, PIVOT_VERITY_REQUIRE);
@@ -63,6 +64,7 @@ static void assert_defaults(const struct pivot_policy *p)
 
 static void assert_policy_equal(const struct pivot_policy *a, const struct pivot_policy *b)
 {
+	assert_int_equal(a->image, b->image);
 	assert_string_equal(a->store, b->store);
 	assert_string_equal(a->state, b->state);
 	assert_int_equal(a->verity, b->verity);
@@ -83,6 +85,7 @@ static void assert_policy_equal(const struct pivot_policy *a, const struct pivot
 static const char every_key[] =
 	"# a policy that changes every key\n"
 	"\n"
+	"image = optional\n"
 	"store = /sysroot-store/cfs\n"
 	"state=/var-state\n"
 	"  verity\t=\tboot-check  \n"
@@ -102,6 +105,8 @@ static const char every_key[] =
 
 static void assert_every_key(const struct pivot_policy *p)
 {
+	assert_int_equal(p->image, PIVOT_IMAGE_OPTIONAL);
+	assert_true(p->image_set);
 	assert_string_equal(p->store, "/sysroot-store/cfs");
 	assert_string_equal(p->state, "/var-state");
 	assert_int_equal(p->verity, PIVOT_VERITY_BOOT_CHECK);
@@ -169,6 +174,7 @@ static void test_print_round_trip(void **state)
 	assert_non_null(f);
 	assert_int_equal(pivot_policy_print(&p, f), 0);
 	fclose(f);
+	assert_contains(text, "image = optional\n");
 	assert_contains(text, "store = /sysroot-store/cfs\n");
 	assert_contains(text, "verity = boot-check\n");
 	assert_contains(text, "check-clock = yes\n");
@@ -184,6 +190,7 @@ static void test_print_round_trip(void **state)
 	assert_int_equal(pivot_policy_print(&p, f), 0);
 	fclose(f);
 	assert_string_equal(text,
+			    "image = required\n"
 			    "store = /composefs\n"
 			    "state = /state\n"
 			    "verity = require\n"
@@ -209,7 +216,7 @@ static void test_errors_name_the_line(void **state)
 		const char *message;
 	} cases[] = {
 		{ "verity = require\n\n# c\nverty = require\n",
-		  "pivot.conf:4: unknown key \"verty\" (the keys are store, state, verity, etc, var, "
+		  "pivot.conf:4: unknown key \"verty\" (the keys are image, store, state, verity, etc, var, "
 		  "signature, trust, revoked, min-version, check-clock, tpm, tpm-device, pcr, "
 		  "root-wait, on-failure)" },
 		{ "Verity = require\n", "pivot.conf:1: unknown key \"Verity\"" },
@@ -230,6 +237,8 @@ static void test_errors_name_the_line(void **state)
 		{ "signature = REQUIRED\n", "(write off, optional or required)" },
 		{ "tpm = yes\n", "(write off, if-present or required)" },
 		{ "on-failure = poweroff\n", "(write halt or reboot)" },
+		{ "image = yes\n", "pivot.conf:1: image = \"yes\" is not a valid value (write optional or required)" },
+		{ "image = required\nimage = optional\n", "pivot.conf:2: image is set again; line 1 set it already" },
 		{ "check-clock = true\n", "pivot.conf:1: check-clock = \"true\" is not a valid value (write no or yes)" },
 		{ "store =\n", "pivot.conf:1: store has no value (write store = VALUE; the default is store = /composefs)" },
 		{ "pcr = \t \n", "pivot.conf:1: pcr has no value (write pcr = VALUE; the default is pcr = 15)" },
@@ -359,12 +368,15 @@ static void test_load(void **state)
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/pivot.conf", dir);
 
-	/* Missing: the defaults, silently. */
+	/* Missing: the defaults, silently; image is decided by the default
+	 * trust directory of this machine (test_image_default). */
 	capture_start();
 	r = pivot_policy_load(&p, path);
 	log = capture_end();
 	assert_int_equal(r, 0);
 	assert_string_equal(log, "");
+	assert_false(p.image_set);
+	p.image = PIVOT_IMAGE_REQUIRED;
 	assert_defaults(&p);
 
 	write_file(path, every_key);
@@ -389,6 +401,69 @@ static void test_load(void **state)
 	assert_int_equal(r, -EISDIR);
 	assert_contains(log, "cannot read");
 	assert_int_equal(rmdir(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+/* Without an image line, image is required exactly when the trust
+ * directory has an entry that is not hidden, or cannot be read. */
+static void test_image_default(void **state)
+{
+	char dir[] = "/tmp/test_policy.XXXXXX", path[64], trust[64], anchor[80], hidden[80];
+	char conf[256];
+	struct pivot_policy p;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/pivot.conf", dir);
+	snprintf(trust, sizeof(trust), "%s/trust.d", dir);
+	snprintf(anchor, sizeof(anchor), "%s/root.pem", trust);
+	snprintf(hidden, sizeof(hidden), "%s/.keep", trust);
+	snprintf(conf, sizeof(conf), "trust = %s\n", trust);
+	write_file(path, conf);
+
+	/* No directory, an empty one, one with a hidden file only: none. */
+	assert_int_equal(pivot_policy_load(&p, path), 0);
+	assert_int_equal(p.image, PIVOT_IMAGE_OPTIONAL);
+	assert_false(p.image_set);
+	assert_int_equal(mkdir(trust, 0755), 0);
+	assert_int_equal(pivot_policy_load(&p, path), 0);
+	assert_int_equal(p.image, PIVOT_IMAGE_OPTIONAL);
+	write_file(hidden, "");
+	assert_int_equal(pivot_policy_load(&p, path), 0);
+	assert_int_equal(p.image, PIVOT_IMAGE_OPTIONAL);
+
+	/* An anchor (whatever it holds: the signature check judges it). */
+	write_file(anchor, "not even a certificate\n");
+	assert_int_equal(pivot_policy_load(&p, path), 0);
+	assert_int_equal(p.image, PIVOT_IMAGE_REQUIRED);
+
+	/* The policy's own line wins, both ways. */
+	snprintf(conf, sizeof(conf), "trust = %s\nimage = optional\n", trust);
+	write_file(path, conf);
+	assert_int_equal(pivot_policy_load(&p, path), 0);
+	assert_int_equal(p.image, PIVOT_IMAGE_OPTIONAL);
+	assert_true(p.image_set);
+	assert_int_equal(unlink(anchor), 0);
+	assert_int_equal(unlink(hidden), 0);
+	assert_int_equal(rmdir(trust), 0);
+	snprintf(conf, sizeof(conf), "trust = %s\nimage = required\n", trust);
+	write_file(path, conf);
+	assert_int_equal(pivot_policy_load(&p, path), 0);
+	assert_int_equal(p.image, PIVOT_IMAGE_REQUIRED);
+
+	/* A trust path that cannot be listed (a file): the stricter reading. */
+	write_file(trust, "");
+	snprintf(conf, sizeof(conf), "trust = %s\n", trust);
+	write_file(path, conf);
+	assert_int_equal(pivot_policy_load(&p, path), 0);
+	assert_int_equal(p.image, PIVOT_IMAGE_REQUIRED);
+
+	/* A parse alone (no initramfs to look into) keeps the stricter one. */
+	assert_int_equal(parse(&p, conf), 0);
+	assert_int_equal(p.image, PIVOT_IMAGE_REQUIRED);
+
+	assert_int_equal(unlink(trust), 0);
+	assert_int_equal(unlink(path), 0);
 	assert_int_equal(rmdir(dir), 0);
 }
 
@@ -551,6 +626,8 @@ static void test_value_names(void **state)
 		assert_int_equal(pivot_signature_from_string(pivot_signature_to_string(v)), v);
 	for (int v = 0; v < _PIVOT_TPM_MAX; v++)
 		assert_int_equal(pivot_tpm_from_string(pivot_tpm_to_string(v)), v);
+	for (int v = 0; v < _PIVOT_IMAGE_MAX; v++)
+		assert_int_equal(pivot_image_from_string(pivot_image_to_string(v)), v);
 	assert_int_equal(pivot_verity_from_string(""), -EINVAL);
 	assert_null(pivot_verity_to_string(_PIVOT_VERITY_MAX));
 }
@@ -584,6 +661,7 @@ int main(void)
 		cmocka_unit_test(test_line_length),
 		cmocka_unit_test(test_accepted_values),
 		cmocka_unit_test(test_load),
+		cmocka_unit_test(test_image_default),
 		cmocka_unit_test(test_tighten_verity),
 		cmocka_unit_test(test_tighten_signature),
 		cmocka_unit_test(test_tighten_tpm),

@@ -477,10 +477,11 @@ static void test_exit_names(void **state)
 	assert_string_equal(pivot_exit_name(PIVOT_EXIT_CMDLINE), "cmdline");
 	assert_string_equal(pivot_exit_name(PIVOT_EXIT_SWITCH_ROOT), "switch-root");
 	assert_string_equal(pivot_exit_name(PIVOT_EXIT_ROOTDEV), "rootdev");
+	assert_string_equal(pivot_exit_name(PIVOT_EXIT_NO_IMAGE), "no-image");
 	/* Every code up to the last has a name: no gaps in the table. */
-	for (int i = 0; i <= PIVOT_EXIT_ROOTDEV; i++)
+	for (int i = 0; i <= PIVOT_EXIT_NO_IMAGE; i++)
 		assert_non_null(pivot_exit_name(i));
-	assert_null(pivot_exit_name(PIVOT_EXIT_ROOTDEV + 1));
+	assert_null(pivot_exit_name(PIVOT_EXIT_NO_IMAGE + 1));
 	assert_null(pivot_exit_name(-1));
 }
 

@@ -2,15 +2,21 @@
 # The dracut module (dracut-module/90cfsboot) in real boots.  This machine's
 # dracut makes two initramfs images for the guest kernel with the module:
 # one with systemd (cfsboot-pivot.service) and one without (the pre-pivot
-# hook).  One ext4 disk holds a store with two signed images: a minimal
-# busybox system and a Debian system with systemd.  The boots, each on a
+# hook), both with a policy that requires an image (the default with trust
+# anchors, docs/threat-model.md); and the same two with image = optional.
+# One ext4 disk holds a store with two signed images: a minimal busybox
+# system and a Debian system with systemd.  The boots, each on a
 # copy-on-write copy of that disk, with a TPM:
 #   systemd initrd -> minimal image; plain initrd -> minimal image;
 #   systemd initrd -> Debian image, up to multi-user.target;
-#   a digest naming no image: the emergency target (systemd), dracut's
-#   FATAL line and emergency shell (no systemd); the real init never runs;
-# and the plain initrd with no image named, on a disk holding the minimal
-# tree itself, which boots as it is.
+#   a digest naming no image, and no digest at all: refused, the emergency
+#   hook powers off instead of giving a shell, the real init never runs;
+#   each word that would skip, stop or replace cfs-pivot (rd.systemd.mask=,
+#   rd.systemd.unit=, rd.break, rd.shell, init=) with the genuine digest:
+#   refused by the generator (systemd) or the cmdline hook (without), or
+#   powered off by the emergency hook (rd.break=cmdline), no shell;
+# and the initrds with image = optional and no image named, on a disk
+# holding the minimal tree itself, which boots as it is.
 . "$(dirname "$0")/lib.sh"
 dir=$(scratch)
 G=$VM_GUEST_SRC/dracut
@@ -73,21 +79,34 @@ diag "provisioning: $((SECONDS - t1)) s"
 # ---------------------------------------------------------------- initramfs
 
 # What /etc/cfsboot holds on a host that uses the module: the policy (the
-# defaults, with signatures required) and the trust anchor.
-conf=$dir/etc-cfsboot
-mkdir -p "$conf/trust.d"
+# defaults, with signatures required, and so an image: the initramfs
+# carries a trust anchor) and the trust anchor.  The open variant allows a
+# command line that names no image (image = optional).
+conf=$dir/etc-cfsboot open=$dir/etc-cfsboot-open
+mkdir -p "$conf/trust.d" "$open/trust.d"
 printf '# cfsboot VM test\nsignature = required\n' > "$conf/pivot.conf"
+printf '# cfsboot VM test: no image named boots the physical root\nimage = optional\n' \
+	> "$open/pivot.conf"
 cp "$pki/root/cert.pem" "$conf/trust.d/root.pem"
-export cfsboot_pivot=$CFS_PIVOT cfsboot_confdir=$conf
+cp "$pki/root/cert.pem" "$open/trust.d/root.pem"
+export cfsboot_pivot=$CFS_PIVOT
 
+# initrds SUFFIX CONFDIR: the systemd initrd and the plain one with
+# /etc/cfsboot from CONFDIR.
+initrds() {
+	cfsboot_confdir=$2 vm_dracut "$dir/initrd-systemd$1" \
+		-m "systemd-initrd dracut-systemd rootfs-block cfsboot" --drivers "virtio_blk ext4"
+	vm_check initrd "dracut makes a systemd initramfs with the module${1:+ ($1)}" \
+		test -s "$dir/initrd-systemd$1"
+	cfsboot_confdir=$2 vm_dracut "$dir/initrd-plain$1" -m "rootfs-block cfsboot" \
+		-o "systemd systemd-initrd dracut-systemd" --drivers "virtio_blk ext4"
+	vm_check initrd "dracut makes an initramfs without systemd with the module${1:+ ($1)}" \
+		test -s "$dir/initrd-plain$1"
+}
 t1=$SECONDS
-vm_dracut "$dir/initrd-systemd" -m "systemd-initrd dracut-systemd rootfs-block cfsboot" \
-	--drivers "virtio_blk ext4"
-vm_check initrd "dracut makes a systemd initramfs with the module" test -s "$dir/initrd-systemd"
-vm_dracut "$dir/initrd-plain" -m "rootfs-block cfsboot" -o "systemd systemd-initrd dracut-systemd" \
-	--drivers "virtio_blk ext4"
-vm_check initrd "dracut makes an initramfs without systemd with the module" test -s "$dir/initrd-plain"
-diag "dracut: $((SECONDS - t1)) s for both"
+initrds "" "$conf"
+initrds -open "$open"
+diag "dracut: $((SECONDS - t1)) s for all four"
 
 # contents IMAGE: the paths in IMAGE, one per line.
 contents() {
@@ -108,13 +127,23 @@ for kind in systemd plain; do
 		usr/bin/cfs-pivot etc/cfsboot/pivot.conf etc/cfsboot/trust.d/root.pem
 	check "$kind: erofs, overlay and loop are in it" has "$dir/list-$kind" \
 		"$mods/fs/erofs/erofs.ko.xz" "$mods/fs/overlayfs/overlay.ko.xz" "$mods/drivers/block/loop.ko.xz"
+	check "$kind: the emergency hooks and the lock-down's helpers" has "$dir/list-$kind" \
+		usr/lib/dracut/hooks/emergency/00-cfsboot-emergency.sh \
+		usr/lib/dracut/hooks/shutdown-emergency/00-cfsboot-emergency.sh \
+		usr/lib/cfsboot/cfsboot-lib.sh usr/bin/sync usr/bin/sleep
 done
-check "systemd: the unit, required by initrd-root-fs.target" has "$dir/list-systemd" \
+check "systemd: the unit, required by initrd-root-fs.target, and the generator" has "$dir/list-systemd" \
 	usr/lib/systemd/system/cfsboot-pivot.service \
-	etc/systemd/system/initrd-root-fs.target.requires/cfsboot-pivot.service
-check "systemd: no hook" lacks "$dir/list-systemd" 'hooks/.*cfsboot'
-check "plain: the pre-pivot hook" has "$dir/list-plain" usr/lib/dracut/hooks/pre-pivot/10-cfsboot-pivot.sh
-check "plain: no systemd, no unit" lacks "$dir/list-plain" 'lib/systemd/systemd$|cfsboot-pivot\.service'
+	etc/systemd/system/initrd-root-fs.target.requires/cfsboot-pivot.service \
+	usr/lib/systemd/system-generators/cfsboot-generator
+check "systemd: the unit runs whatever the command line says" \
+	sh -c "! lsinitrd -f usr/lib/systemd/system/cfsboot-pivot.service '$dir/initrd-systemd' |
+		grep -q '^Condition'"
+check "systemd: no hook but the emergency hooks" lacks "$dir/list-systemd" 'hooks/(cmdline|pre-pivot)/.*cfsboot'
+check "plain: the cmdline and pre-pivot hooks" has "$dir/list-plain" \
+	usr/lib/dracut/hooks/cmdline/00-cfsboot-cmdline.sh usr/lib/dracut/hooks/pre-pivot/10-cfsboot-pivot.sh
+check "plain: no systemd, no unit, no generator" lacks "$dir/list-plain" \
+	'lib/systemd/systemd$|cfsboot-pivot\.service|cfsboot-generator'
 
 # The module refuses to build what could not boot.  try_build DIR [PIVOT]:
 # dracut with the module, /etc/cfsboot taken from DIR and cfs-pivot from
@@ -185,22 +214,6 @@ booted systemd-debian "$DD" systemd
 vm_expect systemd-debian "systemd-debian: multi-user.target is reached" multi-user active
 vm_expect systemd-debian "systemd-debian: no unit failed" failed-units ""
 
-# No image named: the hook runs cfs-pivot, which has nothing to do, and the
-# physical root (here the minimal tree itself) boots as it is.
-vm_ext4 "$mini" "$dir/plain-root.img" 64 &&
-	vm_boot plain-none --initrd "$dir/initrd-plain" --disk "$dir/plain-root.img" --timeout 180 \
-		--append "root=/dev/vda rootfstype=ext4 rw"
-vm_check plain-none "initrd without systemd, no image named: boots the physical root" test $? -eq 0
-times+=("plain-none ${VM_BOOT_SECONDS}s, the report at $(vm_marker plain-none uptime)s of uptime")
-vm_expect plain-none "plain-none: the real init runs" init init
-vm_expect plain-none "plain-none: / is the physical root" root.fstype ext4
-vm_check plain-none "plain-none: cfs-pivot wrote no status" \
-	test -z "$(vm_marker plain-none status.result)"
-
-# A digest that names no image in the store.
-wrong=$(printf '%s' "$DM" | tr 0-9a-f 1-9a-f0)
-reason="cfs-pivot: the image /sysroot/composefs/images/$wrong does not exist"
-
 # console NAME: the serial log of boot NAME without carriage returns and
 # colours.  in_order NAME ERE...: it has lines matching each ERE, in order.
 console() { tr -d '\r' < "$(vm_log "$1")" | sed 's/\x1b\[[0-9;]*[A-Za-z]//g'; }
@@ -214,29 +227,109 @@ in_order() {
 		at=$((at + n))
 	done
 }
+# no_shell NAME: the console of boot NAME shows none of the ways dracut and
+# systemd offer a shell.
+no_shell() {
+	! console "$1" | grep -E 'Dropping to debug shell|Entering emergency mode|Press Enter for maintenance|root password for maintenance|[a-z_-]+:/# '
+}
 
-# systemd, with the emergency shell turned off as a locked-down command line
-# would: the emergency target, then the action rd.emergency= names.
-boot systemd-refused "$dir/initrd-systemd" 180 "composefs.digest=$wrong rd.shell=0 rd.emergency=poweroff"
-vm_check systemd-refused "systemd initrd, wrong digest: powers off from the emergency target" test $? -eq 0
-vm_check systemd-refused "systemd-refused: cfs-pivot's reason, the unit failing, the emergency target" \
-	in_order systemd-refused "$reason" "FAILED\] Failed to start cfsboot-pi" \
-	"Dependency failed for .*Initrd Root File System" "Reached target .*Emergency Mode"
-vm_expect systemd-refused "systemd-refused: the real init never runs" init ""
+# The minimal tree itself as a physical root: its /sbin/init reports.
+vm_ext4 "$mini" "$dir/plain-root.img" 64 || fail "make the plain root disk"
 
-# Without systemd, with dracut's defaults: die, then the emergency shell on
-# the console (the guest is ended there).
-vm_cow "$dir/store.img" "$dir/plain-refused.qcow2"
-vm_boot_until plain-refused "Dropping to debug shell" --initrd "$dir/initrd-plain" \
-	--disk "$dir/plain-refused.qcow2" --tpm "$dir/tpm-plain-refused" --timeout 180 \
-	--append "root=/dev/vda rootfstype=ext4 rw composefs.digest=$wrong"
-vm_check plain-refused "initrd without systemd, wrong digest: the emergency shell" test $? -eq 3
-times+=("plain-refused ${VM_BOOT_SECONDS}s to the emergency shell")
-vm_check plain-refused "plain-refused: cfs-pivot's reason, dracut's FATAL line and refusal, the shell" \
-	in_order plain-refused "$reason" \
+# No image named, image = optional: cfs-pivot runs (the unit has no
+# condition any more), has nothing to do, and the physical root boots as
+# it is.
+for kind in systemd plain; do
+	vm_cow "$dir/plain-root.img" "$dir/$kind-none.qcow2" &&
+		vm_boot "$kind-none" --initrd "$dir/initrd-$kind-open" --disk "$dir/$kind-none.qcow2" \
+			--timeout 180 --append "root=/dev/vda rootfstype=ext4 rw"
+	vm_check "$kind-none" "$kind initrd, image = optional, no image named: boots the physical root" \
+		test $? -eq 0
+	times+=("$kind-none ${VM_BOOT_SECONDS}s, the report at $(vm_marker "$kind-none" uptime)s of uptime")
+	vm_expect "$kind-none" "$kind-none: the real init runs" init init
+	vm_expect "$kind-none" "$kind-none: / is the physical root" root.fstype ext4
+	vm_check "$kind-none" "$kind-none: cfs-pivot ran and had nothing to do" \
+		in_order "$kind-none" "cfs-pivot: the kernel command line names no composefs image, and the policy allows that"
+	vm_check "$kind-none" "$kind-none: cfs-pivot wrote no status" \
+		test -z "$(vm_marker "$kind-none" status.result)"
+done
+
+# powered_off NAME WHAT ERE...: boot NAME powered off after its console
+# showed lines matching each ERE in order, offered no shell, and the real
+# init never ran.
+powered_off() {
+	local name=$1 what=$2 rc=$VM_RC
+	shift 2
+	vm_check "$name" "$what: powers off" test "$rc" -eq 0
+	vm_check "$name" "$name: the refusal, then the power-off" in_order "$name" "$@"
+	vm_check "$name" "$name: no shell is offered" no_shell "$name"
+	vm_expect "$name" "$name: the real init never runs" init ""
+}
+# locked NAME INITRD DISK WORDS: a boot with WORDS on the command line.
+locked() {
+	local name=$1 initrd=$2 disk=$3
+	vm_cow "$disk" "$dir/$name.qcow2" &&
+		vm_boot "$name" --initrd "$initrd" --disk "$dir/$name.qcow2" --tpm "$dir/tpm-$name" \
+			--timeout 180 --append "root=/dev/vda rootfstype=ext4 rw $4"
+	VM_RC=$?
+	times+=("$name ${VM_BOOT_SECONDS}s to the power-off")
+}
+hook_off="cfsboot: the boot failed, and the policy requires a verified image \(image = required\): no shell: powering off"
+check_off="cfsboot: cfs-pivot refused the kernel command line: powering off"
+
+# No image named, image = required: refused with its own class; the
+# emergency hook powers off, as it does for any refusal under this policy.
+no_image="cfs-pivot: the kernel command line names no image \(composefs.digest=\), and the policy requires one \(image = required\)"
+locked systemd-nodigest "$dir/initrd-systemd" "$dir/plain-root.img" ""
+powered_off systemd-nodigest "systemd initrd, image = required, no image named" "$no_image" \
+	"FAILED\] Failed to start cfsboot-pi" "$hook_off"
+locked plain-nodigest "$dir/initrd-plain" "$dir/plain-root.img" ""
+powered_off plain-nodigest "initrd without systemd, image = required, no image named" "$no_image" \
+	"dracut: FATAL: cfs-pivot refused to boot \(exit 15\): the kernel command line names no image" \
+	"$hook_off"
+
+# A digest that names no image in the store.
+wrong=$(printf '%s' "$DM" | tr 0-9a-f 1-9a-f0)
+reason="cfs-pivot: the image /sysroot/composefs/images/$wrong does not exist"
+
+# systemd: the unit fails, the emergency target starts, and its service
+# (dracut-emergency) sources the emergency hook before any shell, or with
+# rd.shell=0 (allowed: it gives no shell) the shutdown-emergency hook.
+locked systemd-refused "$dir/initrd-systemd" "$dir/store.img" "composefs.digest=$wrong rd.shell=0"
+powered_off systemd-refused "systemd initrd, wrong digest" "$reason" "FAILED\] Failed to start cfsboot-pi" \
+	"Dependency failed for .*Initrd Root File System" "Reached target .*Emergency Mode" "$hook_off"
+
+# Without systemd: die, whose exit leads to dracut's emergency shell, which
+# sources the emergency hook first.
+locked plain-refused "$dir/initrd-plain" "$dir/store.img" "composefs.digest=$wrong"
+powered_off plain-refused "initrd without systemd, wrong digest" "$reason" \
 	"dracut: FATAL: cfs-pivot refused to boot \(exit 5\): the image /sysroot/composefs/images/$wrong does not exist" \
-	"dracut: Refusing to continue" "Dropping to debug shell"
-vm_expect plain-refused "plain-refused: the real init never runs" init ""
+	"dracut: Refusing to continue" "$hook_off"
+
+# The words of the initramfs that would skip, stop or replace cfs-pivot,
+# each with the genuine digest: the generator (systemd) refuses them before
+# any unit starts, the cmdline hook (without systemd) before any break
+# point; rd.break=cmdline, the break point before that hook, reaches the
+# emergency hook.
+# word KIND NAME WORD [ERE]: a boot with WORD; ERE is the power-off line.
+word() {
+	local kind=$1 name=$2 w=$3 off=${4:-$check_off}
+	locked "$kind-$name" "$dir/initrd-$kind" "$dir/store.img" "composefs.digest=$DM $w"
+	powered_off "$kind-$name" "$kind initrd, image = required, $w" \
+		"cfs-pivot: refusing \"$w\" on the kernel command line" "$off"
+	# systemd's status line, "Starting cfsboot-pivot.ser… - Verify…".
+	[ "$kind" = systemd ] && [ "$off" = "$check_off" ] &&
+		vm_check "$kind-$name" "$kind-$name: refused before cfsboot-pivot.service could start" \
+			sh -c "! grep -aqE 'Starting .*cfsboot-pi' '$(vm_log "$kind-$name")'"
+}
+word systemd mask "rd.systemd.mask=cfsboot-pivot.service"
+word systemd unit "rd.systemd.unit=emergency.target"
+word systemd break "rd.break=pre-pivot"
+word systemd init "init=/sysroot/evil"
+word plain break "rd.break=pre-pivot"
+word plain shell "rd.shell"
+word plain init "init=/sysroot/evil"
+word plain break-cmdline "rd.break=cmdline" "$hook_off"
 
 for t in "${times[@]}"; do diag "boot $t"; done
 diag "total: $((SECONDS - t0)) s"

@@ -218,6 +218,12 @@ boot missing "$dir/good.img" "ro composefs.digest=$D_MISSING"
 refused missing store 5
 boot malformed "$dir/good.img" "ro composefs.digest=${D:0:63}"
 refused malformed cmdline 3
+# No image named: the policy has no image line, and the trust anchor in the
+# initramfs makes it image = required.
+boot no-digest "$dir/good.img" "ro"
+refused no-digest no-image 15
+vm_check no-digest "no-digest: the refusal says the policy requires an image" \
+	grep -q 'and the policy requires one (image = required)' <<< "$(vm_refusal_line no-digest)"
 
 # ---- attacks on the signature and the version
 boot untrusted "$dir/good.img" "ro composefs.digest=$D_UNTRUSTED"

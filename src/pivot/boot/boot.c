@@ -23,6 +23,7 @@
 #include "pivot/boot/errors.h"
 #include "pivot/mount/fsctx.h"
 #include "lib/base/log.h"
+#include "pivot/boot/lockdown.h"
 #include "pivot/verify/measure.h"
 #include "pivot/verify/objects.h"
 #include "pivot/pid1/pid1.h"
@@ -84,12 +85,7 @@ static int phase_cmdline(struct pivot_boot *b)
 		return class_of(r, PIVOT_EXIT_CMDLINE);
 	if (b->cmdline.debug)
 		cfs_log_set_level(LOG_DEBUG);
-	if (r == 0 && b->opt.pid1) {
-		log_error("the kernel command line names no image (composefs.digest=), and this "
-			  "initramfs boots nothing else (add composefs.digest= to the boot entry)");
-		return PIVOT_EXIT_CMDLINE;
-	}
-	b->nothing_to_do = r == 0;
+	/* Without an image named, the policy decides (phase_policy). */
 	b->have_digest = r > 0;
 	return 0;
 }
@@ -102,6 +98,13 @@ static int phase_policy(struct pivot_boot *b)
 		return class_of(r, PIVOT_EXIT_POLICY);
 	pivot_policy_apply_cmdline(&b->policy, &b->cmdline);
 	b->have_policy = true;
+	if (!b->have_digest) {
+		/* --check reports the decision instead of taking it. */
+		if (!b->checking && pivot_lockdown_no_image(&b->policy, b->opt.pid1) < 0)
+			return PIVOT_EXIT_NO_IMAGE;
+		b->nothing_to_do = true;
+		return 0;
+	}
 	b->floor.version = b->policy.min_version;
 	b->floor.source = "min-version";
 	return 0;
@@ -456,7 +459,7 @@ static void fill_status(struct pivot_boot *b, int r)
 	s->message = r ? b->message : NULL;
 	if (b->have_digest)
 		s->digest = b->cmdline.digest;
-	s->have_verity = b->have_policy;
+	s->have_verity = b->have_policy && b->have_digest;
 	s->verity = b->policy.verity;
 	s->have_objects_checked = b->boot_checked;
 	s->objects_checked = b->objects_checked;
@@ -518,6 +521,7 @@ int pivot_boot_check(struct pivot_boot *b, FILE *out)
 	char hex[PIVOT_DIGEST_HEX_MAX];
 
 	/* Whether or not an image is named: the policy is what is asked. */
+	b->checking = true;
 	for (size_t i = 0; i < ARRAY_SIZE(phases) && phases[i].input; i++) {
 		int r = run_phase(b, &phases[i]);
 
@@ -525,7 +529,9 @@ int pivot_boot_check(struct pivot_boot *b, FILE *out)
 			return r;
 	}
 	if (b->nothing_to_do) {
-		fprintf(out, "# image: none named on the command line; nothing to do\n");
+		fprintf(out, "# image: none named on the command line; %s\n",
+			b->policy.image == PIVOT_IMAGE_REQUIRED ? "refused (image = required)" :
+			"nothing to do (image = optional)");
 	} else {
 		pivot_digest_hex(&b->cmdline.digest, hex);
 		fprintf(out, "# image: %s:%s\n", cfs_hash_name(b->cmdline.digest.alg), hex);

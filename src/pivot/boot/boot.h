@@ -49,6 +49,7 @@ struct pivot_boot {
 	struct pivot_policy policy;
 	struct pivot_cmdline cmdline;
 	bool nothing_to_do;             /* the command line names no image */
+	bool checking;                  /* --check: report, boot nothing (pivot_boot_check) */
 
 	/* What the phases found, for the status file (filled from these
 	 * once, at the end) and the log. */

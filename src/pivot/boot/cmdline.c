@@ -83,6 +83,11 @@ static bool key_eq(const char *a, const char *b)
 	return *a == *b;
 }
 
+bool pivot_cmdline_key_eq(const char *a, const char *b)
+{
+	return key_eq(a, b);
+}
+
 static const char *strempty(const char *s)
 {
 	return s ? s : "";

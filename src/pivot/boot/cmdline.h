@@ -58,4 +58,8 @@ int pivot_cmdline_load(struct pivot_cmdline *c, const char *path);
 
 void pivot_cmdline_done(struct pivot_cmdline *c);
 
+/* Parameter names compare as the kernel and systemd compare them: '-' and
+ * '_' are the same character. */
+bool pivot_cmdline_key_eq(const char *a, const char *b);
+
 #endif

@@ -27,6 +27,7 @@ enum pivot_exit {
 	PIVOT_EXIT_STATE       = 12, /* /etc or /var state */
 	PIVOT_EXIT_SWITCH_ROOT = 13, /* entering the new root */
 	PIVOT_EXIT_ROOTDEV     = 14, /* PID-1 mode: bringing up the physical root */
+	PIVOT_EXIT_NO_IMAGE    = 15, /* no image named where one is required */
 };
 
 /* The short name of a class ("digest", "switch-root", ...), or NULL for a
@@ -49,6 +50,7 @@ static inline const char *pivot_exit_name(int code)
 		[PIVOT_EXIT_STATE]       = "state",
 		[PIVOT_EXIT_SWITCH_ROOT] = "switch-root",
 		[PIVOT_EXIT_ROOTDEV]     = "rootdev",
+		[PIVOT_EXIT_NO_IMAGE]    = "no-image",
 	};
 
 	if (code < 0 || (size_t)code >= sizeof(names) / sizeof(names[0]))

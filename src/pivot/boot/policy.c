@@ -9,6 +9,7 @@
 #include "pivot/boot/policy.h"
 
 #include <assert.h>
+#include <dirent.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -45,6 +46,10 @@ static const char *const var_names[_PIVOT_VAR_MAX] = {
 	[PIVOT_VAR_BIND] = "bind",
 	[PIVOT_VAR_NONE] = "none",
 };
+static const char *const image_names[_PIVOT_IMAGE_MAX] = {
+	[PIVOT_IMAGE_REQUIRED] = "required",
+	[PIVOT_IMAGE_OPTIONAL] = "optional",
+};
 static const char *const on_failure_names[_PIVOT_ON_FAILURE_MAX] = {
 	[PIVOT_ON_FAILURE_HALT] = "halt",
 	[PIVOT_ON_FAILURE_REBOOT] = "reboot",
@@ -57,6 +62,7 @@ static_assert(sizeof(enum pivot_signature) == sizeof(unsigned int), "enum size")
 static_assert(sizeof(enum pivot_tpm) == sizeof(unsigned int), "enum size");
 static_assert(sizeof(enum pivot_etc) == sizeof(unsigned int), "enum size");
 static_assert(sizeof(enum pivot_var) == sizeof(unsigned int), "enum size");
+static_assert(sizeof(enum pivot_image) == sizeof(unsigned int), "enum size");
 static_assert(sizeof(enum pivot_on_failure) == sizeof(unsigned int), "enum size");
 
 static int lookup(const char *const *names, size_t n, const char *s)
@@ -79,6 +85,7 @@ static int lookup(const char *const *names, size_t n, const char *s)
 NAMES_FUNCS(verity, verity_names)
 NAMES_FUNCS(signature, signature_names)
 NAMES_FUNCS(tpm, tpm_names)
+NAMES_FUNCS(image, image_names)
 
 int pivot_parse_u64(const char *s, uint64_t *out)
 {
@@ -102,6 +109,7 @@ int pivot_parse_u64(const char *s, uint64_t *out)
 void pivot_policy_defaults(struct pivot_policy *p)
 {
 	*p = (struct pivot_policy){
+		.image = PIVOT_IMAGE_REQUIRED,
 		.store = "/composefs",
 		.state = "/state",
 		.verity = PIVOT_VERITY_REQUIRE,
@@ -143,6 +151,7 @@ struct policy_key {
 
 /* In the order of docs/policy.md and of --check's output. */
 static const struct policy_key policy_keys[] = {
+	{ "image",       KEY_ENUM,       FIELD(image), CHOICES(image_names) },
 	{ "store",       KEY_PATH,       FIELD(store) },
 	{ "state",       KEY_PATH,       FIELD(state) },
 	{ "verity",      KEY_ENUM,       FIELD(verity), CHOICES(verity_names) },
@@ -436,7 +445,25 @@ int pivot_policy_parse(struct pivot_policy *p, const char *name, const char *tex
 			return r;
 		pos += line_len + (nl ? 1 : 0);
 	}
+	p->image_set = seen[find_key("image") - policy_keys] != 0;
 	return 0;
+}
+
+/* Whether dir has an entry cfs_sig_anchors_load() would read (a name not
+ * starting with '.').  Only a missing or empty directory means no anchors:
+ * one that cannot be read counts as holding some, the stricter reading. */
+static bool has_anchors(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	bool found = false;
+
+	if (!d)
+		return errno != ENOENT;
+	while (!found && (e = readdir(d)))
+		found = e->d_name[0] != '.';
+	closedir(d);
+	return found;
 }
 
 int pivot_policy_load(struct pivot_policy *p, const char *path)
@@ -449,11 +476,20 @@ int pivot_policy_load(struct pivot_policy *p, const char *path)
 	if (r == -ENOENT) {
 		log_debug("%s does not exist: using the default policy", path);
 		pivot_policy_defaults(p);
-		return 0;
-	}
-	if (r < 0)
+	} else if (r < 0) {
 		return r;
-	return pivot_policy_parse(p, path, text, len);
+	} else {
+		r = pivot_policy_parse(p, path, text, len);
+		if (r < 0)
+			return r;
+	}
+	/* An initramfs that trusts keys is there to boot signed images:
+	 * then a command line naming none must not boot the physical root
+	 * unverified.  One without anchors (signature = off, a development
+	 * build) boots the physical root when no image is named. */
+	if (!p->image_set)
+		p->image = has_anchors(p->trust) ? PIVOT_IMAGE_REQUIRED : PIVOT_IMAGE_OPTIONAL;
+	return 0;
 }
 
 int pivot_policy_print(const struct pivot_policy *p, FILE *f)

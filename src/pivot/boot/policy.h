@@ -56,6 +56,13 @@ enum pivot_var {
 	_PIVOT_VAR_MAX,
 };
 
+/* Whether the command line must name an image (docs/policy.md, "image"). */
+enum pivot_image {
+	PIVOT_IMAGE_OPTIONAL,       /* none named: the physical root boots as it is */
+	PIVOT_IMAGE_REQUIRED,       /* none named: the boot is refused */
+	_PIVOT_IMAGE_MAX,
+};
+
 enum pivot_on_failure {
 	PIVOT_ON_FAILURE_HALT,
 	PIVOT_ON_FAILURE_REBOOT,
@@ -63,6 +70,8 @@ enum pivot_on_failure {
 };
 
 struct pivot_policy {
+	enum pivot_image image;
+	bool image_set;                           /* pivot.conf says it (else the default) */
 	char store[PIVOT_POLICY_VALUE_SIZE];     /* under the physical root */
 	char state[PIVOT_POLICY_VALUE_SIZE];     /* under the physical root */
 	enum pivot_verity verity;
@@ -88,11 +97,15 @@ const char *pivot_signature_to_string(enum pivot_signature v);
 int pivot_signature_from_string(const char *s);
 const char *pivot_tpm_to_string(enum pivot_tpm v);
 int pivot_tpm_from_string(const char *s);
+const char *pivot_image_to_string(enum pivot_image v);
+int pivot_image_from_string(const char *s);
 
 /* Strict unsigned decimal (no sign, no spaces, no overflow); -EINVAL or
  * -ERANGE. */
 int pivot_parse_u64(const char *s, uint64_t *out);
 
+/* The defaults, image = required among them: without an initramfs to
+ * look into, the stricter one. */
 void pivot_policy_defaults(struct pivot_policy *p);
 
 /*
@@ -102,7 +115,9 @@ void pivot_policy_defaults(struct pivot_policy *p);
  */
 int pivot_policy_parse(struct pivot_policy *p, const char *name, const char *text, size_t len);
 
-/* Loads path; a missing file means the defaults.  0 or a negative errno. */
+/* Loads path; a missing file means the defaults.  Without an image line,
+ * image is required when the trust directory holds an entry (the initramfs
+ * carries trust anchors), else optional.  0 or a negative errno. */
 int pivot_policy_load(struct pivot_policy *p, const char *path);
 
 /* Writes every key in pivot.conf syntax: what --check prints, and text
