@@ -17,17 +17,17 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "capture.h"
+
 #include <openssl/cms.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <openssl/x509v3.h>
 
-#include "capture.h"
 #include "fsverity.h"
 #include "hex.h"
 #include "../../src/tool/sign.h"
 #include "signature.h"
-#include "util.h"
 
 #define EKU_IMAGE "extendedKeyUsage=critical," CFS_OID_IMAGE_SIGNING
 #define CA_EXTS "basicConstraints=critical,CA:TRUE", "keyUsage=critical,keyCertSign,cRLSign"
@@ -502,7 +502,7 @@ static void test_digest_set(void **state)
 	memmove(sig.der + at + 2, sig.der + at + 2 + alg_len, sig.len - at - 2 - alg_len);
 	sig.len -= alg_len;
 	sig.der[at + 1] = 0;
-	for (size_t i = 0; i < ARRAY_SIZE(around); i++) {
+	for (size_t i = 0; i < sizeof(around) / sizeof(around[0]); i++) {
 		uint8_t *h = sig.der + around[i];
 		unsigned int n = ((unsigned int)h[2] << 8 | h[3]) - alg_len;
 
