@@ -14,6 +14,8 @@ packages=(
 	# tests and cross-checks
 	python3 fsverity erofs-utils attr acl util-linux debootstrap openssl
 	swtpm swtpm-tools tpm2-tools
+	# the unit tests under memcheck (tests/run-all.sh)
+	valgrind
 	# PID-1 mode's host test: GPT partitions on a loop image (sfdisk), and
 	# strace to see a compressed module reach the kernel decompressed
 	fdisk strace

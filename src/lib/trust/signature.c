@@ -309,6 +309,61 @@ static int check_signer_algorithms(struct verify *v)
 	return 0;
 }
 
+/*
+ * The SignedData's digestAlgorithms: exactly the one algorithm of its one
+ * signer.  The set announces the digests of all signers (RFC 5652, 5.1),
+ * so with one signer anything else is malformed.  CMS_verify() prepares a
+ * digest for each entry and fails on an empty set or an entry it does not
+ * know, and OpenSSL before 3.0.20 then leaks its copy of the content BIO
+ * (openssl/openssl#30535): refusing such a set first keeps that path
+ * unreached.  OpenSSL has no accessor for the set, so it is found in the
+ * DER, whose shape d2i_CMS_ContentInfo() has accepted:
+ * SEQUENCE { OID, [0] { SEQUENCE { INTEGER, SET digestAlgorithms ...
+ */
+static int check_digest_set(struct verify *v, const uint8_t *sig, size_t len)
+{
+	static const struct {
+		int tag, cls;
+		bool enter;   /* into its contents, or over it */
+	} path[] = {
+		{ V_ASN1_SEQUENCE, V_ASN1_UNIVERSAL, true },    /* ContentInfo */
+		{ V_ASN1_OBJECT, V_ASN1_UNIVERSAL, false },     /* contentType */
+		{ 0, V_ASN1_CONTEXT_SPECIFIC, true },           /* [0] EXPLICIT content */
+		{ V_ASN1_SEQUENCE, V_ASN1_UNIVERSAL, true },    /* SignedData */
+		{ V_ASN1_INTEGER, V_ASN1_UNIVERSAL, false },    /* version */
+		{ V_ASN1_SET, V_ASN1_UNIVERSAL, true },         /* digestAlgorithms */
+	};
+	const unsigned char *p = sig, *end = sig + len;
+	_cleanup_(X509_ALGOR_freep) X509_ALGOR *listed = NULL;
+	X509_ALGOR *dig = NULL;
+	const ASN1_OBJECT *want, *got = NULL;
+
+	for (size_t i = 0; i < ARRAY_SIZE(path); i++) {
+		long n;
+		int tag, cls;
+		int ret = ASN1_get_object(&p, &n, &tag, &cls, end - p);
+
+		/* 0x80: no valid header; 0x01: indefinite length (BER). */
+		if ((ret & 0x81) || tag != path[i].tag || cls != path[i].cls)
+			return log_errno(-CFS_SIG_MALFORMED, "signature %s is not DER up to its digest "
+					 "algorithms: a DER PKCS#7/CMS signature is expected", v->name);
+		if (path[i].enter)
+			end = p + n;
+		else
+			p += n;
+	}
+	CMS_SignerInfo_get0_algs(v->si, NULL, NULL, &dig, NULL);
+	X509_ALGOR_get0(&want, NULL, NULL, dig);
+	listed = d2i_X509_ALGOR(NULL, &p, end - p);
+	if (listed)
+		X509_ALGOR_get0(&got, NULL, NULL, listed);
+	if (!got || p != end || OBJ_cmp(got, want) != 0)
+		return log_errno(-CFS_SIG_MALFORMED, "signature %s: its list of digest algorithms is "
+				 "not exactly its signer's %s: a signature with one signer lists that "
+				 "one; sign again", v->name, OBJ_nid2sn(OBJ_obj2nid(want)));
+	return 0;
+}
+
 /* The signature itself, over the formatted digest; with signed attributes
  * OpenSSL also checks that their message digest matches the payload. */
 static int check_signature(struct verify *v, enum cfs_hash_alg alg, const uint8_t *digest)
@@ -627,6 +682,7 @@ static int run_checks(struct verify *v, const uint8_t *sig, size_t sig_len,
 	    (r = parse_signed_data(v, sig, sig_len)) < 0 ||
 	    (r = find_signer(v)) < 0 ||
 	    (r = check_signer_algorithms(v)) < 0 ||
+	    (r = check_digest_set(v, sig, sig_len)) < 0 ||
 	    (r = check_signature(v, alg, digest)) < 0 ||
 	    (r = build_chain(v)) < 0 ||
 	    (r = check_chain_algorithms(v)) < 0 ||
