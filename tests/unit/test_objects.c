@@ -54,11 +54,11 @@ static void put(const char *rel, const char *content, size_t repeat)
  * small one inlined in the image; the store in store/, the image in image. */
 static int setup(void **state)
 {
-	struct cfs_scan_options scan = { .threads = 1 };
-	struct cfs_write_options wo = { .min_version = 0, .max_version = 1 };
+	struct scan_options scan = { .threads = 1 };
+	struct writer_options wo = { .min_version = 0, .max_version = 1 };
 	struct cfs_node *root = NULL;
 	struct cfs_store store;
-	struct cfs_image img;
+	struct writer_image img;
 	char p[512];
 	int fd;
 
@@ -72,8 +72,8 @@ static int setup(void **state)
 	put("src/same-b", "shared content, long enough to be an object.. ", 10);
 	put("src/tiny", "inline", 1);
 
-	assert_int_equal(cfs_scan(p, &scan, &root), 0);
-	assert_int_equal(cfs_image_build(root, &wo, &img), 0);
+	assert_int_equal(scan_tree(p, &scan, &root), 0);
+	assert_int_equal(writer_build(root, &wo, &img), 0);
 	path_of(p, sizeof(p), "store");
 	assert_int_equal(cfs_store_open(&store, p, 1), 0);
 	assert_int_equal(cfs_store_add_objects(&store, root), 0);
@@ -85,7 +85,7 @@ static int setup(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(cfs_write_full(fd, img.data, img.size), 0);
 	close(fd);
-	cfs_image_free(&img);
+	writer_image_free(&img);
 	return 0;
 }
 

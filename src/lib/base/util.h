@@ -33,6 +33,14 @@ static inline void cfs_closep(int *fd)
 	}
 }
 
+/* Closes fd if it is open and returns -1, for `fd = safe_close(fd);`, so
+ * that a closed descriptor is never left in a variable. */
+static inline int safe_close(int fd)
+{
+	cfs_closep(&fd);
+	return -1;
+}
+
 static inline void cfs_freep(void *p)
 {
 	free(*(void **)p);

@@ -25,9 +25,9 @@ struct cfs_measure_log {
 	char boot_id[33];       /* "" when unknown */
 };
 
-/* The writer's problems are warnings: the measurement goes on without
- * the log.  The reader's are errors: a replay without the log fails. */
-#define warn_errno(err, ...) cfs_log_full(LOG_WARNING, (err), __VA_ARGS__)
+/* The writer's problems are warnings (log_warning_errno): the measurement
+ * goes on without the log.  The reader's are errors: a replay without the
+ * log fails. */
 
 /* Waits for a flock() at most CFS_MEASURE_LOG_LOCK_MSEC: a writer that
  * hangs must not hang the boot.  Logs at level. */
@@ -57,7 +57,7 @@ static int make_parents(const char *path)
 	for (char *slash = strchr(dir + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
 		*slash = '\0';
 		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-			return warn_errno(-errno, "cannot create %s: %m", dir);
+			return log_warning_errno(-errno, "cannot create %s: %m", dir);
 		*slash = '/';
 	}
 	return 0;
@@ -97,21 +97,21 @@ int cfs_measure_log_open(const char *path, struct cfs_measure_log **out)
 	 * can also take its lock and stall every writer. */
 	fd = open(path, O_CREAT | O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
 	if (fd < 0)
-		return warn_errno(-errno, "cannot open the measurement log %s: %m", path);
+		return log_warning_errno(-errno, "cannot open the measurement log %s: %m", path);
 	r = lock_bounded(fd, LOCK_EX, path, LOG_WARNING);
 	if (r < 0)
 		return r;
 	if (fstat(fd, &st) < 0)
-		return warn_errno(-errno, "cannot stat %s: %m", path);
+		return log_warning_errno(-errno, "cannot stat %s: %m", path);
 	if (!S_ISREG(st.st_mode))
-		return warn_errno(-EBADFD, "the measurement log %s is not a regular file", path);
+		return log_warning_errno(-EBADFD, "the measurement log %s is not a regular file", path);
 	if (st.st_mode & S_ISVTX)
-		return warn_errno(-ESTALE, "the measurement log %s is marked incomplete (sticky bit "
+		return log_warning_errno(-ESTALE, "the measurement log %s is marked incomplete (sticky bit "
 				  "set): a writer died between extending a PCR and logging it; "
 				  "not appending to it", path);
 	/* The sticky bit says "write in progress" until close clears it. */
 	if (fchmod(fd, 0600 | S_ISVTX) < 0)
-		return warn_errno(-errno, "cannot mark %s as being written: %m", path);
+		return log_warning_errno(-errno, "cannot mark %s as being written: %m", path);
 
 	l = calloc(1, sizeof(*l));
 	if (!l || !(l->path = strdup(path))) {
@@ -197,7 +197,7 @@ int cfs_measure_log_append(struct cfs_measure_log *l, unsigned int pcr,
 		return r;
 	r = cfs_write_full(l->fd, text, len);
 	if (r < 0)
-		return warn_errno(r, "cannot append to the measurement log %s: %m", l->path);
+		return log_warning_errno(r, "cannot append to the measurement log %s: %m", l->path);
 	return 0;
 }
 

@@ -23,7 +23,7 @@
 #include "tool/common/workers.h"
 
 struct scanner {
-	const struct cfs_scan_options *opts;
+	const struct scan_options *opts;
 	struct cfs_node **jobs;     /* files to hash */
 	size_t n_jobs, jobs_cap;
 	void *inodes;               /* tsearch tree of struct inode_key, for --hardlinks */
@@ -353,7 +353,7 @@ static int hash_file(size_t i, void *ctx)
 	return cfs_node_set_payload(node, payload, strlen(payload));
 }
 
-int cfs_scan(const char *path, const struct cfs_scan_options *opts, struct cfs_node **root)
+int scan_tree(const char *path, const struct scan_options *opts, struct cfs_node **root)
 {
 	struct scanner s = { .opts = opts };
 	struct cfs_node *node = cfs_node_new();

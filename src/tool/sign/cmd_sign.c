@@ -122,7 +122,7 @@ int cmd_sign(int argc, char **argv)
 	_cleanup_free_ uint8_t *der = NULL;
 	enum cfs_hash_alg alg = CFS_HASH_SHA256;
 	uint8_t digest[CFS_MAX_DIGEST_SIZE];
-	struct cfs_signer signer = {};
+	struct signer signer = {};
 	bool has_version = false;
 	uint64_t version = 0;
 	size_t der_len;
@@ -191,10 +191,10 @@ int cmd_sign(int argc, char **argv)
 	if (r < 0)
 		return EXIT_FAILED;
 
-	r = cfs_signer_load(key, cert, chain, &signer);
+	r = signer_load(key, cert, chain, &signer);
 	if (r == 0)
-		r = cfs_sign_digest(&signer, alg, digest, has_version, version, &der, &der_len);
-	cfs_signer_done(&signer);
+		r = sign_digest(&signer, alg, digest, has_version, version, &der, &der_len);
+	signer_done(&signer);
 	if (r == 0)
 		r = write_signature(dir, name, der, der_len);
 	if (r < 0)
