@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/base/hex.h"
+
 struct parser {
 	const char *s;
 	size_t len, pos;
@@ -71,11 +73,6 @@ static void end_token(struct parser *p, size_t idx)
 	p->tok[idx].next = p->n;
 }
 
-static bool is_hex(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
 static bool is_digit(char c)
 {
 	return c >= '0' && c <= '9';
@@ -107,7 +104,7 @@ static int parse_string(struct parser *p)
 		c = (unsigned char)peek(p);
 		if (c == 'u') {
 			for (int i = 1; i <= 4; i++)
-				if (p->pos + i >= p->len || !is_hex(p->s[p->pos + i]))
+				if (p->pos + i >= p->len || cfs_hex_digit_value(p->s[p->pos + i]) < 0)
 					return fail(p, "bad \\u escape");
 			p->pos += 5;
 		} else if (c && strchr("\"\\/bfnrt", c)) {
@@ -283,11 +280,8 @@ static int hex4(const char *s)
 {
 	int v = 0;
 
-	for (int i = 0; i < 4; i++) {
-		char c = s[i];
-
-		v = v * 16 + (c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
-	}
+	for (int i = 0; i < 4; i++)
+		v = v * 16 + cfs_hex_digit_value(s[i]);
 	return v;
 }
 

@@ -76,7 +76,7 @@ static void read_boot_id(char out[33])
 		return;
 	if (fgets(buf, sizeof(buf), f)) {
 		for (const char *p = buf; *p && n < 32; p++)
-			if ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f'))
+			if (cfs_hex_is_lower(p, 1))
 				out[n++] = *p;
 	}
 	fclose(f);

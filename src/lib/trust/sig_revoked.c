@@ -27,14 +27,6 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\r';
 }
 
-static bool is_lower_hex(const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return false;
-	return true;
-}
-
 static int add(struct cfs_sig_revoked *r, const uint8_t *fp)
 {
 	void *grown = reallocarray(r->fingerprints, r->count + 1, sizeof(*r->fingerprints));
@@ -67,7 +59,7 @@ static int parse_line(const char *name, size_t lineno, const char *p, const char
 	if (len != FINGERPRINT_HEX || (p < end && *p != '#'))
 		return log_errno(-EINVAL, "%s:%zu: not a certificate fingerprint: write the SHA-256 of "
 				 "the certificate as 64 lowercase hex digits, one per line", name, lineno);
-	if (!is_lower_hex(tok, len))
+	if (!cfs_hex_is_lower(tok, len))
 		return log_errno(-EINVAL, "%s:%zu: a fingerprint is 64 lowercase hex digits "
 				 "(0-9, a-f), without colons or uppercase", name, lineno);
 	*has_fp = true;
