@@ -89,10 +89,6 @@ int pivot_signature_from_string(const char *s);
 const char *pivot_tpm_to_string(enum pivot_tpm v);
 int pivot_tpm_from_string(const char *s);
 
-/* Strict unsigned decimal (no sign, no spaces, no overflow); -EINVAL or
- * -ERANGE. */
-int pivot_parse_u64(const char *s, uint64_t *out);
-
 void pivot_policy_defaults(struct pivot_policy *p);
 
 /*

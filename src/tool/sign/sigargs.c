@@ -7,6 +7,7 @@
 
 #include "lib/base/hex.h"
 #include "lib/base/log.h"
+#include "lib/base/parse.h"
 #include "lib/base/util.h"
 
 int sigargs_parse_digest(const char *arg, enum cfs_hash_alg *alg, uint8_t *digest)
@@ -31,18 +32,15 @@ int sigargs_parse_digest(const char *arg, enum cfs_hash_alg *alg, uint8_t *diges
 
 int sigargs_parse_version(const char *opt, const char *arg, uint64_t *out)
 {
-	uint64_t v = 0;
+	int r;
 
 	if (!*arg)
 		return log_errno(-EINVAL, "%s: a decimal number is required", opt);
-	for (const char *p = arg; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return log_errno(-EINVAL, "%s %s: not a decimal number", opt, arg);
-		if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
-			return log_errno(-EINVAL, "%s %s: more than 64 bits", opt, arg);
-		v = v * 10 + (uint64_t)(*p - '0');
-	}
-	*out = v;
+	r = cfs_parse_u64(arg, out);
+	if (r == -ERANGE)
+		return log_errno(-EINVAL, "%s %s: more than 64 bits", opt, arg);
+	if (r < 0)
+		return log_errno(-EINVAL, "%s %s: not a decimal number", opt, arg);
 	return 0;
 }
 
