@@ -11,6 +11,7 @@
 
 #include "lib/base/hex.h"
 #include "lib/base/json_read.h"
+#include "lib/base/json_write.h"
 #include "lib/base/log.h"
 #include "lib/base/util.h"
 
@@ -125,25 +126,6 @@ int cfs_measure_log_open(const char *path, struct cfs_measure_log **out)
 	return 0;
 }
 
-/* A JSON string literal.  The writer's strings are ours (measured words,
- * names, hex), but escaping costs nothing and keeps the log valid JSON
- * whatever they hold. */
-static void put_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
 static uint64_t boottime_usec(void)
 {
 	struct timespec ts;
@@ -170,11 +152,12 @@ static int format_record(const struct cfs_measure_log *l, unsigned int pcr,
 			cfs_tpm_alg_name(d->alg), hex);
 	}
 	fputs("],\"content_type\":\"systemd\",\"content\":{\"string\":", f);
-	put_string(f, word);
+	/* Our own strings (measured words, names), escaped all the same. */
+	cfs_json_write_string(f, word);
 	if (l->boot_id[0])
 		fprintf(f, ",\"bootId\":\"%s\"", l->boot_id);
 	fprintf(f, ",\"timestamp\":%llu,\"eventType\":", (unsigned long long)boottime_usec());
-	put_string(f, event_type);
+	cfs_json_write_string(f, event_type);
 	fputs("}}\n", f);
 	if (fclose(f) != 0) {
 		free(*out);
