@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/base/array.h"
 #include "lib/base/hex.h"
 
 struct parser {
@@ -50,18 +51,8 @@ static int new_token(struct parser *p, enum cfs_json_type type, size_t *idx)
 		p->error = "too many values";
 		return -E2BIG;
 	}
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? 2 * p->cap : 16;
-		struct cfs_json_tok *t;
-
-		if (cap > p->max)
-			cap = p->max;
-		t = realloc(p->tok, cap * sizeof(*t));
-		if (!t)
-			return -ENOMEM;
-		p->tok = t;
-		p->cap = cap;
-	}
+	if (CFS_GROW(p->tok, p->cap, p->n + 1, 16) < 0)
+		return -ENOMEM;
 	p->tok[p->n] = (struct cfs_json_tok){ .type = type, .start = p->pos };
 	*idx = p->n++;
 	return 0;

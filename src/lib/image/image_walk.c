@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include "lib/base/array.h"
 #include "lib/base/log.h"
 #include "lib/base/util.h"
 
@@ -85,15 +86,8 @@ static int claim_inode(struct walk *w, const struct cfs_inode *ino)
 
 static int enqueue(struct walk *w, uint64_t nid, uint64_t parent_nid, void *cookie, unsigned int depth)
 {
-	if (w->len == w->cap) {
-		size_t cap = w->cap ? 2 * w->cap : 64;
-		struct queued *q = reallocarray(w->queue, cap, sizeof(*q));
-
-		if (!q)
-			return log_oom();
-		w->queue = q;
-		w->cap = cap;
-	}
+	if (CFS_GROW(w->queue, w->cap, w->len + 1, 64) < 0)
+		return log_oom();
 	w->queue[w->len++] = (struct queued){ nid, parent_nid, cookie, depth };
 	return 0;
 }

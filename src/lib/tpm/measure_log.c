@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "lib/base/hex.h"
+#include "lib/base/array.h"
 #include "lib/base/json_read.h"
 #include "lib/base/json_write.h"
 #include "lib/base/log.h"
@@ -367,6 +368,7 @@ int cfs_measure_log_parse(const char *name, const char *text, size_t len,
 	struct cfs_measure_records recs = { 0 };
 	struct rec_parser p = { .name = name };
 	const char *end = text + len, *s = text;
+	size_t cap = 0;
 	int r = 0;
 
 	*out = recs;
@@ -377,7 +379,6 @@ int cfs_measure_log_parse(const char *name, const char *text, size_t len,
 	while (s < end && r == 0) {
 		const char *next = memchr(s + 1, RS, (size_t)(end - s - 1));
 		size_t rec_len;
-		void *grown;
 
 		if (!next)
 			next = end;
@@ -392,12 +393,10 @@ int cfs_measure_log_parse(const char *name, const char *text, size_t len,
 			r = bad(&p, "empty");
 			break;
 		}
-		grown = realloc(recs.r, (recs.n + 1) * sizeof(*recs.r));
-		if (!grown) {
+		if (CFS_GROW(recs.r, cap, recs.n + 1, 16) < 0) {
 			r = log_oom();
 			break;
 		}
-		recs.r = grown;
 		recs.r[recs.n] = (struct cfs_measure_record){ 0 };
 		r = parse_record(&p, s + 1, rec_len, &recs.r[recs.n]);
 		recs.n++;

@@ -12,13 +12,14 @@
 #include <string.h>
 
 #include "lib/base/hex.h"
+#include "lib/base/array.h"
 #include "lib/base/log.h"
 #include "lib/base/util.h"
 
 #define FINGERPRINT_HEX (2 * CFS_SIG_FINGERPRINT_SIZE)
 
 struct cfs_sig_revoked {
-	size_t count;
+	size_t count, cap;
 	uint8_t (*fingerprints)[CFS_SIG_FINGERPRINT_SIZE];
 };
 
@@ -29,11 +30,8 @@ static bool is_blank(char c)
 
 static int add(struct cfs_sig_revoked *r, const uint8_t *fp)
 {
-	void *grown = reallocarray(r->fingerprints, r->count + 1, sizeof(*r->fingerprints));
-
-	if (!grown)
+	if (CFS_GROW(r->fingerprints, r->cap, r->count + 1, 16) < 0)
 		return log_oom();
-	r->fingerprints = grown;
 	memcpy(r->fingerprints[r->count++], fp, CFS_SIG_FINGERPRINT_SIZE);
 	return 0;
 }

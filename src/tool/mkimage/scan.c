@@ -17,6 +17,7 @@
 
 #include "lib/image/format.h"
 #include "lib/verity/fsverity.h"
+#include "lib/base/array.h"
 #include "lib/base/hex.h"
 #include "lib/base/log.h"
 #include "lib/base/util.h"
@@ -48,15 +49,8 @@ static int inode_key_cmp(const void *pa, const void *pb)
 
 static int add_job(struct scanner *s, struct cfs_node *node)
 {
-	if (s->n_jobs == s->jobs_cap) {
-		size_t cap = s->jobs_cap ? s->jobs_cap * 2 : 256;
-		struct cfs_node **j = reallocarray(s->jobs, cap, sizeof(*j));
-
-		if (!j)
-			return log_oom();
-		s->jobs = j;
-		s->jobs_cap = cap;
-	}
+	if (CFS_GROW(s->jobs, s->jobs_cap, s->n_jobs + 1, 256) < 0)
+		return log_oom();
 	s->jobs[s->n_jobs++] = node;
 	return 0;
 }
@@ -232,15 +226,9 @@ static int read_names(const char *path, char ***out, size_t *n_out)
 	for (errno = 0; (de = readdir(d)); errno = 0) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		if (n == cap) {
-			char **a = reallocarray(names, cap ? cap * 2 : 16, sizeof(*a));
-
-			if (!a) {
-				r = log_oom();
-				break;
-			}
-			names = a;
-			cap = cap ? cap * 2 : 16;
+		if (CFS_GROW(names, cap, n + 1, 16) < 0) {
+			r = log_oom();
+			break;
 		}
 		names[n] = strdup(de->d_name);
 		if (!names[n]) {

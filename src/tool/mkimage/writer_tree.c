@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "lib/image/format.h"
+#include "lib/base/array.h"
 #include "lib/base/log.h"
 #include "lib/base/util.h"
 #include "tool/mkimage/writer_int.h"
@@ -21,15 +22,8 @@
 
 static int new_inode(struct writer *w, uint32_t parent, uint32_t *idx)
 {
-	if (w->n_inodes == w->inodes_cap) {
-		size_t cap = w->inodes_cap ? w->inodes_cap * 2 : 1024;
-		struct winode *a = reallocarray(w->inodes, cap, sizeof(*a));
-
-		if (!a)
-			return log_oom();
-		w->inodes = a;
-		w->inodes_cap = cap;
-	}
+	if (CFS_GROW(w->inodes, w->inodes_cap, w->n_inodes + 1, 1024) < 0)
+		return log_oom();
 	if (w->n_inodes >= UINT32_MAX)
 		return log_errno(-E2BIG, "the tree has more inodes than an image can number");
 	*idx = (uint32_t)w->n_inodes++;
