@@ -19,6 +19,7 @@
 #include "lib/tpm/measure_log.h"
 #include "capture.h"
 #include "lib/base/util.h"
+#include "lib/base/read_file.h"
 
 #define HEX20 "00112233445566778899aabbccddeeff00112233"
 #define HEX32 "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"

@@ -18,6 +18,7 @@
 #include "pivot/boot/status.h"
 #include "capture.h"
 #include "lib/base/util.h"
+#include "lib/base/read_file.h"
 
 #define HEX_A "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 

@@ -65,9 +65,6 @@ static inline void cfs_fclosep(FILE **f)
 int cfs_pread_full(int fd, void *buf, size_t len, off_t off);
 int cfs_write_full(int fd, const void *buf, size_t len);
 
-/* Read a whole file of at most max bytes into a new buffer. */
-int cfs_read_file(const char *path, size_t max, uint8_t **out, size_t *out_len);
-
 /* Little-endian loads and stores (the format is little-endian everywhere). */
 static inline uint16_t get_le16(const void *p)
 {
@@ -104,5 +101,9 @@ static inline void put_le64(void *p, uint64_t v)
 	put_le32(p, (uint32_t)v);
 	put_le32((uint8_t *)p + 4, (uint32_t)(v >> 32));
 }
+
+/* cfs_read_file() used to be declared here; tool/mkimage/dump_parse.c
+ * still finds it through this include. */
+#include "lib/base/read_file.h"
 
 #endif

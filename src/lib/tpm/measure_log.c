@@ -14,6 +14,7 @@
 #include "lib/base/json_read.h"
 #include "lib/base/json_write.h"
 #include "lib/base/log.h"
+#include "lib/base/read_file.h"
 #include "lib/base/util.h"
 
 #define RS '\x1e'   /* RFC 7464 record separator */
@@ -419,37 +420,13 @@ void cfs_measure_records_free(struct cfs_measure_records *recs)
 	*recs = (struct cfs_measure_records){ 0 };
 }
 
-static int read_all(int fd, const char *path, size_t size, char **out)
-{
-	_cleanup_free_ char *buf = malloc(size + 1);
-	size_t got = 0;
-
-	if (!buf)
-		return log_oom();
-	while (got < size) {
-		ssize_t n = read(fd, buf + got, size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return log_errno(-errno, "cannot read %s: %m", path);
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	if (got != size)
-		return log_errno(-EIO, "%s shrank while it was locked", path);
-	buf[size] = '\0';
-	*out = TAKE_PTR(buf);
-	return 0;
-}
-
 int cfs_measure_log_load(const char *path, struct cfs_measure_records *out, bool *incomplete,
 			 int *lock_fd)
 {
 	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *text = NULL;
 	struct stat st;
+	size_t len;
 	int r;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
@@ -468,9 +445,11 @@ int cfs_measure_log_load(const char *path, struct cfs_measure_records *out, bool
 	if (st.st_size > CFS_MEASURE_LOG_MAX_SIZE)
 		return log_errno(-E2BIG, "the measurement log %s has %lld bytes; more than %d are "
 				 "refused", path, (long long)st.st_size, CFS_MEASURE_LOG_MAX_SIZE);
-	r = read_all(fd, path, (size_t)st.st_size, &text);
+	r = cfs_read_fd(fd, path, (size_t)st.st_size, &text, &len);
 	if (r < 0)
 		return r;
+	if (len != (size_t)st.st_size)
+		return log_errno(-EIO, "%s shrank while it was locked", path);
 	r = cfs_measure_log_parse(path, text, (size_t)st.st_size, out);
 	if (r < 0)
 		return r;

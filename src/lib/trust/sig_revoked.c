@@ -14,6 +14,7 @@
 #include "lib/base/hex.h"
 #include "lib/base/array.h"
 #include "lib/base/log.h"
+#include "lib/base/read_file.h"
 #include "lib/base/util.h"
 
 #define FINGERPRINT_HEX (2 * CFS_SIG_FINGERPRINT_SIZE)

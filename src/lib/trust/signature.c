@@ -26,6 +26,7 @@
 
 #include "lib/base/hex.h"
 #include "lib/base/log.h"
+#include "lib/base/read_file.h"
 #include "lib/trust/ossl.h"
 #include "lib/trust/sig_anchors.h"
 #include "lib/base/util.h"
@@ -69,25 +70,18 @@ int cfs_sig_init(bool error_strings)
 
 int cfs_sig_read_fd(int fd, const char *name, uint8_t **out, size_t *out_len)
 {
-	const size_t max = CFS_SIG_MAX_SIZE + 1;
-	_cleanup_free_ uint8_t *buf = malloc(max);
-	size_t len = 0;
+	_cleanup_free_ char *what = NULL;
+	char *buf;
+	int r;
 
-	if (!buf)
+	if (asprintf(&what, "signature %s", name) < 0)
 		return log_oom();
-	while (len < max) {
-		ssize_t n = read(fd, buf + len, max - len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return log_errno(-errno, "cannot read signature %s: %m", name);
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	*out = TAKE_PTR(buf);
-	*out_len = len;
+	/* One byte more than a signature may have: check_envelope() refuses
+	 * such a file as too large, without reading the rest of it. */
+	r = cfs_read_fd(fd, what, CFS_SIG_MAX_SIZE + 1, &buf, out_len);
+	if (r < 0)
+		return r;
+	*out = (uint8_t *)buf;
 	return 0;
 }
 

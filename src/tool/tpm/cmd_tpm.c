@@ -12,6 +12,7 @@
 #include "lib/base/hex.h"
 #include "lib/base/json_read.h"
 #include "lib/base/log.h"
+#include "lib/base/read_file.h"
 #include "lib/tpm/measure_log.h"
 #include "lib/trust/signature.h"
 #include "lib/tpm/tpm.h"
