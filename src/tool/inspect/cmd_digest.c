@@ -62,9 +62,8 @@ int cmd_digest(int argc, char **argv)
 			ret = EXIT_FAILED;
 			continue;
 		}
-		r = cfs_verity_digest_fd(alg, fd, digest);
+		r = cfs_verity_digest_file(alg, fd, argv[i], digest);
 		if (r < 0) {
-			log_errno(r, "cannot digest %s: %m", argv[i]);
 			ret = EXIT_FAILED;
 			continue;
 		}

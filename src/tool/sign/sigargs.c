@@ -47,12 +47,8 @@ int sigargs_parse_version(const char *opt, const char *arg, uint64_t *out)
 int sigargs_image_digest(const char *path, enum cfs_hash_alg alg, uint8_t *digest)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	int r;
 
 	if (fd < 0)
 		return log_errno(-errno, "cannot open image %s: %m", path);
-	r = cfs_verity_digest_fd(alg, fd, digest);
-	if (r < 0)
-		return log_errno(r, "cannot digest image %s: %m", path);
-	return 0;
+	return cfs_verity_digest_file(alg, fd, path, digest);
 }
