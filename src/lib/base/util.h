@@ -5,6 +5,9 @@
  *
  * Functions in src/lib return 0 or a negative errno and log at the point of
  * failure; callers pass the negative errno up without logging it again.
+ * The exceptions say so: helpers that have no name for what failed (the
+ * I/O helpers below, cfs_parse_u64(), cfs_grow()) return it unlogged, for
+ * the caller to log once with the name.
  */
 #ifndef CFS_UTIL_H
 #define CFS_UTIL_H

@@ -325,9 +325,9 @@ static int hash_file(size_t i, void *ctx)
 
 	if (fd < 0)
 		return fd;
-	r = cfs_verity_digest_fd(CFS_HASH_SHA256, fd, node->digest);
+	r = cfs_verity_digest_file(CFS_HASH_SHA256, fd, node->src_path, node->digest);
 	if (r < 0)
-		return log_errno(r, "cannot read %s: %m", node->src_path);
+		return r;
 	if (fstat(fd, &st) < 0 || (uint64_t)st.st_size != node->size)
 		return log_errno(-ESTALE, "%s changed while it was read; build the image from a tree at rest",
 				 node->src_path);

@@ -298,7 +298,7 @@ static int booted_version(const char *path, uint64_t *version)
 
 	r = cfs_read_file(path, STATUS_MAX_SIZE, &text, &len);
 	if (r < 0)
-		return log_errno(r, "cannot read the status file %s: %m", path);
+		return r;
 	r = cfs_json_parse((const char *)text, len, 4096, &j, &error, &at);
 	if (r < 0)
 		return log_errno(-EBADMSG, "%s is not a status file: %s at byte %zu", path, error, at);
