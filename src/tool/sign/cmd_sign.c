@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "tool/common/options.h"
 #include "tool/common/atomic_file.h"
 #include "tool/commands.h"
 #include "lib/base/hex.h"
@@ -142,10 +143,8 @@ int cmd_sign(int argc, char **argv)
 			has_version = true;
 			break;
 		case 'H':
-			if (cfs_hash_from_name(optarg, &alg) < 0) {
-				log_error("unknown hash '%s': use sha256 or sha512", optarg);
+			if (option_hash(optarg, &alg) < 0)
 				return EXIT_USAGE;
-			}
 			break;
 		case 'h':
 			usage(stdout);
