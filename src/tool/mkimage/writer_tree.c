@@ -7,11 +7,17 @@
  * in the root for each name 00..ff it lacks.  A source whiteout (chardev
  * 0:0) becomes an empty regular file, so that it survives as data in the
  * image; writer_overlay.c gives it the escaped whiteout markers.
+ *
+ * The reader walks images in the same order (lib/image/image_walk.c), but
+ * through untrusted bytes, checking each entry; this walk numbers a tree
+ * that is already in memory.  The rules both apply are in
+ * lib/image/codec.c.
  */
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "lib/image/codec.h"
 #include "lib/image/format.h"
 #include "lib/base/array.h"
 #include "lib/base/log.h"
@@ -32,23 +38,13 @@ static int new_inode(struct writer *w, uint32_t parent, uint32_t *idx)
 	return 0;
 }
 
-static bool known_type(uint32_t mode)
-{
-	switch (mode & S_IFMT) {
-	case S_IFREG: case S_IFDIR: case S_IFLNK: case S_IFCHR:
-	case S_IFBLK: case S_IFIFO: case S_IFSOCK:
-		return true;
-	}
-	return false;
-}
-
 static int add_node_inode(struct writer *w, struct cfs_node *node, uint32_t parent)
 {
 	struct winode *wi;
 	uint32_t idx;
 	int r;
 
-	if (!known_type(node->mode)) {
+	if (cfs_file_type(node->mode) == EROFS_FT_UNKNOWN) {
 		_cleanup_free_ char *path = cfs_node_path(node);
 
 		return log_errno(-EINVAL, "%s has an unknown file type (mode %o)",
