@@ -23,6 +23,8 @@
 
 #include "tool/sign/sign.h"
 #include "lib/base/log.h"
+#include "lib/trust/sig_anchors.h"
+#include "lib/trust/sig_revoked.h"
 #include "lib/trust/signature.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

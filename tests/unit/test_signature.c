@@ -25,6 +25,8 @@
 #include "lib/verity/fsverity.h"
 #include "lib/base/hex.h"
 #include "tool/sign/sign.h"
+#include "lib/trust/sig_anchors.h"
+#include "lib/trust/sig_revoked.h"
 #include "lib/trust/signature.h"
 
 #define EKU_IMAGE "extendedKeyUsage=critical," CFS_OID_IMAGE_SIGNING

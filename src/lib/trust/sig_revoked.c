@@ -5,7 +5,7 @@
  * than issuer and serial, because it names exactly one certificate and
  * needs no CRL signed by a CA that may itself be the thing revoked.
  */
-#include "lib/trust/signature.h"
+#include "lib/trust/sig_revoked.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -11,6 +11,8 @@
 #include "lib/base/hex.h"
 #include "lib/base/log.h"
 #include "tool/sign/sigargs.h"
+#include "lib/trust/sig_anchors.h"
+#include "lib/trust/sig_revoked.h"
 #include "lib/trust/signature.h"
 #include "lib/base/util.h"
 

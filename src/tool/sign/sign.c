@@ -17,6 +17,7 @@
 #include "lib/base/log.h"
 #include "lib/base/read_file.h"
 #include "lib/trust/ossl.h"
+#include "lib/trust/sig_anchors.h"
 #include "lib/trust/signature.h"
 #include "lib/base/util.h"
 
