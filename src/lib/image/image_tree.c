@@ -16,7 +16,10 @@
  * image size: only shared xattrs can be copied more often than they are
  * stored, and the budget stops an image that abuses that.
  */
+#include "lib/image/image_tree.h"
+
 #include "lib/image/image_priv.h"
+#include "lib/image/image_unescape.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -20,6 +20,8 @@
  * xattr (no writer sets one; it is dropped with a warning), and last the
  * unescaping of the source's own overlay xattrs.
  */
+#include "lib/image/image_unescape.h"
+
 #include "lib/image/image_priv.h"
 
 #include <stdlib.h>

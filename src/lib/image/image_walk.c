@@ -25,6 +25,8 @@
  * through untrusted bytes and checks them.  What both must agree on (the
  * file type of a mode, the xattr prefixes) is in codec.c.
  */
+#include "lib/image/image_walk.h"
+
 #include "lib/image/image_priv.h"
 
 #include <stdlib.h>

@@ -7,6 +7,8 @@
  * suffix and the value.  Each entry is checked to lie inside its area (or,
  * shared, inside the image) before any byte of it is returned.
  */
+#include "lib/image/image_xattr.h"
+
 #include "lib/image/image_priv.h"
 
 #include <string.h>

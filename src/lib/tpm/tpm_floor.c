@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The anti-rollback floor: an NV counter (docs/measurement.md). */
+#include "lib/tpm/tpm_floor.h"
+
 #include "lib/tpm/tpm_priv.h"
 
 #include <string.h>

@@ -16,6 +16,7 @@
 #include "lib/tpm/measure_log.h"
 #include "lib/trust/signature.h"
 #include "lib/tpm/tpm.h"
+#include "lib/tpm/tpm_floor.h"
 #include "tool/tpm/tpm_replay.h"
 #include "lib/base/util.h"
 
