@@ -9,8 +9,8 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "lib/base/hex.h"
 #include "lib/base/array.h"
+#include "lib/base/hex.h"
 #include "lib/base/json_read.h"
 #include "lib/base/json_write.h"
 #include "lib/base/log.h"

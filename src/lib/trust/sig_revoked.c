@@ -11,8 +11,8 @@
 #include <fcntl.h>
 #include <string.h>
 
-#include "lib/base/hex.h"
 #include "lib/base/array.h"
+#include "lib/base/hex.h"
 #include "lib/base/log.h"
 #include "lib/base/read_file.h"
 #include "lib/base/util.h"
