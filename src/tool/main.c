@@ -3,14 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "tool/commands.h"
 #include "lib/base/log.h"
-
-struct command {
-	const char *name;
-	int (*run)(int argc, char **argv);
-	const char *summary;
-};
+#include "lib/base/util.h"
+#include "tool/commands.h"
+#include "tool/common/dispatch.h"
 
 static const struct command commands[] = {
 	{ "digest",  cmd_digest,  "print the fs-verity digest of files" },
@@ -27,13 +23,14 @@ static void usage(FILE *out)
 	fprintf(out, "Usage: cfsboot COMMAND [OPTIONS] [ARGS]\n\n"
 		     "Build, sign, inspect and check verified composefs root images.\n\n"
 		     "Commands:\n");
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	commands_list(out, commands, ARRAY_SIZE(commands), 10);
 	fprintf(out, "\n'cfsboot COMMAND --help' describes a command; see cfsboot(1).\n");
 }
 
 int main(int argc, char **argv)
 {
+	const struct command *c;
+
 	cfs_log_init("cfsboot");
 	if (argc < 2) {
 		usage(stderr);
@@ -48,9 +45,9 @@ int main(int argc, char **argv)
 		printf("cfsboot %s\n", CFSBOOT_VERSION);
 		return EXIT_OK;
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(argv[1], commands[i].name) == 0)
-			return commands[i].run(argc - 1, argv + 1);
+	c = commands_find(commands, ARRAY_SIZE(commands), argv[1]);
+	if (c)
+		return c->run(argc - 1, argv + 1);
 	log_error("unknown command '%s'; 'cfsboot --help' lists the commands", argv[1]);
 	return EXIT_USAGE;
 }

@@ -19,19 +19,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct cfs_write_options opts = { 0, 1 };
-	struct cfs_image img = {};
+	struct writer_options opts = { 0, 1 };
+	struct writer_image img = {};
 	struct cfs_node *root = NULL;
 
 	cfs_log_set_level(LOG_CRIT);
 	if (cfs_dump_parse("fuzz", (const char *)data, size, &root) < 0)
 		return 0;
-	if (cfs_image_build(root, &opts, &img) == 0) {
+	if (writer_build(root, &opts, &img) == 0) {
 		if (img.size % CFS_BLOCK_SIZE != 0 || get_le32(img.data) != CFS_MAGIC ||
 		    get_le32(img.data + EROFS_SUPER_OFFSET) != EROFS_SUPER_MAGIC ||
 		    (uint64_t)get_le32(img.data + EROFS_SUPER_OFFSET + 36) * CFS_BLOCK_SIZE != img.size)
 			abort();
-		cfs_image_free(&img);
+		writer_image_free(&img);
 	}
 	cfs_node_free(root);
 	return 0;

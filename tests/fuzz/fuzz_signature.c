@@ -23,6 +23,8 @@
 
 #include "tool/sign/sign.h"
 #include "lib/base/log.h"
+#include "lib/trust/sig_anchors.h"
+#include "lib/trust/sig_revoked.h"
 #include "lib/trust/signature.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -99,7 +101,7 @@ static void remove_anchor_dir(void)
  * signature with a version attribute. */
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	struct cfs_signer s = { .chain = sk_X509_new_null() };
+	struct signer s = { .chain = sk_X509_new_null() };
 	EVP_PKEY *root_key = key();
 	X509 *root = cert("fuzz root", root_key, NULL, NULL, true);
 	const char *list = "0000000000000000000000000000000000000000000000000000000000000000\n";
@@ -123,9 +125,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	s.key = key();
 	s.cert = cert("fuzz signer", s.key, root, root_key, false);
-	if (cfs_sign_digest(&s, CFS_HASH_SHA256, digest, true, 7, &valid, &valid_len) < 0)
+	if (sign_digest(&s, CFS_HASH_SHA256, digest, true, 7, &valid, &valid_len) < 0)
 		abort();
-	cfs_signer_done(&s);
+	signer_done(&s);
 	X509_free(root);
 	EVP_PKEY_free(root_key);
 	return 0;

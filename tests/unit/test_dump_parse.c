@@ -321,17 +321,17 @@ static void test_writer_refuses_as_mkcomposefs(void **state)
 		"/ 0 40755 2 0 0 0 0.0 - - - trusted.overlay.whiteouts=abc user.x=1\n"
 		"/w 0 20644 1 0 0 0 0.0 - - -\n",
 	};
-	struct cfs_write_options opts = { 0, 1 };
+	struct writer_options opts = { 0, 1 };
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(dumps) / sizeof(dumps[0]); i++) {
 		struct cfs_node *root = parse_ok(dumps[i]);
-		struct cfs_image img = {};
+		struct writer_image img = {};
 		const char *log;
 		int r;
 
 		capture_start();
-		r = cfs_image_build(root, &opts, &img);
+		r = writer_build(root, &opts, &img);
 		log = capture_end();
 		assert_int_equal(r, -ERANGE);
 		assert_non_null(strstr(log, "makes mkcomposefs 1.0.8 fail"));
@@ -343,10 +343,10 @@ static void test_writer_refuses_as_mkcomposefs(void **state)
 		struct cfs_node *root = parse_ok(
 			ROOT "/w 0 20644 1 0 0 0 0.0 - - - user.overlay.whiteout=abc user.x=1\n"
 			"/v 0 20644 1 0 0 0 0.0 - - - trusted.overlay.whiteout=abc\n");
-		struct cfs_image img = {};
+		struct writer_image img = {};
 
-		assert_int_equal(cfs_image_build(root, &opts, &img), 0);
-		cfs_image_free(&img);
+		assert_int_equal(writer_build(root, &opts, &img), 0);
+		writer_image_free(&img);
 		cfs_node_free(root);
 	}
 }

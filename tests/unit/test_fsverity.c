@@ -7,7 +7,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <cmocka.h>
+
+#include "capture.h"
 
 #include "lib/verity/fsverity.h"
 #include "lib/base/hex.h"
@@ -94,6 +98,27 @@ static void test_hash_names(void **state)
 	assert_null(cfs_hash_name((enum cfs_hash_alg)7));
 }
 
+/* A read that fails is logged once, by the library, naming the file; the
+ * quiet variant leaves the message to its caller. */
+static void test_read_failure_logged_once(void **state)
+{
+	uint8_t digest[CFS_MAX_DIGEST_SIZE];
+	const char *log;
+	int fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	(void)state;
+	assert_true(fd >= 0);
+	capture_start();
+	assert_int_equal(cfs_verity_digest_file(CFS_HASH_SHA256, fd, "the root", digest), -EISDIR);
+	log = capture_end();
+	assert_contains(log, "cannot read the root for its fs-verity digest: Is a directory");
+	assert_int_equal(count_lines(log), 1);
+	capture_start();
+	assert_int_equal(cfs_verity_digest_fd(CFS_HASH_SHA256, fd, digest), -EISDIR);
+	assert_string_equal(capture_end(), "");
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -101,6 +126,7 @@ int main(void)
 		cmocka_unit_test(test_streaming_splits),
 		cmocka_unit_test(test_update_zeros),
 		cmocka_unit_test(test_hash_names),
+		cmocka_unit_test(test_read_failure_logged_once),
 	};
 	return cmocka_run_group_tests_name("fsverity", tests, NULL, NULL);
 }

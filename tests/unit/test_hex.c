@@ -32,11 +32,29 @@ static void test_rejects(void **state)
 	assert_int_equal(cfs_hex_decode("ab\0d", 4, out, 2), -EINVAL);  /* embedded NUL */
 }
 
+static void test_digits(void **state)
+{
+	(void)state;
+	assert_int_equal(cfs_hex_digit_value('0'), 0);
+	assert_int_equal(cfs_hex_digit_value('9'), 9);
+	assert_int_equal(cfs_hex_digit_value('a'), 10);
+	assert_int_equal(cfs_hex_digit_value('F'), 15);
+	assert_int_equal(cfs_hex_digit_value('g'), -1);
+	assert_int_equal(cfs_hex_digit_value('/'), -1);
+	assert_int_equal(cfs_hex_digit_value('\0'), -1);
+	assert_true(cfs_hex_is_lower("0123456789abcdef", 16));
+	assert_true(cfs_hex_is_lower("", 0));
+	assert_false(cfs_hex_is_lower("00A0", 4));
+	assert_false(cfs_hex_is_lower("0g", 2));
+	assert_false(cfs_hex_is_lower("a\0", 2));   /* a NUL inside the length */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_rejects),
+		cmocka_unit_test(test_digits),
 	};
 	return cmocka_run_group_tests_name("hex", tests, NULL, NULL);
 }

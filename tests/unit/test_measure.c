@@ -32,6 +32,7 @@
 #include "lib/tpm/measure_log.h"
 #include "capture.h"
 #include "lib/base/util.h"
+#include "lib/tpm/tpm_floor.h"
 
 #define DIR_TEMPLATE "/tmp/cfsboot-measure.XXXXXX"
 static char dir[] = DIR_TEMPLATE;

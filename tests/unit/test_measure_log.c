@@ -19,6 +19,7 @@
 #include "lib/tpm/measure_log.h"
 #include "capture.h"
 #include "lib/base/util.h"
+#include "lib/base/read_file.h"
 
 #define HEX20 "00112233445566778899aabbccddeeff00112233"
 #define HEX32 "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
@@ -58,8 +59,8 @@ static mode_t mode_of(const char *path)
 
 static struct cfs_tpm_digests two_banks(const char *word)
 {
-	/* Zeroed: the tests compare whole digests, the bytes past a SHA-1's
-	 * 20 included, with those parsed from the log, which are zero. */
+	/* Zeroed, so that no byte is left as the stack had it (the
+	 * comparisons read each digest up to its own size). */
 	struct cfs_tpm_digests d = { 0 };
 	static const uint16_t banks[] = { 0x0004, 0x000b };   /* sha1, sha256 */
 

@@ -57,11 +57,11 @@ static void put(const char *rel, const char *content, size_t repeat)
  * small one inlined in the image; the store in store/, the image in image. */
 static int setup(void **state)
 {
-	struct cfs_scan_options scan = { .threads = 1 };
-	struct cfs_write_options wo = { .min_version = 0, .max_version = 1 };
+	struct scan_options scan = { .threads = 1 };
+	struct writer_options wo = { .min_version = 0, .max_version = 1 };
 	struct cfs_node *root = NULL;
 	struct cfs_store store;
-	struct cfs_image img;
+	struct writer_image img;
 	char p[512];
 	int fd;
 
@@ -75,8 +75,8 @@ static int setup(void **state)
 	put("src/same-b", "shared content, long enough to be an object.. ", 10);
 	put("src/tiny", "inline", 1);
 
-	assert_int_equal(cfs_scan(p, &scan, &root), 0);
-	assert_int_equal(cfs_image_build(root, &wo, &img), 0);
+	assert_int_equal(scan_tree(p, &scan, &root), 0);
+	assert_int_equal(writer_build(root, &wo, &img), 0);
 	path_of(p, sizeof(p), "store");
 	assert_int_equal(cfs_store_open(&store, p, 1), 0);
 	assert_int_equal(cfs_store_add_objects(&store, root), 0);
@@ -88,7 +88,7 @@ static int setup(void **state)
 	assert_true(fd >= 0);
 	assert_int_equal(cfs_write_full(fd, img.data, img.size), 0);
 	close(fd);
-	cfs_image_free(&img);
+	writer_image_free(&img);
 	return 0;
 }
 
@@ -259,13 +259,13 @@ static void test_spot_check(void **state)
  * reference nothing can check leaves nothing of itself in the set. */
 static void test_set(void **state)
 {
-	struct cfs_scan_options scan = { .threads = 1 };
-	struct cfs_write_options wo = { .min_version = 0, .max_version = 1 };
+	struct scan_options scan = { .threads = 1 };
+	struct writer_options wo = { .min_version = 0, .max_version = 1 };
 	int image = open_rel("image", O_RDONLY), objects = open_rel("store/objects", O_PATH);
 	struct cfs_image_file *img = NULL, *bad = NULL;
 	struct cfs_objects set = {};
 	struct cfs_node *root = NULL;
-	struct cfs_image built;
+	struct writer_image built;
 	const char *log;
 	char p[512];
 
@@ -290,11 +290,11 @@ static void test_set(void **state)
 	/* The metacopy of src/same-b, after two good references, without its
 	 * digest. */
 	path_of(p, sizeof(p), "src");
-	assert_int_equal(cfs_scan(p, &scan, &root), 0);
+	assert_int_equal(scan_tree(p, &scan, &root), 0);
 	for (size_t i = 0; i < root->n_children; i++)
 		if (strcmp(root->children[i]->name, "same-b") == 0)
 			root->children[i]->has_digest = false;
-	assert_int_equal(cfs_image_build(root, &wo, &built), 0);
+	assert_int_equal(writer_build(root, &wo, &built), 0);
 	assert_int_equal(cfs_image_open_buf(built.data, built.size, "BAD", &bad), 0);
 	capture_start();
 	assert_int_equal(cfs_objects_add_image(&set, bad, "BAD"), -ENODATA);
@@ -306,7 +306,7 @@ static void test_set(void **state)
 	assert_int_equal(set.files, 6);
 
 	cfs_image_close(bad);
-	cfs_image_free(&built);
+	writer_image_free(&built);
 	cfs_node_free(root);
 	cfs_objects_free(&set);
 	cfs_image_close(img);

@@ -632,23 +632,6 @@ static void test_value_names(void **state)
 	assert_null(pivot_verity_to_string(_PIVOT_VERITY_MAX));
 }
 
-static void test_parse_u64(void **state)
-{
-	uint64_t v;
-
-	(void)state;
-	assert_int_equal(pivot_parse_u64("0", &v), 0);
-	assert_int_equal(v, 0);
-	assert_int_equal(pivot_parse_u64("18446744073709551615", &v), 0);
-	assert_int_equal(v, UINT64_MAX);
-	assert_int_equal(pivot_parse_u64("18446744073709551616", &v), -ERANGE);
-	assert_int_equal(pivot_parse_u64("99999999999999999999", &v), -ERANGE);
-	assert_int_equal(pivot_parse_u64("", &v), -EINVAL);
-	assert_int_equal(pivot_parse_u64(" 1", &v), -EINVAL);
-	assert_int_equal(pivot_parse_u64("+1", &v), -EINVAL);
-	assert_int_equal(pivot_parse_u64("1 ", &v), -EINVAL);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -669,7 +652,6 @@ int main(void)
 		cmocka_unit_test(test_nothing_to_apply),
 		cmocka_unit_test(test_cmdline_cannot_weaken),
 		cmocka_unit_test(test_value_names),
-		cmocka_unit_test(test_parse_u64),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -27,6 +27,8 @@
 #include "lib/verity/fsverity.h"
 #include "lib/base/hex.h"
 #include "tool/sign/sign.h"
+#include "lib/trust/sig_anchors.h"
+#include "lib/trust/sig_revoked.h"
 #include "lib/trust/signature.h"
 
 #define EKU_IMAGE "extendedKeyUsage=critical," CFS_OID_IMAGE_SIGNING
@@ -212,7 +214,7 @@ struct sig {
  * embedded; version < 0 means no version attribute. */
 static struct sig sign_std(EVP_PKEY *key, X509 *cert, X509 *chain1, X509 *chain2, long long version)
 {
-	struct cfs_signer s = { .chain = sk_X509_new_null() };
+	struct signer s = { .chain = sk_X509_new_null() };
 	struct sig sig;
 
 	assert_non_null(s.chain);
@@ -225,9 +227,9 @@ static struct sig sign_std(EVP_PKEY *key, X509 *cert, X509 *chain1, X509 *chain2
 			X509_up_ref(*p);
 			sk_X509_push(s.chain, *p);
 		}
-	assert_int_equal(cfs_sign_digest(&s, CFS_HASH_SHA256, digest, version >= 0,
+	assert_int_equal(sign_digest(&s, CFS_HASH_SHA256, digest, version >= 0,
 					 version >= 0 ? (uint64_t)version : 0, &sig.der, &sig.len), 0);
-	cfs_signer_done(&s);
+	signer_done(&s);
 	return sig;
 }
 
@@ -777,7 +779,7 @@ static void test_bad_chain(void **state)
 	EVP_PKEY *k = make_key("P-256"), *keys[6];
 	X509 *x = make_cert(&forged, P.leaf_key, P.inter, k);  /* issuer name, wrong key */
 	X509 *chain[6];
-	struct cfs_signer s = { .chain = sk_X509_new_null() };
+	struct signer s = { .chain = sk_X509_new_null() };
 	struct sig sig;
 
 	(void)state;
@@ -793,9 +795,9 @@ static void test_bad_chain(void **state)
 	}
 	s.key = make_key("P-256");
 	s.cert = make_cert(&forged, s.key, chain[4], keys[4]);
-	assert_int_equal(cfs_sign_digest(&s, CFS_HASH_SHA256, digest, false, 0, &sig.der, &sig.len), 0);
+	assert_int_equal(sign_digest(&s, CFS_HASH_SHA256, digest, false, 0, &sig.der, &sig.len), 0);
 	assert_int_equal(verify_default(sig), -CFS_SIG_BAD_CHAIN);
-	cfs_signer_done(&s);
+	signer_done(&s);
 	for (int i = 0; i < 5; i++) {
 		X509_free(chain[i]);
 		EVP_PKEY_free(keys[i]);

@@ -13,10 +13,12 @@
 #include <cmocka.h>
 
 #include "pivot/boot/errors.h"
+#include "lib/base/json_write.h"
 #include "pivot/boot/json.h"
 #include "pivot/boot/status.h"
 #include "capture.h"
 #include "lib/base/util.h"
+#include "lib/base/read_file.h"
 
 #define HEX_A "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
@@ -37,7 +39,7 @@ static char *escaped(const char *s)
 	FILE *f = open_memstream(&text, &len);
 
 	assert_non_null(f);
-	json_write_string(f, s);
+	cfs_json_write_string(f, s);
 	fclose(f);
 	return text;
 }

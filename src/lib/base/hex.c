@@ -3,7 +3,7 @@
 
 #include <errno.h>
 
-static int hex_value(char c)
+int cfs_hex_digit_value(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -12,6 +12,14 @@ static int hex_value(char c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
+}
+
+bool cfs_hex_is_lower(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (cfs_hex_digit_value(s[i]) < 0 || (s[i] >= 'A' && s[i] <= 'F'))
+			return false;
+	return true;
 }
 
 void cfs_hex_encode(const uint8_t *bin, size_t len, char *out)
@@ -30,7 +38,7 @@ int cfs_hex_decode(const char *hex, size_t hex_len, uint8_t *out, size_t len)
 	if (hex_len != 2 * len)
 		return -EINVAL;
 	for (size_t i = 0; i < len; i++) {
-		int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);
+		int hi = cfs_hex_digit_value(hex[2 * i]), lo = cfs_hex_digit_value(hex[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -EINVAL;

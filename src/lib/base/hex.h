@@ -3,8 +3,16 @@
 #ifndef CFS_HEX_H
 #define CFS_HEX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* The value of one hex digit of either case, or -1 for any other byte. */
+int cfs_hex_digit_value(char c);
+
+/* Whether the len bytes at s are all lowercase hex digits: the one
+ * spelling of digests and fingerprints in files we read strictly. */
+bool cfs_hex_is_lower(const char *s, size_t len);
 
 /* Writes 2*len hex digits and a NUL to out (2*len+1 bytes). */
 void cfs_hex_encode(const uint8_t *bin, size_t len, char *out);

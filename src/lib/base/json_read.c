@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/base/array.h"
+#include "lib/base/hex.h"
+
 struct parser {
 	const char *s;
 	size_t len, pos;
@@ -48,18 +51,8 @@ static int new_token(struct parser *p, enum cfs_json_type type, size_t *idx)
 		p->error = "too many values";
 		return -E2BIG;
 	}
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? 2 * p->cap : 16;
-		struct cfs_json_tok *t;
-
-		if (cap > p->max)
-			cap = p->max;
-		t = realloc(p->tok, cap * sizeof(*t));
-		if (!t)
-			return -ENOMEM;
-		p->tok = t;
-		p->cap = cap;
-	}
+	if (CFS_GROW(p->tok, p->cap, p->n + 1, 16) < 0)
+		return -ENOMEM;
 	p->tok[p->n] = (struct cfs_json_tok){ .type = type, .start = p->pos };
 	*idx = p->n++;
 	return 0;
@@ -69,11 +62,6 @@ static void end_token(struct parser *p, size_t idx)
 {
 	p->tok[idx].end = p->pos;
 	p->tok[idx].next = p->n;
-}
-
-static bool is_hex(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
 static bool is_digit(char c)
@@ -107,7 +95,7 @@ static int parse_string(struct parser *p)
 		c = (unsigned char)peek(p);
 		if (c == 'u') {
 			for (int i = 1; i <= 4; i++)
-				if (p->pos + i >= p->len || !is_hex(p->s[p->pos + i]))
+				if (p->pos + i >= p->len || cfs_hex_digit_value(p->s[p->pos + i]) < 0)
 					return fail(p, "bad \\u escape");
 			p->pos += 5;
 		} else if (c && strchr("\"\\/bfnrt", c)) {
@@ -283,11 +271,8 @@ static int hex4(const char *s)
 {
 	int v = 0;
 
-	for (int i = 0; i < 4; i++) {
-		char c = s[i];
-
-		v = v * 16 + (c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
-	}
+	for (int i = 0; i < 4; i++)
+		v = v * 16 + cfs_hex_digit_value(s[i]);
 	return v;
 }
 

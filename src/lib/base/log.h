@@ -32,8 +32,15 @@ const char *cfs_log_last_error(void);
 #define log_info(...)    cfs_log_full(LOG_INFO, 0, __VA_ARGS__)
 #define log_debug(...)   cfs_log_full(LOG_DEBUG, 0, __VA_ARGS__)
 
-/* err is a negative errno; returned unchanged. */
-#define log_errno(err, ...) cfs_log_full(LOG_ERR, (err), __VA_ARGS__)
+/* err is a negative errno, returned unchanged, at every level: a failure
+ * that is only a warning (the measurement log's writer) is still returned
+ * in the same statement that logs it. */
+#define log_error_errno(err, ...)   cfs_log_full(LOG_ERR, (err), __VA_ARGS__)
+#define log_warning_errno(err, ...) cfs_log_full(LOG_WARNING, (err), __VA_ARGS__)
+#define log_notice_errno(err, ...)  cfs_log_full(LOG_NOTICE, (err), __VA_ARGS__)
+#define log_info_errno(err, ...)    cfs_log_full(LOG_INFO, (err), __VA_ARGS__)
+#define log_debug_errno(err, ...)   cfs_log_full(LOG_DEBUG, (err), __VA_ARGS__)
+#define log_errno(err, ...) log_error_errno((err), __VA_ARGS__)
 #define log_oom() log_errno(-ENOMEM, "out of memory")
 
 #endif

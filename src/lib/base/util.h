@@ -5,6 +5,9 @@
  *
  * Functions in src/lib return 0 or a negative errno and log at the point of
  * failure; callers pass the negative errno up without logging it again.
+ * The exceptions say so: helpers that have no name for what failed (the
+ * I/O helpers below, cfs_parse_u64(), cfs_grow()) return it unlogged, for
+ * the caller to log once with the name.
  */
 #ifndef CFS_UTIL_H
 #define CFS_UTIL_H
@@ -33,6 +36,14 @@ static inline void cfs_closep(int *fd)
 	}
 }
 
+/* Closes fd if it is open and returns -1, for `fd = safe_close(fd);`, so
+ * that a closed descriptor is never left in a variable. */
+static inline int safe_close(int fd)
+{
+	cfs_closep(&fd);
+	return -1;
+}
+
 static inline void cfs_freep(void *p)
 {
 	free(*(void **)p);
@@ -56,9 +67,6 @@ static inline void cfs_fclosep(FILE **f)
 /* Read or write exactly len bytes at off; -EIO on a short file. */
 int cfs_pread_full(int fd, void *buf, size_t len, off_t off);
 int cfs_write_full(int fd, const void *buf, size_t len);
-
-/* Read a whole file of at most max bytes into a new buffer. */
-int cfs_read_file(const char *path, size_t max, uint8_t **out, size_t *out_len);
 
 /* Little-endian loads and stores (the format is little-endian everywhere). */
 static inline uint16_t get_le16(const void *p)
@@ -96,5 +104,9 @@ static inline void put_le64(void *p, uint64_t v)
 	put_le32(p, (uint32_t)v);
 	put_le32((uint8_t *)p + 4, (uint32_t)(v >> 32));
 }
+
+/* cfs_read_file() used to be declared here; tool/mkimage/dump_parse.c
+ * still finds it through this include. */
+#include "lib/base/read_file.h"
 
 #endif

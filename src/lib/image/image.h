@@ -26,6 +26,7 @@
  *   image_objects.c  the store objects an image references
  *   image_tree.c     the whole tree as struct cfs_node, as its source was
  *   image_unescape.c undoing what the writer added for overlayfs
+ *   codec.c          the rules the writer applies too (codec.h)
  */
 #ifndef CFS_IMAGE_H
 #define CFS_IMAGE_H
@@ -111,117 +112,11 @@ int cfs_image_read_inode(const struct cfs_image_file *img, uint64_t nid, struct 
 void cfs_image_block(const struct cfs_image_file *img, const struct cfs_inode *ino, uint64_t k,
 		     const uint8_t **data, size_t *len);
 
-/* ---- directories -------------------------------------------------------- */
-
-struct cfs_dirent_ref {
-	uint64_t nid;
-	const char *name;           /* not NUL-terminated */
-	size_t name_len;
-	uint8_t file_type;          /* EROFS_FT_* */
-};
-
-struct cfs_dir_iter {
-	const struct cfs_image_file *img;
-	const struct cfs_inode *dir;
-	uint64_t block, nblocks;    /* block being read, of how many */
-	const uint8_t *buf;
-	size_t buf_len;
-	unsigned int i, n;          /* entry in the block, of how many */
-	char prev[CFS_NAME_MAX];    /* names must be strictly increasing */
-	size_t prev_len;
-};
-
-void cfs_dir_iter_init(struct cfs_dir_iter *it, const struct cfs_image_file *img,
-		       const struct cfs_inode *dir);
-/* 1 and *de filled, 0 at the end, or a negative errno.  "." and ".." are
- * returned like any other name. */
-int cfs_dir_iter_next(struct cfs_dir_iter *it, struct cfs_dirent_ref *de);
-
-static inline bool cfs_name_is_dot(const char *name, size_t len)
-{
-	return (len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.');
-}
-
-/* ---- extended attributes ------------------------------------------------ */
-
-struct cfs_xattr_ref {
-	uint8_t index;              /* EROFS_XATTR_INDEX_* */
-	const char *suffix;         /* the name after the index's prefix */
-	size_t suffix_len;
-	const uint8_t *value;
-	size_t value_len;
-};
-
-struct cfs_xattr_iter {
-	const struct cfs_image_file *img;
-	const struct cfs_inode *inode;
-	unsigned int shared_i;
-	size_t pos;                 /* next inline entry, in the xattr area */
-};
-
-void cfs_xattr_iter_init(struct cfs_xattr_iter *it, const struct cfs_image_file *img,
-			 const struct cfs_inode *inode);
-/* Shared xattrs first, then inline ones: 1, 0 at the end, or -errno. */
-int cfs_xattr_iter_next(struct cfs_xattr_iter *it, struct cfs_xattr_ref *x);
-/* The full name ("user.foo") into buf of CFS_XATTR_NAME_BUF bytes. */
-void cfs_xattr_name(const struct cfs_xattr_ref *x, char *buf);
-
-/* ---- walking the tree --------------------------------------------------- */
-
-struct cfs_walk_entry {
-	void *parent;               /* the cookie the parent directory got */
-	uint64_t parent_nid;
-	const char *name;           /* NULL for the root */
-	size_t name_len;
-	const struct cfs_inode *inode;
-	bool first;                 /* the first entry reaching this inode */
-	unsigned int depth;         /* 0 for the root */
-	uint64_t seq;               /* position in breadth-first order, root 0 */
-};
-
-/* Called for every entry but "." and ".." (whose targets are checked),
- * breadth-first, entries of a directory in name order.  For a directory,
- * *cookie may be set; it comes back as parent for its entries.  A negative
- * return stops the walk and is returned. */
-typedef int (*cfs_walk_fn)(const struct cfs_walk_entry *e, void **cookie, void *userdata);
-
-int cfs_image_walk(const struct cfs_image_file *img, cfs_walk_fn fn, void *userdata);
-
-/* ---- store objects ------------------------------------------------------ */
-
-/* A file whose content lives in the store (it has trusted.overlay.metacopy). */
-struct cfs_object_ref {
-	uint64_t nid;
-	uint64_t size;
-	const char *path;           /* trusted.overlay.redirect without its leading
-	                               '/' (not NUL-terminated), or NULL */
-	size_t path_len;
-	enum cfs_hash_alg alg;      /* 0 when the metacopy holds no digest */
-	const uint8_t *digest;
-	size_t digest_len;
-};
-
-typedef int (*cfs_object_fn)(const struct cfs_object_ref *obj, void *userdata);
-
-/* Calls fn once per inode that references an object.  It allocates only the
- * walk's bitmaps and queue. */
-int cfs_image_walk_objects(const struct cfs_image_file *img, cfs_object_fn fn, void *userdata);
-
-/* The object a regular file's inode references: 1 with *obj filled, 0 if
- * it has no trusted.overlay.metacopy (its content is in the image), or a
- * negative errno for a malformed metacopy (empty, or version 0 with a
- * SHA-256 or SHA-512 digest, are valid) or redirect (absolute). */
-int cfs_image_object_of(const struct cfs_image_file *img, const struct cfs_inode *ino,
-			struct cfs_object_ref *obj);
-
-/* ---- the whole tree ----------------------------------------------------- */
-
-/*
- * Builds the tree the image was written from, as a dump file describes it:
- * the overlayfs encoding the writer added is undone (image_unescape.c), a
- * hard-linked inode becomes one node and link_to entries, names are sorted.
- * Memory is bounded by a multiple of the image size.
- */
-int cfs_image_read_tree(const struct cfs_image_file *img, struct cfs_node **root);
+/* The layers' own headers, so that a user of the reader needs this one. */
+#include "lib/image/image_dir.h"
+#include "lib/image/image_objects.h"
+#include "lib/image/image_tree.h"
+#include "lib/image/image_walk.h"
+#include "lib/image/image_xattr.h"
 
 #endif

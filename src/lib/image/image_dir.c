@@ -11,6 +11,8 @@
  * directory, because lookups binary-search and a duplicate name would make
  * the tree ambiguous.
  */
+#include "lib/image/image_dir.h"
+
 #include "lib/image/image_priv.h"
 
 #include <string.h>

@@ -9,6 +9,8 @@
  * kernel looks them up) and refuses anything ambiguous: a repeated xattr,
  * a relative or empty redirect, a malformed metacopy.
  */
+#include "lib/image/image_objects.h"
+
 #include "lib/image/image_priv.h"
 
 #include <string.h>

@@ -16,12 +16,16 @@
  * image size: only shared xattrs can be copied more often than they are
  * stored, and the budget stops an image that abuses that.
  */
+#include "lib/image/image_tree.h"
+
 #include "lib/image/image_priv.h"
+#include "lib/image/image_unescape.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "lib/base/array.h"
 #include "lib/base/log.h"
 #include "lib/base/util.h"
 
@@ -61,15 +65,8 @@ static int append_xattr(struct cfs_node *node, const char *key, const uint8_t *v
 {
 	struct cfs_xattr *x;
 
-	if (node->n_xattrs == node->xattrs_cap) {
-		size_t cap = node->xattrs_cap ? 2 * node->xattrs_cap : 4;
-
-		x = reallocarray(node->xattrs, cap, sizeof(*x));
-		if (!x)
-			return log_oom();
-		node->xattrs = x;
-		node->xattrs_cap = cap;
-	}
+	if (CFS_GROW(node->xattrs, node->xattrs_cap, node->n_xattrs + 1, 4) < 0)
+		return log_oom();
 	x = &node->xattrs[node->n_xattrs];
 	x->key = strdup(key);
 	x->value = malloc(len ? len : 1);
@@ -249,15 +246,8 @@ static int fill_node(struct tree_build *tb, struct cfs_node *node, const struct 
 
 static int add_entry(struct tree_build *tb, uint64_t nid, uint64_t seq, struct cfs_node *node)
 {
-	if (tb->n_entries == tb->cap) {
-		size_t cap = tb->cap ? 2 * tb->cap : 256;
-		struct tree_entry *e = reallocarray(tb->entries, cap, sizeof(*e));
-
-		if (!e)
-			return log_oom();
-		tb->entries = e;
-		tb->cap = cap;
-	}
+	if (CFS_GROW(tb->entries, tb->cap, tb->n_entries + 1, 256) < 0)
+		return log_oom();
 	tb->entries[tb->n_entries++] = (struct tree_entry){ nid, seq, node };
 	return 0;
 }

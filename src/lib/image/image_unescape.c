@@ -20,12 +20,15 @@
  * xattr (no writer sets one; it is dropped with a warning), and last the
  * unescaping of the source's own overlay xattrs.
  */
+#include "lib/image/image_unescape.h"
+
 #include "lib/image/image_priv.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "lib/base/hex.h"
 #include "lib/base/log.h"
 
 struct unescape {
@@ -69,10 +72,7 @@ static bool is_linked(const struct unescape *u, uint64_t nid)
 
 static bool is_hex_byte_name(const struct cfs_node *n)
 {
-	static const char hex[] = "0123456789abcdef";
-
-	return n->name_len == 2 && n->name[0] && n->name[1] &&
-	       strchr(hex, n->name[0]) && strchr(hex, n->name[1]);
+	return n->name_len == 2 && cfs_hex_is_lower(n->name, 2);
 }
 
 /* Exactly what the writer adds to the root (step 4), and not hard-linked,

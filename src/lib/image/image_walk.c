@@ -18,14 +18,24 @@
  * and the walk's time and memory grow with the image size alone.
  * Non-directory inodes may be reached again (hard links); only the first
  * entry claims them.
+ *
+ * The writer's walk (tool/mkimage/writer_tree.c) goes in the same order
+ * but is a different walk: it numbers a trusted in-memory tree and adds
+ * the entries composefs puts in every image, where this one follows nids
+ * through untrusted bytes and checks them.  What both must agree on (the
+ * file type of a mode, the xattr prefixes) is in codec.c.
  */
+#include "lib/image/image_walk.h"
+
 #include "lib/image/image_priv.h"
 
 #include <stdlib.h>
 #include <sys/stat.h>
 
+#include "lib/base/array.h"
 #include "lib/base/log.h"
 #include "lib/base/util.h"
+#include "lib/image/codec.h"
 
 struct queued {
 	uint64_t nid, parent_nid;
@@ -85,15 +95,8 @@ static int claim_inode(struct walk *w, const struct cfs_inode *ino)
 
 static int enqueue(struct walk *w, uint64_t nid, uint64_t parent_nid, void *cookie, unsigned int depth)
 {
-	if (w->len == w->cap) {
-		size_t cap = w->cap ? 2 * w->cap : 64;
-		struct queued *q = reallocarray(w->queue, cap, sizeof(*q));
-
-		if (!q)
-			return log_oom();
-		w->queue = q;
-		w->cap = cap;
-	}
+	if (CFS_GROW(w->queue, w->cap, w->len + 1, 64) < 0)
+		return log_oom();
 	w->queue[w->len++] = (struct queued){ nid, parent_nid, cookie, depth };
 	return 0;
 }
@@ -141,20 +144,6 @@ static int visit(struct walk *w, const struct queued *parent, const struct cfs_d
 	return 0;
 }
 
-static uint8_t file_type_of(uint32_t mode)
-{
-	switch (mode & S_IFMT) {
-	case S_IFREG:  return EROFS_FT_REG_FILE;
-	case S_IFDIR:  return EROFS_FT_DIR;
-	case S_IFCHR:  return EROFS_FT_CHRDEV;
-	case S_IFBLK:  return EROFS_FT_BLKDEV;
-	case S_IFIFO:  return EROFS_FT_FIFO;
-	case S_IFSOCK: return EROFS_FT_SOCK;
-	case S_IFLNK:  return EROFS_FT_SYMLINK;
-	}
-	return EROFS_FT_UNKNOWN;
-}
-
 static int check_dot(struct walk *w, const struct queued *dir, const struct cfs_dirent_ref *de)
 {
 	uint64_t want = de->name_len == 1 ? dir->nid : dir->parent_nid;
@@ -189,7 +178,7 @@ static int walk_dir(struct walk *w, const struct queued *dir)
 		r = cfs_image_read_inode(w->img, de.nid, &child);
 		if (r < 0)
 			return r;
-		if (file_type_of(child.mode) != de.file_type)
+		if (cfs_file_type(child.mode) != de.file_type)
 			return cfs_image_corrupt(w->img, dir->nid,
 						 "entry '%s' says file type %u but its inode %llu has mode 0%o",
 						 cfs_name_printable(de.name, de.name_len, shown), de.file_type,

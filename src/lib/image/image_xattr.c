@@ -7,25 +7,15 @@
  * suffix and the value.  Each entry is checked to lie inside its area (or,
  * shared, inside the image) before any byte of it is returned.
  */
+#include "lib/image/image_xattr.h"
+
 #include "lib/image/image_priv.h"
 
 #include <string.h>
 
 #include "lib/base/util.h"
+#include "lib/image/codec.h"
 #include "lib/image/xxhash.h"
-
-/* The prefix each EROFS name index stands for.  Index 5 (lustre.) is
- * standard EROFS though composefs never writes it; long-prefix indexes need
- * a feature composefs does not set. */
-static const char *const prefixes[] = {
-	[0] = "",
-	[EROFS_XATTR_INDEX_USER] = EROFS_XATTR_PREFIX_USER,
-	[EROFS_XATTR_INDEX_POSIX_ACL_ACCESS] = EROFS_XATTR_NAME_POSIX_ACL_ACCESS,
-	[EROFS_XATTR_INDEX_POSIX_ACL_DEFAULT] = EROFS_XATTR_NAME_POSIX_ACL_DEFAULT,
-	[EROFS_XATTR_INDEX_TRUSTED] = EROFS_XATTR_PREFIX_TRUSTED,
-	[5] = "lustre.",
-	[EROFS_XATTR_INDEX_SECURITY] = EROFS_XATTR_PREFIX_SECURITY,
-};
 
 void cfs_xattr_iter_init(struct cfs_xattr_iter *it, const struct cfs_image_file *img,
 			 const struct cfs_inode *inode)
@@ -51,7 +41,7 @@ static int decode_entry(const struct cfs_xattr_iter *it, const uint8_t *p, size_
 	if (sizeof(struct erofs_xattr_entry) + x->suffix_len + x->value_len > avail)
 		return cfs_image_corrupt(img, nid, "%s xattr entry of %zu+%zu bytes runs past its area",
 					 where, x->suffix_len, x->value_len);
-	if (x->index >= ARRAY_SIZE(prefixes))
+	if (x->index >= CFS_XATTR_INDEXES)
 		return cfs_image_unsupported(img, nid, "%s xattr name index %u (long name prefixes)",
 					     where, x->index);
 	x->suffix = (const char *)p + sizeof(struct erofs_xattr_entry);
@@ -106,9 +96,10 @@ int cfs_xattr_iter_next(struct cfs_xattr_iter *it, struct cfs_xattr_ref *x)
 
 void cfs_xattr_name(const struct cfs_xattr_ref *x, char *buf)
 {
-	size_t plen = strlen(prefixes[x->index]);
+	const char *prefix = cfs_xattr_prefix(x->index);
+	size_t plen = strlen(prefix);
 
-	memcpy(buf, prefixes[x->index], plen);
+	memcpy(buf, prefix, plen);
 	memcpy(buf + plen, x->suffix, x->suffix_len);
 	buf[plen + x->suffix_len] = '\0';
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "lib/base/array.h"
 #include "lib/base/log.h"
 
 struct cfs_node *cfs_node_new(void)
@@ -61,15 +62,8 @@ int cfs_node_set_name(struct cfs_node *node, const char *name, size_t len)
 
 int cfs_node_add_child(struct cfs_node *parent, struct cfs_node *child)
 {
-	if (parent->n_children == parent->children_cap) {
-		size_t cap = parent->children_cap ? parent->children_cap * 2 : 8;
-		struct cfs_node **c = reallocarray(parent->children, cap, sizeof(*c));
-
-		if (!c)
-			return log_oom();
-		parent->children = c;
-		parent->children_cap = cap;
-	}
+	if (CFS_GROW(parent->children, parent->children_cap, parent->n_children + 1, 8) < 0)
+		return log_oom();
 	parent->children[parent->n_children++] = child;
 	child->parent = parent;
 	return 0;
@@ -110,16 +104,9 @@ int cfs_node_set_xattr(struct cfs_node *node, const char *key, const void *value
 	if (!v)
 		return log_oom();
 	if (!x) {
-		if (node->n_xattrs == node->xattrs_cap) {
-			size_t cap = node->xattrs_cap ? node->xattrs_cap * 2 : 4;
-			struct cfs_xattr *xs = reallocarray(node->xattrs, cap, sizeof(*xs));
-
-			if (!xs) {
-				free(v);
-				return log_oom();
-			}
-			node->xattrs = xs;
-			node->xattrs_cap = cap;
+		if (CFS_GROW(node->xattrs, node->xattrs_cap, node->n_xattrs + 1, 4) < 0) {
+			free(v);
+			return log_oom();
 		}
 		x = &node->xattrs[node->n_xattrs];
 		x->key = strdup(key);

@@ -9,9 +9,12 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "lib/base/array.h"
 #include "lib/base/hex.h"
 #include "lib/base/json_read.h"
+#include "lib/base/json_write.h"
 #include "lib/base/log.h"
+#include "lib/base/read_file.h"
 #include "lib/base/util.h"
 
 #define RS '\x1e'   /* RFC 7464 record separator */
@@ -25,9 +28,9 @@ struct cfs_measure_log {
 	char boot_id[33];       /* "" when unknown */
 };
 
-/* The writer's problems are warnings: the measurement goes on without
- * the log.  The reader's are errors: a replay without the log fails. */
-#define warn_errno(err, ...) cfs_log_full(LOG_WARNING, (err), __VA_ARGS__)
+/* The writer's problems are warnings (log_warning_errno): the measurement
+ * goes on without the log.  The reader's are errors: a replay without the
+ * log fails. */
 
 /* Waits for a flock() at most CFS_MEASURE_LOG_LOCK_MSEC: a writer that
  * hangs must not hang the boot.  Logs at level. */
@@ -57,7 +60,7 @@ static int make_parents(const char *path)
 	for (char *slash = strchr(dir + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
 		*slash = '\0';
 		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-			return warn_errno(-errno, "cannot create %s: %m", dir);
+			return log_warning_errno(-errno, "cannot create %s: %m", dir);
 		*slash = '/';
 	}
 	return 0;
@@ -76,7 +79,7 @@ static void read_boot_id(char out[33])
 		return;
 	if (fgets(buf, sizeof(buf), f)) {
 		for (const char *p = buf; *p && n < 32; p++)
-			if ((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f'))
+			if (cfs_hex_is_lower(p, 1))
 				out[n++] = *p;
 	}
 	fclose(f);
@@ -97,21 +100,21 @@ int cfs_measure_log_open(const char *path, struct cfs_measure_log **out)
 	 * can also take its lock and stall every writer. */
 	fd = open(path, O_CREAT | O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
 	if (fd < 0)
-		return warn_errno(-errno, "cannot open the measurement log %s: %m", path);
+		return log_warning_errno(-errno, "cannot open the measurement log %s: %m", path);
 	r = lock_bounded(fd, LOCK_EX, path, LOG_WARNING);
 	if (r < 0)
 		return r;
 	if (fstat(fd, &st) < 0)
-		return warn_errno(-errno, "cannot stat %s: %m", path);
+		return log_warning_errno(-errno, "cannot stat %s: %m", path);
 	if (!S_ISREG(st.st_mode))
-		return warn_errno(-EBADFD, "the measurement log %s is not a regular file", path);
+		return log_warning_errno(-EBADFD, "the measurement log %s is not a regular file", path);
 	if (st.st_mode & S_ISVTX)
-		return warn_errno(-ESTALE, "the measurement log %s is marked incomplete (sticky bit "
+		return log_warning_errno(-ESTALE, "the measurement log %s is marked incomplete (sticky bit "
 				  "set): a writer died between extending a PCR and logging it; "
 				  "not appending to it", path);
 	/* The sticky bit says "write in progress" until close clears it. */
 	if (fchmod(fd, 0600 | S_ISVTX) < 0)
-		return warn_errno(-errno, "cannot mark %s as being written: %m", path);
+		return log_warning_errno(-errno, "cannot mark %s as being written: %m", path);
 
 	l = calloc(1, sizeof(*l));
 	if (!l || !(l->path = strdup(path))) {
@@ -123,25 +126,6 @@ int cfs_measure_log_open(const char *path, struct cfs_measure_log **out)
 	l->fd = TAKE_FD(fd);
 	*out = l;
 	return 0;
-}
-
-/* A JSON string literal.  The writer's strings are ours (measured words,
- * names, hex), but escaping costs nothing and keeps the log valid JSON
- * whatever they hold. */
-static void put_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
 }
 
 static uint64_t boottime_usec(void)
@@ -170,11 +154,12 @@ static int format_record(const struct cfs_measure_log *l, unsigned int pcr,
 			cfs_tpm_alg_name(d->alg), hex);
 	}
 	fputs("],\"content_type\":\"systemd\",\"content\":{\"string\":", f);
-	put_string(f, word);
+	/* Our own strings (measured words, names), escaped all the same. */
+	cfs_json_write_string(f, word);
 	if (l->boot_id[0])
 		fprintf(f, ",\"bootId\":\"%s\"", l->boot_id);
 	fprintf(f, ",\"timestamp\":%llu,\"eventType\":", (unsigned long long)boottime_usec());
-	put_string(f, event_type);
+	cfs_json_write_string(f, event_type);
 	fputs("}}\n", f);
 	if (fclose(f) != 0) {
 		free(*out);
@@ -197,7 +182,7 @@ int cfs_measure_log_append(struct cfs_measure_log *l, unsigned int pcr,
 		return r;
 	r = cfs_write_full(l->fd, text, len);
 	if (r < 0)
-		return warn_errno(r, "cannot append to the measurement log %s: %m", l->path);
+		return log_warning_errno(r, "cannot append to the measurement log %s: %m", l->path);
 	return 0;
 }
 
@@ -384,6 +369,7 @@ int cfs_measure_log_parse(const char *name, const char *text, size_t len,
 	struct cfs_measure_records recs = { 0 };
 	struct rec_parser p = { .name = name };
 	const char *end = text + len, *s = text;
+	size_t cap = 0;
 	int r = 0;
 
 	*out = recs;
@@ -394,7 +380,6 @@ int cfs_measure_log_parse(const char *name, const char *text, size_t len,
 	while (s < end && r == 0) {
 		const char *next = memchr(s + 1, RS, (size_t)(end - s - 1));
 		size_t rec_len;
-		void *grown;
 
 		if (!next)
 			next = end;
@@ -409,12 +394,10 @@ int cfs_measure_log_parse(const char *name, const char *text, size_t len,
 			r = bad(&p, "empty");
 			break;
 		}
-		grown = realloc(recs.r, (recs.n + 1) * sizeof(*recs.r));
-		if (!grown) {
+		if (CFS_GROW(recs.r, cap, recs.n + 1, 16) < 0) {
 			r = log_oom();
 			break;
 		}
-		recs.r = grown;
 		recs.r[recs.n] = (struct cfs_measure_record){ 0 };
 		r = parse_record(&p, s + 1, rec_len, &recs.r[recs.n]);
 		recs.n++;
@@ -437,37 +420,13 @@ void cfs_measure_records_free(struct cfs_measure_records *recs)
 	*recs = (struct cfs_measure_records){ 0 };
 }
 
-static int read_all(int fd, const char *path, size_t size, char **out)
-{
-	_cleanup_free_ char *buf = malloc(size + 1);
-	size_t got = 0;
-
-	if (!buf)
-		return log_oom();
-	while (got < size) {
-		ssize_t n = read(fd, buf + got, size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return log_errno(-errno, "cannot read %s: %m", path);
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	if (got != size)
-		return log_errno(-EIO, "%s shrank while it was locked", path);
-	buf[size] = '\0';
-	*out = TAKE_PTR(buf);
-	return 0;
-}
-
 int cfs_measure_log_load(const char *path, struct cfs_measure_records *out, bool *incomplete,
 			 int *lock_fd)
 {
 	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *text = NULL;
 	struct stat st;
+	size_t len;
 	int r;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY);
@@ -486,9 +445,11 @@ int cfs_measure_log_load(const char *path, struct cfs_measure_records *out, bool
 	if (st.st_size > CFS_MEASURE_LOG_MAX_SIZE)
 		return log_errno(-E2BIG, "the measurement log %s has %lld bytes; more than %d are "
 				 "refused", path, (long long)st.st_size, CFS_MEASURE_LOG_MAX_SIZE);
-	r = read_all(fd, path, (size_t)st.st_size, &text);
+	r = cfs_read_fd(fd, path, (size_t)st.st_size, &text, &len);
 	if (r < 0)
 		return r;
+	if (len != (size_t)st.st_size)
+		return log_errno(-EIO, "%s shrank while it was locked", path);
 	r = cfs_measure_log_parse(path, text, (size_t)st.st_size, out);
 	if (r < 0)
 		return r;

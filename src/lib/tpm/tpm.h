@@ -2,16 +2,15 @@
 /*
  * The TPM, as cfs-pivot and `cfsboot tpm` use it: open the device a policy
  * names, find the active PCR banks, extend one event into every bank, read
- * PCRs back, and keep the anti-rollback floor in an NV counter
- * (docs/measurement.md).
+ * PCRs back (tpm.c), and keep the anti-rollback floor in an NV counter
+ * (tpm_floor.h, docs/measurement.md).
  *
  * ESAPI (tpm2-tss) is driven with a TCTI we create ourselves, never through
  * the TCTI loader, so that a static binary needs no dlopen().  Transient
  * answers (RETRY, YIELDED, TESTING, NV rate limiting) are retried with a
  * bounded back-off; anything else is one logged error.
  *
- * Digests are computed in user space with OpenSSL, as systemd does, so
- * that the same bytes go to the TPM and into the measurement log.
+ * Digests are computed in user space with OpenSSL (tpm_digest.h).
  */
 #ifndef CFS_TPM_H
 #define CFS_TPM_H
@@ -21,53 +20,8 @@
 #include <stdint.h>
 
 #define CFS_TPM_PCRS        24  /* PCRs of a PC-client TPM */
-#define CFS_TPM_MAX_BANKS   8   /* a PCR_Read answer holds at most 8 digests */
-#define CFS_TPM_MAX_DIGEST  64  /* SHA-512 */
-#define CFS_TPM_HEX_MAX     (2 * CFS_TPM_MAX_DIGEST + 1)
 
-/*
- * The anti-rollback floor: an NV counter in the owner hierarchy's range of
- * handles that the TCG registry leaves unassigned (0x01800000-0x01BFFFFF),
- * read with an empty index password, raised with TPM2_NV_Increment only.
- * docs/measurement.md explains the choice of every attribute.
- */
-#define CFS_TPM_FLOOR_INDEX UINT32_C(0x0180CF5B)
-/* TPMA_NV_AUTHWRITE | TPMA_NV_AUTHREAD | TPMA_NV_NO_DA | TPM2_NT_COUNTER */
-#define CFS_TPM_FLOOR_ATTRIBUTES UINT32_C(0x02040014)
-/* Increments one commit may issue: each is an NV write. */
-#define CFS_TPM_FLOOR_MAX_STEP 1024
-
-/* One digest of one bank.  alg is a TPM2_ALG_* value. */
-struct cfs_tpm_digest {
-	uint16_t alg;
-	uint8_t size;
-	uint8_t bytes[CFS_TPM_MAX_DIGEST];
-};
-
-/* One digest per bank, in the order of cfs_tpm_banks(). */
-struct cfs_tpm_digests {
-	size_t n;
-	struct cfs_tpm_digest d[CFS_TPM_MAX_BANKS];
-};
-
-/* Bank names as systemd's log writes them: "sha1", "sha256", "sha384",
- * "sha512"; NULL (or -EINVAL) for any other algorithm. */
-const char *cfs_tpm_alg_name(uint16_t alg);
-int cfs_tpm_alg_from_name(const char *name, uint16_t *alg);
-/* Digest size of alg, 0 for one we cannot compute. */
-size_t cfs_tpm_alg_size(uint16_t alg);
-
-/* The digest of data in bank alg, computed with OpenSSL.  0 or -EINVAL
- * (an algorithm we cannot compute), -ENOMEM. */
-int cfs_tpm_hash(uint16_t alg, const void *data, size_t len, struct cfs_tpm_digest *out);
-/* data hashed in every bank of banks (n algorithms). */
-int cfs_tpm_hash_banks(const uint16_t *banks, size_t n, const void *data, size_t len,
-		       struct cfs_tpm_digests *out);
-/* What TPM2_PCR_Extend does to a PCR: pcr = H(pcr || digest). */
-int cfs_tpm_extend_value(struct cfs_tpm_digest *pcr, const struct cfs_tpm_digest *digest);
-/* The value of a PCR after TPM2_Startup(CLEAR): zeros, except PCRs 17-22,
- * which start with all bits set until a dynamic launch resets them. */
-void cfs_tpm_initial_value(unsigned int pcr, uint16_t alg, struct cfs_tpm_digest *out);
+#include "lib/tpm/tpm_digest.h"
 
 struct cfs_tpm;
 
@@ -105,28 +59,6 @@ int cfs_tpm_extend(struct cfs_tpm *t, unsigned int pcr, const struct cfs_tpm_dig
 
 /* The value of pcr in every bank of cfs_tpm_banks(), in that order. */
 int cfs_tpm_pcr_read(struct cfs_tpm *t, unsigned int pcr, struct cfs_tpm_digests *out);
-
-/*
- * Reads the anti-rollback floor.  Returns 0 with *floor set, or (logged
- * only at debug level, the caller decides what each means):
- *   -ENOENT   no index at CFS_TPM_FLOOR_INDEX
- *   -ENODATA  the counter is defined but was never incremented
- *   -EBADSLT  something else holds the handle: other attributes, size,
- *             name algorithm or an authorization policy; never trusted
- * or another negative errno when the TPM fails (logged).
- */
-int cfs_tpm_floor_read(struct cfs_tpm *t, uint64_t *floor);
-
-/*
- * Raises the floor to version: defines the counter when it is missing
- * (owner authorization, which must be empty), then increments it until it
- * holds version.  Never lowers it: a floor above version is -EPERM.  A new
- * counter starts above every counter this TPM ever held, so when that is
- * above version the counter is deleted again and -ERANGE returned.  A raise
- * of more than CFS_TPM_FLOOR_MAX_STEP is -E2BIG.  All logged.  *before is
- * the floor found (0 for none).
- */
-int cfs_tpm_floor_raise(struct cfs_tpm *t, uint64_t version, uint64_t *before);
 
 /* TPM commands issued through t, and the wall time from sending each to
  * having its answer (ESAPI's marshalling included, opening the TCTI not). */

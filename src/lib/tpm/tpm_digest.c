@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The digests of PCR banks, computed in user space with OpenSSL. */
-#include "lib/tpm/tpm.h"
+#include "lib/tpm/tpm_digest.h"
 
 #include <errno.h>
 #include <string.h>

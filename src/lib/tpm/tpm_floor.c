@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 /* The anti-rollback floor: an NV counter (docs/measurement.md). */
+#include "lib/tpm/tpm_floor.h"
+
 #include "lib/tpm/tpm_priv.h"
 
 #include <string.h>
@@ -144,14 +146,14 @@ int cfs_tpm_floor_read(struct cfs_tpm *t, uint64_t *floor)
 		return r;
 	switch (state) {
 	case FLOOR_ABSENT:
-		log_debug("the TPM %s has no index %#x", t->name, CFS_TPM_FLOOR_INDEX);
-		return -ENOENT;
+		return log_debug_errno(-ENOENT, "the TPM %s has no index %#x", t->name,
+				       CFS_TPM_FLOOR_INDEX);
 	case FLOOR_UNWRITTEN:
-		log_debug("the anti-rollback counter %#x was never incremented", CFS_TPM_FLOOR_INDEX);
-		return -ENODATA;
+		return log_debug_errno(-ENODATA, "the anti-rollback counter %#x was never "
+				       "incremented", CFS_TPM_FLOOR_INDEX);
 	case FLOOR_FOREIGN:
-		log_debug("the index %#x is not cfsboot's counter", CFS_TPM_FLOOR_INDEX);
-		return -EBADSLT;
+		return log_debug_errno(-EBADSLT, "the index %#x is not cfsboot's counter",
+				       CFS_TPM_FLOOR_INDEX);
 	case FLOOR_WRITTEN:
 		break;
 	}

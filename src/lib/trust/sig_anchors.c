@@ -15,6 +15,7 @@
 #include <openssl/pem.h>
 
 #include "lib/base/log.h"
+#include "lib/base/read_file.h"
 #include "lib/trust/ossl.h"
 #include "lib/base/util.h"
 

@@ -5,20 +5,22 @@
  * than issuer and serial, because it names exactly one certificate and
  * needs no CRL signed by a CA that may itself be the thing revoked.
  */
-#include "lib/trust/signature.h"
+#include "lib/trust/sig_revoked.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 
+#include "lib/base/array.h"
 #include "lib/base/hex.h"
 #include "lib/base/log.h"
+#include "lib/base/read_file.h"
 #include "lib/base/util.h"
 
 #define FINGERPRINT_HEX (2 * CFS_SIG_FINGERPRINT_SIZE)
 
 struct cfs_sig_revoked {
-	size_t count;
+	size_t count, cap;
 	uint8_t (*fingerprints)[CFS_SIG_FINGERPRINT_SIZE];
 };
 
@@ -27,21 +29,10 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\r';
 }
 
-static bool is_lower_hex(const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
-			return false;
-	return true;
-}
-
 static int add(struct cfs_sig_revoked *r, const uint8_t *fp)
 {
-	void *grown = reallocarray(r->fingerprints, r->count + 1, sizeof(*r->fingerprints));
-
-	if (!grown)
+	if (CFS_GROW(r->fingerprints, r->cap, r->count + 1, 16) < 0)
 		return log_oom();
-	r->fingerprints = grown;
 	memcpy(r->fingerprints[r->count++], fp, CFS_SIG_FINGERPRINT_SIZE);
 	return 0;
 }
@@ -67,7 +58,7 @@ static int parse_line(const char *name, size_t lineno, const char *p, const char
 	if (len != FINGERPRINT_HEX || (p < end && *p != '#'))
 		return log_errno(-EINVAL, "%s:%zu: not a certificate fingerprint: write the SHA-256 of "
 				 "the certificate as 64 lowercase hex digits, one per line", name, lineno);
-	if (!is_lower_hex(tok, len))
+	if (!cfs_hex_is_lower(tok, len))
 		return log_errno(-EINVAL, "%s:%zu: a fingerprint is 64 lowercase hex digits "
 				 "(0-9, a-f), without colons or uppercase", name, lineno);
 	*has_fp = true;

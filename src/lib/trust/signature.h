@@ -68,10 +68,11 @@ enum cfs_sig_error {
  * else, errnos included. */
 const char *cfs_sig_error_name(int r);
 
-/* The trust anchors: every certificate of one directory. */
+/* The trust anchors: every certificate of one directory (sig_anchors.h). */
 struct cfs_sig_anchors;
 
-/* Certificate fingerprints that are refused wherever they appear in a chain. */
+/* Certificate fingerprints that are refused wherever they appear in a chain
+ * (sig_revoked.h). */
 struct cfs_sig_revoked;
 
 struct cfs_sig_policy {
@@ -96,30 +97,6 @@ struct cfs_sig_result {
 int cfs_sig_init(bool error_strings);
 
 /*
- * Loads every certificate of dir: each entry not starting with '.' must be
- * a regular file (links are followed) holding one DER certificate or one or
- * more PEM certificates; anything else refuses.  An empty set refuses.
- * Returns 0 or a negative errno, logged.
- */
-int cfs_sig_anchors_load(const char *dir, struct cfs_sig_anchors **out);
-void cfs_sig_anchors_free(struct cfs_sig_anchors *a);
-
-/*
- * Parses a revocation list: one SHA-256 certificate fingerprint per line,
- * 64 lowercase hex digits, blanks around it allowed, '#' starting a
- * comment; blank lines allowed.  Any other line refuses, named as
- * "name:LINE".  Returns 0 or -EINVAL/-ENOMEM, logged.
- */
-int cfs_sig_revoked_parse(const char *name, const char *text, size_t len,
-			  struct cfs_sig_revoked **out);
-/* Reads and parses the file at path.  A missing file is an empty list when
- * missing_ok, an error otherwise. */
-int cfs_sig_revoked_load(const char *path, bool missing_ok, struct cfs_sig_revoked **out);
-bool cfs_sig_revoked_contains(const struct cfs_sig_revoked *r,
-			      const uint8_t fingerprint[CFS_SIG_FINGERPRINT_SIZE]);
-void cfs_sig_revoked_free(struct cfs_sig_revoked *r);
-
-/*
  * Reads a signature file from fd: at most CFS_SIG_MAX_SIZE + 1 bytes, so
  * that an oversized file is recognised without reading it all.  Returns 0
  * or a negative errno, logged.
@@ -135,13 +112,6 @@ int cfs_sig_read_fd(int fd, const char *name, uint8_t **out, size_t *out_len);
 int cfs_sig_verify(const char *name, const uint8_t *sig, size_t sig_len,
 		   enum cfs_hash_alg alg, const uint8_t *digest,
 		   const struct cfs_sig_policy *policy, struct cfs_sig_result *res);
-
-/*
- * Parses buf as one DER certificate or as PEM holding at least one
- * certificate and appends them to certs.  Used for anchors and for the
- * certificates cfsboot sign embeds.  Returns 0 or -EINVAL/-ENOMEM, logged.
- */
-int cfs_sig_certs_parse(const char *name, const uint8_t *buf, size_t len, STACK_OF(X509) *certs);
 
 /* SHA-256 fingerprint of a certificate's DER encoding. */
 int cfs_sig_fingerprint(X509 *cert, uint8_t out[CFS_SIG_FINGERPRINT_SIZE]);

@@ -272,8 +272,17 @@ int cfs_verity_digest_buf(enum cfs_hash_alg alg, const void *data, size_t len, u
 	return r;
 }
 
+/* A failed read of the file named name, logged unless name is NULL. */
+static int read_failed(const char *name, int err)
+{
+	if (!name)
+		return err;
+	return log_errno(err, "cannot read %s for its fs-verity digest: %m", name);
+}
+
 /* Reads [off, end) into the tree. */
-static int digest_range(struct cfs_verity_ctx *ctx, int fd, uint8_t *buf, off_t off, off_t end)
+static int digest_range(struct cfs_verity_ctx *ctx, int fd, const char *name, uint8_t *buf,
+			off_t off, off_t end)
 {
 	while (off < end) {
 		size_t want = (size_t)MIN((off_t)VERITY_READ_SIZE, end - off);
@@ -283,9 +292,9 @@ static int digest_range(struct cfs_verity_ctx *ctx, int fd, uint8_t *buf, off_t 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return -errno;
+			return read_failed(name, -errno);
 		if (n == 0)
-			return -EIO; /* the file shrank while we read it */
+			return read_failed(name, -EIO); /* the file shrank while we read it */
 		r = cfs_verity_update(ctx, buf, (size_t)n);
 		if (r < 0)
 			return r;
@@ -294,7 +303,7 @@ static int digest_range(struct cfs_verity_ctx *ctx, int fd, uint8_t *buf, off_t 
 	return 0;
 }
 
-int cfs_verity_digest_fd(enum cfs_hash_alg alg, int fd, uint8_t *digest)
+static int digest_fd(enum cfs_hash_alg alg, int fd, const char *name, uint8_t *digest)
 {
 	struct cfs_verity_ctx *ctx = NULL;
 	_cleanup_free_ uint8_t *buf = NULL;
@@ -303,10 +312,10 @@ int cfs_verity_digest_fd(enum cfs_hash_alg alg, int fd, uint8_t *digest)
 
 	size = lseek(fd, 0, SEEK_END);
 	if (size < 0)
-		return -errno;
+		return read_failed(name, -errno);
 	buf = malloc(VERITY_READ_SIZE);
 	if (!buf)
-		return -ENOMEM;
+		return log_oom();
 	r = cfs_verity_new(alg, &ctx);
 	if (r < 0)
 		return r;
@@ -331,7 +340,7 @@ int cfs_verity_digest_fd(enum cfs_hash_alg alg, int fd, uint8_t *digest)
 		hole = lseek(fd, off, SEEK_HOLE);
 		if (hole < 0 || hole > size)
 			hole = size;
-		r = digest_range(ctx, fd, buf, off, hole);
+		r = digest_range(ctx, fd, name, buf, off, hole);
 		if (r < 0)
 			goto out;
 		off = hole;
@@ -340,6 +349,16 @@ int cfs_verity_digest_fd(enum cfs_hash_alg alg, int fd, uint8_t *digest)
 out:
 	cfs_verity_free(ctx);
 	return r;
+}
+
+int cfs_verity_digest_file(enum cfs_hash_alg alg, int fd, const char *name, uint8_t *digest)
+{
+	return digest_fd(alg, fd, name, digest);
+}
+
+int cfs_verity_digest_fd(enum cfs_hash_alg alg, int fd, uint8_t *digest)
+{
+	return digest_fd(alg, fd, NULL, digest);
 }
 
 int cfs_verity_formatted_digest(enum cfs_hash_alg alg, const uint8_t *digest,

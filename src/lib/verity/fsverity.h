@@ -39,8 +39,14 @@ int cfs_verity_update_zeros(struct cfs_verity_ctx *ctx, uint64_t len);
 int cfs_verity_final(struct cfs_verity_ctx *ctx, uint8_t *digest);
 void cfs_verity_free(struct cfs_verity_ctx *ctx);
 
-/* Digest of a whole buffer or of an open file from offset 0 to EOF. */
+/* Digest of a whole buffer or of an open file from offset 0 to EOF.
+ * Returns 0 or a negative errno, logged: a failed read as "cannot read
+ * NAME for its fs-verity digest", so callers do not log it again. */
 int cfs_verity_digest_buf(enum cfs_hash_alg alg, const void *data, size_t len, uint8_t *digest);
+int cfs_verity_digest_file(enum cfs_hash_alg alg, int fd, const char *name, uint8_t *digest);
+/* The same, but a failed read of fd is returned unlogged (everything else
+ * is logged), for a caller that reports each file's failure in its own
+ * form, as fsck counts damaged objects. */
 int cfs_verity_digest_fd(enum cfs_hash_alg alg, int fd, uint8_t *digest);
 
 /* The formatted digest (the kernel's struct fsverity_formatted_digest):

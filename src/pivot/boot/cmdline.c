@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "lib/base/log.h"
+#include "lib/base/parse.h"
 #include "pivot/boot/readtext.h"
 #include "lib/base/util.h"
 
@@ -177,7 +178,7 @@ static int on_min_version(struct pivot_cmdline *c, const char *key, const char *
 {
 	uint64_t v;
 
-	if (pivot_parse_u64(strempty(value), &v) < 0)
+	if (cfs_parse_u64(strempty(value), &v) < 0)
 		return log_errno(-EINVAL, "refusing \"%s=%s\": not an unsigned decimal number "
 				 "(write %s=N, 0 <= N < 2^64)", key, strempty(value), key);
 	if (!c->have_min_version || v > c->min_version)

@@ -32,11 +32,6 @@ static enum cfs_hash_alg format_alg(const char *prefix, size_t len)
 	return 0;
 }
 
-static bool is_hex_digit(char c)
-{
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
 /* Bare hex says its algorithm by its length only. */
 static enum cfs_hash_alg alg_by_length(size_t hex_len)
 {
@@ -74,7 +69,7 @@ int pivot_digest_parse(const char *key, const char *value, struct pivot_digest *
 
 	len = strlen(hex);
 	for (size_t i = 0; i < len; i++)
-		if (!is_hex_digit(hex[i]))
+		if (cfs_hex_digit_value(hex[i]) < 0)
 			return log_errno(-EINVAL, "refusing \"%s=%s\": character %zu of the digest "
 					 "is not a hex digit (a digest is written in 0-9 and a-f)",
 					 key, value, i + 1);

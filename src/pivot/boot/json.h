@@ -1,13 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A small JSON writer for the status file: indented output, strings
- * escaped so that whatever bytes a field holds, the result is valid JSON.
- *
- * Strings: '"', '\' and control characters (and DEL) are escaped, valid
- * UTF-8 is written as it is, and every byte that is not part of a valid
- * UTF-8 sequence is written as \u00XX, i.e. read as Latin-1.  Nothing is
- * dropped or refused; a reader that needs the exact bytes of such a field
- * cannot get them, which is acceptable for a diagnostic file.
+ * escaped by cfs_json_write_string() (lib/base/json_write.h), so that
+ * whatever bytes a field holds, the result is valid JSON.
  */
 #ifndef CFS_PIVOT_JSON_H
 #define CFS_PIVOT_JSON_H
@@ -39,8 +34,5 @@ void json_key(struct json_writer *j, const char *key);
 void json_string(struct json_writer *j, const char *s);
 void json_uint(struct json_writer *j, uint64_t v);
 void json_bool(struct json_writer *j, bool v);
-
-/* Writes s as a JSON string literal, escaped as described above. */
-void json_write_string(FILE *f, const char *s);
 
 #endif

@@ -15,6 +15,7 @@
 
 #include "pivot/boot/cmdline.h"
 #include "lib/base/log.h"
+#include "lib/base/parse.h"
 #include "pivot/boot/readtext.h"
 #include "lib/base/util.h"
 
@@ -86,25 +87,6 @@ NAMES_FUNCS(verity, verity_names)
 NAMES_FUNCS(signature, signature_names)
 NAMES_FUNCS(tpm, tpm_names)
 NAMES_FUNCS(image, image_names)
-
-int pivot_parse_u64(const char *s, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	if (!*s)
-		return -EINVAL;
-	for (; *s; s++) {
-		unsigned int digit = (unsigned int)(*s - '0');
-
-		if (*s < '0' || *s > '9')
-			return -EINVAL;
-		if (v > (UINT64_MAX - digit) / 10)
-			return -ERANGE;
-		v = v * 10 + digit;
-	}
-	*out = v;
-	return 0;
-}
 
 void pivot_policy_defaults(struct pivot_policy *p)
 {
@@ -258,7 +240,7 @@ static bool swtpm_valid(const char *conf)
 	for (const char *h = conf + 5; h < port; h++)
 		if (*h == ' ' || *h == '\t')
 			return false;
-	return pivot_parse_u64(port + 6, &v) == 0 && v >= 1 && v <= 65534;
+	return cfs_parse_u64(port + 6, &v) == 0 && v >= 1 && v <= 65534;
 }
 
 struct line_ctx {
@@ -322,13 +304,13 @@ static int set_value(struct pivot_policy *p, const struct policy_key *k, const c
 			*(unsigned int *)field(p, k) = (unsigned int)i;
 		return 0;
 	case KEY_UINT:
-		if (pivot_parse_u64(value, &v) < 0 || v < k->min || v > k->max)
+		if (cfs_parse_u64(value, &v) < 0 || v < k->min || v > k->max)
 			return line_error(ctx, "%s = \"%s\" is not a number from %u to %u (write one)",
 					  k->name, value, k->min, k->max);
 		*(unsigned int *)field(p, k) = (unsigned int)v;
 		return 0;
 	case KEY_U64:
-		if (pivot_parse_u64(value, &v) < 0)
+		if (cfs_parse_u64(value, &v) < 0)
 			return line_error(ctx, "%s = \"%s\" is not an unsigned decimal number "
 					  "(write a number from 0 to 18446744073709551615)", k->name, value);
 		*(uint64_t *)field(p, k) = v;

@@ -100,10 +100,6 @@ int pivot_tpm_from_string(const char *s);
 const char *pivot_image_to_string(enum pivot_image v);
 int pivot_image_from_string(const char *s);
 
-/* Strict unsigned decimal (no sign, no spaces, no overflow); -EINVAL or
- * -ERANGE. */
-int pivot_parse_u64(const char *s, uint64_t *out);
-
 /* The defaults, image = required among them: without an initramfs to
  * look into, the stricter one. */
 void pivot_policy_defaults(struct pivot_policy *p);

@@ -8,6 +8,7 @@
 #include "lib/base/log.h"
 #include "lib/tpm/measure_log.h"
 #include "lib/base/util.h"
+#include "lib/tpm/tpm_floor.h"
 
 static const char *const event_types[_PIVOT_EVENT_MAX] = {
 	[PIVOT_EVENT_IMAGE]  = "composefs-image",

@@ -8,6 +8,8 @@
 #include "lib/base/hex.h"
 #include "lib/base/log.h"
 #include "lib/store/layout.h"
+#include "lib/trust/sig_anchors.h"
+#include "lib/trust/sig_revoked.h"
 #include "lib/base/util.h"
 
 /* Loads what the initramfs trusts and verifies sig against it. */

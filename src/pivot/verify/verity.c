@@ -15,14 +15,9 @@
 
 static int compute(int fd, const char *name, enum cfs_hash_alg alg, struct pivot_digest *d)
 {
-	int r;
-
 	memset(d, 0, sizeof(*d));
 	d->alg = alg;
-	r = cfs_verity_digest_fd(alg, fd, d->bytes);
-	if (r < 0)
-		return log_errno(r, "cannot compute the fs-verity digest of the image %s: %m", name);
-	return 0;
+	return cfs_verity_digest_file(alg, fd, name, d->bytes);
 }
 
 int pivot_check_image(int fd, const char *name, const struct pivot_digest *want,

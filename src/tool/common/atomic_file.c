@@ -42,10 +42,7 @@ int cfs_atomic_open(struct cfs_atomic_file *f, int dirfd, const char *dir)
 
 void cfs_atomic_discard(struct cfs_atomic_file *f)
 {
-	if (f->fd >= 0) {
-		close(f->fd);
-		f->fd = -1;
-	}
+	f->fd = safe_close(f->fd);
 	if (f->tmp_name[0]) {
 		unlinkat(f->dirfd, f->tmp_name, 0);
 		f->tmp_name[0] = '\0';

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tool/common/options.h"
 #include "tool/commands.h"
 #include "lib/verity/fsverity.h"
 #include "lib/base/hex.h"
@@ -33,10 +34,8 @@ int cmd_digest(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'H':
-			if (cfs_hash_from_name(optarg, &alg) < 0) {
-				log_error("unknown hash '%s': use sha256 or sha512", optarg);
+			if (option_hash(optarg, &alg) < 0)
 				return EXIT_USAGE;
-			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -62,9 +61,8 @@ int cmd_digest(int argc, char **argv)
 			ret = EXIT_FAILED;
 			continue;
 		}
-		r = cfs_verity_digest_fd(alg, fd, digest);
+		r = cfs_verity_digest_file(alg, fd, argv[i], digest);
 		if (r < 0) {
-			log_errno(r, "cannot digest %s: %m", argv[i]);
 			ret = EXIT_FAILED;
 			continue;
 		}

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "lib/base/array.h"
 #include "lib/base/hex.h"
 #include "lib/base/log.h"
 #include "lib/base/util.h"
@@ -115,15 +116,8 @@ static int print_line(FILE *out, const char *path, size_t path_len, const struct
 
 static int path_push(struct path_buf *p, const char *name, size_t len)
 {
-	if (p->len + 1 + len + 1 > p->cap) {
-		size_t cap = MAX(2 * p->cap, p->len + 1 + len + 1);
-		char *b = realloc(p->buf, cap);
-
-		if (!b)
-			return log_oom();
-		p->buf = b;
-		p->cap = cap;
-	}
+	if (CFS_GROW(p->buf, p->cap, p->len + 1 + len + 1, 0) < 0)
+		return log_oom();
 	p->buf[p->len++] = '/';
 	memcpy(p->buf + p->len, name, len);
 	p->len += len;

@@ -133,9 +133,9 @@ static int parse_args(int argc, char **argv, struct mkimage_args *a)
 
 /* mkcomposefs's defaults: 0..1 when neither is given, otherwise the one
  * not given is 0, and a maximum below the minimum is raised to it. */
-static struct cfs_write_options write_options(const struct mkimage_args *a)
+static struct writer_options write_options(const struct mkimage_args *a)
 {
-	struct cfs_write_options o = { 0, 1 };
+	struct writer_options o = { 0, 1 };
 
 	if (a->min_version >= 0 || a->max_version >= 0) {
 		o.min_version = a->min_version >= 0 ? (unsigned)a->min_version : 0;
@@ -160,9 +160,9 @@ static int source_is_dump(const struct mkimage_args *a)
 
 static int read_source(const struct mkimage_args *a, bool dump, struct cfs_node **root)
 {
-	struct cfs_scan_options scan = { a->use_epoch, a->hardlinks, a->threads };
+	struct scan_options scan = { a->use_epoch, a->hardlinks, a->threads };
 
-	return dump ? cfs_dump_read(a->source, root) : cfs_scan(a->source, &scan, root);
+	return dump ? cfs_dump_read(a->source, root) : scan_tree(a->source, &scan, root);
 }
 
 /* Opens IMAGE's directory up front, so that a bad IMAGE fails before the
@@ -183,7 +183,7 @@ static int open_image_dir(const char *image, int *dirfd, char **base)
 }
 
 static int write_image(const char *image, int dirfd, const char *base,
-		       const struct cfs_image *img)
+		       const struct writer_image *img)
 {
 	_cleanup_free_ char *dir = strdup(image);
 	struct cfs_atomic_file f = { .fd = -1 };
@@ -208,7 +208,7 @@ static int write_image(const char *image, int dirfd, const char *base,
 }
 
 static int store_all(const struct mkimage_args *a, const struct cfs_node *root,
-		     const struct cfs_image *img, const uint8_t *digest)
+		     const struct writer_image *img, const uint8_t *digest)
 {
 	struct cfs_store s;
 	int r = cfs_store_open(&s, a->store, a->threads);
@@ -228,8 +228,8 @@ static int store_all(const struct mkimage_args *a, const struct cfs_node *root,
 
 static int mkimage(const struct mkimage_args *a, bool dump)
 {
-	struct cfs_write_options wo = write_options(a);
-	struct cfs_image img = {};
+	struct writer_options wo = write_options(a);
+	struct writer_image img = {};
 	struct cfs_node *root = NULL;
 	_cleanup_close_ int image_dirfd = -1;
 	_cleanup_free_ char *image_base = NULL;
@@ -242,7 +242,7 @@ static int mkimage(const struct mkimage_args *a, bool dump)
 	if (r >= 0)
 		r = read_source(a, dump, &root);
 	if (r >= 0)
-		r = cfs_image_build(root, &wo, &img);
+		r = writer_build(root, &wo, &img);
 	if (r >= 0)
 		r = cfs_verity_digest_buf(CFS_HASH_SHA256, img.data, img.size, digest);
 	if (r >= 0 && a->store)
@@ -253,7 +253,7 @@ static int mkimage(const struct mkimage_args *a, bool dump)
 		cfs_hex_encode(digest, sizeof(digest), hex);
 		printf("%s\n", hex);
 	}
-	cfs_image_free(&img);
+	writer_image_free(&img);
 	cfs_node_free(root);
 	return r;
 }

@@ -17,13 +17,15 @@
 
 #include "lib/image/format.h"
 #include "lib/verity/fsverity.h"
+#include "lib/base/array.h"
+#include "lib/base/hex.h"
 #include "lib/base/log.h"
 #include "lib/base/util.h"
 #include "lib/store/layout.h"
 #include "tool/common/workers.h"
 
 struct scanner {
-	const struct cfs_scan_options *opts;
+	const struct scan_options *opts;
 	struct cfs_node **jobs;     /* files to hash */
 	size_t n_jobs, jobs_cap;
 	void *inodes;               /* tsearch tree of struct inode_key, for --hardlinks */
@@ -48,15 +50,8 @@ static int inode_key_cmp(const void *pa, const void *pb)
 
 static int add_job(struct scanner *s, struct cfs_node *node)
 {
-	if (s->n_jobs == s->jobs_cap) {
-		size_t cap = s->jobs_cap ? s->jobs_cap * 2 : 256;
-		struct cfs_node **j = reallocarray(s->jobs, cap, sizeof(*j));
-
-		if (!j)
-			return log_oom();
-		s->jobs = j;
-		s->jobs_cap = cap;
-	}
+	if (CFS_GROW(s->jobs, s->jobs_cap, s->n_jobs + 1, 256) < 0)
+		return log_oom();
 	s->jobs[s->n_jobs++] = node;
 	return 0;
 }
@@ -232,15 +227,9 @@ static int read_names(const char *path, char ***out, size_t *n_out)
 	for (errno = 0; (de = readdir(d)); errno = 0) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
-		if (n == cap) {
-			char **a = reallocarray(names, cap ? cap * 2 : 16, sizeof(*a));
-
-			if (!a) {
-				r = log_oom();
-				break;
-			}
-			names = a;
-			cap = cap ? cap * 2 : 16;
+		if (CFS_GROW(names, cap, n + 1, 16) < 0) {
+			r = log_oom();
+			break;
 		}
 		names[n] = strdup(de->d_name);
 		if (!names[n]) {
@@ -337,9 +326,9 @@ static int hash_file(size_t i, void *ctx)
 
 	if (fd < 0)
 		return fd;
-	r = cfs_verity_digest_fd(CFS_HASH_SHA256, fd, node->digest);
+	r = cfs_verity_digest_file(CFS_HASH_SHA256, fd, node->src_path, node->digest);
 	if (r < 0)
-		return log_errno(r, "cannot read %s: %m", node->src_path);
+		return r;
 	if (fstat(fd, &st) < 0 || (uint64_t)st.st_size != node->size)
 		return log_errno(-ESTALE, "%s changed while it was read; build the image from a tree at rest",
 				 node->src_path);
@@ -349,7 +338,7 @@ static int hash_file(size_t i, void *ctx)
 	return cfs_node_set_payload(node, payload, strlen(payload));
 }
 
-int cfs_scan(const char *path, const struct cfs_scan_options *opts, struct cfs_node **root)
+int scan_tree(const char *path, const struct scan_options *opts, struct cfs_node **root)
 {
 	struct scanner s = { .opts = opts };
 	struct cfs_node *node = cfs_node_new();

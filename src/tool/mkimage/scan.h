@@ -13,7 +13,7 @@
 
 #include "lib/image/tree.h"
 
-struct cfs_scan_options {
+struct scan_options {
 	bool use_epoch;             /* every mtime 0 */
 	/* Keep hardlinks as hardlink entries of one inode whose nlink counts
 	 * its names in the tree.  mkcomposefs makes each name its own inode,
@@ -23,6 +23,6 @@ struct cfs_scan_options {
 };
 
 /* Every node of the tree is sorted by name; regular files keep src_path. */
-int cfs_scan(const char *path, const struct cfs_scan_options *opts, struct cfs_node **root);
+int scan_tree(const char *path, const struct scan_options *opts, struct cfs_node **root);
 
 #endif

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * cfs_image_build: the writer's stages in order (see writer_int.h), and the
+ * writer_build: the writer's stages in order (see writer_int.h), and the
  * choice of format version.
  */
 #include "tool/mkimage/writer.h"
@@ -28,15 +28,15 @@ static void writer_free(struct writer *w)
 
 /* Format 1 differs from 0 only in marking directories that hold escaped
  * whiteouts as opaque="x"; the writer uses it only when it has to. */
-static unsigned pick_version(const struct writer *w, const struct cfs_write_options *opts)
+static unsigned pick_version(const struct writer *w, const struct writer_options *opts)
 {
 	if (opts->min_version < 1 && opts->max_version >= 1 && w->has_whiteout)
 		return 1;
 	return opts->min_version;
 }
 
-int cfs_image_build(struct cfs_node *root, const struct cfs_write_options *opts,
-		    struct cfs_image *image)
+int writer_build(struct cfs_node *root, const struct writer_options *opts,
+		 struct writer_image *image)
 {
 	struct writer w = {};
 	uint8_t *data;
@@ -82,7 +82,7 @@ out:
 	return r;
 }
 
-void cfs_image_free(struct cfs_image *image)
+void writer_image_free(struct writer_image *image)
 {
 	free(image->data);
 	image->data = NULL;

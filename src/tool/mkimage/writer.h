@@ -16,20 +16,20 @@
 
 #include "lib/image/tree.h"
 
-struct cfs_write_options {
+struct writer_options {
 	/* The writer uses min_version, or 1 when the tree holds a whiteout
 	 * and max_version allows it.  min_version <= max_version <= 1. */
 	unsigned min_version, max_version;
 };
 
-struct cfs_image {
+struct writer_image {
 	uint8_t *data;              /* malloc'd; size is a multiple of 4096 */
 	size_t size;
 	unsigned version;           /* the format version used */
 };
 
-int cfs_image_build(struct cfs_node *root, const struct cfs_write_options *opts,
-		    struct cfs_image *image);
-void cfs_image_free(struct cfs_image *image);
+int writer_build(struct cfs_node *root, const struct writer_options *opts,
+		 struct writer_image *image);
+void writer_image_free(struct writer_image *image);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "lib/image/codec.h"
 #include "lib/image/format.h"
 #include "lib/base/util.h"
 #include "tool/mkimage/writer_layout.h"
@@ -39,20 +40,6 @@ static void emit_super(const struct writer *w, uint8_t *img)
 		 (uint32_t)(w->inodes_end / CFS_BLOCK_SIZE));
 }
 
-static uint8_t file_type(uint32_t mode)
-{
-	switch (mode & S_IFMT) {
-	case S_IFREG:  return EROFS_FT_REG_FILE;
-	case S_IFDIR:  return EROFS_FT_DIR;
-	case S_IFCHR:  return EROFS_FT_CHRDEV;
-	case S_IFBLK:  return EROFS_FT_BLKDEV;
-	case S_IFIFO:  return EROFS_FT_FIFO;
-	case S_IFSOCK: return EROFS_FT_SOCK;
-	case S_IFLNK:  return EROFS_FT_SYMLINK;
-	}
-	return EROFS_FT_UNKNOWN;
-}
-
 /* Dirents [start, end) as one block: all dirents, then all names, unpadded
  * and without terminators. */
 static void emit_dirents(const struct writer *w, const struct winode *dir,
@@ -67,7 +54,7 @@ static void emit_dirents(const struct writer *w, const struct winode *dir,
 
 		put_le64(p + offsetof(struct erofs_dirent, nid), t->offset / CFS_SLOT_SIZE);
 		put_le16(p + offsetof(struct erofs_dirent, nameoff), nameoff);
-		p[offsetof(struct erofs_dirent, file_type)] = file_type(t->mode);
+		p[offsetof(struct erofs_dirent, file_type)] = cfs_file_type(t->mode);
 		p += sizeof(struct erofs_dirent);
 		memcpy(names, e->name, e->name_len);
 		names += e->name_len;

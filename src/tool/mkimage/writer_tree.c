@@ -7,6 +7,11 @@
  * in the root for each name 00..ff it lacks.  A source whiteout (chardev
  * 0:0) becomes an empty regular file, so that it survives as data in the
  * image; writer_overlay.c gives it the escaped whiteout markers.
+ *
+ * The reader walks images in the same order (lib/image/image_walk.c), but
+ * through untrusted bytes, checking each entry; this walk numbers a tree
+ * that is already in memory.  The rules both apply are in
+ * lib/image/codec.c.
  */
 #include "tool/mkimage/writer_tree.h"
 
@@ -14,7 +19,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "lib/image/codec.h"
 #include "lib/image/format.h"
+#include "lib/base/array.h"
 #include "lib/base/log.h"
 #include "lib/base/util.h"
 
@@ -22,15 +29,8 @@
 
 static int new_inode(struct writer *w, uint32_t parent, uint32_t *idx)
 {
-	if (w->n_inodes == w->inodes_cap) {
-		size_t cap = w->inodes_cap ? w->inodes_cap * 2 : 1024;
-		struct winode *a = reallocarray(w->inodes, cap, sizeof(*a));
-
-		if (!a)
-			return log_oom();
-		w->inodes = a;
-		w->inodes_cap = cap;
-	}
+	if (CFS_GROW(w->inodes, w->inodes_cap, w->n_inodes + 1, 1024) < 0)
+		return log_oom();
 	if (w->n_inodes >= UINT32_MAX)
 		return log_errno(-E2BIG, "the tree has more inodes than an image can number");
 	*idx = (uint32_t)w->n_inodes++;
@@ -39,23 +39,13 @@ static int new_inode(struct writer *w, uint32_t parent, uint32_t *idx)
 	return 0;
 }
 
-static bool known_type(uint32_t mode)
-{
-	switch (mode & S_IFMT) {
-	case S_IFREG: case S_IFDIR: case S_IFLNK: case S_IFCHR:
-	case S_IFBLK: case S_IFIFO: case S_IFSOCK:
-		return true;
-	}
-	return false;
-}
-
 static int add_node_inode(struct writer *w, struct cfs_node *node, uint32_t parent)
 {
 	struct winode *wi;
 	uint32_t idx;
 	int r;
 
-	if (!known_type(node->mode)) {
+	if (cfs_file_type(node->mode) == EROFS_FT_UNKNOWN) {
 		_cleanup_free_ char *path = cfs_node_path(node);
 
 		return log_errno(-EINVAL, "%s has an unknown file type (mode %o)",

@@ -13,37 +13,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/image/codec.h"
 #include "lib/image/format.h"
 #include "lib/base/log.h"
 #include "lib/base/util.h"
 #include "lib/image/xxhash.h"
 
-static const struct {
-	const char *prefix;
-	uint8_t index;
-} xattr_prefixes[] = {
-	{ EROFS_XATTR_PREFIX_USER, EROFS_XATTR_INDEX_USER },
-	{ EROFS_XATTR_NAME_POSIX_ACL_ACCESS, EROFS_XATTR_INDEX_POSIX_ACL_ACCESS },
-	{ EROFS_XATTR_NAME_POSIX_ACL_DEFAULT, EROFS_XATTR_INDEX_POSIX_ACL_DEFAULT },
-	{ EROFS_XATTR_PREFIX_TRUSTED, EROFS_XATTR_INDEX_TRUSTED },
-	{ EROFS_XATTR_PREFIX_SECURITY, EROFS_XATTR_INDEX_SECURITY },
-};
-
-/* The first matching prefix is replaced by its index; a key without one
- * keeps its full name and index 0. */
+/* A known prefix is replaced by its index; a key without one keeps its
+ * full name and index 0. */
 static void split_key(struct wxattr *x)
 {
-	x->index = EROFS_XATTR_INDEX_NONE;
-	x->suffix_len = x->key_len;
-	for (size_t i = 0; i < ARRAY_SIZE(xattr_prefixes); i++) {
-		size_t plen = strlen(xattr_prefixes[i].prefix);
-
-		if (x->key_len >= plen && memcmp(x->key, xattr_prefixes[i].prefix, plen) == 0) {
-			x->index = xattr_prefixes[i].index;
-			x->suffix_len = x->key_len - plen;
-			return;
-		}
-	}
+	x->index = cfs_xattr_index_of(x->key, x->key_len, &x->suffix_len);
 }
 
 static const char *suffix(const struct wxattr *x)

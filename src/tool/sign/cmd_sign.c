@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "tool/common/options.h"
 #include "tool/common/atomic_file.h"
 #include "tool/commands.h"
 #include "lib/base/hex.h"
@@ -124,7 +125,7 @@ int cmd_sign(int argc, char **argv)
 	_cleanup_free_ uint8_t *der = NULL;
 	enum cfs_hash_alg alg = CFS_HASH_SHA256;
 	uint8_t digest[CFS_MAX_DIGEST_SIZE];
-	struct cfs_signer signer = {};
+	struct signer signer = {};
 	bool has_version = false;
 	uint64_t version = 0;
 	size_t der_len;
@@ -144,10 +145,8 @@ int cmd_sign(int argc, char **argv)
 			has_version = true;
 			break;
 		case 'H':
-			if (cfs_hash_from_name(optarg, &alg) < 0) {
-				log_error("unknown hash '%s': use sha256 or sha512", optarg);
+			if (option_hash(optarg, &alg) < 0)
 				return EXIT_USAGE;
-			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -193,10 +192,10 @@ int cmd_sign(int argc, char **argv)
 	if (r < 0)
 		return EXIT_FAILED;
 
-	r = cfs_signer_load(key, cert, chain, &signer);
+	r = signer_load(key, cert, chain, &signer);
 	if (r == 0)
-		r = cfs_sign_digest(&signer, alg, digest, has_version, version, &der, &der_len);
-	cfs_signer_done(&signer);
+		r = sign_digest(&signer, alg, digest, has_version, version, &der, &der_len);
+	signer_done(&signer);
 	if (r == 0)
 		r = write_signature(dir, name, der, der_len);
 	if (r < 0)

@@ -6,10 +6,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tool/common/options.h"
 #include "tool/commands.h"
 #include "lib/base/hex.h"
 #include "lib/base/log.h"
 #include "tool/sign/sigargs.h"
+#include "lib/trust/sig_anchors.h"
+#include "lib/trust/sig_revoked.h"
 #include "lib/trust/signature.h"
 #include "lib/base/util.h"
 
@@ -113,10 +116,8 @@ int cmd_verify(int argc, char **argv)
 				return EXIT_USAGE;
 			break;
 		case 'H':
-			if (cfs_hash_from_name(optarg, &alg) < 0) {
-				log_error("unknown hash '%s': use sha256 or sha512", optarg);
+			if (option_hash(optarg, &alg) < 0)
 				return EXIT_USAGE;
-			}
 			break;
 		case 'h':
 			usage(stdout);

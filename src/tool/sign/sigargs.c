@@ -7,6 +7,7 @@
 
 #include "lib/base/hex.h"
 #include "lib/base/log.h"
+#include "lib/base/parse.h"
 #include "lib/base/util.h"
 
 int sigargs_parse_digest(const char *arg, enum cfs_hash_alg *alg, uint8_t *digest)
@@ -31,30 +32,23 @@ int sigargs_parse_digest(const char *arg, enum cfs_hash_alg *alg, uint8_t *diges
 
 int sigargs_parse_version(const char *opt, const char *arg, uint64_t *out)
 {
-	uint64_t v = 0;
+	int r;
 
 	if (!*arg)
 		return log_errno(-EINVAL, "%s: a decimal number is required", opt);
-	for (const char *p = arg; *p; p++) {
-		if (*p < '0' || *p > '9')
-			return log_errno(-EINVAL, "%s %s: not a decimal number", opt, arg);
-		if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
-			return log_errno(-EINVAL, "%s %s: more than 64 bits", opt, arg);
-		v = v * 10 + (uint64_t)(*p - '0');
-	}
-	*out = v;
+	r = cfs_parse_u64(arg, out);
+	if (r == -ERANGE)
+		return log_errno(-EINVAL, "%s %s: more than 64 bits", opt, arg);
+	if (r < 0)
+		return log_errno(-EINVAL, "%s %s: not a decimal number", opt, arg);
 	return 0;
 }
 
 int sigargs_image_digest(const char *path, enum cfs_hash_alg alg, uint8_t *digest)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	int r;
 
 	if (fd < 0)
 		return log_errno(-errno, "cannot open image %s: %m", path);
-	r = cfs_verity_digest_fd(alg, fd, digest);
-	if (r < 0)
-		return log_errno(r, "cannot digest image %s: %m", path);
-	return 0;
+	return cfs_verity_digest_file(alg, fd, path, digest);
 }

@@ -15,7 +15,9 @@
 #include <openssl/pem.h>
 
 #include "lib/base/log.h"
+#include "lib/base/read_file.h"
 #include "lib/trust/ossl.h"
+#include "lib/trust/sig_anchors.h"
 #include "lib/trust/signature.h"
 #include "lib/base/util.h"
 
@@ -54,7 +56,7 @@ static int load_certs(const char *path, STACK_OF(X509) *certs)
 	return cfs_sig_certs_parse(path, buf, len, certs);
 }
 
-void cfs_signer_done(struct cfs_signer *s)
+void signer_done(struct signer *s)
 {
 	EVP_PKEY_free(s->key);
 	X509_free(s->cert);
@@ -62,8 +64,8 @@ void cfs_signer_done(struct cfs_signer *s)
 	memset(s, 0, sizeof(*s));
 }
 
-int cfs_signer_load(const char *key_path, const char *cert_path, const char *chain_path,
-		    struct cfs_signer *s)
+int signer_load(const char *key_path, const char *cert_path, const char *chain_path,
+		struct signer *s)
 {
 	int r;
 
@@ -102,7 +104,7 @@ static int add_version(CMS_SignerInfo *si, uint64_t version)
 
 /* Chain certificates once each, and not the signer's again: CMS refuses
  * duplicates, and a chain file often repeats the signing certificate. */
-static int add_chain(CMS_ContentInfo *cms, const struct cfs_signer *s)
+static int add_chain(CMS_ContentInfo *cms, const struct signer *s)
 {
 	for (int i = 0; i < sk_X509_num(s->chain); i++) {
 		X509 *x = sk_X509_value(s->chain, i);
@@ -136,8 +138,8 @@ static int encode(CMS_ContentInfo *cms, uint8_t **der, size_t *der_len)
 	return 0;
 }
 
-int cfs_sign_digest(const struct cfs_signer *s, enum cfs_hash_alg alg, const uint8_t *digest,
-		    bool has_version, uint64_t version, uint8_t **der, size_t *der_len)
+int sign_digest(const struct signer *s, enum cfs_hash_alg alg, const uint8_t *digest,
+		bool has_version, uint64_t version, uint8_t **der, size_t *der_len)
 {
 	const unsigned int flags = CMS_BINARY | CMS_DETACHED | CMS_PARTIAL | CMS_NOSMIMECAP;
 	const EVP_MD *md = alg == CFS_HASH_SHA512 ? EVP_sha512() : EVP_sha256();

@@ -12,7 +12,7 @@
 
 #include "lib/verity/fsverity.h"
 
-struct cfs_signer {
+struct signer {
 	EVP_PKEY *key;
 	X509 *cert;
 	STACK_OF(X509) *chain;     /* embedded after the signer's certificate */
@@ -22,11 +22,11 @@ struct cfs_signer {
  * Loads a PEM private key, its certificate (PEM or DER; further PEM
  * certificates after the first join the chain) and optionally a file of
  * chain certificates.  The key must belong to the certificate.  Returns 0
- * or a negative errno, logged; cfs_signer_done() releases s either way.
+ * or a negative errno, logged; signer_done() releases s either way.
  */
-int cfs_signer_load(const char *key_path, const char *cert_path, const char *chain_path,
-		    struct cfs_signer *s);
-void cfs_signer_done(struct cfs_signer *s);
+int signer_load(const char *key_path, const char *cert_path, const char *chain_path,
+		struct signer *s);
+void signer_done(struct signer *s);
 
 /*
  * A detached DER CMS SignedData over the formatted digest of alg:digest,
@@ -34,7 +34,7 @@ void cfs_signer_done(struct cfs_signer *s);
  * certificates embedded and, when has_version, the security version as a
  * signed attribute.  *der is malloc()ed.  Returns 0 or a negative errno.
  */
-int cfs_sign_digest(const struct cfs_signer *s, enum cfs_hash_alg alg, const uint8_t *digest,
-		    bool has_version, uint64_t version, uint8_t **der, size_t *der_len);
+int sign_digest(const struct signer *s, enum cfs_hash_alg alg, const uint8_t *digest,
+		bool has_version, uint64_t version, uint8_t **der, size_t *der_len);
 
 #endif

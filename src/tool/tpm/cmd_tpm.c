@@ -9,12 +9,15 @@
 #include <string.h>
 
 #include "tool/commands.h"
+#include "tool/common/dispatch.h"
 #include "lib/base/hex.h"
 #include "lib/base/json_read.h"
 #include "lib/base/log.h"
+#include "lib/base/read_file.h"
 #include "lib/tpm/measure_log.h"
 #include "lib/trust/signature.h"
 #include "lib/tpm/tpm.h"
+#include "lib/tpm/tpm_floor.h"
 #include "tool/tpm/tpm_replay.h"
 #include "lib/base/util.h"
 
@@ -297,7 +300,7 @@ static int booted_version(const char *path, uint64_t *version)
 
 	r = cfs_read_file(path, STATUS_MAX_SIZE, &text, &len);
 	if (r < 0)
-		return log_errno(r, "cannot read the status file %s: %m", path);
+		return r;
 	r = cfs_json_parse((const char *)text, len, 4096, &j, &error, &at);
 	if (r < 0)
 		return log_errno(-EBADMSG, "%s is not a status file: %s at byte %zu", path, error, at);
@@ -362,11 +365,7 @@ static int cmd_commit_version(int argc, char **argv)
 
 /* --- dispatch ------------------------------------------------------- */
 
-static const struct {
-	const char *name;
-	int (*run)(int argc, char **argv);
-	const char *summary;
-} subcommands[] = {
+static const struct command subcommands[] = {
 	{ "replay",         cmd_replay,         "check the measurement log against the live PCRs" },
 	{ "read-floor",     cmd_read_floor,     "print the anti-rollback floor" },
 	{ "commit-version", cmd_commit_version, "raise the anti-rollback floor after a good boot" },
@@ -377,13 +376,14 @@ static void usage(FILE *out)
 	fprintf(out, "Usage: cfsboot tpm COMMAND [OPTIONS] [ARGS]\n\n"
 		     "The TPM side of measured boot: the measurement log and the anti-rollback\n"
 		     "floor (docs/measurement.md).\n\nCommands:\n");
-	for (size_t i = 0; i < ARRAY_SIZE(subcommands); i++)
-		fprintf(out, "  %-15s %s\n", subcommands[i].name, subcommands[i].summary);
+	commands_list(out, subcommands, ARRAY_SIZE(subcommands), 15);
 	fprintf(out, "\n'cfsboot tpm COMMAND --help' describes a command.\n");
 }
 
 int cmd_tpm(int argc, char **argv)
 {
+	const struct command *c;
+
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;
@@ -392,9 +392,9 @@ int cmd_tpm(int argc, char **argv)
 		usage(stdout);
 		return EXIT_OK;
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(subcommands); i++)
-		if (strcmp(argv[1], subcommands[i].name) == 0)
-			return subcommands[i].run(argc - 1, argv + 1);
+	c = commands_find(subcommands, ARRAY_SIZE(subcommands), argv[1]);
+	if (c)
+		return c->run(argc - 1, argv + 1);
 	log_error("unknown command 'tpm %s'; 'cfsboot tpm --help' lists them", argv[1]);
 	return EXIT_USAGE;
 }
