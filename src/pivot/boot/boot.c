@@ -132,7 +132,7 @@ static int phase_digest(struct pivot_boot *b)
 	bool computed_ok = b->policy.verity != PIVOT_VERITY_REQUIRE;
 	int r;
 
-	r = pivot_check_image(b->store.image_fd, b->store.image_path, &b->cmdline.digest,
+	r = pivot_check_image(&b->store.image_fd, b->store.image_path, &b->cmdline.digest,
 			      computed_ok, &how);
 	if (r == -EBADMSG)
 		return PIVOT_EXIT_DIGEST;

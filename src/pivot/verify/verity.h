@@ -17,16 +17,23 @@ enum pivot_image_check {
 };
 
 /*
- * Checks that the image open at fd (named name in messages) has the digest
- * want.  The kernel's measurement is used when the file has fs-verity;
- * without it the digest is computed in user space when allow_computed,
- * else the image is refused.  Returns 0 with *how set, or after logging
- * one line:
+ * Checks that the image open at *fd (named name in messages) has the
+ * digest want.  The kernel's measurement is used when the file has
+ * fs-verity (the file is immutable then, and stays what is mounted);
+ * without it, when allow_computed, the image must be one only root can
+ * change (lib/store/exposure.h), *fd is replaced by a sealed in-memory
+ * copy of it (memfd, closing the file's fd, also on a refusal after the
+ * copy), and the digest is computed over that copy, which is what the
+ * caller measures and mounts; else the image is refused.  Returns 0 with
+ * *how set, or after logging one line:
  *   -EBADMSG  the digest (or its algorithm) is not want; both are named
  *   -ENODATA  the image has no fs-verity and allow_computed is false
- *   other     reading or measuring failed
+ *   -EPERM    the image has no fs-verity and someone other than root could
+ *             have changed it: more than one link, another owner, or
+ *             group/other write permission
+ *   other     reading, copying or measuring failed
  */
-int pivot_check_image(int fd, const char *name, const struct pivot_digest *want,
+int pivot_check_image(int *fd, const char *name, const struct pivot_digest *want,
 		      bool allow_computed, enum pivot_image_check *how);
 
 #endif
