@@ -4,10 +4,12 @@
  * cannot change, and the kernel checks every page read from it against the
  * Merkle tree, so the digest compared here is the content EROFS will read.
  * A digest computed in user space only says what the file held when it was
- * read, which is why the policy has to allow it explicitly, and why the
- * image is then copied into sealed memory first and the digest computed
- * over the copy: EROFS mounts that copy, which nobody can change, where
- * the file on disk could be rewritten under the live tree after the check.
+ * read, which is why the policy has to allow it explicitly, and why under
+ * verity = boot-check the image is first copied into sealed memory and the
+ * digest computed over the copy: EROFS mounts that copy, which nobody can
+ * change, where the file on disk could be rewritten under the live tree
+ * after the check.  (insecure-dev checks no file after the boot: the image
+ * alone sealed would protect nothing.)
  */
 #include "pivot/verify/verity.h"
 
@@ -66,12 +68,27 @@ static int compute(int fd, const char *name, enum cfs_hash_alg alg, struct pivot
 	return 0;
 }
 
+/* Replaces *fd by its sealed copy, if only root could have changed it. */
+static int seal(int *fd, const char *name)
+{
+	int r = cfs_store_refuse_exposed(*fd, "the image", name);
+
+	if (r < 0)
+		return r;
+	r = sealed_copy(*fd, name);
+	if (r < 0)
+		return r;
+	close(*fd);
+	*fd = r;
+	return 0;
+}
+
 int pivot_check_image(int *fd, const char *name, const struct pivot_digest *want,
-		      bool allow_computed, enum pivot_image_check *how)
+		      enum pivot_image_rule rule, enum pivot_image_check *how)
 {
 	char have_hex[PIVOT_DIGEST_HEX_MAX], want_hex[PIVOT_DIGEST_HEX_MAX];
 	struct pivot_digest have;
-	int r, copy;
+	int r;
 
 	r = cfs_verity_measure(*fd, &have.alg, have.bytes);
 	if (r == -EPROTO)
@@ -81,16 +98,10 @@ int pivot_check_image(int *fd, const char *name, const struct pivot_digest *want
 		return log_errno(r, "cannot measure the fs-verity digest of the image %s: %m", name);
 	if (r > 0) {
 		*how = PIVOT_IMAGE_KERNEL;
-	} else if (allow_computed) {
-		r = cfs_store_refuse_exposed(*fd, "the image", name);
-		if (r < 0)
-			return r;
-		copy = sealed_copy(*fd, name);
-		if (copy < 0)
-			return copy;
-		close(*fd);
-		*fd = copy;
-		r = compute(*fd, name, want->alg, &have);
+	} else if (rule != PIVOT_IMAGE_KERNEL_ONLY) {
+		r = rule == PIVOT_IMAGE_SEALED ? seal(fd, name) : 0;
+		if (r == 0)
+			r = compute(*fd, name, want->alg, &have);
 		if (r < 0)
 			return r;
 		*how = PIVOT_IMAGE_COMPUTED;
