@@ -2,7 +2,8 @@
 # cfs-pivot's boot sequence on the host kernel, in a private mount
 # namespace: a store on a fake physical root, the composed tree put in its
 # place and compared with the source, every /etc and /var mode, the kernel
-# fallbacks (--avoid), verity = boot-check, signatures, and every refusal
+# fallbacks (--avoid), verity = boot-check (and its sealed image, which a
+# rewrite of the file after the boot does not reach), signatures, and every refusal
 # with its exit code, its message, a "refused" status and nothing left
 # behind.  The host kernel has no fs-verity, so most cases use
 # verity = insecure-dev and check that the status says INSECURE; what needs

@@ -12,10 +12,10 @@
  */
 #include "lib/store/objects.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
 #include <sys/stat.h>
 
 #include "lib/base/hex.h"

@@ -101,8 +101,9 @@ static int check_name(const struct cfs_image_file *img, const char *shown, const
 	return 0;
 }
 
-/* The boot copies an image without fs-verity into memory, and refuses it
- * first if someone other than root could have changed it (exposure.h). */
+/* Under verity = boot-check the boot refuses an image without fs-verity
+ * that someone other than root could have changed (exposure.h), before
+ * copying it into sealed memory. */
 static int check_exposure(int fd, const char *shown)
 {
 	struct cfs_verity_digest d;
