@@ -2,7 +2,8 @@
 # cfs-pivot's boot sequence on the host kernel, in a private mount
 # namespace: a store on a fake physical root, the composed tree put in its
 # place and compared with the source, every /etc and /var mode, the kernel
-# fallbacks (--avoid), verity = boot-check, signatures, and every refusal
+# fallbacks (--avoid), verity = boot-check (and its sealed image, which a
+# rewrite of the file after the boot does not reach), signatures, and every refusal
 # with its exit code, its message, a "refused" status and nothing left
 # behind.  The host kernel has no fs-verity, so most cases use
 # verity = insecure-dev and check that the status says INSECURE; what needs
@@ -215,6 +216,46 @@ check "boot-check: every object was checked" test "$(status bc 's["objects_check
 check "boot-check: its phase and kernel path" sh -c \
 	"test \"\$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(\" \".join(p[\"name\"] for p in s[\"phases\"]), s[\"kernel_paths\"][2:4])' '$S/bc.run/status.json')\" = \"cmdline policy store digest probe boot-check mount state attach ['overlay:lowerdir+', 'verity:boot-check']\""
 unmounted bc
+
+# The image rewritten in place after the boot (same inode, as a user who
+# can write it would): under boot-check EROFS reads the sealed in-memory
+# copy whose digest was checked, so the tree stays; under insecure-dev,
+# which mounts the file itself, the same rewrite reaches the live tree,
+# which shows the attack is real on this kernel.  The two trees differ in
+# one file's content, of the same length.
+mkdir -p "$S/rw/good" "$S/rw/evil"
+echo 'greeting: good' > "$S/rw/good/greeting" && echo 'greeting: evil' > "$S/rw/evil/greeting"
+RW_D=$("$CFSBOOT" mkimage --store "$S/rw/store" --print-digest "$S/rw/good" "$S/rw/good.cfs" 2>/dev/null)
+"$CFSBOOT" mkimage "$S/rw/evil" "$S/rw/evil.cfs" 2>/dev/null
+# rewrite_after_boot NAME POLICY: boots the good image from physical root
+# NAME, overwrites its image through an fd opened before the boot, and
+# prints the booted tree's greeting.
+rewrite_after_boot() {
+	local name=$1 policy=$2
+	rm -rf "${S:?}/$name" "$S/$name.run" && mkdir -p "$S/$name/composefs" "$S/$name.run"
+	cp -a "$S/rw/store/." "$S/$name/composefs/"
+	exec 7<> "$S/$name/composefs/images/$RW_D"
+	pivot "$name" "composefs.digest=$RW_D" "$policy" 2>/dev/null || { exec 7>&-; return 1; }
+	cat "$S/rw/evil.cfs" >&7 && exec 7>&-
+	cat "$S/$name/greeting"
+}
+check "boot-check: the image has the same size as the rewrite" \
+	test "$(stat -c %s "$S/rw/good.cfs")" = "$(stat -c %s "$S/rw/evil.cfs")"
+check "boot-check: rewriting the image after the boot leaves the tree as verified" \
+	test "$(rewrite_after_boot rwbc 'verity = boot-check
+signature = off
+tpm = off
+etc = none
+var = none')" = 'greeting: good'
+check "boot-check: the image is mounted from its sealed copy through a loop device" \
+	test "$(status rwbc '" ".join(s["kernel_paths"][:2])')" = "image:computed erofs:loop"
+unmounted rwbc
+check "insecure-dev: the same rewrite reaches the live tree (the file itself is mounted)" \
+	test "$(rewrite_after_boot rwdev "$INSECURE
+etc = none
+var = none")" = 'greeting: evil'
+unmounted rwdev
+
 physroot bcbad
 OBJ=$(cd "$S/bcbad/composefs/objects" && find . -type f -size +1k | sort | head -n 1 | cut -c3-)
 python3 - "$S/bcbad/composefs/objects/$OBJ" <<'EOF'

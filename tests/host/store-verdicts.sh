@@ -2,8 +2,9 @@
 # `cfsboot fsck` and cfs-pivot's boot check give the same verdict on the
 # same stores: a store is damaged in one way at a time (objects missing,
 # changed, replaced by links, directories or FIFOs, reached through a mount
-# point; images that are links, directories, misnamed, or that name objects
-# the boot cannot check), then fsck checks it and cfs-pivot boots from it
+# point, changeable by someone other than root; images that are links,
+# directories, misnamed, changeable by others, or that name objects the boot
+# cannot check), then fsck checks it and cfs-pivot boots from it
 # with verity = boot-check, which checks every object in user space as the
 # host kernel has no fs-verity.  Both must accept the intact store and the
 # harmless changes, and both must refuse every damage, each with its own
@@ -95,10 +96,66 @@ verdict() {
 fresh intact
 verdict "the intact store" "$D" 0 " 0 missing, 0 corrupt, 0 bad images" 0 ""
 
+fresh unreferenced
+echo junk > "$R/objects/$FAN/unreferenced"
+chmod 0666 "$R/objects/$FAN/unreferenced"
+verdict "a file no image names, writable by anyone" "$D" 0 "" 0 ""
+
+# ---- who else could change what the boot checked: without fs-verity
+# nothing checks an object or the image again after the boot, so only root
+# may be able to change them or the directories holding the objects.
 fresh hardlink
 ln "$R/objects/$OBJ" "$S/hardlink/elsewhere"
-echo junk > "$R/objects/$FAN/unreferenced"
-verdict "an object with another hard link, and a file no image names" "$D" 0 "" 0 ""
+verdict "an object with another hard link (outside the store)" "$D" \
+	5 "^corrupt: $R/objects/$OBJ: it has 2 hard links, so someone other than root could change it" \
+	7 "refusing object .*/objects/$OBJ \(nid [0-9]+\): it has 2 hard links, so someone other than root"
+
+fresh world-writable
+chmod 0666 "$R/objects/$OBJ"
+verdict "an object of mode 0666" "$D" \
+	5 "^corrupt: $R/objects/$OBJ: it is writable by its group or others \(mode 0666\)" \
+	7 "refusing object .*/objects/$OBJ \(nid [0-9]+\): it is writable by its group or others \(mode 0666\)"
+
+fresh linked-0666
+ln "$R/objects/$OBJ" "$S/linked-0666/var-tmp-x" && chmod 0666 "$R/objects/$OBJ"
+verdict "an object of mode 0666 hard-linked outside the store (the attack)" "$D" \
+	5 "^corrupt: $R/objects/$OBJ: it has 2 hard links" 7 "it has 2 hard links"
+
+fresh user-owned
+chown 1000:1000 "$R/objects/$OBJ"
+verdict "an object owned by uid 1000" "$D" \
+	5 "^corrupt: $R/objects/$OBJ: it is owned by uid 1000, not root" \
+	7 "refusing object .*/objects/$OBJ \(nid [0-9]+\): it is owned by uid 1000, not root"
+
+fresh fan-writable
+chmod 0777 "$R/objects/$FAN"
+verdict "a fan-out directory of mode 0777" "$D" \
+	5 "^corrupt: $R/objects/$OBJ: its directory $FAN is writable by its group or others \(mode 0777\)" \
+	7 "refusing object .*/objects/$OBJ \(nid [0-9]+\): its directory $FAN is writable"
+
+fresh objects-owned
+chown 1000 "$R/objects"
+verdict "the objects directory owned by uid 1000" "$D" \
+	5 "^corrupt: $R/objects/$OBJ: the objects directory is owned by uid 1000, not root" \
+	7 "the objects directory is owned by uid 1000, not root"
+
+fresh img-hardlink
+ln "$R/images/$D" "$S/img-hardlink/elsewhere"
+verdict "the image with another hard link" "$D" \
+	3 "refusing the image $R/images/$D: it has 2 hard links, so someone other than root" \
+	7 "refusing the image .*/images/$D: it has 2 hard links, so someone other than root"
+
+fresh img-writable
+chmod 0666 "$R/images/$D"
+verdict "the image of mode 0666" "$D" \
+	3 "refusing the image $R/images/$D: it is writable by its group or others \(mode 0666\)" \
+	7 "refusing the image .*/images/$D: it is writable by its group or others \(mode 0666\)"
+
+fresh img-owned
+chown 1000:1000 "$R/images/$D"
+verdict "the image owned by uid 1000" "$D" \
+	3 "refusing the image $R/images/$D: it is owned by uid 1000, not root" \
+	7 "refusing the image .*/images/$D: it is owned by uid 1000, not root"
 
 # ---- objects
 fresh missing

@@ -3,7 +3,7 @@
  * The user-space object checks of cfs-pivot on a real store made by the
  * tool's own scanner, writer and store code: every object of a good store
  * passes, shared objects are read once, and a changed, missing or linked
- * object is refused naming it.  The spot check of verity = require refuses
+ * object, or one others could change, is refused naming it.  The spot check of verity = require refuses
  * objects without fs-verity (this host's file systems have none).  The set
  * as fsck uses it: several images, verdicts without a line logged, and an
  * image refused leaves nothing of itself behind.
@@ -112,6 +112,14 @@ static int open_rel(const char *rel, int flags)
 	return fd;
 }
 
+/* A store is acceptable only when it is root's (exposure.h): another
+ * user's store is refused whole, so the cases that need a good one skip. */
+#define need_root()                  \
+	do {                         \
+		if (geteuid() != 0)  \
+			skip();      \
+	} while (0)
+
 /* Runs the full check; the log it wrote is in *log. */
 static int check_all(struct pivot_objects_report *rep, const char **log)
 {
@@ -145,6 +153,7 @@ static void test_good_store(void **state)
 	const char *log;
 
 	(void)state;
+	need_root();
 	assert_int_equal(check_all(&rep, &log), 0);
 	assert_int_equal(rep.files, 3);     /* tiny is in the image */
 	assert_int_equal(rep.objects, 2);   /* same-a and same-b share one */
@@ -160,6 +169,7 @@ static void test_changed_object(void **state)
 	int fd;
 
 	(void)state;
+	need_root();
 	object_of_one(rel, sizeof(rel));
 	path_of(p, sizeof(p), rel);
 	snprintf(saved, sizeof(saved), "%s.saved", p);
@@ -190,6 +200,43 @@ static void test_changed_object(void **state)
 
 	assert_int_equal(unlink(p), 0);
 	assert_int_equal(rename(saved, p), 0);
+	assert_int_equal(check_all(&rep, &log), 0);
+}
+
+/* Good content that someone other than root could change after the check:
+ * the object linked elsewhere and made writable (the attack), and its
+ * fan-out directory writable.  Each is refused in one line naming it. */
+static void test_exposed_object(void **state)
+{
+	struct pivot_objects_report rep;
+	char rel[256], p[512], other[600], fan[512];
+	const char *log;
+
+	(void)state;
+	need_root();
+	object_of_one(rel, sizeof(rel));
+	path_of(p, sizeof(p), rel);
+	snprintf(other, sizeof(other), "%s/var-tmp-x", dir);
+	assert_int_equal(link(p, other), 0);
+	assert_int_equal(chmod(p, 0666), 0);
+	assert_int_equal(check_all(&rep, &log), -EPERM);
+	assert_int_equal(count_lines(log), 1);
+	assert_contains(log, "refusing object OBJECTS/");
+	assert_contains(log, rel + strlen("store/objects/"));
+	assert_contains(log, "it has 2 hard links, so someone other than root could change it");
+	assert_int_equal(unlink(other), 0);
+	assert_int_equal(check_all(&rep, &log), -EPERM);
+	assert_contains(log, "it is writable by its group or others (mode 0666)");
+	assert_int_equal(chmod(p, 0644), 0);
+	assert_int_equal(check_all(&rep, &log), 0);
+
+	snprintf(fan, sizeof(fan), "%.*s", (int)(strrchr(p, '/') - p), p);
+	assert_int_equal(chmod(fan, 0777), 0);
+	assert_int_equal(check_all(&rep, &log), -EPERM);
+	assert_int_equal(count_lines(log), 1);
+	assert_contains(log, "its directory ");
+	assert_contains(log, " is writable by its group or others (mode 0777)");
+	assert_int_equal(chmod(fan, 0755), 0);
 	assert_int_equal(check_all(&rep, &log), 0);
 }
 
@@ -270,6 +317,7 @@ static void test_set(void **state)
 	char p[512];
 
 	(void)state;
+	need_root();
 	assert_int_equal(cfs_image_open_fd(image, "A", &img), 0);
 	assert_int_equal(cfs_objects_add_image(&set, img, "A"), 0);
 	assert_int_equal(cfs_objects_add_image(&set, img, "B"), 0);
@@ -319,6 +367,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_store),
 		cmocka_unit_test(test_changed_object),
+		cmocka_unit_test(test_exposed_object),
 		cmocka_unit_test(test_corrupt_image),
 		cmocka_unit_test(test_spot_check),
 		cmocka_unit_test(test_set),

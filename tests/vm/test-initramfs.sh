@@ -6,7 +6,8 @@
 # measurement log that replays, and the status file; then the attacks it
 # must refuse, each a boot on a fresh qcow2 overlay of a disk built once.
 # A refused boot must never reach the image's init; an attack on an object
-# must make that object's reads fail with EIO while the rest reads.
+# must make that object's reads fail with EIO while the rest reads; under
+# verity = boot-check, an object others could rewrite is refused.
 . "$(dirname "$0")/lib.sh"
 dir=$(scratch)
 t0=$SECONDS
@@ -76,12 +77,20 @@ cp -a "$dir/disk" "$dir/disk-swap"
 swap_obj=$(object "$os/usr/share/payload/swap.bin")
 head -c 10000 /dev/urandom > "$dir/disk-swap/$swap_obj"
 plain_obj=$(object "$os/usr/share/payload/plain.bin")
+# exposed.img: plain.bin's object, without fs-verity, also linked outside
+# the store and made writable by anyone, as an offline attacker would to
+# rewrite it after a boot-check boot.
+cp -a "$dir/disk" "$dir/disk-exposed"
+mkdir -p "$dir/disk-exposed/var" && ln "$dir/disk-exposed/$plain_obj" "$dir/disk-exposed/var/x" &&
+	chmod 0666 "$dir/disk-exposed/$plain_obj"
 {
 	vm_ext4 "$dir/disk" "$dir/good.img" 64 -U "$UUID" &&
 	vm_ext4 "$dir/disk-swap" "$dir/swap.img" 64 -U "$UUID" &&
-	vm_ext4 "$dir/disk" "$dir/plain.img" 64 -U "$UUID"
+	vm_ext4 "$dir/disk" "$dir/plain.img" 64 -U "$UUID" &&
+	vm_ext4 "$dir/disk-exposed" "$dir/exposed.img" 64 -U "$UUID"
 } || { fail "make the ext4 disks"; done_testing; exit; }
-vm_verity_disks "$dir/good.img" "$dir/swap.img" "$dir/plain.img:$plain_obj"
+vm_verity_disks "$dir/good.img" "$dir/swap.img" "$dir/plain.img:$plain_obj" \
+	"$dir/exposed.img:$plain_obj"
 vm_check provision "fs-verity enabled on the stores (provisioning boot, ${VM_BOOT_SECONDS} s)" test $? -eq 0
 
 # ---- the TPM keeps the anti-rollback floor 5, above the policy's 3
@@ -263,6 +272,19 @@ boot object-swap "$dir/swap.img" "ro composefs.digest=$D"
 objects object-swap swap "overlayfs: lower file '${swap_obj#composefs/objects/??/}' has the wrong fs-verity digest"
 boot object-plain "$dir/plain.img" "ro composefs.digest=$D"
 objects object-plain plain "overlayfs: lower file '${plain_obj#composefs/objects/??/}' has no fs-verity digest"
+
+# ---- verity = boot-check: nothing checks an object after the switch, so an
+# object without fs-verity that others could rewrite is refused before it
+printf 'verity = boot-check\n' | cat "$dir/pivot.conf" - > "$dir/pivot-bc.conf"
+mkinit "$dir/initrd-bc" "$dir/pivot-bc.conf" > "$dir/mkinit-bc.out" 2>&1
+vm_cow "$dir/exposed.img" "$dir/exposed.qcow2" &&
+	vm_boot_until exposed 'reboot: System halted' --initrd "$dir/initrd-bc" \
+		--disk "$dir/exposed.qcow2" --tpm "$dir/tpm" --append "root=UUID=$UUID ro composefs.digest=$D"
+RC=$?
+diag "exposed: ${VM_BOOT_SECONDS} s"
+refused exposed verity 7
+vm_check exposed "exposed: the refusal names the object and its second link" \
+	grep -q "${plain_obj#composefs/objects/} (nid [0-9]*): it has 2 hard links" <<< "$(vm_refusal_line exposed)"
 
 diag "test-initramfs: $((SECONDS - t0)) s in all"
 done_testing

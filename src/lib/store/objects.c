@@ -12,14 +12,18 @@
  */
 #include "lib/store/objects.h"
 
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "lib/base/hex.h"
 #include "lib/base/log.h"
 #include "lib/base/util.h"
 #include "lib/image/tree.h"
 #include "lib/store/beneath.h"
+#include "lib/store/exposure.h"
 #include "lib/store/layout.h"
 
 struct add_ctx {
@@ -195,6 +199,12 @@ static int log_refusal(const struct cfs_objects *set, const struct cfs_object *o
 	case -EUCLEAN:
 		return log_errno(r, "refusing object %s/%s (nid %llu): not a regular file",
 				 objects_name, path, nid);
+	case -EPERM:
+		return log_errno(r, "refusing object %s/%s (nid %llu): %s, so someone other than "
+				 "root could change it after the boot checked it, and verity = "
+				 "boot-check does not check it again (make the store root's, chmod "
+				 "go-w, one link per object: cfsboot mkimage --store writes it so)",
+				 objects_name, path, nid, o->exposed);
 	case -ENODATA:
 		return log_errno(r, "refusing object %s/%s (nid %llu): it has no fs-verity, and "
 				 "overlayfs verity=require refuses to read a file whose object has none "
@@ -218,8 +228,8 @@ static int log_refusal(const struct cfs_objects *set, const struct cfs_object *o
 /* Sets the verdict of entry o; the group's first refusal is logged when
  * asked.  Returns r. */
 static int verdict(struct cfs_objects *set, struct cfs_object *o, int r, bool by_kernel,
-		   const struct cfs_verity_digest *have, const char *objects_name, unsigned *flags,
-		   const char *doing)
+		   const struct cfs_verity_digest *have, const char *exposed,
+		   const char *objects_name, unsigned *flags, const char *doing)
 {
 	o->checked = true;
 	o->by_kernel = by_kernel;
@@ -230,6 +240,11 @@ static int verdict(struct cfs_objects *set, struct cfs_object *o, int r, bool by
 			return o->err = log_oom();
 		*o->found = *have;
 	}
+	if (r == -EPERM) {
+		o->exposed = strdup(exposed);
+		if (!o->exposed)
+			return o->err = log_oom();
+	}
 	if (r < 0 && (*flags & CFS_OBJECTS_LOG)) {
 		*flags &= ~CFS_OBJECTS_LOG;
 		log_refusal(set, o, objects_name, r, doing);
@@ -237,11 +252,52 @@ static int verdict(struct cfs_objects *set, struct cfs_object *o, int r, bool by
 	return r;
 }
 
+/*
+ * -EPERM with why filled when someone other than root could change the
+ * object open at fd after the check: the object itself unless the kernel
+ * checks it, and, whatever it is, each directory on its path, the objects
+ * directory included, since whoever can write one of them can put another
+ * file in its place, which nothing checks under verity = boot-check.
+ */
+static int check_exposure(int fd, bool by_kernel, int objects_fd, const char *path,
+			  char *why, size_t size)
+{
+	char what[CFS_EXPOSED_MAX], dir[CFS_OBJECT_REDIRECT_MAX];
+	struct stat st;
+
+	if (!by_kernel) {
+		if (fstat(fd, &st) < 0)
+			return -errno;
+		if (cfs_store_exposed(&st, what) < 0) {
+			snprintf(why, size, "it %s", what);
+			return -EPERM;
+		}
+	}
+	if (fstat(objects_fd, &st) < 0)
+		return -errno;
+	if (cfs_store_exposed(&st, what) < 0) {
+		snprintf(why, size, "the objects directory %s", what);
+		return -EPERM;
+	}
+	/* The path is normal (check_ref()) and was just opened without links. */
+	for (const char *slash = strchr(path, '/'); slash; slash = strchr(slash + 1, '/')) {
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+		if (fstatat(objects_fd, dir, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			return -errno;
+		if (cfs_store_exposed(&st, what) < 0) {
+			snprintf(why, size, "its directory %s %s", dir, what);
+			return -EPERM;
+		}
+	}
+	return 0;
+}
+
 int cfs_objects_check_group(struct cfs_objects *set, size_t i, size_t end, int objects_fd,
 			    const char *objects_name, unsigned flags)
 {
 	struct cfs_object *v = set->v;
 	struct cfs_verity_digest have = {};
+	char exposed[CFS_OBJECT_REDIRECT_MAX + CFS_EXPOSED_MAX + 32] = "";
 	const char *doing = NULL;
 	_cleanup_close_ int fd = -1;
 	bool by_kernel = false;
@@ -254,6 +310,9 @@ int cfs_objects_check_group(struct cfs_objects *set, size_t i, size_t end, int o
 	by_kernel = r > 0;
 	if (r == 0 && (flags & CFS_OBJECTS_KERNEL_ONLY))
 		r = -ENODATA;
+	if (r >= 0 && !(flags & CFS_OBJECTS_KERNEL_ONLY))
+		r = check_exposure(fd, by_kernel, objects_fd, cfs_object_path(set, &v[i]), exposed,
+				   sizeof(exposed));
 	for (size_t k = i; k < end; k++) {
 		/* Computed once per algorithm: the entries are sorted by it. */
 		if (r >= 0 && !by_kernel && have.alg != v[k].want.alg) {
@@ -263,7 +322,7 @@ int cfs_objects_check_group(struct cfs_objects *set, size_t i, size_t end, int o
 		}
 		if (r >= 0)
 			r = digest_equal(&have, &v[k].want) ? 0 : -EBADMSG;
-		r = verdict(set, &v[k], r, by_kernel, &have, objects_name, &flags, doing);
+		r = verdict(set, &v[k], r, by_kernel, &have, exposed, objects_name, &flags, doing);
 		if (first == 0)
 			first = r;
 		if (r == -EBADMSG)
@@ -274,8 +333,10 @@ int cfs_objects_check_group(struct cfs_objects *set, size_t i, size_t end, int o
 
 void cfs_objects_free(struct cfs_objects *set)
 {
-	for (size_t i = 0; i < set->n; i++)
+	for (size_t i = 0; i < set->n; i++) {
 		free(set->v[i].found);
+		free(set->v[i].exposed);
+	}
 	free(set->v);
 	free(set->paths);
 	*set = (struct cfs_objects){};

@@ -13,6 +13,9 @@
  * the object must open beneath the objects directory without a link or a
  * mount point on the way (beneath.h), be a regular file, and have that
  * digest, measured by the kernel when it has fs-verity, else computed.
+ * A computed digest stays true only while nobody but root can change the
+ * object or the directories holding it (exposure.h), which the check
+ * requires too: nothing checks the content again after the boot.
  *
  * Usage: add images, sort, then check each group of entries that name the
  * same object (cfs_objects_group_end()); each group's check writes only its
@@ -41,6 +44,7 @@ struct cfs_object {
 	bool by_kernel;                     /* the digest was measured by fs-verity */
 	int err;                            /* 0, or why the object is refused (see there) */
 	struct cfs_verity_digest *found;    /* -EBADMSG: the digest the object has */
+	char *exposed;                      /* -EPERM: who else could change it, "it has 2 hard links" */
 };
 
 struct cfs_objects {
@@ -84,7 +88,9 @@ enum {
 	/* Log the first refusal of the group, naming objects_name/path, the
 	 * nid and what to do (cfs-pivot; fsck reports verdicts itself). */
 	CFS_OBJECTS_LOG = 1 << 0,
-	/* The object must have fs-verity (verity = require), else -ENODATA. */
+	/* The object must have fs-verity (verity = require), else -ENODATA;
+	 * the kernel checks it at every open, so who could replace it, or
+	 * its directories, does not matter (no -EPERM). */
 	CFS_OBJECTS_KERNEL_ONLY = 1 << 1,
 };
 
@@ -99,6 +105,11 @@ enum {
  *   -EUCLEAN     it is not a regular file
  *   -EBADMSG     its digest is another (o->found says which)
  *   -ENODATA     CFS_OBJECTS_KERNEL_ONLY and it has no fs-verity
+ *   -EPERM       someone other than root could change it after the check
+ *                (o->exposed says how): it has no fs-verity and more than
+ *                one link, another owner or group/other write permission,
+ *                or a directory on its way below and including the
+ *                objects directory has another owner or such permission
  *   other        it could not be read or measured
  * and returns the first of them that is not 0, logged with CFS_OBJECTS_LOG.
  */

@@ -126,14 +126,18 @@ static int phase_store(struct pivot_boot *b)
 
 static int phase_digest(struct pivot_boot *b)
 {
-	enum pivot_image_check how;
 	/* Only verity = require insists on the kernel's measurement: in the
 	 * other modes files are not checked by the kernel either. */
-	bool computed_ok = b->policy.verity != PIVOT_VERITY_REQUIRE;
+	static const enum pivot_image_rule rule[] = {
+		[PIVOT_VERITY_REQUIRE] = PIVOT_IMAGE_KERNEL_ONLY,
+		[PIVOT_VERITY_BOOT_CHECK] = PIVOT_IMAGE_SEALED,
+		[PIVOT_VERITY_INSECURE_DEV] = PIVOT_IMAGE_AS_IS,
+	};
+	enum pivot_image_check how;
 	int r;
 
-	r = pivot_check_image(b->store.image_fd, b->store.image_path, &b->cmdline.digest,
-			      computed_ok, &how);
+	r = pivot_check_image(&b->store.image_fd, b->store.image_path, &b->cmdline.digest,
+			      rule[b->policy.verity], &how);
 	if (r == -EBADMSG)
 		return PIVOT_EXIT_DIGEST;
 	if (r < 0)

@@ -5,7 +5,8 @@
  * problem, a link or a mount point on the way is refused outright because
  * it could make the digest check look at one file and the mount use another.
  * The image is opened once, and that fd is what the digest check measures
- * and what EROFS mounts.
+ * and what EROFS mounts; for an image without fs-verity the digest check
+ * puts its sealed in-memory copy in its place (verity.h).
  */
 #include "pivot/verify/store.h"
 

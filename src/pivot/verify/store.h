@@ -17,7 +17,7 @@ struct pivot_store {
 	int root_fd;        /* O_PATH: the physical root, a mount point */
 	int store_fd;       /* O_PATH: the store directory */
 	int objects_fd;     /* O_PATH: <store>/objects */
-	int image_fd;       /* O_RDONLY: <store>/images/<hex> */
+	int image_fd;       /* O_RDONLY: <store>/images/<hex>, or its sealed copy (verity.h) */
 	char hex[PIVOT_DIGEST_HEX_MAX];
 	char *image_path;   /* as messages name it: <sysroot><store>/images/<hex> */
 	char *objects_path; /* <sysroot><store>/objects */

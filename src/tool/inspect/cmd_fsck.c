@@ -22,7 +22,9 @@
 #include "lib/image/image.h"
 #include "lib/base/log.h"
 #include "lib/base/util.h"
+#include "lib/verity/measure.h"
 #include "lib/store/beneath.h"
+#include "lib/store/exposure.h"
 #include "lib/store/layout.h"
 #include "lib/store/objects.h"
 #include "tool/common/workers.h"
@@ -99,6 +101,19 @@ static int check_name(const struct cfs_image_file *img, const char *shown, const
 	return 0;
 }
 
+/* Under verity = boot-check the boot refuses an image without fs-verity
+ * that someone other than root could have changed (exposure.h), before
+ * copying it into sealed memory. */
+static int check_exposure(int fd, const char *shown)
+{
+	struct cfs_verity_digest d;
+	int r = cfs_verity_measure(fd, &d.alg, d.bytes);
+
+	if (r < 0 && r != -EPROTO)
+		return log_errno(r, "cannot measure the fs-verity digest of %s: %m", shown);
+	return r == 0 ? cfs_store_refuse_exposed(fd, "the image", shown) : 0;
+}
+
 /* Reads one image and adds its objects; a bad image is counted, not fatal.
  * An image of the store (store_name) is opened beneath images_fd as the
  * boot opens it; one given by path is the user's to name. */
@@ -122,6 +137,8 @@ static int check_image(struct fsck *f, int dir_fd, const char *path, const char 
 		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 		r = fd < 0 ? log_errno(-errno, "cannot open %s: %m", shown) : 0;
 	}
+	if (r >= 0 && store_name)
+		r = check_exposure(fd, shown);
 	if (r >= 0)
 		r = cfs_image_open_fd(fd, shown, &img);
 	if (r >= 0 && store_name)
@@ -268,6 +285,10 @@ static void print_why(const struct cfs_object *o)
 		break;
 	case -EXDEV:
 		printf(": it is or passes through a mount point, which the boot does not cross\n");
+		break;
+	case -EPERM:
+		printf(": %s, so someone other than root could change it after the boot checked it\n",
+		       o->exposed);
 		break;
 	case -EBADMSG:
 		cfs_hex_encode(o->want.bytes, cfs_hash_digest_size(o->want.alg), want);
