@@ -82,6 +82,17 @@ struct cfs_tpm;
  * another negative errno after logging why the TPM is unusable.
  */
 int cfs_tpm_open(const char *device, struct cfs_tpm **out);
+
+/*
+ * Waits up to timeout_usec for the TPM named by device to appear: its
+ * device node ("auto": /dev/tpmrm0 or /dev/tpm0), or the socket of
+ * swtpm:path=.  A TPM driver may probe after the initramfs started, and
+ * looking once would take a TPM that is merely late for one that is not
+ * there.  Polls every 10 ms.  Returns 0 once it is there, -ENODEV when it
+ * is not by the deadline; *waited_usec is the time spent.  Not logged.
+ * swtpm over TCP is never waited for: cfs_tpm_open() says if it is down.
+ */
+int cfs_tpm_wait(const char *device, uint64_t timeout_usec, uint64_t *waited_usec);
 void cfs_tpm_close(struct cfs_tpm *t);
 /* The device actually opened, for messages ("/dev/tpmrm0"). */
 const char *cfs_tpm_name(const struct cfs_tpm *t);
@@ -112,7 +123,9 @@ int cfs_tpm_pcr_read(struct cfs_tpm *t, unsigned int pcr, struct cfs_tpm_digests
  *   -ENOENT   no index at CFS_TPM_FLOOR_INDEX
  *   -ENODATA  the counter is defined but was never incremented
  *   -EBADSLT  something else holds the handle: other attributes, size,
- *             name algorithm or an authorization policy; never trusted
+ *             name algorithm or an authorization policy, or our public
+ *             area with a password other than the empty one; never
+ *             trusted
  * or another negative errno when the TPM fails (logged).
  */
 int cfs_tpm_floor_read(struct cfs_tpm *t, uint64_t *floor);

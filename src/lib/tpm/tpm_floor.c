@@ -101,6 +101,12 @@ static int floor_value(struct cfs_tpm *t, ESYS_TR tr, uint64_t *value)
 		rc = Esys_NV_Read(t->esys, tr, tr, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
 				  sizeof(uint64_t), 0, &data);
 	while (tpm_again(t, rc, &attempt));
+	/* Our public area, but not our empty password: someone defined the
+	 * index with a password of their own.  The name check ensures that
+	 * it has NO_DA, so this attempt never counts toward a lockout.  Not
+	 * logged: the caller says what it means. */
+	if (tpm_rc_base(rc) == TPM2_RC_BAD_AUTH || tpm_rc_base(rc) == TPM2_RC_AUTH_FAIL)
+		return -EBADSLT;
 	if (rc != TSS2_RC_SUCCESS)
 		return tpm_failed(t, rc, "reading the anti-rollback counter");
 	if (data->size != sizeof(uint64_t)) {
@@ -124,9 +130,17 @@ static int floor_get(struct cfs_tpm *t, ESYS_TR *tr, enum floor_state *state, ui
 	if (r < 0)
 		return r;
 	*floor = 0;
-	if (*state == FLOOR_WRITTEN)
-		return floor_value(t, *tr, floor);
-	return 0;
+	if (*state != FLOOR_WRITTEN)
+		return 0;
+	r = floor_value(t, *tr, floor);
+	if (r == -EBADSLT) {
+		log_debug("the index %#x has the public area of cfsboot's counter but another "
+			  "password", CFS_TPM_FLOOR_INDEX);
+		*state = FLOOR_FOREIGN;
+		*floor = 0;
+		return 0;
+	}
+	return r;
 }
 
 int cfs_tpm_floor_read(struct cfs_tpm *t, uint64_t *floor)
@@ -242,7 +256,7 @@ static int floor_raise(struct cfs_tpm *t, ESYS_TR *tr, uint64_t version, uint64_
 	*before = floor;
 	if (state == FLOOR_FOREIGN)
 		return log_errno(-EBADSLT, "the TPM %s holds an index %#x that is not cfsboot's "
-				 "anti-rollback counter (other attributes, size or policy); "
+				 "anti-rollback counter (other attributes, size, policy or password); "
 				 "leaving it alone", t->name, CFS_TPM_FLOOR_INDEX);
 	if (floor > version)
 		return log_errno(-EPERM, "refusing to lower the anti-rollback floor from %llu to "

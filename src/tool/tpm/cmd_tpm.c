@@ -259,7 +259,8 @@ static int cmd_read_floor(int argc, char **argv)
 			  "cfsboot tpm commit-version sets it", CFS_TPM_FLOOR_INDEX, cfs_tpm_name(t));
 	else if (r == -EBADSLT)
 		log_error("the index %#x of the TPM %s is not cfsboot's anti-rollback counter "
-			  "(other attributes, size or policy)", CFS_TPM_FLOOR_INDEX, cfs_tpm_name(t));
+			  "(other attributes, size, policy or password)", CFS_TPM_FLOOR_INDEX,
+			  cfs_tpm_name(t));
 	cfs_tpm_close(t);
 	if (r == -ENOENT || r == -ENODATA || r == -EBADSLT)
 		return EXIT_TPM_NO_FLOOR;
