@@ -391,11 +391,13 @@ umount -R "$S/gone"
 # our counter's, so it is never read, let alone trusted.
 tpm2 nvdefine "$INDEX" -C o -s 8 -a "ownerread|ownerwrite|authread|authwrite|nt=counter" > /dev/null &&
 	tpm2 nvincrement "$INDEX" -C o || fail "tpm2_nvdefine: an index with other attributes"
-check "tpm2_nvreadpublic: its attributes are not the counter's (0x22040014)" sh -c \
-	"tpm2_nvreadpublic $INDEX | grep -q 'value: 0x' && ! tpm2_nvreadpublic $INDEX | grep -q 'value: 0x22040014'"
+# The attributes tpm2_nvreadpublic shows for the handle.
+attrs=$(printf '0x%08x' "0x$(tpm2 nvreadpublic "$INDEX" | sed -n '/^ *attributes:/,/value:/s/^ *value: 0x//p')")
+check "tpm2_nvreadpublic: its attributes ($attrs) are not the counter's (0x22040014)" \
+	test "$attrs" != 0x00000000 -a "$attrs" != 0x22040014
 physroot odd
-check_fails "a counter with other attributes, floor = required: refused" 10 \
-	"holds something other than cfsboot's anti-rollback counter \(other attributes, size, policy or password\) at 0x180cf5b; with floor = required it must be there" \
+check_fails "a counter with other attributes, floor = required: refused, naming them as tpm2_nvreadpublic does" 10 \
+	"holds something other than cfsboot's anti-rollback counter \(attributes $attrs, 8 bytes, name algorithm 0x000b, no policy; cfsboot's counter has attributes 0x22040014, 8 bytes, SHA-256 \(0x000b\), no policy\) at 0x180cf5b; with floor = required it must be there" \
 	pivot odd "$(policy if-present "$DEV" "floor = required")"
 refused odd tpm
 check_fails "... and the same under tpm = required" 10 \
@@ -420,11 +422,11 @@ check "... and its value is above the deleted floor 3: a new counter never start
 	"$(tpm2 nvread "$INDEX" -s 8 -P attackerpw 2> /dev/null | od -An -tu8 --endian=big | tr -d ' ')" -gt 3
 lockouts_before=$(lockouts)
 check_fails "cfsboot tpm read-floor: not cfsboot's counter" 8 \
-	"is not cfsboot's anti-rollback counter \(other attributes, size, policy or password\)" \
+	"is not cfsboot's anti-rollback counter \(the counter's public area, but a password other than the empty one\)" \
 	cfsboot tpm read-floor --device "$DEV"
 physroot pw
 check_fails "the counter with another password, floor = required: refused" 10 \
-	"holds something other than cfsboot's anti-rollback counter .* with floor = required it must be there" \
+	"holds something other than cfsboot's anti-rollback counter \(the counter's public area, but a password other than the empty one\) at 0x180cf5b; with floor = required it must be there" \
 	pivot pw "$(policy if-present "$DEV" "floor = required")"
 refused pw tpm
 check "... and the empty-password attempts never counted toward the TPM's lockout (NO_DA)" \
@@ -433,13 +435,29 @@ tpm2 nvundefine "$INDEX" -C o || fail "tpm2_nvundefine"
 
 # ---- tpm-wait: a TPM that appears late, and one that never does
 # start_tpm_late NAME DELAY: the TPM state NAME served by swtpm on a Unix
-# socket that appears after DELAY seconds, as a TPM whose driver probes
-# after the initramfs started; sets LATE_DEV.
+# socket that appears DELAY seconds from now, as a TPM whose driver probes
+# after the initramfs started; sets LATE_DEV.  swtpm listens under another
+# name first and the socket is renamed into place once it answers, as a
+# device node appears only once its driver has the chip ready.
 start_tpm_late() {
 	local sock=$S/$1.sock
-	rm -f "$sock" "$sock.ctrl"
-	(sleep "$2" && exec swtpm socket --tpm2 --tpmstate "dir=$S/$1" --flags not-need-init,startup-clear \
-		--server "type=unixio,path=$sock" --ctrl "type=unixio,path=$sock.ctrl") > "$S/$1.late.log" 2>&1 &
+	rm -f "$sock" "$sock.ctrl" "$sock.hidden"
+	swtpm socket --tpm2 --tpmstate "dir=$S/$1" --flags not-need-init,startup-clear \
+		--server "type=unixio,path=$sock.hidden" --ctrl "type=unixio,path=$sock.ctrl" \
+		> "$S/$1.late.log" 2>&1 &
+	PIDS+=($!)
+	python3 - "$sock.hidden" "$sock" "$2" <<-'EOF' &
+	import os, socket, sys, time
+	hidden, sock, delay = sys.argv[1], sys.argv[2], float(sys.argv[3])
+	end = time.monotonic() + delay
+	for _ in range(100):
+	    try:
+	        s = socket.socket(socket.AF_UNIX); s.connect(hidden); s.close(); break
+	    except OSError:
+	        time.sleep(0.05)
+	time.sleep(max(0, end - time.monotonic()))
+	os.rename(hidden, sock)
+	EOF
 	PIDS+=($!)
 	LATE_DEV=swtpm:path=$sock
 }

@@ -131,6 +131,15 @@ int cfs_tpm_pcr_read(struct cfs_tpm *t, unsigned int pcr, struct cfs_tpm_digests
 int cfs_tpm_floor_read(struct cfs_tpm *t, uint64_t *floor);
 
 /*
+ * After -EBADSLT: what the handle holds instead, from its public area,
+ * for the message that refuses it ("attributes 0x22040004, 8 bytes, name
+ * algorithm 0x000b, an authorization policy").  An index with exactly the
+ * counter's public area has a password of its own, and is described so.
+ * Always fills buf; 0, or a negative errno when the TPM did not say.
+ */
+int cfs_tpm_floor_describe(struct cfs_tpm *t, char *buf, size_t size);
+
+/*
  * Raises the floor to version: defines the counter when it is missing
  * (owner authorization, which must be empty), then increments it until it
  * holds version.  Never lowers it: a floor above version is -EPERM.  A new

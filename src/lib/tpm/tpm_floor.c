@@ -2,6 +2,7 @@
 /* The anti-rollback floor: an NV counter (docs/measurement.md). */
 #include "lib/tpm/tpm_priv.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <tss2/tss2_mu.h>
@@ -170,6 +171,62 @@ int cfs_tpm_floor_read(struct cfs_tpm *t, uint64_t *floor)
 		break;
 	}
 	return 0;
+}
+
+static int describe(struct cfs_tpm *t, ESYS_TR tr, char *buf, size_t size)
+{
+	const TPM2B_NV_PUBLIC ours = floor_public(true);
+	TPM2B_NV_PUBLIC *pub = NULL;
+	TPM2B_NAME *name = NULL;
+	unsigned int attempt = 0;
+	const TPMS_NV_PUBLIC *p;
+	TSS2_RC rc;
+
+	do
+		rc = Esys_NV_ReadPublic(t->esys, tr, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &pub,
+					&name);
+	while (tpm_again(t, rc, &attempt));
+	if (rc != TSS2_RC_SUCCESS) {
+		snprintf(buf, size, "its public area unreadable");
+		return tpm_failed(t, rc, "reading the public area of the index at the floor's handle");
+	}
+	p = &pub->nvPublic;
+	if (p->attributes == ours.nvPublic.attributes && p->dataSize == ours.nvPublic.dataSize &&
+	    p->nameAlg == ours.nvPublic.nameAlg && p->authPolicy.size == 0)
+		snprintf(buf, size, "the counter's public area, but a password other than the "
+			 "empty one");
+	else
+		snprintf(buf, size, "attributes %#010x, %u bytes, name algorithm %#06x, %s; "
+			 "cfsboot's counter has attributes %#010x, 8 bytes, SHA-256 (0x000b), no "
+			 "policy", p->attributes, p->dataSize, p->nameAlg,
+			 p->authPolicy.size ? "an authorization policy" : "no policy",
+			 ours.nvPublic.attributes);
+	Esys_Free(pub);
+	Esys_Free(name);
+	return 0;
+}
+
+int cfs_tpm_floor_describe(struct cfs_tpm *t, char *buf, size_t size)
+{
+	uint64_t start = tpm_now_usec();
+	ESYS_TR tr = ESYS_TR_NONE;
+	unsigned int attempt = 0;
+	TSS2_RC rc;
+	int r;
+
+	do
+		rc = Esys_TR_FromTPMPublic(t->esys, CFS_TPM_FLOOR_INDEX, ESYS_TR_NONE, ESYS_TR_NONE,
+					   ESYS_TR_NONE, &tr);
+	while (tpm_again(t, rc, &attempt));
+	if (rc != TSS2_RC_SUCCESS) {
+		snprintf(buf, size, "its public area unreadable");
+		r = tpm_failed(t, rc, "looking up the anti-rollback index");
+	} else {
+		r = describe(t, tr, buf, size);
+		Esys_TR_Close(t->esys, &tr);
+	}
+	t->stats.usec += tpm_now_usec() - start;
+	return r;
 }
 
 static int floor_define(struct cfs_tpm *t, ESYS_TR *tr)

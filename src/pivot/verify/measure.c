@@ -111,7 +111,8 @@ int pivot_tpm_open(const struct pivot_policy *p, struct pivot_status *st, struct
 int pivot_rollback_floor(const struct pivot_policy *p, struct cfs_tpm *tpm,
 			 struct pivot_status *st, uint64_t *floor)
 {
-	const char *why, *key = floor_required_by(p);
+	const char *key = floor_required_by(p);
+	char why[384], foreign[256];
 	int r;
 
 	*floor = 0;
@@ -124,13 +125,17 @@ int pivot_rollback_floor(const struct pivot_policy *p, struct cfs_tpm *tpm,
 		return PIVOT_FLOOR_READ;
 	}
 	if (r == -ENOENT)
-		why = "has no anti-rollback counter";
+		snprintf(why, sizeof(why), "has no anti-rollback counter");
 	else if (r == -ENODATA)
-		why = "has an anti-rollback counter that was never incremented";
-	else if (r == -EBADSLT)
-		why = "holds something other than cfsboot's anti-rollback counter (other attributes, "
-		      "size, policy or password)";
-	else
+		snprintf(why, sizeof(why), "has an anti-rollback counter that was never incremented");
+	else if (r == -EBADSLT) {
+		int e = cfs_tpm_floor_describe(tpm, foreign, sizeof(foreign));
+
+		if (e < 0)
+			return e;
+		snprintf(why, sizeof(why), "holds something other than cfsboot's anti-rollback "
+			 "counter (%s)", foreign);
+	} else
 		return r;
 	if (key)
 		return log_errno(r, "the TPM %s %s at %#x; with %s = required it must be there, so "
