@@ -4,8 +4,11 @@
 # signed image (status, log, replay, the PCR predicted from the words), the
 # verity word of the mode enforced, the anti-rollback floor of the TPM
 # raising min-version, a refusal after the measurement spoiling the PCR,
-# no TPM under required and if-present, a TPM without a counter, and a TPM
-# that dies mid-extension.  Every swtpm is started here on free ports of
+# no TPM under required and if-present, a TPM without a counter, a TPM
+# that dies mid-extension, and the floor that must not vanish quietly:
+# floor = required against a deleted, redefined or password-protected
+# counter (tpm2-tools playing the attacker), a TPM that appears late within
+# tpm-wait, and one that does not appear.  Every swtpm is started here on free ports of
 # 127.0.0.1 and killed on exit; every wait is bounded.  The host's own TPM,
 # if it has one, is never touched: every policy names a device.
 if [ "$(id -u)" -ne 0 ]; then
@@ -19,7 +22,7 @@ if [ -z "${CFS_PIVOT_NS:-}" ]; then
 fi
 . "$(dirname "$0")/../lib.sh"
 
-for t in swtpm swtpm_setup tpm2_pcrread python3; do
+for t in swtpm swtpm_setup tpm2_pcrread tpm2_nvdefine python3; do
 	if ! command -v "$t" > /dev/null; then
 		skip "$t is not installed (scripts/install-deps.sh)"
 		done_testing
@@ -40,6 +43,8 @@ cleanup() {
 trap cleanup EXIT
 
 cfsboot() { timeout 60 "$CFSBOOT" "$@"; }
+tpm2() { local t=$1; shift; timeout 30 "tpm2_$t" "$@"; }
+INDEX=0x0180cf5b
 
 # ---- software TPMs (tests/swtpm.sh)
 SWTPM_DIR=$S
@@ -246,13 +251,13 @@ refused floor rollback
 
 # ---- no TPM
 physroot none
-check_fails "tpm = required without a TPM refuses" 10 \
-	"no TPM found \(tpm-device = $S/no-tpm\) and the policy requires one \(tpm = required\)" \
+check_fails "tpm = required without a TPM refuses, after tpm-wait's 2 s by default" 10 \
+	"no TPM found \(tpm-device = $S/no-tpm, waited 2\.[0-9]{2} s, tpm-wait = 2\) and the policy requires one \(tpm = required\)" \
 	pivot none "$(policy required "$S/no-tpm")"
 refused none tpm
 check "... with nothing measured, no log" test ! -e "$S/none.run/measure.log"
-check "tpm = if-present without a TPM boots" pivot none "$(policy if-present "$S/no-tpm")"
-check "... saying so" said none "no TPM found \(tpm-device = $S/no-tpm\): booting without measuring"
+check "tpm = if-present without a TPM boots" pivot none "$(policy if-present "$S/no-tpm" "tpm-wait = 0")"
+check "... saying so" said none "no TPM found \(tpm-device = $S/no-tpm, waited 0\.00 s, tpm-wait = 0\): booting without measuring"
 check "... and so does its line" said none "booted composefs image .*; NOT measured \(no TPM, tpm = if-present\); "
 check "... the status: present false, nothing else" test "$(status none 's["tpm"]')" = "{'present': False}"
 check "... phases: the TPM looked for, no floor, no measurement" \
@@ -264,12 +269,12 @@ umount -R "$S/none"
 start_tpm fresh || fail "swtpm starts"
 physroot fresh
 check_fails "tpm = required: a TPM without the counter refuses" 10 \
-	"has no anti-rollback counter at 0x180cf5b; with tpm = required it must be there.*cfsboot tpm commit-version" \
+	"has no anti-rollback counter at 0x180cf5b; with tpm = required it must be there, so that deleting or replacing it cannot lift the floor: refusing to boot \(provision it with cfsboot tpm commit-version" \
 	pivot fresh "$(policy required "$DEV")"
 refused fresh tpm
 check "tpm = if-present: boots measured without a floor" pivot fresh "$(policy if-present "$DEV")"
 check "... warning that only min-version guards" said fresh \
-	'has no anti-rollback counter at 0x180cf5b: only min-version = 0 guards against rollback'
+	'has no anti-rollback counter at 0x180cf5b: only min-version = 0 guards against rollback \(floor = required refuses this once the floor is provisioned\)'
 check "... the status: measured, no floor" test \
 	"$(status fresh '[s["tpm"].get(k) for k in ("present", "pcr", "floor")]')" = "[True, 15, None]"
 umount -R "$S/fresh"
@@ -296,5 +301,141 @@ check "... and its reason is the last error, in the status and the output" sh -c
 	"python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[\"error\"][\"message\"])' \
 	'$S/late2.run/status.json' | grep -q '^etc = bind mounts .* but it does not exist' &&
 	tail -n 1 '$S/late2.run/out' | grep -q 'etc = bind mounts .* but it does not exist'"
+
+
+# ---- the floor does not vanish quietly: floor = required
+# A provisioned TPM (floor 3) whose owner hierarchy has the empty password
+# of most machines; tpm2-tools play the attacker who has it.
+start_tpm gone || fail "swtpm starts"
+cfsboot tpm commit-version --device "$DEV" 3 > /dev/null || fail "commit-version 3"
+physroot gone
+check "floor = required, the counter there: boots with the floor" \
+	pivot gone "$(policy if-present "$DEV" "floor = required")"
+check "... the status has floor 3" test "$(status gone 's["tpm"]["floor"]')" = 3
+umount -R "$S/gone"
+physroot gone
+tpm2 nvundefine "$INDEX" -C o || fail "tpm2_nvundefine deletes the counter"
+check "tpm2_nvreadpublic: the counter is gone" sh -c "! tpm2_nvreadpublic $INDEX > /dev/null 2>&1"
+before=$(pcr sha256)
+check_fails "the counter deleted, floor = required: refused" 10 \
+	"has no anti-rollback counter at 0x180cf5b; with floor = required it must be there, so that deleting or replacing it cannot lift the floor: refusing to boot \(provision it with cfsboot tpm commit-version" \
+	pivot gone "$(policy if-present "$DEV" "floor = required")"
+refused gone tpm
+check "... nothing was measured" sh -c "test '$(pcr sha256)' = '$before' && test ! -e '$S/gone.run/measure.log'"
+check "the counter deleted, floor = if-present (the default): boots, warning" \
+	pivot gone "$(policy if-present "$DEV")"
+check "... that only min-version guards" said gone \
+	'has no anti-rollback counter at 0x180cf5b: only min-version = 0 guards against rollback'
+check "... the status: measured, no floor" test \
+	"$(status gone '[s["tpm"].get(k) for k in ("present", "pcr", "floor")]')" = "[True, 15, None]"
+umount -R "$S/gone"
+
+# Redefined by the attacker: owner-writable, without NO_DA.  Its name is not
+# our counter's, so it is never read, let alone trusted.
+tpm2 nvdefine "$INDEX" -C o -s 8 -a "ownerread|ownerwrite|authread|authwrite|nt=counter" > /dev/null &&
+	tpm2 nvincrement "$INDEX" -C o || fail "tpm2_nvdefine: an index with other attributes"
+# The attributes tpm2_nvreadpublic shows for the handle.
+attrs=$(printf '0x%08x' "0x$(tpm2 nvreadpublic "$INDEX" | sed -n '/^ *attributes:/,/value:/s/^ *value: 0x//p')")
+check "tpm2_nvreadpublic: its attributes ($attrs) are not the counter's (0x22040014)" \
+	test "$attrs" != 0x00000000 -a "$attrs" != 0x22040014
+physroot odd
+check_fails "a counter with other attributes, floor = required: refused, naming them as tpm2_nvreadpublic does" 10 \
+	"holds something other than cfsboot's anti-rollback counter \(attributes $attrs, 8 bytes, name algorithm 0x000b, no policy; cfsboot's counter has attributes 0x22040014, 8 bytes, SHA-256 \(0x000b\), no policy\) at 0x180cf5b; with floor = required it must be there" \
+	pivot odd "$(policy if-present "$DEV" "floor = required")"
+refused odd tpm
+check_fails "... and the same under tpm = required" 10 \
+	"holds something other than cfsboot's anti-rollback counter .* with tpm = required it must be there" \
+	pivot odd "$(policy required "$DEV")"
+check "a counter with other attributes, floor = if-present: boots, warning" \
+	pivot odd "$(policy if-present "$DEV")"
+check "... that it is not the counter" said odd \
+	"holds something other than cfsboot's anti-rollback counter .*: only min-version = 0 guards"
+umount -R "$S/odd"
+tpm2 nvundefine "$INDEX" -C o || fail "tpm2_nvundefine"
+
+# Redefined with our exact public area but a password of the attacker's:
+# the TPM's name of an index does not cover its password, so the name
+# matches; reading it with the empty password fails, and that is no floor.
+lockouts() { tpm2 getcap properties-variable | sed -n 's/^ *TPM2_PT_LOCKOUT_COUNTER: *//p'; }
+tpm2 nvdefine "$INDEX" -C o -s 8 -a "authread|authwrite|nt=counter|no_da" -p attackerpw > /dev/null &&
+	tpm2 nvincrement "$INDEX" -P attackerpw || fail "tpm2_nvdefine: the counter with a password"
+check "tpm2_nvreadpublic: its attributes are exactly the counter's" sh -c \
+	"tpm2_nvreadpublic $INDEX | grep -q 'value: 0x22040014'"
+check "... and its value is above the deleted floor 3: a new counter never starts lower" test \
+	"$(tpm2 nvread "$INDEX" -s 8 -P attackerpw 2> /dev/null | od -An -tu8 --endian=big | tr -d ' ')" -gt 3
+lockouts_before=$(lockouts)
+check_fails "cfsboot tpm read-floor: not cfsboot's counter" 8 \
+	"is not cfsboot's anti-rollback counter \(the counter's public area, but a password other than the empty one\)" \
+	cfsboot tpm read-floor --device "$DEV"
+physroot pw
+check_fails "the counter with another password, floor = required: refused" 10 \
+	"holds something other than cfsboot's anti-rollback counter \(the counter's public area, but a password other than the empty one\) at 0x180cf5b; with floor = required it must be there" \
+	pivot pw "$(policy if-present "$DEV" "floor = required")"
+refused pw tpm
+check "... and the empty-password attempts never counted toward the TPM's lockout (NO_DA)" \
+	test -n "$lockouts_before" -a "$(lockouts)" = "$lockouts_before"
+tpm2 nvundefine "$INDEX" -C o || fail "tpm2_nvundefine"
+
+# ---- tpm-wait: a TPM that appears late, and one that never does
+# start_tpm_late NAME DELAY: the TPM state NAME served by swtpm on a Unix
+# socket that appears DELAY seconds from now, as a TPM whose driver probes
+# after the initramfs started; sets LATE_DEV.  swtpm listens under another
+# name first and the socket is renamed into place once it answers, as a
+# device node appears only once its driver has the chip ready.
+start_tpm_late() {
+	local sock=$S/$1.sock
+	rm -f "$sock" "$sock.ctrl" "$sock.hidden"
+	swtpm socket --tpm2 --tpmstate "dir=$S/$1" --flags not-need-init,startup-clear \
+		--server "type=unixio,path=$sock.hidden" --ctrl "type=unixio,path=$sock.ctrl" \
+		> "$S/$1.late.log" 2>&1 &
+	PIDS+=($!)
+	python3 - "$sock.hidden" "$sock" "$2" <<-'EOF' &
+	import os, socket, sys, time
+	hidden, sock, delay = sys.argv[1], sys.argv[2], float(sys.argv[3])
+	end = time.monotonic() + delay
+	for _ in range(100):
+	    try:
+	        s = socket.socket(socket.AF_UNIX); s.connect(hidden); s.close(); break
+	    except OSError:
+	        time.sleep(0.05)
+	time.sleep(max(0, end - time.monotonic()))
+	os.rename(hidden, sock)
+	EOF
+	PIDS+=($!)
+	LATE_DEV=swtpm:path=$sock
+}
+start_tpm slowtpm || fail "swtpm starts"
+cfsboot tpm commit-version --device "$DEV" 3 > /dev/null || fail "commit-version 3"
+kill "${PIDS[-1]}" && wait "${PIDS[-1]}" 2> /dev/null
+physroot slow
+start_tpm_late slowtpm 1.5
+check "a TPM that appears 1.5 s late, tpm-wait = 10, floor = required: boots with the floor" \
+	pivot slow "$(policy if-present "$LATE_DEV" "tpm-wait = 10" "floor = required")"
+check "... saying how long it waited" said slow \
+	"the TPM swtpm:path=$S/slowtpm.sock appeared after [0-9]+\.[0-9]{2} s of waiting \(tpm-wait = 10\)"
+waited=$(sed -n 's/.*appeared after \([0-9.]*\) s of waiting.*/\1/p' "$S/slow.run/out")
+check "... about the delay: 1 s < $waited s < 10 s" \
+	python3 -c "import sys; sys.exit(not 1.0 < float('$waited') < 10)"
+check "... the status: measured, floor 3" test \
+	"$(status slow '[s["tpm"].get(k) for k in ("present", "pcr", "floor")]')" = "[True, 15, 3]"
+umount -R "$S/slow"
+
+physroot never
+start=$(date +%s%N)
+check_fails "no TPM within tpm-wait = 1, floor = required: refused" 10 \
+	"no TPM found \(tpm-device = swtpm:path=$S/never.sock, waited 1\.[0-9]{2} s, tpm-wait = 1\), and floor = required says this device's anti-rollback floor is in it: refusing to boot \(.*cfsboot tpm commit-version\)" \
+	pivot never "$(policy if-present "swtpm:path=$S/never.sock" "tpm-wait = 1" "floor = required")"
+ms=$((($(date +%s%N) - start) / 1000000))
+refused never tpm
+check "... after waiting the second ($ms ms)" test "$ms" -ge 1000 -a "$ms" -lt 10000
+check "... nothing measured, no log" test ! -e "$S/never.run/measure.log"
+check "no TPM within tpm-wait = 1, floor = if-present: boots unmeasured, saying so" \
+	pivot never "$(policy if-present "swtpm:path=$S/never.sock" "tpm-wait = 1")"
+check "... with the time waited" said never \
+	"no TPM found \(tpm-device = swtpm:path=$S/never.sock, waited 1\.[0-9]{2} s, tpm-wait = 1\): booting without measuring"
+umount -R "$S/never"
+check_fails "floor = required with tpm = off is refused as a policy" 4 \
+	"pivot.conf:[0-9]+: floor = required needs the TPM's anti-rollback counter, but tpm = off never opens the TPM" \
+	pivot never "$(policy off "$DEV" "floor = required")"
 
 done_testing

@@ -22,7 +22,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include <openssl/evp.h>
@@ -152,7 +154,8 @@ static void test_policy_off(void **state)
 	assert_false(st.tpm.measured);
 }
 
-/* No device at the path: absent, which if-present allows. */
+/* No device at the path: absent, which if-present allows, unless the
+ * floor is required. */
 static void test_absent(void **state)
 {
 	_cleanup_free_ char *none = path_of("no-tpm");
@@ -164,6 +167,7 @@ static void test_absent(void **state)
 	uint64_t floor;
 
 	(void)state;
+	p.tpm_wait = 0;
 	capture_start();
 	assert_int_equal(pivot_tpm_open(&p, &st.tpm, &tpm), 0);
 	log = capture_end();
@@ -171,12 +175,25 @@ static void test_absent(void **state)
 	assert_true(st.tpm.checked);
 	assert_false(st.tpm.present);
 	assert_contains(log, "no TPM found (tpm-device = ");
-	assert_contains(log, "booting without measuring the image, as tpm = if-present allows");
+	assert_contains(log, ", waited 0.00 s, tpm-wait = 0): booting without measuring the image, "
+			     "as tpm = if-present allows");
 	assert_int_equal(count_lines(log), 1);
 	assert_int_equal(pivot_rollback_floor(&p, tpm, &st.tpm, &floor), PIVOT_FLOOR_NO_TPM);
 	assert_int_equal(pivot_measure(&p, tpm, &m, NULL, &st.tpm), 0);
 	assert_false(st.tpm.measured);
 
+	p.floor = PIVOT_FLOOR_NEED_REQUIRED;
+	st = (struct pivot_status){ 0 };
+	capture_start();
+	assert_int_equal(pivot_tpm_open(&p, &st.tpm, &tpm), -ENODEV);
+	log = capture_end();
+	assert_null(tpm);
+	assert_contains(log, "tpm-wait = 0), and floor = required says this device's anti-rollback "
+			     "floor is in it: refusing to boot");
+	assert_contains(log, "cfsboot tpm commit-version");
+	assert_int_equal(count_lines(log), 1);
+
+	p.floor = PIVOT_FLOOR_NEED_IF_PRESENT;
 	p.tpm = PIVOT_TPM_REQUIRED;
 	st = (struct pivot_status){ 0 };
 	capture_start();
@@ -186,6 +203,77 @@ static void test_absent(void **state)
 	assert_contains(log, "the policy requires one (tpm = required): refusing to boot an "
 			     "unmeasured image");
 	assert_int_equal(count_lines(log), 1);
+}
+
+/* Creates path after delay_usec, from a child process. */
+static pid_t create_later(const char *path, unsigned int delay_usec)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int fd;
+
+		usleep(delay_usec);
+		fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+		_exit(fd < 0);
+	}
+	return pid;
+}
+
+static void reap(pid_t pid)
+{
+	int status;
+
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+/* The wait for a TPM whose driver probes late: bounded, and over as soon
+ * as the node is there. */
+static void test_wait(void **state)
+{
+	_cleanup_free_ char *late = path_of("late-tpm"), *later = path_of("later-tpm");
+	_cleanup_free_ char *none = path_of("never-tpm"), *sock = NULL;
+	struct pivot_policy p = policy(PIVOT_TPM_IF_PRESENT, later);
+	struct pivot_status st = { 0 };
+	struct cfs_tpm *tpm;
+	uint64_t waited;
+	const char *log;
+	pid_t pid;
+
+	(void)state;
+	assert_int_equal(cfs_tpm_wait(none, 200000, &waited), -ENODEV);
+	assert_true(waited >= 200000 && waited < 2000000);
+	assert_int_equal(cfs_tpm_wait(none, 0, &waited), -ENODEV);
+	assert_true(waited == 0);
+
+	pid = create_later(late, 300000);
+	assert_int_equal(cfs_tpm_wait(late, 10000000, &waited), 0);
+	assert_true(waited >= 250000 && waited < 10000000);
+	reap(pid);
+	assert_int_equal(cfs_tpm_wait(late, 0, &waited), 0);
+	assert_true(waited == 0);
+
+	/* A socket of swtpm:path= is waited for as a device node is; one that
+	 * is not there is no TPM, not a failing one. */
+	assert_true(asprintf(&sock, "swtpm:path=%s", none) > 0);
+	assert_int_equal(cfs_tpm_wait(sock, 100000, &waited), -ENODEV);
+	assert_true(waited >= 100000);
+	assert_int_equal(cfs_tpm_open(sock, &tpm), -ENODEV);
+	/* swtpm over TCP has nothing to wait for. */
+	assert_int_equal(cfs_tpm_wait("swtpm:host=127.0.0.1,port=9", 1000000, &waited), 0);
+	assert_true(waited == 0);
+
+	/* pivot_tpm_open() waits, then opens what appeared: here not a TPM. */
+	p.tpm_wait = 10;
+	pid = create_later(later, 300000);
+	capture_start();
+	assert_int_equal(pivot_tpm_open(&p, &st.tpm, &tpm), -ENOTTY);
+	log = capture_end();
+	reap(pid);
+	assert_contains(log, "is not a character device, so not a TPM");
+	assert_true(st.tpm.present);
 }
 
 /* Something is there but is no TPM: a failure, under either policy. */
@@ -285,8 +373,18 @@ static void test_swtpm_floor(void **state)
 	capture_start();
 	assert_int_equal(pivot_rollback_floor(&p, tpm, &st.tpm, &floor), -ENOENT);
 	log = capture_end();
-	assert_contains(log, "with tpm = required it must be there, so that deleting it cannot "
-			     "lift the floor: refusing to boot");
+	assert_contains(log, "with tpm = required it must be there, so that deleting or replacing "
+			     "it cannot lift the floor: refusing to boot");
+	assert_int_equal(count_lines(log), 1);
+
+	/* floor = required refuses it under if-present as well. */
+	p.tpm = PIVOT_TPM_IF_PRESENT;
+	p.floor = PIVOT_FLOOR_NEED_REQUIRED;
+	capture_start();
+	assert_int_equal(pivot_rollback_floor(&p, tpm, &st.tpm, &floor), -ENOENT);
+	log = capture_end();
+	assert_contains(log, "has no anti-rollback counter at 0x180cf5b; with floor = required it "
+			     "must be there");
 	assert_int_equal(count_lines(log), 1);
 
 	assert_int_equal(cfs_tpm_floor_raise(tpm, 4, &before), 0);
@@ -489,6 +587,7 @@ int main(void)
 		cmocka_unit_test(test_policy_off),
 		cmocka_unit_test(test_absent),
 		cmocka_unit_test(test_not_a_tpm),
+		cmocka_unit_test(test_wait),
 	};
 	const struct CMUnitTest tpm_tests[] = {
 		cmocka_unit_test(test_swtpm_floor),

@@ -58,6 +58,8 @@ static void assert_defaults(const struct pivot_policy *p)
 	assert_int_equal(p->tpm, PIVOT_TPM_IF_PRESENT);
 	assert_string_equal(p->tpm_device, "auto");
 	assert_int_equal(p->pcr, 15);
+	assert_int_equal(p->tpm_wait, 2);
+	assert_int_equal(p->floor, PIVOT_FLOOR_NEED_IF_PRESENT);
 	assert_int_equal(p->root_wait, 30);
 	assert_int_equal(p->on_failure, PIVOT_ON_FAILURE_HALT);
 }
@@ -78,6 +80,8 @@ static void assert_policy_equal(const struct pivot_policy *a, const struct pivot
 	assert_int_equal(a->tpm, b->tpm);
 	assert_string_equal(a->tpm_device, b->tpm_device);
 	assert_int_equal(a->pcr, b->pcr);
+	assert_int_equal(a->tpm_wait, b->tpm_wait);
+	assert_int_equal(a->floor, b->floor);
 	assert_int_equal(a->root_wait, b->root_wait);
 	assert_int_equal(a->on_failure, b->on_failure);
 }
@@ -100,6 +104,8 @@ static const char every_key[] =
 	"tpm = required\n"
 	"tpm-device = swtpm:host=127.0.0.1,port=2321\n"
 	"pcr = 23\n"
+	"tpm-wait = 600\n"
+	"floor = required\n"
 	"root-wait = 3600\n"
 	"on-failure = reboot"; /* no final newline */
 
@@ -120,6 +126,8 @@ static void assert_every_key(const struct pivot_policy *p)
 	assert_int_equal(p->tpm, PIVOT_TPM_REQUIRED);
 	assert_string_equal(p->tpm_device, "swtpm:host=127.0.0.1,port=2321");
 	assert_int_equal(p->pcr, 23);
+	assert_int_equal(p->tpm_wait, 600);
+	assert_int_equal(p->floor, PIVOT_FLOOR_NEED_REQUIRED);
 	assert_int_equal(p->root_wait, 3600);
 	assert_int_equal(p->on_failure, PIVOT_ON_FAILURE_REBOOT);
 }
@@ -204,6 +212,8 @@ static void test_print_round_trip(void **state)
 			    "tpm = if-present\n"
 			    "tpm-device = auto\n"
 			    "pcr = 15\n"
+			    "tpm-wait = 2\n"
+			    "floor = if-present\n"
 			    "root-wait = 30\n"
 			    "on-failure = halt\n");
 	free(text);
@@ -218,7 +228,7 @@ static void test_errors_name_the_line(void **state)
 		{ "verity = require\n\n# c\nverty = require\n",
 		  "pivot.conf:4: unknown key \"verty\" (the keys are image, store, state, verity, etc, var, "
 		  "signature, trust, revoked, min-version, check-clock, tpm, tpm-device, pcr, "
-		  "root-wait, on-failure)" },
+		  "tpm-wait, floor, root-wait, on-failure)" },
 		{ "Verity = require\n", "pivot.conf:1: unknown key \"Verity\"" },
 		{ "\n = require\n", "pivot.conf:2: unknown key \"\"" },
 		{ "verity = require\n# c\nverity = boot-check\n",
@@ -247,6 +257,14 @@ static void test_errors_name_the_line(void **state)
 		{ "pcr = 0x0f\n", "pcr = \"0x0f\" is not a number from 0 to 23" },
 		{ "pcr = 99999999999999999999\n", "is not a number from 0 to 23" },
 		{ "root-wait = 0\n", "root-wait = \"0\" is not a number from 1 to 3600" },
+		{ "tpm-wait = 601\n", "pivot.conf:1: tpm-wait = \"601\" is not a number from 0 to 600 (write one)" },
+		{ "tpm-wait = 2s\n", "tpm-wait = \"2s\" is not a number from 0 to 600" },
+		{ "floor = yes\n", "pivot.conf:1: floor = \"yes\" is not a valid value (write if-present or required)" },
+		{ "floor = off\n", "(write if-present or required)" },
+		{ "# the floor without its TPM\ntpm = off\nfloor = required\n",
+		  "pivot.conf:3: floor = required needs the TPM's anti-rollback counter, but tpm = off "
+		  "never opens the TPM (set tpm = if-present or required)" },
+		{ "floor = required\ntpm = off\n", "pivot.conf:1: floor = required needs the TPM" },
 		{ "root-wait = 3601\n", "root-wait = \"3601\" is not a number from 1 to 3600" },
 		{ "min-version = 18446744073709551616\n",
 		  "pivot.conf:1: min-version = \"18446744073709551616\" is not an unsigned decimal number "
@@ -333,6 +351,9 @@ static void test_accepted_values(void **state)
 		"pcr = 0\n",
 		"pcr = 007\n",
 		"root-wait = 1\n",
+		"tpm-wait = 0\n",
+		"floor = required\ntpm = required\n",
+		"floor = if-present\ntpm = off\n",
 		"store = /a b/c\n",            /* spaces are part of a path */
 		"store = /caf\xc3\xa9\n",      /* so are non-ASCII bytes */
 	};

@@ -82,6 +82,46 @@ TSS2_RC tpm_rc_base(TSS2_RC rc)
 
 /* --- opening -------------------------------------------------------- */
 
+#define TPM_RM_NODE  "/dev/tpmrm0"
+#define TPM_RAW_NODE "/dev/tpm0"
+#define SWTPM_PATH   "swtpm:path="
+
+/* Whether path exists.  An error other than ENOENT says yes, so that
+ * opening it reports that error instead of "no TPM". */
+static bool node_there(const char *path)
+{
+	return access(path, F_OK) == 0 || errno != ENOENT;
+}
+
+static bool device_there(const char *device)
+{
+	if (strcmp(device, "auto") == 0)
+		return node_there(TPM_RM_NODE) || node_there(TPM_RAW_NODE);
+	if (strncmp(device, SWTPM_PATH, strlen(SWTPM_PATH)) == 0)
+		return node_there(device + strlen(SWTPM_PATH));
+	if (strncmp(device, "swtpm:", strlen("swtpm:")) == 0)
+		return true;
+	return node_there(device);
+}
+
+#define WAIT_POLL_USEC 10000u
+
+int cfs_tpm_wait(const char *device, uint64_t timeout_usec, uint64_t *waited_usec)
+{
+	uint64_t start = tpm_now_usec(), waited = 0;
+
+	while (!device_there(device)) {
+		if (waited >= timeout_usec) {
+			*waited_usec = waited;
+			return -ENODEV;
+		}
+		usleep((useconds_t)MIN(WAIT_POLL_USEC, timeout_usec - waited));
+		waited = tpm_now_usec() - start;
+	}
+	*waited_usec = waited;
+	return 0;
+}
+
 static int tcti_device(struct cfs_tpm *t, const char *device)
 {
 	struct stat st;
@@ -89,7 +129,7 @@ static int tcti_device(struct cfs_tpm *t, const char *device)
 	TSS2_RC rc;
 
 	if (strcmp(device, "auto") == 0)
-		device = access("/dev/tpmrm0", F_OK) == 0 ? "/dev/tpmrm0" : "/dev/tpm0";
+		device = node_there(TPM_RM_NODE) ? TPM_RM_NODE : TPM_RAW_NODE;
 	if (stat(device, &st) < 0) {
 		if (errno == ENOENT)
 			return -ENODEV;
@@ -126,6 +166,10 @@ static int tcti_swtpm(struct cfs_tpm *t, const char *device)
 	size_t size = 0;
 	TSS2_RC rc;
 
+	/* A socket that is not there is no TPM, as a missing device node is. */
+	if (strncmp(device, SWTPM_PATH, strlen(SWTPM_PATH)) == 0 &&
+	    !node_there(device + strlen(SWTPM_PATH)))
+		return -ENODEV;
 	t->name = strdup(device);
 	if (!t->name)
 		return log_oom();

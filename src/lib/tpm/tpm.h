@@ -36,6 +36,17 @@ struct cfs_tpm;
  * another negative errno after logging why the TPM is unusable.
  */
 int cfs_tpm_open(const char *device, struct cfs_tpm **out);
+
+/*
+ * Waits up to timeout_usec for the TPM named by device to appear: its
+ * device node ("auto": /dev/tpmrm0 or /dev/tpm0), or the socket of
+ * swtpm:path=.  A TPM driver may probe after the initramfs started, and
+ * looking once would take a TPM that is merely late for one that is not
+ * there.  Polls every 10 ms.  Returns 0 once it is there, -ENODEV when it
+ * is not by the deadline; *waited_usec is the time spent.  Not logged.
+ * swtpm over TCP is never waited for: cfs_tpm_open() says if it is down.
+ */
+int cfs_tpm_wait(const char *device, uint64_t timeout_usec, uint64_t *waited_usec);
 void cfs_tpm_close(struct cfs_tpm *t);
 /* The device actually opened, for messages ("/dev/tpmrm0"). */
 const char *cfs_tpm_name(const struct cfs_tpm *t);

@@ -4,6 +4,7 @@
 
 #include "lib/tpm/tpm_priv.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <tss2/tss2_mu.h>
@@ -103,6 +104,12 @@ static int floor_value(struct cfs_tpm *t, ESYS_TR tr, uint64_t *value)
 		rc = Esys_NV_Read(t->esys, tr, tr, ESYS_TR_PASSWORD, ESYS_TR_NONE, ESYS_TR_NONE,
 				  sizeof(uint64_t), 0, &data);
 	while (tpm_again(t, rc, &attempt));
+	/* Our public area, but not our empty password: someone defined the
+	 * index with a password of their own.  The name check ensures that
+	 * it has NO_DA, so this attempt never counts toward a lockout.  Not
+	 * logged: the caller says what it means. */
+	if (tpm_rc_base(rc) == TPM2_RC_BAD_AUTH || tpm_rc_base(rc) == TPM2_RC_AUTH_FAIL)
+		return -EBADSLT;
 	if (rc != TSS2_RC_SUCCESS)
 		return tpm_failed(t, rc, "reading the anti-rollback counter");
 	if (data->size != sizeof(uint64_t)) {
@@ -126,9 +133,17 @@ static int floor_get(struct cfs_tpm *t, ESYS_TR *tr, enum floor_state *state, ui
 	if (r < 0)
 		return r;
 	*floor = 0;
-	if (*state == FLOOR_WRITTEN)
-		return floor_value(t, *tr, floor);
-	return 0;
+	if (*state != FLOOR_WRITTEN)
+		return 0;
+	r = floor_value(t, *tr, floor);
+	if (r == -EBADSLT) {
+		log_debug("the index %#x has the public area of cfsboot's counter but another "
+			  "password", CFS_TPM_FLOOR_INDEX);
+		*state = FLOOR_FOREIGN;
+		*floor = 0;
+		return 0;
+	}
+	return r;
 }
 
 int cfs_tpm_floor_read(struct cfs_tpm *t, uint64_t *floor)
@@ -158,6 +173,62 @@ int cfs_tpm_floor_read(struct cfs_tpm *t, uint64_t *floor)
 		break;
 	}
 	return 0;
+}
+
+static int describe(struct cfs_tpm *t, ESYS_TR tr, char *buf, size_t size)
+{
+	const TPM2B_NV_PUBLIC ours = floor_public(true);
+	TPM2B_NV_PUBLIC *pub = NULL;
+	TPM2B_NAME *name = NULL;
+	unsigned int attempt = 0;
+	const TPMS_NV_PUBLIC *p;
+	TSS2_RC rc;
+
+	do
+		rc = Esys_NV_ReadPublic(t->esys, tr, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &pub,
+					&name);
+	while (tpm_again(t, rc, &attempt));
+	if (rc != TSS2_RC_SUCCESS) {
+		snprintf(buf, size, "its public area unreadable");
+		return tpm_failed(t, rc, "reading the public area of the index at the floor's handle");
+	}
+	p = &pub->nvPublic;
+	if (p->attributes == ours.nvPublic.attributes && p->dataSize == ours.nvPublic.dataSize &&
+	    p->nameAlg == ours.nvPublic.nameAlg && p->authPolicy.size == 0)
+		snprintf(buf, size, "the counter's public area, but a password other than the "
+			 "empty one");
+	else
+		snprintf(buf, size, "attributes %#010x, %u bytes, name algorithm %#06x, %s; "
+			 "cfsboot's counter has attributes %#010x, 8 bytes, SHA-256 (0x000b), no "
+			 "policy", p->attributes, p->dataSize, p->nameAlg,
+			 p->authPolicy.size ? "an authorization policy" : "no policy",
+			 ours.nvPublic.attributes);
+	Esys_Free(pub);
+	Esys_Free(name);
+	return 0;
+}
+
+int cfs_tpm_floor_describe(struct cfs_tpm *t, char *buf, size_t size)
+{
+	uint64_t start = tpm_now_usec();
+	ESYS_TR tr = ESYS_TR_NONE;
+	unsigned int attempt = 0;
+	TSS2_RC rc;
+	int r;
+
+	do
+		rc = Esys_TR_FromTPMPublic(t->esys, CFS_TPM_FLOOR_INDEX, ESYS_TR_NONE, ESYS_TR_NONE,
+					   ESYS_TR_NONE, &tr);
+	while (tpm_again(t, rc, &attempt));
+	if (rc != TSS2_RC_SUCCESS) {
+		snprintf(buf, size, "its public area unreadable");
+		r = tpm_failed(t, rc, "looking up the anti-rollback index");
+	} else {
+		r = describe(t, tr, buf, size);
+		Esys_TR_Close(t->esys, &tr);
+	}
+	t->stats.usec += tpm_now_usec() - start;
+	return r;
 }
 
 static int floor_define(struct cfs_tpm *t, ESYS_TR *tr)
@@ -244,7 +315,7 @@ static int floor_raise(struct cfs_tpm *t, ESYS_TR *tr, uint64_t version, uint64_
 	*before = floor;
 	if (state == FLOOR_FOREIGN)
 		return log_errno(-EBADSLT, "the TPM %s holds an index %#x that is not cfsboot's "
-				 "anti-rollback counter (other attributes, size or policy); "
+				 "anti-rollback counter (other attributes, size, policy or password); "
 				 "leaving it alone", t->name, CFS_TPM_FLOOR_INDEX);
 	if (floor > version)
 		return log_errno(-EPERM, "refusing to lower the anti-rollback floor from %llu to "

@@ -25,10 +25,21 @@
  *   -ENOENT   no index at CFS_TPM_FLOOR_INDEX
  *   -ENODATA  the counter is defined but was never incremented
  *   -EBADSLT  something else holds the handle: other attributes, size,
- *             name algorithm or an authorization policy; never trusted
+ *             name algorithm or an authorization policy, or our public
+ *             area with a password other than the empty one; never
+ *             trusted
  * or another negative errno when the TPM fails (logged).
  */
 int cfs_tpm_floor_read(struct cfs_tpm *t, uint64_t *floor);
+
+/*
+ * After -EBADSLT: what the handle holds instead, from its public area,
+ * for the message that refuses it ("attributes 0x22040004, 8 bytes, name
+ * algorithm 0x000b, an authorization policy").  An index with exactly the
+ * counter's public area has a password of its own, and is described so.
+ * Always fills buf; 0, or a negative errno when the TPM did not say.
+ */
+int cfs_tpm_floor_describe(struct cfs_tpm *t, char *buf, size_t size);
 
 /*
  * Raises the floor to version: defines the counter when it is missing

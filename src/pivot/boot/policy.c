@@ -37,6 +37,10 @@ static const char *const tpm_names[_PIVOT_TPM_MAX] = {
 	[PIVOT_TPM_IF_PRESENT] = "if-present",
 	[PIVOT_TPM_OFF] = "off",
 };
+static const char *const floor_names[_PIVOT_FLOOR_NEED_MAX] = {
+	[PIVOT_FLOOR_NEED_IF_PRESENT] = "if-present",
+	[PIVOT_FLOOR_NEED_REQUIRED] = "required",
+};
 static const char *const etc_names[_PIVOT_ETC_MAX] = {
 	[PIVOT_ETC_OVERLAY] = "overlay",
 	[PIVOT_ETC_BIND] = "bind",
@@ -61,6 +65,7 @@ static const char *const bool_names[] = { "no", "yes" };
 static_assert(sizeof(enum pivot_verity) == sizeof(unsigned int), "enum size");
 static_assert(sizeof(enum pivot_signature) == sizeof(unsigned int), "enum size");
 static_assert(sizeof(enum pivot_tpm) == sizeof(unsigned int), "enum size");
+static_assert(sizeof(enum pivot_floor_need) == sizeof(unsigned int), "enum size");
 static_assert(sizeof(enum pivot_etc) == sizeof(unsigned int), "enum size");
 static_assert(sizeof(enum pivot_var) == sizeof(unsigned int), "enum size");
 static_assert(sizeof(enum pivot_image) == sizeof(unsigned int), "enum size");
@@ -105,6 +110,8 @@ void pivot_policy_defaults(struct pivot_policy *p)
 		.tpm = PIVOT_TPM_IF_PRESENT,
 		.tpm_device = "auto",
 		.pcr = 15,
+		.tpm_wait = 2,
+		.floor = PIVOT_FLOOR_NEED_IF_PRESENT,
 		.root_wait = 30,
 		.on_failure = PIVOT_ON_FAILURE_HALT,
 	};
@@ -147,6 +154,8 @@ static const struct policy_key policy_keys[] = {
 	{ "tpm",         KEY_ENUM,       FIELD(tpm), CHOICES(tpm_names) },
 	{ "tpm-device",  KEY_TPM_DEVICE, FIELD(tpm_device) },
 	{ "pcr",         KEY_UINT,       FIELD(pcr), .min = 0, .max = 23 },
+	{ "tpm-wait",    KEY_UINT,       FIELD(tpm_wait), .min = 0, .max = 600 },
+	{ "floor",       KEY_ENUM,       FIELD(floor), CHOICES(floor_names) },
 	{ "root-wait",   KEY_UINT,       FIELD(root_wait), .min = 1, .max = 3600 },
 	{ "on-failure",  KEY_ENUM,       FIELD(on_failure), CHOICES(on_failure_names) },
 };
@@ -428,6 +437,12 @@ int pivot_policy_parse(struct pivot_policy *p, const char *name, const char *tex
 		pos += line_len + (nl ? 1 : 0);
 	}
 	p->image_set = seen[find_key("image") - policy_keys] != 0;
+	/* The floor lives in the TPM, which tpm = off never opens. */
+	if (p->floor == PIVOT_FLOOR_NEED_REQUIRED && p->tpm == PIVOT_TPM_OFF) {
+		ctx.line = seen[find_key("floor") - policy_keys];
+		return line_error(&ctx, "floor = required needs the TPM's anti-rollback counter, "
+				  "but tpm = off never opens the TPM (set tpm = if-present or required)");
+	}
 	return 0;
 }
 

@@ -42,6 +42,15 @@ enum pivot_tpm {
 	_PIVOT_TPM_MAX,
 };
 
+/* Whether the anti-rollback counter must be in the TPM: required once it
+ * was provisioned, so that deleting it (or keeping the TPM from showing
+ * up) refuses the boot instead of lowering the floor to min-version. */
+enum pivot_floor_need {
+	PIVOT_FLOOR_NEED_IF_PRESENT,
+	PIVOT_FLOOR_NEED_REQUIRED,
+	_PIVOT_FLOOR_NEED_MAX,
+};
+
 enum pivot_etc {
 	PIVOT_ETC_OVERLAY,          /* upper and work dirs in the deployment's state */
 	PIVOT_ETC_BIND,             /* the state's etc bound over the image's */
@@ -85,6 +94,8 @@ struct pivot_policy {
 	enum pivot_tpm tpm;
 	char tpm_device[PIVOT_POLICY_VALUE_SIZE];
 	unsigned int pcr;
+	unsigned int tpm_wait;                    /* seconds for the TPM device to appear */
+	enum pivot_floor_need floor;
 	unsigned int root_wait;                   /* seconds */
 	enum pivot_on_failure on_failure;
 };

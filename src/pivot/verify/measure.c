@@ -56,35 +56,65 @@ int pivot_measure_word(const struct pivot_measurement *m, enum pivot_event e,
 	return n < 0 || n >= PIVOT_WORD_MAX ? -EINVAL : 0;
 }
 
+/* The key that makes the anti-rollback counter necessary, or NULL.
+ * tpm = required has always implied it; floor = required says so on its
+ * own, for a device whose floor was provisioned. */
+static const char *floor_required_by(const struct pivot_policy *p)
+{
+	if (p->floor == PIVOT_FLOOR_NEED_REQUIRED)
+		return "floor";
+	if (p->tpm == PIVOT_TPM_REQUIRED)
+		return "tpm";
+	return NULL;
+}
+
 int pivot_tpm_open(const struct pivot_policy *p, struct pivot_status_tpm *st,
 		   struct cfs_tpm **out)
 {
+	double waited_s;
+	uint64_t waited;
 	int r;
 
 	*out = NULL;
 	if (p->tpm == PIVOT_TPM_OFF)
 		return 0;
 	st->checked = true;
-	r = cfs_tpm_open(p->tpm_device, out);
+	r = cfs_tpm_wait(p->tpm_device, (uint64_t)p->tpm_wait * 1000000, &waited);
+	waited_s = (double)waited / 1e6;
+	if (r == 0)
+		r = cfs_tpm_open(p->tpm_device, out);
 	if (r == -ENODEV && p->tpm == PIVOT_TPM_REQUIRED)
-		return log_errno(r, "no TPM found (tpm-device = %s) and the policy requires one "
-				 "(tpm = required): refusing to boot an unmeasured image",
-				 p->tpm_device);
+		return log_errno(r, "no TPM found (tpm-device = %s, waited %.2f s, tpm-wait = %u) and "
+				 "the policy requires one (tpm = required): refusing to boot an "
+				 "unmeasured image", p->tpm_device, waited_s, p->tpm_wait);
+	if (r == -ENODEV && floor_required_by(p))
+		return log_errno(r, "no TPM found (tpm-device = %s, waited %.2f s, tpm-wait = %u), and "
+				 "floor = required says this device's anti-rollback floor is in it: "
+				 "refusing to boot (check the TPM and that its driver loads; raise "
+				 "tpm-wait for a slow one; a replaced TPM needs cfsboot tpm "
+				 "commit-version)", p->tpm_device, waited_s, p->tpm_wait);
 	if (r == -ENODEV) {
-		log_warning("no TPM found (tpm-device = %s): booting without measuring the image, "
-			    "as tpm = if-present allows", p->tpm_device);
+		log_warning("no TPM found (tpm-device = %s, waited %.2f s, tpm-wait = %u): booting "
+			    "without measuring the image, as tpm = if-present allows",
+			    p->tpm_device, waited_s, p->tpm_wait);
 		return 0;
 	}
 	/* A TPM that is there but fails is not an absent one: booting on
 	 * would leave its PCR half-extended and nobody told.  Already logged. */
 	st->present = true;
-	return r < 0 ? r : 0;
+	if (r < 0)
+		return r;
+	if (waited > 0)
+		log_info("the TPM %s appeared after %.2f s of waiting (tpm-wait = %u)",
+			 cfs_tpm_name(*out), waited_s, p->tpm_wait);
+	return 0;
 }
 
 int pivot_rollback_floor(const struct pivot_policy *p, struct cfs_tpm *tpm,
 			 struct pivot_status_tpm *st, uint64_t *floor)
 {
-	const char *why;
+	const char *key = floor_required_by(p);
+	char why[384], foreign[256];
 	int r;
 
 	*floor = 0;
@@ -97,19 +127,26 @@ int pivot_rollback_floor(const struct pivot_policy *p, struct cfs_tpm *tpm,
 		return PIVOT_FLOOR_READ;
 	}
 	if (r == -ENOENT)
-		why = "has no anti-rollback counter";
+		snprintf(why, sizeof(why), "has no anti-rollback counter");
 	else if (r == -ENODATA)
-		why = "has an anti-rollback counter that was never incremented";
-	else if (r == -EBADSLT)
-		why = "holds something other than cfsboot's anti-rollback counter";
-	else
+		snprintf(why, sizeof(why), "has an anti-rollback counter that was never incremented");
+	else if (r == -EBADSLT) {
+		int e = cfs_tpm_floor_describe(tpm, foreign, sizeof(foreign));
+
+		if (e < 0)
+			return e;
+		snprintf(why, sizeof(why), "holds something other than cfsboot's anti-rollback "
+			 "counter (%s)", foreign);
+	} else
 		return r;
-	if (p->tpm == PIVOT_TPM_REQUIRED)
-		return log_errno(r, "the TPM %s %s at %#x; with tpm = required it must be there, so "
-				 "that deleting it cannot lift the floor: refusing to boot "
-				 "(provision it with cfsboot tpm commit-version)",
-				 cfs_tpm_name(tpm), why, CFS_TPM_FLOOR_INDEX);
-	log_warning("the TPM %s %s at %#x: only min-version = %llu guards against rollback",
+	if (key)
+		return log_errno(r, "the TPM %s %s at %#x; with %s = required it must be there, so "
+				 "that deleting or replacing it cannot lift the floor: refusing to "
+				 "boot (provision it with cfsboot tpm commit-version, "
+				 "docs/measurement.md)", cfs_tpm_name(tpm), why, CFS_TPM_FLOOR_INDEX,
+				 key);
+	log_warning("the TPM %s %s at %#x: only min-version = %llu guards against rollback "
+		    "(floor = required refuses this once the floor is provisioned)",
 		    cfs_tpm_name(tpm), why, CFS_TPM_FLOOR_INDEX,
 		    (unsigned long long)p->min_version);
 	return PIVOT_FLOOR_NO_INDEX;

@@ -59,10 +59,12 @@ int pivot_measure_word(const struct pivot_measurement *m, enum pivot_event e,
 		       char word[PIVOT_WORD_MAX]);
 
 /*
- * Opens the TPM named by p->tpm_device and records in st what was found.
- * *out is NULL for tpm = off, and for no TPM under if-present (said as a
- * warning: the boot goes on unmeasured).  No TPM under required, and a TPM
- * that is there but fails under any policy, refuse the boot.
+ * Opens the TPM named by p->tpm_device, once it appeared (waiting at most
+ * p->tpm_wait seconds), and records in st what was found.  *out is NULL
+ * for tpm = off, and for no TPM under if-present (said as a warning: the
+ * boot goes on unmeasured).  No TPM under tpm = required or floor =
+ * required, and a TPM that is there but fails under any policy, refuse
+ * the boot.
  */
 int pivot_tpm_open(const struct pivot_policy *p, struct pivot_status_tpm *st,
 		   struct cfs_tpm **out);
@@ -75,9 +77,10 @@ enum pivot_floor {
 
 /*
  * Reads the anti-rollback floor from the TPM into *floor (0 unless
- * PIVOT_FLOOR_READ) and st.  A missing, never written or foreign index is
- * a warning under if-present and refuses the boot under required, because
- * deleting the index must not be a way to remove the floor.
+ * PIVOT_FLOOR_READ) and st.  A missing, never written or foreign index
+ * refuses the boot under floor = required or tpm = required, because
+ * deleting or replacing the index must not be a way to remove the floor,
+ * and is a warning otherwise.
  */
 int pivot_rollback_floor(const struct pivot_policy *p, struct cfs_tpm *tpm,
 			 struct pivot_status_tpm *st, uint64_t *floor);

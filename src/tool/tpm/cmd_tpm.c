@@ -239,6 +239,7 @@ static int floor_options(int argc, char **argv, void (*usage)(FILE *), const cha
 static int cmd_read_floor(int argc, char **argv)
 {
 	const char *device = "auto";
+	char foreign[256];
 	struct cfs_tpm *t;
 	uint64_t floor;
 	int r;
@@ -260,9 +261,15 @@ static int cmd_read_floor(int argc, char **argv)
 	else if (r == -ENODATA)
 		log_error("the anti-rollback counter %#x of the TPM %s was never incremented; "
 			  "cfsboot tpm commit-version sets it", CFS_TPM_FLOOR_INDEX, cfs_tpm_name(t));
-	else if (r == -EBADSLT)
-		log_error("the index %#x of the TPM %s is not cfsboot's anti-rollback counter "
-			  "(other attributes, size or policy)", CFS_TPM_FLOOR_INDEX, cfs_tpm_name(t));
+	else if (r == -EBADSLT) {
+		int e = cfs_tpm_floor_describe(t, foreign, sizeof(foreign));
+
+		if (e < 0)
+			r = e;        /* the TPM failed, and said so */
+		else
+			log_error("the index %#x of the TPM %s is not cfsboot's anti-rollback "
+				  "counter (%s)", CFS_TPM_FLOOR_INDEX, cfs_tpm_name(t), foreign);
+	}
 	cfs_tpm_close(t);
 	if (r == -ENOENT || r == -ENODATA || r == -EBADSLT)
 		return EXIT_TPM_NO_FLOOR;
