@@ -114,7 +114,7 @@ archives_up_to_date() {
 # source; the version is pinned because the byte identity is with 1.0.x.
 REF_SUITES=(forky sid)
 REF_SOURCE=composefs=1.0.8-3
-REF_TOOLS=(mkcomposefs composefs-info)
+REF_TOOLS=(mkcomposefs)
 REF_REQUIRED=(meson ninja-build)
 
 reference_up_to_date() {
@@ -394,9 +394,9 @@ build_tss() {
 }
 
 # >>> reference writer: the build
-# mkcomposefs and composefs-info, linked with a static libcomposefs so
-# that they run from DEST/bin (upstream builds it both ways and links the
-# shared one), against the system's libcrypto; no FUSE, no man pages.
+# mkcomposefs, linked with a static libcomposefs so that it runs from
+# DEST/bin (upstream builds the library both ways and links the shared
+# one), against the system's libcrypto; no FUSE, no man pages.
 build_reference() {
 	local src=$WORK/composefs log=$DEST/composefs.log start=$SECONDS t
 	STEP=composefs

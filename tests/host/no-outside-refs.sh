@@ -6,7 +6,8 @@
 . "$(dirname "$0")/../lib.sh"
 S=$(scratch)
 
-# The pattern is a regex so that this file does not match itself.
+# The pattern is a regex, and no message spells it out, so that this file
+# does not match itself.
 pattern='\.\./shared'
 if git -C "$REPO" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
 	git -C "$REPO" ls-files -z > "$S/files"
@@ -15,10 +16,10 @@ else
 fi
 check "the file list is not empty" test -s "$S/files"
 if (cd "$REPO" && xargs -0 grep -nIE -- "$pattern" < "$S/files") > "$S/hits"; then
-	fail "tracked files refer to ../shared, which a clone does not have"
+	fail "tracked files refer to a directory beside the repository, which a clone does not have"
 	head -n 10 "$S/hits" | sed 's/^/#   /'
 else
-	ok "no tracked file refers to ../shared"
+	ok "no tracked file refers to a directory beside the repository"
 fi
 
 done_testing
