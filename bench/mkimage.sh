@@ -58,7 +58,7 @@ declare -A label=(
 	[cp]="cp -a"
 	[cp-sync]="cp -a; sync -f"
 	[mkcomposefs]="mkcomposefs --digest-store"
-	[mkimage-digest]="cfsboot --print-digest-only"
+	[mkimage-digest]="cfsboot mkimage --print-digest-only"
 	[mkcomposefs-digest]="mkcomposefs --print-digest-only"
 )
 declare -A t
@@ -68,7 +68,7 @@ printf 'tree: %s (%s files, %s MiB), %s objects; %s CPUs; median of %s runs, war
 	"$(nproc)" "$RUNS"
 for n in mkimage mkimage-nostore cp cp-sync mkcomposefs mkimage-digest mkcomposefs-digest; do
 	t[$n]=$(cut -d' ' -f1 "$WORK/$n" | median)
-	printf '%-28s %8.2f s %9d KiB peak RSS\n' "${label[$n]}" "${t[$n]}" \
+	printf '%-36s %8.2f s %9d KiB peak RSS\n' "${label[$n]}" "${t[$n]}" \
 		"$(cut -d' ' -f2 "$WORK/$n" | median)"
 done
 printf 'ratio mkimage --store / cp -a:          %.2f\n' "$(echo "${t[mkimage]} / ${t[cp]}" | bc -l)"

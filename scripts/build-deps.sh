@@ -17,10 +17,11 @@
 #   scripts/build-deps.sh [DESTDIR]          (default: build/deps)
 #
 # DESTDIR receives include/, lib/, a log per step and .stamp, which records
-# the recipe (a hash of this script) and the source versions; bin/ holds
-# mkcomposefs, with .stamp-reference.  While a stamp matches, nothing of
-# its part is fetched or built; remove DESTDIR to rebuild from the archive's
-# current sources.
+# the recipe (a hash of this script but its reference-writer section) and
+# the source versions; bin/ holds mkcomposefs, with .stamp-reference (the
+# hash of the whole script).  While a stamp matches, nothing of its part is
+# fetched or built; remove DESTDIR to rebuild from the archive's current
+# sources.
 set -euo pipefail
 
 SCRIPT=$(readlink -f "${BASH_SOURCE[0]}")
