@@ -46,14 +46,12 @@ def xattr_entries(area, count):
 
 def read_inode(img, nid):
     start = nid * SLOT
+    # Both inode formats: i_format, i_xattr_icount, i_mode first, i_size at
+    # 8 (32 bits compact, 64 extended), i_u (block address, chunk format) at 16.
     fmt, icount, mode = struct.unpack_from("<HHH", img, start)
-    if fmt & 1:
-        isize = 64
-        size, raw = struct.unpack_from("<QI", img, start + 8)
-    else:
-        isize = 32
-        size, raw = struct.unpack_from("<II", img, start + 8)
-        size &= 0xFFFFFFFF
+    isize = 64 if fmt & 1 else 32
+    size = struct.unpack_from("<Q" if fmt & 1 else "<I", img, start + 8)[0]
+    raw = struct.unpack_from("<I", img, start + 16)[0]
     xsize = 12 + 4 * (icount - 1) if icount else 0
     area = img[start + isize:start + isize + xsize]
     shared_count = area[4] if xsize else 0
