@@ -7,6 +7,8 @@
 #     no FAPI, no policy library, from trixie's tpm2-tss (bookworm's source
 #     is not served);
 #   - libkmod, from Debian's kmod (it refuses --enable-static).
+# It also builds the tests' reference writer, upstream mkcomposefs, from
+# the composefs source that Debian serves in forky and sid.
 # The sources are Debian source packages fetched with apt-get source, so
 # every file is checked against the archive's signed Sources indexes.  The
 # machine's apt configuration is not changed: a private one is built from
@@ -15,9 +17,11 @@
 #   scripts/build-deps.sh [DESTDIR]          (default: build/deps)
 #
 # DESTDIR receives include/, lib/, a log per step and .stamp, which records
-# the recipe (a hash of this script) and the source versions.  While the
-# stamp matches, nothing is fetched or built; remove DESTDIR to rebuild from
-# the archive's current sources.
+# the recipe (a hash of this script but its reference-writer section) and
+# the source versions; bin/ holds mkcomposefs, with .stamp-reference (the
+# hash of the whole script).  While a stamp matches, nothing of its part is
+# fetched or built; remove DESTDIR to rebuild from the archive's current
+# sources.
 set -euo pipefail
 
 SCRIPT=$(readlink -f "${BASH_SOURCE[0]}")
@@ -79,7 +83,12 @@ mkdir -p "$DEST" || fail "cannot create $DEST"
 SHOWN_DEST=$DEST
 DEST=$(cd "$DEST" && pwd)
 STAMP=$DEST/.stamp
-RECIPE=$(sha256sum "$SCRIPT" | cut -d' ' -f1)
+# The reference writer's section (between its two marker lines) is not part
+# of the archives' recipe: changing how mkcomposefs is built rebuilds only
+# mkcomposefs, which takes seconds.  Its own recipe is the whole script.
+RECIPE=$(sed '/^# >>> reference writer/,/^# <<< reference writer/d' "$SCRIPT" | sha256sum | cut -d' ' -f1)
+REF_STAMP=$DEST/.stamp-reference
+REF_RECIPE=$(sha256sum "$SCRIPT" | cut -d' ' -f1)
 
 # run STEP LOG CMD...: runs CMD with its output appended to LOG; a failure
 # ends the script with one line naming the step, the log and its last line.
@@ -92,7 +101,7 @@ run() {
 	fi
 }
 
-up_to_date() {
+archives_up_to_date() {
 	local a
 	[ -f "$STAMP" ] && [ "$(head -n 1 "$STAMP")" = "recipe $RECIPE" ] || return 1
 	for a in "${ARCHIVES[@]}"; do
@@ -100,18 +109,40 @@ up_to_date() {
 	done
 }
 
+# >>> reference writer: settings and checks
+# The tests compare our images byte for byte with upstream mkcomposefs
+# 1.0.8 (tests/lib.sh, docs/testing.md).  Only forky and sid serve its
+# source; the version is pinned because the byte identity is with 1.0.x.
+REF_SUITES=(forky sid)
+REF_SOURCE=composefs=1.0.8-3
+REF_TOOLS=(mkcomposefs)
+REF_REQUIRED=(meson ninja-build)
+
+reference_up_to_date() {
+	local t
+	[ -f "$REF_STAMP" ] && [ "$(head -n 1 "$REF_STAMP")" = "recipe $REF_RECIPE" ] || return 1
+	for t in "${REF_TOOLS[@]}"; do
+		[ -x "$DEST/bin/$t" ] || return 1
+	done
+}
+# <<< reference writer
+
 # Two builds in one tree (make in two shells) take turns.
 exec 9>"$DEST/.lock"
 flock 9
-if up_to_date; then
-	touch "$STAMP"
-	echo "deps: up to date ($(tail -n +2 "$STAMP" | paste -sd ',' | sed 's/,/, /g'))"
+BUILD_ARCHIVES=1 BUILD_REFERENCE=1
+archives_up_to_date && BUILD_ARCHIVES=
+reference_up_to_date && BUILD_REFERENCE=
+if [ -z "$BUILD_ARCHIVES$BUILD_REFERENCE" ]; then
+	touch "$STAMP" "$REF_STAMP"
+	echo "deps: up to date ($(tail -q -n +2 "$STAMP" "$REF_STAMP" | paste -sd ',' | sed 's/,/, /g'))"
 	exit 0
 fi
-rm -f "$STAMP"
 
-required=(dpkg-dev autoconf automake libtool autoconf-archive libltdl-dev pkg-config
-	libssl-dev libblkid-dev liblzma-dev libzstd-dev zlib1g-dev)
+required=()
+[ -z "$BUILD_ARCHIVES" ] || required+=(dpkg-dev autoconf automake libtool autoconf-archive
+	libltdl-dev pkg-config libssl-dev libblkid-dev liblzma-dev libzstd-dev zlib1g-dev)
+[ -z "$BUILD_REFERENCE" ] || required+=(dpkg-dev pkg-config libssl-dev "${REF_REQUIRED[@]}")
 for p in "${required[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 		fail "package $p is missing; run scripts/install-deps.sh"
@@ -123,9 +154,15 @@ APTDIR=$(mktemp -d "${TMPDIR:-/tmp}/cfsboot-apt.XXXXXX") || fail "cannot create 
 trap 'rm -rf "$APTDIR"' EXIT
 rm -rf "$WORK"
 mkdir -p "$STAGE/include/tss2" "$STAGE/lib"
-for log in apt openssl kmod tpm2-tss; do
-	: >"$DEST/$log.log"
-done
+: >"$DEST/apt.log"
+if [ -n "$BUILD_ARCHIVES" ]; then
+	rm -f "$STAMP"
+	: >"$DEST/openssl.log" && : >"$DEST/kmod.log" && : >"$DEST/tpm2-tss.log"
+fi
+if [ -n "$BUILD_REFERENCE" ]; then
+	rm -f "$REF_STAMP"
+	: >"$DEST/composefs.log"
+fi
 
 # --- a private apt configuration for source packages ------------------------
 
@@ -199,6 +236,10 @@ deb_src_line() {
 # shellcheck source=/dev/null
 . /etc/os-release
 CODENAME=${VERSION_CODENAME:?/etc/os-release names no VERSION_CODENAME}
+# The suites beyond the machine's release that this run fetches from.
+EXTRA_SUITES=()
+[ -z "$BUILD_ARCHIVES" ] || EXTRA_SUITES+=("$TSS_SUITE")
+[ -z "$BUILD_REFERENCE" ] || EXTRA_SUITES+=("${REF_SUITES[@]}")
 mkdir -p "$APTDIR/lists/partial" "$APTDIR/cache/archives/partial"
 {
 	primary=
@@ -206,11 +247,13 @@ mkdir -p "$APTDIR/lists/partial" "$APTDIR/cache/archives/partial"
 		deb_src_line "${entry[@]}"
 		if [ "${entry[1]}" = "$CODENAME" ] && [ -z "$primary" ]; then
 			primary=1
-			deb_src_line "${entry[0]}" "$TSS_SUITE" "${entry[@]:2}"
+			for suite in "${EXTRA_SUITES[@]}"; do
+				deb_src_line "${entry[0]}" "$suite" "${entry[@]:2}"
+			done
 		fi
 	done < <(apt_entries)
 } | sort -u >"$APTDIR/sources.list"
-grep -q " $TSS_SUITE " "$APTDIR/sources.list" ||
+grep -q " ${EXTRA_SUITES[0]} " "$APTDIR/sources.list" ||
 	fail "the apt configuration names no archive for $CODENAME; cannot fetch sources"
 # apt drops its privileges to _apt for downloads: let it reach its files.
 chmod 755 "$APTDIR"
@@ -351,15 +394,53 @@ build_tss() {
 	summary tpm2-tss $((SECONDS - start)) "ESAPI with the device and swtpm TCTIs"
 }
 
-build_openssl
-build_kmod
-build_tss
+# >>> reference writer: the build
+# mkcomposefs, linked with a static libcomposefs so that it runs from
+# DEST/bin (upstream builds the library both ways and links the shared
+# one), against the system's libcrypto; no FUSE, no man pages.
+build_reference() {
+	local src=$WORK/composefs log=$DEST/composefs.log start=$SECONDS t
+	STEP=composefs
+	fetch composefs "$REF_SOURCE"
+	sed -i '/^libcomposefs = both_libraries(/,/^)/{s/both_libraries(/static_library(/; /^  \(so\)\?version : /d}' \
+		"$src/libcomposefs/meson.build"
+	[ "$(grep -c '^libcomposefs = static_library(\|^  \(so\)\?version : ' "$src/libcomposefs/meson.build")" -eq 1 ] ||
+		fail "composefs: libcomposefs/meson.build has changed; cannot build libcomposefs static only"
+	# Compiled with the flags Debian's own package is built with.
+	run "composefs: meson setup" "$log" env CFLAGS="$(dpkg-buildflags --get CFLAGS)" \
+		CPPFLAGS="$(dpkg-buildflags --get CPPFLAGS)" LDFLAGS="$(dpkg-buildflags --get LDFLAGS)" \
+		meson setup "$WORK/composefs-build" "$src" --buildtype=plain -Dfuse=disabled -Dman=disabled
+	run "composefs: ninja" "$log" ninja -C "$WORK/composefs-build" "${REF_TOOLS[@]/#/tools/}"
+	mkdir -p "$STAGE/bin"
+	for t in "${REF_TOOLS[@]}"; do
+		cp "$WORK/composefs-build/tools/$t" "$STAGE/bin/"
+	done
+	REF_VERSION=$(version composefs)
+	summary composefs $((SECONDS - start)) "${REF_TOOLS[*]}, the tests' reference writer"
+}
+# <<< reference writer
 
 # Nothing half-built stays under the final names.
-STEP=installing
-rm -rf "${DEST:?}/include" "${DEST:?}/lib"
-mv "$STAGE/include" "$STAGE/lib" "$DEST/"
+if [ -n "$BUILD_ARCHIVES" ]; then
+	build_openssl
+	build_kmod
+	build_tss
+	STEP=installing
+	rm -rf "${DEST:?}/include" "${DEST:?}/lib"
+	mv "$STAGE/include" "$STAGE/lib" "$DEST/"
+	printf 'recipe %s\nopenssl %s\nkmod %s\ntpm2-tss %s\n' \
+		"$RECIPE" "$OPENSSL_VERSION" "$KMOD_VERSION" "$TSS_VERSION" >"$STAMP.new"
+	mv "$STAMP.new" "$STAMP"
+fi
+if [ -n "$BUILD_REFERENCE" ]; then
+	build_reference
+	STEP=installing
+	rm -rf "${DEST:?}/bin"
+	mv "$STAGE/bin" "$DEST/"
+	printf 'recipe %s\ncomposefs %s\n' "$REF_RECIPE" "$REF_VERSION" >"$REF_STAMP.new"
+	mv "$REF_STAMP.new" "$REF_STAMP"
+fi
+# The archives' stamp is the Makefile's target: it is newer than the script
+# after any run.
+touch "$STAMP"
 rm -rf "$WORK"
-printf 'recipe %s\nopenssl %s\nkmod %s\ntpm2-tss %s\n' \
-	"$RECIPE" "$OPENSSL_VERSION" "$KMOD_VERSION" "$TSS_VERSION" >"$STAMP.new"
-mv "$STAMP.new" "$STAMP"

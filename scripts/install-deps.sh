@@ -11,6 +11,8 @@ packages=(
 	# unpacking Debian source packages and regenerating the autotools builds of
 	# kmod and tpm2-tss (autoconf-archive: AX_ macros; libltdl-dev: LT_LIB_DLLOAD)
 	dpkg-dev autoconf automake libtool autoconf-archive libltdl-dev
+	# and mkcomposefs, the tests' reference writer, from Debian's composefs source
+	meson ninja-build
 	# tests and cross-checks
 	python3 fsverity erofs-utils attr acl util-linux debootstrap openssl
 	swtpm swtpm-tools tpm2-tools

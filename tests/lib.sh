@@ -8,7 +8,9 @@ REPO=$(cd "$TESTS_DIR/.." && pwd)
 BUILD=${CFS_BUILD:-$REPO/build}
 CFSBOOT=${CFSBOOT:-$BUILD/cfsboot}
 CFS_PIVOT=${CFS_PIVOT:-$BUILD/cfs-pivot}
-PYCFS=${PYCFS:-$REPO/../shared/reference/pycfs.py}
+# The reference writer: upstream mkcomposefs 1.0.8, which
+# scripts/build-deps.sh builds from Debian's source package.
+MKCOMPOSEFS=${MKCOMPOSEFS:-$REPO/build/deps/bin/mkcomposefs}
 
 _tap_n=0
 _tap_failed=0

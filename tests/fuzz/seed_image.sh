@@ -4,8 +4,8 @@
 # extended inodes, inline content and content in a block, symlinks inline
 # and out of line, chunk maps, inline and shared xattrs, escaped overlay
 # xattrs, whiteouts in format 0 and 1, hard links, devices, deep paths).
-# They are built at run time from dump files by the Python oracle, so no
-# binary image is kept in the repository.
+# They are built at run time from dump files by upstream mkcomposefs
+# ($MKCOMPOSEFS, tests/lib.sh), so no binary image is kept in the repository.
 #
 #   tests/fuzz/seed_image.sh DIR     writes DIR/*.cfs
 set -eu
@@ -19,11 +19,12 @@ mkdir -p "$out"
 D1=0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0
 D2=ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100
 
-# image NAME [pycfs options]: the dump on standard input becomes NAME.cfs.
+# image NAME [mkcomposefs options]: the dump on standard input becomes NAME.cfs.
 image() {
 	local name=$1; shift
 	cat > "$work/$name.dump"
-	python3 "$PYCFS" "$@" --from-file "$work/$name.dump" "$out/$name.cfs" >/dev/null 2>&1
+	"$MKCOMPOSEFS" "$@" --from-file "$work/$name.dump" "$out/$name.cfs" >/dev/null 2>"$work/$name.err" ||
+		{ echo "seed_image: mkcomposefs refused $name.dump: $(cat "$work/$name.err")" >&2; exit 1; }
 }
 
 image root-only <<EOF

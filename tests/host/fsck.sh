@@ -32,7 +32,7 @@ add_objects() {
 # add_image DIR: the image of DIR, named by its digest; prints the digest.
 add_image() {
 	local d
-	d=$(python3 "$PYCFS" "$1" "$S/tmp.cfs" 2>/dev/null)
+	d=$("$MKCOMPOSEFS" --print-digest "$1" "$S/tmp.cfs" 2>/dev/null)
 	mv "$S/tmp.cfs" "$STORE/images/$d"
 	echo "$d"
 }
@@ -118,7 +118,7 @@ head -c 8192 "$STORE/images/$IMG1" > "$STORE/images/$WRONG"
 fsck_is "a truncated image is a bad image" 3 "bad-image: $STORE/images/$WRONG"
 rm "$STORE/images/$WRONG"
 printf '/ 0 40755 2 0 0 0 1.0 - - -\n/f 100 100644 1 0 0 0 1.0 ../../../etc/passwd - %064d\n' 1 > "$S/escape.dump"
-python3 "$PYCFS" --from-file "$S/escape.dump" "$S/escape.cfs" >/dev/null 2>&1
+"$MKCOMPOSEFS" --from-file "$S/escape.dump" "$S/escape.cfs" >/dev/null 2>&1
 ARGS=("$S/escape.cfs")
 fsck_is "a redirect that leaves the store makes a bad image" 3 "bad-image: $S/escape.cfs"
 if grep -q "redirect '/../../../etc/passwd' leaves the object store" "$S/fsck.err"; then
@@ -131,7 +131,7 @@ mv "$STORE/images/$IMG1"0 "$STORE/images/$IMG2"
 # Named images: a digest in the store, or any path.
 ARGS=("$IMG2")
 fsck_is "an image named by its digest" 0 "1 images, [0-9]+ objects: 0 missing, 0 corrupt, 0 bad images"
-python3 "$PYCFS" "$SRC" "$S/outside.cfs" >/dev/null 2>&1
+"$MKCOMPOSEFS" "$SRC" "$S/outside.cfs" >/dev/null 2>&1
 ARGS=("$S/outside.cfs")
 fsck_is "an image given by path" 0 "1 images, [0-9]+ objects: 0 missing, 0 corrupt, 0 bad images"
 ARGS=()

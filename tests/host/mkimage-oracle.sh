@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # mkimage byte identity: images of the edge-case tree (mkimage-tree.py) and
 # of dump files covering every case of the format notes, built by
-# `cfsboot mkimage` and by the Python oracle, must be equal byte for byte,
-# and the digest mkimage prints must be `fsverity digest` of the image.
+# `cfsboot mkimage` and by upstream mkcomposefs ($MKCOMPOSEFS, built by
+# scripts/build-deps.sh), must be equal byte for byte, and the digest
+# mkimage prints must be `fsverity digest` of the image.
 . "$(dirname "$0")/../lib.sh"
 
 if [ "$(id -u)" -ne 0 ]; then
-	skip "mkimage oracle tests need root (devices, trusted.* xattrs, chown)"
+	skip "mkimage reference tests need root (devices, trusted.* xattrs, chown)"
 	done_testing
 	exit
 fi
@@ -16,21 +17,21 @@ S=$(scratch)
 same() {
 	local name=$1; shift
 	local ours="$S/$name.cfs" ref="$S/$name.ref.cfs" printed want
-	python3 "$PYCFS" "$@" "$SRC" "$ref" >/dev/null 2>"$S/$name.paths" &
-	local oracle=$!
+	"$MKCOMPOSEFS" "$@" "$SRC" "$ref" >/dev/null 2>"$S/$name.ref.err" &
+	local reference=$!
 	if ! printed=$("$CFSBOOT" mkimage --print-digest "$@" "$SRC" "$ours" 2>"$S/$name.err"); then
-		wait "$oracle"
+		wait "$reference"
 		fail "$name: mkimage failed: $(cat "$S/$name.err")"
 		return
 	fi
-	if ! wait "$oracle"; then
-		fail "$name: the oracle failed: $(tail -n 3 "$S/$name.paths")"
+	if ! wait "$reference"; then
+		fail "$name: mkcomposefs failed: $(tail -n 3 "$S/$name.ref.err")"
 		return
 	fi
 	if cmp -s "$ours" "$ref"; then
-		ok "$name: byte-identical to the oracle"
+		ok "$name: byte-identical to mkcomposefs"
 	else
-		fail "$name: differs from the oracle ($(cmp "$ours" "$ref" 2>&1 | head -n 1))"
+		fail "$name: differs from mkcomposefs ($(cmp "$ours" "$ref" 2>&1 | head -n 1))"
 	fi
 	want=$(fsverity digest "$ours" | cut -d' ' -f1)
 	if [ "sha256:$printed" = "$want" ]; then
@@ -40,13 +41,15 @@ same() {
 	fi
 }
 
-# covers NAME PATH...: the oracle took each named layout path (it counts
-# the rare branches it takes), so the comparison above exercised them.
+# covers NAME CASE...: mkcomposefs's image of NAME holds each named rare
+# layout case (image-layout.py reads them from the image), so the
+# comparison above exercised them.
 covers() {
 	local name=$1; shift
-	local missing=()
+	local missing=() p
+	python3 "$TESTS_DIR/host/image-layout.py" "$S/$name.ref.cfs" > "$S/$name.layout"
 	for p in "$@"; do
-		grep -q "'$p'" "$S/$name.paths" || missing+=("$p")
+		grep -q "^$p " "$S/$name.layout" || missing+=("$p")
 	done
 	if [ ${#missing[@]} -eq 0 ]; then
 		ok "$name: exercises $*"
@@ -114,7 +117,9 @@ lines = [
     r"/whiteout 0 20644 1 0 0 0 1.0 - - -",
     r"/sym 11 120777 1 0 0 0 1.0 tar\x20get\\x - -",
     r"/keys 0 100644 1 0 0 0 2.0 - - - system.posix_acl_access_x=1 unknown.prefix=2"
-    r" user.eq\x3dkey=v=al user.sp\x20ace=\x00\xff lustre.x=3 trusted.overlay.overlay.x=4",
+    r" user.eq\x3dkey=v=al user.sp\x20ace=\x00\xff lustre.x=3 trusted.overlay.overlay.x=4"
+    # both a name and its escaped form: each is escaped once more
+    r" trusted.overlay.y=5 trusted.overlay.overlay.y=6",
     r"/late 10 100644 2 0 0 0 -100.5 - 0123456789 -",
     r"/odd\x20dir\n 0 40700 0 0 0 0 3.0 - - - ",
     r"/odd\x20dir\n/-\x2d 0 100644 1 0 0 0 3.0 - - -",

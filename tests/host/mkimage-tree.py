@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Builds the edge-case source tree of the mkimage tests: one tree with every
-case the composefs format notes describe, so that the oracle, store and mount
+case the composefs format notes describe, so that the reference, store and mount
 tests all check the same things.  Needs root (devices, trusted.* xattrs,
 chown).
 

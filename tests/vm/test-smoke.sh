@@ -32,8 +32,8 @@ files="hello.txt good.bin flip.bin swap.bin plain.bin dir/nested.txt"
 disk=$dir/disk
 mkdir -p "$disk/composefs/objects" "$disk/composefs/images"
 head -c 20000 /dev/urandom > "$disk/probe.bin"
-image_digest=$(python3 "$PYCFS" "$tree" "$dir/image.cfs" 2>/dev/null) ||
-	{ fail "build the composefs image with the oracle"; done_testing; exit; }
+image_digest=$("$MKCOMPOSEFS" --print-digest "$tree" "$dir/image.cfs" 2>/dev/null) ||
+	{ fail "build the composefs image with mkcomposefs"; done_testing; exit; }
 cp "$dir/image.cfs" "$disk/composefs/images/$image_digest"
 # The objects, named by fs-verity digest as the image's redirects expect.
 object() { # FILE: prints the object path (XX/YYYY...) of FILE
@@ -88,7 +88,7 @@ vm_expect verity "fs-verity digest measured in the guest equals fsverity digest"
 vm_boot composefs --initrd "$dir/initrd" --disk "$dir/store.img"
 vm_check composefs "boots and mounts composefs with verity=require" test $? -eq 0
 vm_expect composefs "fs-verity enabled on every object and the image" store_verity enabled
-vm_expect composefs "the image's kernel-measured digest is the oracle's" image_digest "sha256:$image_digest"
+vm_expect composefs "the image's kernel-measured digest is mkcomposefs's" image_digest "sha256:$image_digest"
 vm_check composefs "EROFS mounts the image file itself (no loop device)" \
 	test "$(vm_marker composefs file.erofs_source)" = "/mnt/composefs/images/$image_digest"
 vm_check composefs "EROFS mounts the image through a loop device" \
