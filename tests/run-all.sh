@@ -31,8 +31,10 @@ run() {
 	local name=$1; shift
 	local log="$RESULTS/$name.log" rc=0 p f s
 	echo "=== $name"
-	"$@" > >(tee "$log") 2>&1 || rc=$?
-	wait
+	# A pipeline, not a process substitution: tee has written the whole
+	# log when it ends, so the counts below read all of it.
+	"$@" 2>&1 | tee "$log"
+	rc=${PIPESTATUS[0]}
 	p=$(grep -E '^ok [0-9]+' "$log" | grep -vc '# SKIP' || true)
 	s=$(grep -E '^ok [0-9]+.*# SKIP' "$log" | wc -l)
 	f=$(grep -cE '^not ok [0-9]+' "$log" || true)
