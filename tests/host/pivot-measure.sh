@@ -266,7 +266,7 @@ umount -R "$S/none"
 
 # ---- the state modes are measured: etc = overlay lets unverified state
 # into /etc, and a fresh PCR then reads differently from the default's.
-start_tpm st || fail "swtpm starts"
+start_tpm state-tpm || fail "swtpm starts"
 physroot st
 check "etc = overlay boots measured" pivot st "$(policy if-present "$DEV" "etc = overlay")"
 check "... its state word is composefs-state:etc=overlay;var=bind" \
