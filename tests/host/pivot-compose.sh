@@ -207,8 +207,9 @@ echo u > "$KEEP/owned" && chown 1000 "$KEEP/owned"
 echo k1 > "$KEEP/ssh/ssh_host_ed25519_key" && chmod 0600 "$KEEP/ssh/ssh_host_ed25519_key"
 echo k2 > "$KEEP/ssh/ssh_host_rsa_key" && chmod 0600 "$KEEP/ssh/ssh_host_rsa_key"
 echo 'PermitRootLogin yes' > "$KEEP/ssh/sshd_config"
+echo not-a-link > "$KEEP/link"
 out=$(pivot keepbad "composefs.digest=$D" "$INSECURE
-etc-keep = hostname dir fifo mounted linked writable owned sub/link ssh/ssh_host_*_key" 2>&1)
+etc-keep = hostname dir fifo mounted linked writable owned sub/link link ssh/ssh_host_*_key" 2>&1)
 KEEP=$S/keepbad/sysroot/state/deploy/$D/etc/upper
 check "keep: a boot with unfit kept files still boots" test "$(status keepbad 's["result"]')" = booted
 for c in "hostname: it is a symbolic link" "dir: it is a directory" "fifo: it is a FIFO" \
@@ -221,6 +222,8 @@ check "keep: a symlinked hostname leaves the image's /etc/hostname" cmp "$SRC/et
 check "keep: no unfit file reaches /etc" sh -c "cd '$S/keepbad/etc' && test ! -e dir -a ! -e fifo -a ! -e mounted -a ! -e linked -a ! -e writable -a ! -e owned -a ! -e sub/link"
 check "keep: a pattern binds the matching host keys" \
 	sh -c "grep -qx k1 '$S/keepbad/etc/ssh/ssh_host_ed25519_key' && grep -qx k2 '$S/keepbad/etc/ssh/ssh_host_rsa_key'"
+check "keep: the image's symlink /etc/link is left alone" test "$(readlink "$S/keepbad/etc/link")" = os-release
+check "keep: ... with one warning" test "$(grep -c "etc-keep: the image's /etc/link is a symbolic link, or one is on its way: nothing is bound over it" <<< "$out")" -eq 1
 check "keep: ... and nothing else of the state's ssh directory" test ! -e "$S/keepbad/etc/ssh/sshd_config"
 check "keep: nothing is created over an unfit entry" test -L "$KEEP/hostname" -a -d "$KEEP/dir"
 unmounted keepbad

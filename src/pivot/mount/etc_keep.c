@@ -171,13 +171,18 @@ static void ignored(const char *name, const char *shown, const char *why)
 
 /* The file the kept one goes over in the transient /etc: the image's,
  * or an empty one made on the tmpfs; -ENOENT when the image has
- * something else there (said). */
+ * something else there, or a link on the way (said). */
 static int open_target(int etc_fd, const char *name)
 {
 	_cleanup_close_ int fd = cfs_open_beneath(etc_fd, name, false), dir = -1;
 	const char *base = NULL;
 	struct stat st;
 
+	if (fd == -ELOOP || fd == -ENOTDIR) {
+		log_warning("etc-keep: the image's /etc/%s is a symbolic link, or one is on its way: "
+			    "nothing is bound over it", name);
+		return -ENOENT;
+	}
 	if (fd == -ENOENT) {
 		dir = make_parents(etc_fd, name, &base);
 		if (dir < 0)
