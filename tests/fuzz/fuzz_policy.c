@@ -11,6 +11,7 @@
 
 #include "pivot/boot/policy.h"
 #include "lib/base/log.h"
+#include "lib/store/beneath.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -28,8 +29,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (p.verity >= _PIVOT_VERITY_MAX || p.signature >= _PIVOT_SIGNATURE_MAX ||
 	    p.tpm >= _PIVOT_TPM_MAX || p.etc >= _PIVOT_ETC_MAX || p.var >= _PIVOT_VAR_MAX ||
 	    p.on_failure >= _PIVOT_ON_FAILURE_MAX || p.image >= _PIVOT_IMAGE_MAX || p.pcr > 23 ||
-	    p.root_wait < 1 || p.root_wait > 3600 || p.store[0] != '/' || p.state[0] != '/')
+	    p.root_wait < 1 || p.root_wait > 3600 || p.store[0] != '/' || p.state[0] != '/' ||
+	    p.etc_keep.n > PIVOT_KEEP_MAX)
 		abort();
+	for (size_t i = 0; i < p.etc_keep.n; i++)
+		if (!cfs_path_is_normal(p.etc_keep.entry[i]) ||
+		    strpbrk(p.etc_keep.entry[i], " \t[]\\"))
+			abort();
 
 	f = open_memstream(&text, &len);
 	if (!f)
@@ -44,8 +50,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    p.signature != back.signature || p.tpm != back.tpm || p.etc != back.etc ||
 	    p.var != back.var || p.on_failure != back.on_failure || p.pcr != back.pcr ||
 	    p.root_wait != back.root_wait || p.min_version != back.min_version ||
-	    p.check_clock != back.check_clock || p.image != back.image)
+	    p.check_clock != back.check_clock || p.image != back.image ||
+	    p.etc_keep.n != back.etc_keep.n)
 		abort();
+	for (size_t i = 0; i < p.etc_keep.n; i++)
+		if (strcmp(p.etc_keep.entry[i], back.etc_keep.entry[i]) != 0)
+			abort();
 	free(text);
 	return 0;
 }

@@ -109,8 +109,11 @@ refused() {
 }
 
 # ---- a boot: the tree, read-only, the physical root inside, /etc and /var
+# etc = overlay (unverified state, asked for) and var = bind.
+OVERLAY="$INSECURE
+etc = overlay"
 physroot ok
-check "boot (etc = overlay, var = bind)" pivot ok "ro composefs.digest=$D quiet" "$INSECURE"
+check "boot (etc = overlay, var = bind)" pivot ok "ro composefs.digest=$D quiet" "$OVERLAY"
 check "the status says booted" test "$(status ok 's["result"]')" = booted
 check "the status says INSECURE for insecure-dev" test "$(status ok 's["verity"]')" = INSECURE
 check "the status names the digest" test "$(status ok 's["digest"]["value"]')" = "$D"
@@ -143,10 +146,88 @@ root 755 /var"
 check "the kernel log names the boot and how it was verified" \
 	sh -c "dmesg 2>/dev/null | grep -q 'cfs-pivot: booted composefs image sha256:$D .*INSECURE' || ! dmesg >/dev/null 2>&1"
 unmounted ok
-check "second boot of the same deployment" pivot ok "composefs.digest=$D" "$INSECURE"
+echo planted > "$S/ok/state/deploy/$D/etc/upper/ld.so.preload"
+check "second boot of the same deployment" pivot ok "composefs.digest=$D" "$OVERLAY"
 check "/etc changes persist across boots" grep -qx changed "$S/ok/etc/hostname"
 check "/var persists across boots" test -f "$S/ok/var/x"
+check "etc = overlay: a file planted offline in etc/upper is in /etc (unverified, as documented)" \
+	grep -qx planted "$S/ok/etc/ld.so.preload"
 unmounted ok
+
+# ---- the default /etc: the image's, with etc-keep's files from the state
+physroot keep
+KEEP=$S/keep/state/deploy/$D/etc/upper
+mkdir -p "$KEEP/systemd/system/multi-user.target.wants"
+printf '[Service]\nExecStart=/bin/sh -c "echo owned"\n' > "$KEEP/systemd/system/evil.service"
+ln -s ../evil.service "$KEEP/systemd/system/multi-user.target.wants/evil.service"
+echo /planted/evil.so > "$KEEP/ld.so.preload"
+echo '/dev/planted /usr ext4 defaults 0 0' > "$KEEP/fstab"
+echo planted > "$KEEP/os-release"
+out=$(pivot keep "composefs.digest=$D" "$INSECURE" 2>&1)
+KEEP=$S/keep/sysroot/state/deploy/$D/etc/upper
+check "default policy (etc = transient, etc-keep = hostname machine-id, var = bind) boots" \
+	test "$(status keep 's["result"]')" = booted
+check "default: a unit and its .wants link planted in etc/upper are not in /etc" \
+	test ! -e "$S/keep/etc/systemd/system/evil.service" -a \
+	! -L "$S/keep/etc/systemd/system/multi-user.target.wants/evil.service"
+check "default: a planted ld.so.preload and fstab are not in /etc" \
+	test ! -e "$S/keep/etc/ld.so.preload" -a ! -e "$S/keep/etc/fstab"
+check "default: /etc/os-release is the image's, not the planted one" cmp "$SRC/etc/os-release" "$S/keep/etc/os-release"
+check "default: the first boot copies the image's hostname into the state" cmp "$SRC/etc/hostname" "$KEEP/hostname"
+check "default: machine-id, which the image lacks, is created empty in the state and in /etc" \
+	test -f "$KEEP/machine-id" -a ! -s "$KEEP/machine-id" -a -f "$S/keep/etc/machine-id"
+check "default: the boot says which files it kept" \
+	grep -q "etc = transient: /etc is the image's, with 2 files of etc-keep from .*/etc/upper: hostname machine-id" <<< "$out"
+check "default: /etc/hostname is a bind mount nosuid,nodev,noexec" \
+	sh -c "findmnt -n -o OPTIONS '$S/keep/etc/hostname' | grep -q 'nosuid,nodev,noexec'"
+check "default: writing /etc/hostname in place lands in the state" \
+	sh -c "echo kept-name > '$S/keep/etc/hostname' && grep -qx kept-name '$KEEP/hostname'"
+check "default: other /etc writes are transient" sh -c "echo t > '$S/keep/etc/new' && test ! -e '$KEEP/new'"
+unmounted keep
+out=$(pivot keep "composefs.digest=$D" "$INSECURE" 2>&1)
+check "default: a kept file persists across boots" grep -qx kept-name "$S/keep/etc/hostname"
+check "default: the rest of /etc is the image's again" test ! -e "$S/keep/etc/new"
+check "default: still no planted file in /etc" test ! -e "$S/keep/etc/ld.so.preload"
+unmounted keep
+
+# What the state holds under a kept name that is no plain root-owned file
+# is ignored with one warning, and /etc has the image's copy: refusing
+# would let whoever writes the disk stop the boot.
+physroot keepbad
+mount --bind "$S/keepbad" "$S/keepbad"
+KEEP=$S/keepbad/state/deploy/$D/etc/upper
+mkdir -p "$KEEP/sub" "$KEEP/ssh" "$KEEP/dir"
+echo secret > "$S/keepbad/secret"
+ln -s ../../../../../secret "$KEEP/hostname"
+ln -s ../secret "$KEEP/sub/link"
+mkfifo "$KEEP/fifo"
+echo x > "$KEEP/mounted" && echo over > "$S/over" && mount --bind "$S/over" "$KEEP/mounted"
+ln "$S/keepbad/secret" "$KEEP/linked"
+echo w > "$KEEP/writable" && chmod 0666 "$KEEP/writable"
+echo u > "$KEEP/owned" && chown 1000 "$KEEP/owned"
+echo k1 > "$KEEP/ssh/ssh_host_ed25519_key" && chmod 0600 "$KEEP/ssh/ssh_host_ed25519_key"
+echo k2 > "$KEEP/ssh/ssh_host_rsa_key" && chmod 0600 "$KEEP/ssh/ssh_host_rsa_key"
+echo 'PermitRootLogin yes' > "$KEEP/ssh/sshd_config"
+echo not-a-link > "$KEEP/link"
+out=$(pivot keepbad "composefs.digest=$D" "$INSECURE
+etc-keep = hostname dir fifo mounted linked writable owned sub/link link ssh/ssh_host_*_key" 2>&1)
+KEEP=$S/keepbad/sysroot/state/deploy/$D/etc/upper
+check "keep: a boot with unfit kept files still boots" test "$(status keepbad 's["result"]')" = booted
+for c in "hostname: it is a symbolic link" "dir: it is a directory" "fifo: it is a FIFO" \
+	"mounted: it is on another mount" "linked: it has 2 hard links" \
+	"writable: it is writable by group or others" "owned: it is not owned by root" \
+	"sub/link: it is a symbolic link"; do
+	check "keep: ignored with one warning, ${c%%:*}" test "$(grep -c "etc-keep: ignoring .*/etc/upper/$c" <<< "$out")" -eq 1
+done
+check "keep: a symlinked hostname leaves the image's /etc/hostname" cmp "$SRC/etc/hostname" "$S/keepbad/etc/hostname"
+check "keep: no unfit file reaches /etc" sh -c "cd '$S/keepbad/etc' && test ! -e dir -a ! -e fifo -a ! -e mounted -a ! -e linked -a ! -e writable -a ! -e owned -a ! -e sub/link"
+check "keep: a pattern binds the matching host keys" \
+	sh -c "grep -qx k1 '$S/keepbad/etc/ssh/ssh_host_ed25519_key' && grep -qx k2 '$S/keepbad/etc/ssh/ssh_host_rsa_key'"
+check "keep: the image's symlink /etc/link is left alone" test "$(readlink "$S/keepbad/etc/link")" = os-release
+check "keep: ... with one warning" test "$(grep -c "etc-keep: the image's /etc/link is a symbolic link, or one is on its way: nothing is bound over it" <<< "$out")" -eq 1
+check "keep: ... and nothing else of the state's ssh directory" test ! -e "$S/keepbad/etc/ssh/sshd_config"
+check "keep: nothing is created over an unfit entry" test -L "$KEEP/hostname" -a -d "$KEEP/dir"
+unmounted keepbad
 
 physroot rw
 mount --bind "$S/rw" "$S/rw" && mount -o remount,bind,ro "$S/rw"
@@ -157,16 +238,18 @@ unmounted rw
 
 # ---- /etc and /var modes
 physroot transient
-check "etc = transient, var = none" pivot transient "composefs.digest=$D" "$INSECURE
+check "etc = transient, var = none, etc-keep = none" pivot transient "composefs.digest=$D" "$INSECURE
 etc = transient
+etc-keep = none
 var = none"
 check "transient: /etc is writable" sh -c "echo t > '$S/transient/etc/new'"
-check "transient and none write nothing to the physical root" test ! -e "$S/transient/sysroot/state"
+check "transient (keeping nothing) and none write nothing to the physical root" test ! -e "$S/transient/sysroot/state"
 check "var = none: the image's /var" cmp "$SRC/var/lib/image-var" "$S/transient/var/lib/image-var"
 check_fails "var = none: /var is read-only" 1 'Read-only file system' touch "$S/transient/var/x"
 unmounted transient
 check "transient: boot again" pivot transient "composefs.digest=$D" "$INSECURE
 etc = transient
+etc-keep = none
 var = none"
 check "transient: the change is gone" test ! -e "$S/transient/etc/new"
 unmounted transient
@@ -193,7 +276,7 @@ unmounted bind
 
 # ---- the fallbacks, forced on a kernel that has the newer paths
 physroot old
-check "--avoid erofs-file,lowerdir-plus,detached-layers" pivot old "composefs.digest=$D" "$INSECURE" \
+check "--avoid erofs-file,lowerdir-plus,detached-layers" pivot old "composefs.digest=$D" "$OVERLAY" \
 	--avoid erofs-file,lowerdir-plus,detached-layers
 check "kernel paths: loop device, lowerdir::, attached layers" \
 	test "$(status old '" ".join(s["kernel_paths"])')" = \
@@ -416,8 +499,15 @@ mount -t tmpfs rofs "$S/rofs" && mkdir "$S/rofs/composefs" && cp -a "$S/store/."
 	mount -o remount,ro "$S/rofs"
 check_fails "state on a read-only file system" 12 \
 	"the physical root $S/rofs is a read-only file system, but etc = overlay and var = bind keep state on it: its file system must be mounted writable \(a writable superblock; the mount itself may stay read-only\); with dracut or a systemd initrd, put rw instead of ro on the kernel command line; or set etc = transient or none and var = none" \
-	"$CFS_PIVOT" --cmdline <(echo "composefs.digest=$D") --config <(echo "$INSECURE") \
+	"$CFS_PIVOT" --cmdline <(echo "composefs.digest=$D") --config <(echo "$OVERLAY") \
 	--sysroot "$S/rofs" --status "$S/rofs.run/status.json"
 check "read-only file system: still mounted, nothing else" test "$(mounts_at rofs)" = tmpfs
+rc=0; out=$("$CFS_PIVOT" --cmdline <(echo "composefs.digest=$D") \
+	--config <(printf '%s\nvar = none\n' "$INSECURE") --sysroot "$S/rofs" \
+	--status "$S/rofs.run/status.json" 2>&1) || rc=$?
+check "read-only file system: the default /etc with var = none boots" test $rc -eq 0
+check "... keeping the image's copy of a kept file the state lacks, and saying so" \
+	grep -q "etc-keep: $S/rofs/state/deploy/$D/etc/upper/hostname does not exist and the physical root is read-only: /etc/hostname is the image's" <<< "$out"
+check "... its /etc/hostname is the image's" cmp "$SRC/etc/hostname" "$S/rofs/etc/hostname"
 
 done_testing

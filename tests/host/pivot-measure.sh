@@ -159,6 +159,8 @@ refused() {
 
 IMAGE_WORD=composefs-image:sha256:$D
 SIGNER_WORD=composefs-signer:$FP:5
+# The default state modes: etc = transient keeping two files, var = bind.
+STATE_WORD='composefs-state:etc=transient,keep=2;var=bind'
 
 # ---- a measured boot: tpm = required, the counter at 3
 start_tpm m || fail "swtpm starts"
@@ -174,16 +176,17 @@ check "status: the sha1 and sha256 banks" \
 for bank in sha1 sha256; do
 	check "status: the $bank value is the live PCR's" \
 		test "$(status m "[b['value'] for b in s['tpm']['banks'] if b['alg'] == '$bank'][0]")" = "$(pcr $bank)"
-	check "$bank: the value predicted from the three words" \
-		test "$(pcr $bank)" = "$(predicted $bank "" "$IMAGE_WORD" "$SIGNER_WORD" composefs-verity:insecure-dev)"
+	check "$bank: the value predicted from the four words" \
+		test "$(pcr $bank)" = "$(predicted $bank "" "$IMAGE_WORD" "$SIGNER_WORD" composefs-verity:insecure-dev "$STATE_WORD")"
 done
-check "the log holds the three records, in order, with their event types" test "$(words m)" = \
+check "the log holds the four records, in order, with their event types" test "$(words m)" = \
 	"15 composefs-image $IMAGE_WORD
 15 composefs-signer $SIGNER_WORD
-15 composefs-verity composefs-verity:insecure-dev"
+15 composefs-verity composefs-verity:insecure-dev
+15 composefs-state $STATE_WORD"
 out=$(cfsboot tpm replay --device "$DEV" --pcr 15 "$S/m.run/measure.log" 2>&1)
 check "cfsboot tpm replay of the log matches the live PCR in both banks" test $? -eq 0 -a \
-	"$(printf '%s\n' "$out" | grep -c '^15 sha[0-9]* match [0-9a-f]* (3 records)$')" -eq 2
+	"$(printf '%s\n' "$out" | grep -c '^15 sha[0-9]* match [0-9a-f]* (4 records)$')" -eq 2
 check "the line of the boot says signed, version 5, measured into PCR 15" said m \
 	"booted composefs image sha256:$D .*security version 5; .*; measured into PCR 15; "
 check "the floor phase names its source" said m \
@@ -195,7 +198,7 @@ umount -R "$S/m"
 physroot bc
 check "verity = boot-check boots measured" pivot bc "$(policy required "$DEV" | sed 's/^verity = .*/verity = boot-check/')"
 check "... its verity word is composefs-verity:boot-check" \
-	test "$(words bc | tail -n 1)" = "15 composefs-verity composefs-verity:boot-check"
+	test "$(words bc | sed -n 3p)" = "15 composefs-verity composefs-verity:boot-check"
 cat "$S/m.run/measure.log" "$S/bc.run/measure.log" > "$S/both.log"
 check "... and the replay of both boots' records matches the PCR" \
 	cfsboot tpm replay --device "$DEV" --pcr 15 "$S/both.log"
@@ -211,10 +214,11 @@ check "... and is measured last: composefs-refused:state" test "$(words late)" =
 	"15 composefs-image $IMAGE_WORD
 15 composefs-signer $SIGNER_WORD
 15 composefs-verity composefs-verity:insecure-dev
+15 composefs-state composefs-state:etc=bind;var=bind
 15 composefs-refused composefs-refused:state"
 check "... so the PCR is not the value of a booted image, but that of the refusal" sh -c \
-	"test '$(pcr sha256)' != '$(predicted sha256 "$before" "$IMAGE_WORD" "$SIGNER_WORD" composefs-verity:insecure-dev)' &&
-	test '$(pcr sha256)' = '$(predicted sha256 "$before" "$IMAGE_WORD" "$SIGNER_WORD" composefs-verity:insecure-dev composefs-refused:state)'"
+	"test '$(pcr sha256)' != '$(predicted sha256 "$before" "$IMAGE_WORD" "$SIGNER_WORD" composefs-verity:insecure-dev 'composefs-state:etc=bind;var=bind')' &&
+	test '$(pcr sha256)' = '$(predicted sha256 "$before" "$IMAGE_WORD" "$SIGNER_WORD" composefs-verity:insecure-dev 'composefs-state:etc=bind;var=bind' composefs-refused:state)'"
 check "... the status has the values after it" test \
 	"$(status late "[b['value'] for b in s['tpm']['banks'] if b['alg'] == 'sha256'][0]")" = "$(pcr sha256)"
 cat "$S/both.log" "$S/late.run/measure.log" > "$S/all.log"
@@ -265,6 +269,18 @@ check "... phases: the TPM looked for, no floor, no measurement" \
 check "... no log" test ! -e "$S/none.run/measure.log"
 umount -R "$S/none"
 
+# ---- the state modes are measured: etc = overlay lets unverified state
+# into /etc, and a fresh PCR then reads differently from the default's.
+start_tpm state-tpm || fail "swtpm starts"
+physroot st
+check "etc = overlay boots measured" pivot st "$(policy if-present "$DEV" "etc = overlay")"
+check "... its state word is composefs-state:etc=overlay;var=bind" \
+	test "$(words st | tail -n 1)" = "15 composefs-state composefs-state:etc=overlay;var=bind"
+check "... so its PCR is not the default configuration's" sh -c \
+	"test '$(pcr sha256)' = '$(predicted sha256 "" "$IMAGE_WORD" "$SIGNER_WORD" composefs-verity:insecure-dev 'composefs-state:etc=overlay;var=bind')' &&
+	test '$(pcr sha256)' != '$(predicted sha256 "" "$IMAGE_WORD" "$SIGNER_WORD" composefs-verity:insecure-dev "$STATE_WORD")'"
+umount -R "$S/st"
+
 # ---- a TPM without the anti-rollback counter
 start_tpm fresh || fail "swtpm starts"
 physroot fresh
@@ -291,8 +307,8 @@ check "... the log is marked incomplete (sticky bit): an extension's outcome is 
 check "... and holds the one extension known to be made" \
 	test "$(words dying)" = "15 composefs-image $IMAGE_WORD"
 
-# A TPM that dies at the refusal's extension, the fourth: the refusal stands.
-start_proxy "$PORT" --cut 0x182:4 || fail "the proxy starts"
+# A TPM that dies at the refusal's extension, the fifth: the refusal stands.
+start_proxy "$PORT" --cut 0x182:5 || fail "the proxy starts"
 physroot late2
 check_fails "a TPM that dies measuring a refusal: the refusal keeps its class" 12 \
 	"may still read as if the image had booted" pivot late2 "$(policy if-present "$PROXY_DEV" "etc = bind")"

@@ -286,6 +286,7 @@ if [ -f "$S/ondisk/file" ]; then ok "switch: its files are still there"; else fa
 # device below holds: its init reports what it finds.
 IMG=$S/image-src
 mkdir -p "$IMG" && cp -a "$OS/." "$IMG/" && mkdir -p "$IMG/var" "$IMG/sysroot"
+echo image-host > "$IMG/etc/hostname"
 for applet in touch tr; do ln -s busybox "$IMG/bin/$applet"; done
 cat > "$IMG/sbin/init" <<'INIT'
 #!/bin/sh
@@ -294,6 +295,9 @@ awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { print "MOUNT", $5, $(i + 1), $
 echo pid1 > /etc/pid1-etc && echo "ETC: writable"
 echo pid1 > /var/pid1-var && echo "VAR: writable"
 touch /sysroot/pid1-sysroot 2> /dev/null || echo "SYSROOT: read-only"
+for f in ld.so.preload systemd/system/evil.service; do [ -e "/etc/$f" ] && echo "PLANTED: /etc/$f"; done
+read -r h < /etc/hostname; echo "HOSTNAME: $h"
+echo kept > /etc/hostname
 echo "STATUS: $(tr -d ' \n' < /run/cfsboot/status.json)"
 INIT
 COMPOSED=$S/composed-root
@@ -302,8 +306,8 @@ ID=$("$CFSBOOT" mkimage --store "$COMPOSED/composefs" --print-digest "$IMG" "$S/
 if [ ${#ID} -eq 64 ]; then ok "a store holding the image"; else fail "a store holding the image"; fi
 D=composefs.digest=$ID
 # What this host lacks turned off: fs-verity, and a TPM, which must never be
-# the host's own.  /etc and /var as by default: etc = overlay, var = bind,
-# kept on the physical root.
+# the host's own.  /etc and /var as by default: etc = transient keeping
+# hostname and machine-id, var = bind, on the physical root.
 DEV_POLICY=$'root-wait = 5\nverity = insecure-dev\nsignature = off\ntpm = off'
 
 # ------------------------------------------------------------ root devices
@@ -449,6 +453,13 @@ halts "boot: a command line naming no image is refused: PID 1 boots nothing else
 
 # ------------------------------------------------ composing in PID-1 mode
 # The store on a device of its own, whose state the tests look at.
+# Files planted offline in the /etc state of two deployments: /state for
+# etc = overlay, /state2 for the default /etc.
+for st in state state2; do
+	mkdir -p "$COMPOSED/$st/deploy/$ID/etc/upper/systemd/system"
+	echo /planted.so > "$COMPOSED/$st/deploy/$ID/etc/upper/ld.so.preload"
+	printf '[Service]\nExecStart=/bin/sh\n' > "$COMPOSED/$st/deploy/$ID/etc/upper/systemd/system/evil.service"
+done
 CFSUUID=$(cat /proc/sys/kernel/random/uuid)
 truncate -s 64M "$S/composed.img"
 check "a root device with the store" mkfs.ext4 -q -F -U "$CFSUUID" -d "$COMPOSED" "$S/composed.img"
@@ -464,7 +475,7 @@ state_of() {
 }
 
 new_initramfs c
-rc=0; out=$(boot c "root=UUID=$CFSUUID ro composefs.digest=$ID" "$DEV_POLICY" 2>&1) || rc=$?
+rc=0; out=$(boot c "root=UUID=$CFSUUID ro composefs.digest=$ID" "$DEV_POLICY"$'\netc = overlay' 2>&1) || rc=$?
 expect "compose: the image's init runs as PID 1 on the composed tree" $rc "$out" 0 \
 	'^IMAGE-INIT: /sbin/init pid=1$' '^MOUNT / overlay ro,'
 expect "compose: /sysroot is the physical root, its mount read-only, its file system writable" \
@@ -473,6 +484,8 @@ expect "compose: etc = overlay and var = bind on the physical root, writable" $r
 	'^MOUNT /etc overlay rw,' '^MOUNT /var ext4 rw,' '^ETC: writable$' '^VAR: writable$'
 expect "compose: the status says booted, with the root-device phase" $rc "$out" 0 \
 	'^STATUS: \{"result":"booted".*"name":"root-device"'
+expect "compose: etc = overlay shows what was planted in its state (unverified, as documented)" \
+	$rc "$out" 0 '^PLANTED: /etc/ld.so.preload$' '^PLANTED: /etc/systemd/system/evil.service$'
 if [ "$(state_of etc/upper/pid1-etc)" = pid1 ] && [ "$(state_of var/pid1-var)" = pid1 ]; then
 	ok "compose: what init wrote to /etc and /var is in the deployment's state on the device"
 else
@@ -480,9 +493,34 @@ else
 fi
 umount -l "$S/c"
 
+# The default /etc, on the deployment of /state2: the image's, with the
+# kept hostname bound from the state; nothing planted there shows.
+new_initramfs c
+rc=0; out=$(boot c "root=UUID=$CFSUUID ro composefs.digest=$ID" "$DEV_POLICY"$'\nstate = /state2' 2>&1) || rc=$?
+expect "keep: the default /etc as PID 1: the image's, with hostname bound nosuid,nodev,noexec" \
+	$rc "$out" 0 '^IMAGE-INIT: /sbin/init pid=1$' '^MOUNT /etc overlay rw,' \
+	'^MOUNT /etc/hostname ext4 rw,nosuid,nodev,noexec' '^HOSTNAME: image-host$'
+if grep -q '^PLANTED' <<< "$out"; then
+	fail "keep: a unit and ld.so.preload planted in the state are not in /etc"
+else
+	ok "keep: a unit and ld.so.preload planted in the state are not in /etc"
+fi
+umount -l "$S/c"
+new_initramfs c
+rc=0; out=$(boot c "root=UUID=$CFSUUID ro composefs.digest=$ID" "$DEV_POLICY"$'\nstate = /state2' 2>&1) || rc=$?
+expect "keep: what init wrote to the kept /etc/hostname persists to the next boot" \
+	$rc "$out" 0 '^HOSTNAME: kept$'
+if [ "$(state_of ../../../state2/deploy/$ID/etc/upper/hostname)" = kept ] &&
+	[ -z "$(state_of ../../../state2/deploy/$ID/etc/upper/pid1-etc 2> /dev/null)" ]; then
+	ok "keep: the kept file is in the state, the other /etc writes are not"
+else
+	fail "keep: the kept file is in the state, the other /etc writes are not"
+fi
+umount -l "$S/c"
+
 # rootflags=ro makes the file system itself read-only: no state on it.
 new_initramfs c
-rc=0; out=$(boot c "root=UUID=$CFSUUID rootflags=ro composefs.digest=$ID" "$DEV_POLICY" 2>&1) || rc=$?
+rc=0; out=$(boot c "root=UUID=$CFSUUID rootflags=ro composefs.digest=$ID" "$DEV_POLICY"$'\netc = overlay' 2>&1) || rc=$?
 expect "compose: rootflags=ro refuses etc = overlay and var = bind, saying what to change" \
 	$rc "$out" 130 \
 	'boot refused \(state, exit 12\): the physical root /sysroot is a read-only file system, but etc = overlay and var = bind keep state on it: its file system must be mounted writable \(a writable superblock; the mount itself may stay read-only\); cfs-pivot mounts it so unless rootflags= holds ro or the device is read-only; or set etc = transient or none and var = none$'
@@ -515,9 +553,12 @@ umount -l "$S/c"
 new_initramfs c
 rc=0; out=$(boot c "root=$RO_DEV composefs.digest=$ID" \
 	"$DEV_POLICY"$'\netc = transient\nvar = none' 2>&1) || rc=$?
+# hostname, which the etc = overlay boot above wrote to the state, is kept
+# read-only.
 expect "compose: a read-only device boots with etc = transient and var = none" $rc "$out" 0 \
 	'^IMAGE-INIT: /sbin/init pid=1$' '^MOUNT /sysroot ext4 ro,[^ ]* ro' '^MOUNT /etc overlay rw,' \
-	'^ETC: writable$'
+	'^ETC: writable$' \
+	'^MOUNT /etc/hostname ext4 rw,nosuid,nodev,noexec[^ ]* ro' '^HOSTNAME: kept$'
 umount -l "$S/c"
 detach "$RO_DEV"
 

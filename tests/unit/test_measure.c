@@ -71,6 +71,9 @@ static struct pivot_measurement sample(void)
 		.have_signer = true,
 		.version = 12,
 		.verity = PIVOT_VERITY_REQUIRE,
+		.etc = PIVOT_ETC_TRANSIENT,
+		.var = PIVOT_VAR_BIND,
+		.n_keep = 2,
 	};
 
 	for (int i = 0; i < 32; i++) {
@@ -121,9 +124,31 @@ static void test_words(void **state)
 	m.digest.alg = 0;
 	assert_int_equal(pivot_measure_word(&m, PIVOT_EVENT_IMAGE, w), -EINVAL);
 
+	/* The state modes: keep counts only under etc = transient. */
+	assert_int_equal(pivot_measure_word(&m, PIVOT_EVENT_STATE, w), 0);
+	assert_string_equal(w, "composefs-state:etc=transient,keep=2;var=bind");
+	m.n_keep = 0;
+	m.var = PIVOT_VAR_NONE;
+	assert_int_equal(pivot_measure_word(&m, PIVOT_EVENT_STATE, w), 0);
+	assert_string_equal(w, "composefs-state:etc=transient,keep=0;var=none");
+	m.etc = PIVOT_ETC_OVERLAY;
+	m.n_keep = 2;
+	assert_int_equal(pivot_measure_word(&m, PIVOT_EVENT_STATE, w), 0);
+	assert_string_equal(w, "composefs-state:etc=overlay;var=none");
+	m.etc = PIVOT_ETC_BIND;
+	m.var = PIVOT_VAR_BIND;
+	assert_int_equal(pivot_measure_word(&m, PIVOT_EVENT_STATE, w), 0);
+	assert_string_equal(w, "composefs-state:etc=bind;var=bind");
+	m.etc = PIVOT_ETC_NONE;
+	assert_int_equal(pivot_measure_word(&m, PIVOT_EVENT_STATE, w), 0);
+	assert_string_equal(w, "composefs-state:etc=none;var=bind");
+	m.etc = _PIVOT_ETC_MAX;
+	assert_int_equal(pivot_measure_word(&m, PIVOT_EVENT_STATE, w), -EINVAL);
+
 	assert_string_equal(pivot_event_type(PIVOT_EVENT_IMAGE), "composefs-image");
 	assert_string_equal(pivot_event_type(PIVOT_EVENT_SIGNER), "composefs-signer");
 	assert_string_equal(pivot_event_type(PIVOT_EVENT_VERITY), "composefs-verity");
+	assert_string_equal(pivot_event_type(PIVOT_EVENT_STATE), "composefs-state");
 }
 
 static struct pivot_policy policy(enum pivot_tpm tpm, const char *device)
@@ -319,16 +344,16 @@ static const EVP_MD *md_of(uint16_t alg)
 	       alg == 0x000c ? EVP_sha384() : EVP_sha512();
 }
 
-/* What the PCR must hold after the three words, from its value before,
+/* What the PCR must hold after the four words, from its value before,
  * computed with OpenSSL here. */
-static void expected_after(const struct cfs_tpm_digests *before, const char *const words[3],
+static void expected_after(const struct cfs_tpm_digests *before, const char *const words[4],
 			   struct cfs_tpm_digests *out)
 {
 	*out = *before;
 	for (size_t b = 0; b < out->n; b++) {
 		const EVP_MD *md = md_of(out->d[b].alg);
 
-		for (int e = 0; e < 3; e++) {
+		for (int e = 0; e < 4; e++) {
 			uint8_t d[64];
 			EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 
@@ -412,8 +437,9 @@ static uint64_t now_usec(void)
 static void test_swtpm_measure(void **state)
 {
 	const char *device = tpm_device(), *out = getenv("CFS_TEST_OUT");
-	static const char *const words[3] = { SAMPLE_IMAGE, SAMPLE_SIGNER,
-					      "composefs-verity:require" };
+	static const char *const words[4] = { SAMPLE_IMAGE, SAMPLE_SIGNER,
+					      "composefs-verity:require",
+					      "composefs-state:etc=transient,keep=2;var=bind" };
 	struct pivot_policy p = policy(PIVOT_TPM_REQUIRED, device);
 	struct pivot_measurement m = sample();
 	struct pivot_status st = { 0 };
@@ -444,15 +470,15 @@ static void test_swtpm_measure(void **state)
 	cfs_tpm_get_stats(tpm, &stats);
 	cfs_tpm_close(tpm);
 	total = now_usec() - start;
-	/* Startup, NV_ReadPublic, NV_Read, GetCapability, 3 PCR_Extend,
+	/* Startup, NV_ReadPublic, NV_Read, GetCapability, 4 PCR_Extend,
 	 * PCR_Read: a change here changes every boot's cost. */
-	assert_int_equal(stats.commands, 8);
+	assert_int_equal(stats.commands, 9);
 	print_message("# one boot: %u TPM commands, %llu us waiting for the TPM, %llu us in all, "
 		      "%llu us of it in cfsboot\n", stats.commands, (unsigned long long)stats.usec,
 		      (unsigned long long)total, (unsigned long long)(total - stats.usec));
 
 	/* The status holds the values the TPM now has, and they are the
-	 * three words extended into the old ones. */
+	 * four words extended into the old ones. */
 	expected_after(&before, words, &want);
 	read_pcr(device, 15, &now);
 	assert_true(st.tpm.measured && st.tpm.logged);
@@ -466,11 +492,11 @@ static void test_swtpm_measure(void **state)
 		assert_string_equal(st.tpm.banks[b].value, hex);
 	}
 
-	/* The log holds the three records, not marked incomplete. */
+	/* The log holds the four records, not marked incomplete. */
 	assert_int_equal(cfs_measure_log_load(log_path, &recs, &incomplete, &lock_fd), 0);
 	assert_false(incomplete);
-	assert_int_equal(recs.n, 3);
-	for (int e = 0; e < 3; e++) {
+	assert_int_equal(recs.n, 4);
+	for (int e = 0; e < 4; e++) {
 		assert_int_equal(recs.r[e].pcr, 15);
 		assert_string_equal(recs.r[e].string, words[e]);
 		assert_int_equal(recs.r[e].digests.n, now.n);

@@ -48,7 +48,10 @@ static void assert_defaults(const struct pivot_policy *p)
 	assert_string_equal(p->store, "/composefs");
 	assert_string_equal(p->state, "/state");
 	assert_int_equal(p->verity, PIVOT_VERITY_REQUIRE);
-	assert_int_equal(p->etc, PIVOT_ETC_OVERLAY);
+	assert_int_equal(p->etc, PIVOT_ETC_TRANSIENT);
+	assert_int_equal(p->etc_keep.n, 2);
+	assert_string_equal(p->etc_keep.entry[0], "hostname");
+	assert_string_equal(p->etc_keep.entry[1], "machine-id");
 	assert_int_equal(p->var, PIVOT_VAR_BIND);
 	assert_int_equal(p->signature, PIVOT_SIGNATURE_REQUIRED);
 	assert_string_equal(p->trust, "/etc/cfsboot/trust.d");
@@ -71,6 +74,9 @@ static void assert_policy_equal(const struct pivot_policy *a, const struct pivot
 	assert_string_equal(a->state, b->state);
 	assert_int_equal(a->verity, b->verity);
 	assert_int_equal(a->etc, b->etc);
+	assert_int_equal(a->etc_keep.n, b->etc_keep.n);
+	for (size_t i = 0; i < a->etc_keep.n; i++)
+		assert_string_equal(a->etc_keep.entry[i], b->etc_keep.entry[i]);
 	assert_int_equal(a->var, b->var);
 	assert_int_equal(a->signature, b->signature);
 	assert_string_equal(a->trust, b->trust);
@@ -93,7 +99,7 @@ static const char every_key[] =
 	"store = /sysroot-store/cfs\n"
 	"state=/var-state\n"
 	"  verity\t=\tboot-check  \n"
-	"etc = transient\r\n"
+	"etc = overlay\r\n"
 	"var = none\n"
 	"signature = optional\n"
 	"trust = /etc/keys\n"
@@ -107,7 +113,8 @@ static const char every_key[] =
 	"tpm-wait = 600\n"
 	"floor = required\n"
 	"root-wait = 3600\n"
-	"on-failure = reboot"; /* no final newline */
+	"on-failure = reboot\n"
+	"etc-keep =  ssh/ssh_host_*_key\thostname  "; /* no final newline */
 
 static void assert_every_key(const struct pivot_policy *p)
 {
@@ -116,7 +123,10 @@ static void assert_every_key(const struct pivot_policy *p)
 	assert_string_equal(p->store, "/sysroot-store/cfs");
 	assert_string_equal(p->state, "/var-state");
 	assert_int_equal(p->verity, PIVOT_VERITY_BOOT_CHECK);
-	assert_int_equal(p->etc, PIVOT_ETC_TRANSIENT);
+	assert_int_equal(p->etc, PIVOT_ETC_OVERLAY);
+	assert_int_equal(p->etc_keep.n, 2);
+	assert_string_equal(p->etc_keep.entry[0], "ssh/ssh_host_*_key");
+	assert_string_equal(p->etc_keep.entry[1], "hostname");
 	assert_int_equal(p->var, PIVOT_VAR_NONE);
 	assert_int_equal(p->signature, PIVOT_SIGNATURE_OPTIONAL);
 	assert_string_equal(p->trust, "/etc/keys");
@@ -202,7 +212,7 @@ static void test_print_round_trip(void **state)
 			    "store = /composefs\n"
 			    "state = /state\n"
 			    "verity = require\n"
-			    "etc = overlay\n"
+			    "etc = transient\n"
 			    "var = bind\n"
 			    "signature = required\n"
 			    "trust = /etc/cfsboot/trust.d\n"
@@ -215,8 +225,80 @@ static void test_print_round_trip(void **state)
 			    "tpm-wait = 2\n"
 			    "floor = if-present\n"
 			    "root-wait = 30\n"
-			    "on-failure = halt\n");
+			    "on-failure = halt\n"
+			    "etc-keep = hostname machine-id\n");
 	free(text);
+}
+
+/* etc-keep: the list's rules, each refusal naming the entry. */
+static void test_etc_keep(void **state)
+{
+	static const struct {
+		const char *text;
+		const char *message;
+	} cases[] = {
+		{ "etc-keep = hostname ../shadow\n",
+		  "pivot.conf:1: etc-keep: \"../shadow\" is not a relative path below /etc without "
+		  "\"\", \".\" or \"..\" components (write none, or names below /etc separated by "
+		  "spaces, such as etc-keep = hostname machine-id)" },
+		{ "etc-keep = /etc/hostname\n", "etc-keep: \"/etc/hostname\" is not a relative path" },
+		{ "etc-keep = ssh//key\n", "etc-keep: \"ssh//key\" is not a relative path" },
+		{ "etc-keep = ssh/./key\n", "etc-keep: \"ssh/./key\" is not a relative path" },
+		{ "etc-keep = hostname machine-id hostname\n", "etc-keep: \"hostname\" is listed twice" },
+		{ "etc-keep = ssh*/key\n",
+		  "etc-keep: \"ssh*/key\" has a pattern in a directory's name (only the last component "
+		  "may have * or ?)" },
+		{ "etc-keep = ssh/key[12]\n", "etc-keep: \"ssh/key[12]\" has [, ] or \\" },
+		{ "etc-keep = none hostname\n", "etc-keep: \"none\" is none, which stands alone" },
+		{ "etc-keep = hostname none\n", "etc-keep: \"none\" is none, which stands alone" },
+		{ "etc-keep = caf\xc3\xa9\n", "has a character that is not printable ASCII" },
+		{ "etc-keep = a b c d e f g h i j k l m n o p q\n",
+		  "etc-keep: \"q\" is one entry too many (etc-keep holds at most 16)" },
+		{ "etc-keep =\n", "etc-keep has no value (write etc-keep = VALUE; the default is "
+		  "etc-keep = hostname machine-id)" },
+	};
+	char long_entry[200], text[300], out[64];
+	struct pivot_keep_list l;
+	const char *why, *bad;
+	struct pivot_policy p;
+	size_t bad_len;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_contains(refused(cases[i].text), cases[i].message);
+
+	memset(long_entry, 'a', 128);
+	long_entry[128] = '\0';
+	snprintf(text, sizeof(text), "etc-keep = %s\n", long_entry);
+	assert_contains(refused(text), "is longer than 127 bytes");
+	long_entry[127] = '\0';
+	snprintf(text, sizeof(text), "etc-keep = %s\n", long_entry);
+	assert_int_equal(parse(&p, text), 0);
+	assert_int_equal(p.etc_keep.n, 1);
+	assert_int_equal(strlen(p.etc_keep.entry[0]), 127);
+
+	/* Sixteen entries fit; none is the empty list. */
+	assert_int_equal(parse(&p, "etc-keep = a b c d e f g h i j k l m n o p\n"), 0);
+	assert_int_equal(p.etc_keep.n, 16);
+	assert_string_equal(p.etc_keep.entry[15], "p");
+	assert_int_equal(parse(&p, "etc-keep = none\n"), 0);
+	assert_int_equal(p.etc_keep.n, 0);
+	pivot_keep_format(&p.etc_keep, out, sizeof(out));
+	assert_string_equal(out, "none");
+
+	/* Directly: blanks alone are no list, and the entry is named. */
+	assert_int_equal(pivot_keep_parse(" \t ", &l, &why, &bad, &bad_len), -EINVAL);
+	assert_string_equal(why, "is empty (write etc-keep = none for no file)");
+	assert_null(bad);
+	assert_int_equal(pivot_keep_parse("hostname x/../y", &l, &why, &bad, &bad_len), -EINVAL);
+	assert_int_equal(bad_len, 6);
+	assert_memory_equal(bad, "x/../y", 6);
+	assert_int_equal(pivot_keep_parse("ssh/ssh_host_*  machine-id", &l, &why, &bad, &bad_len), 0);
+	assert_int_equal(l.n, 2);
+	assert_true(pivot_keep_is_pattern(l.entry[0]));
+	assert_false(pivot_keep_is_pattern(l.entry[1]));
+	pivot_keep_format(&l, out, sizeof(out));
+	assert_string_equal(out, "ssh/ssh_host_* machine-id");
 }
 
 static void test_errors_name_the_line(void **state)
@@ -228,7 +310,7 @@ static void test_errors_name_the_line(void **state)
 		{ "verity = require\n\n# c\nverty = require\n",
 		  "pivot.conf:4: unknown key \"verty\" (the keys are image, store, state, verity, etc, var, "
 		  "signature, trust, revoked, min-version, check-clock, tpm, tpm-device, pcr, "
-		  "tpm-wait, floor, root-wait, on-failure)" },
+		  "tpm-wait, floor, root-wait, on-failure, etc-keep)" },
 		{ "Verity = require\n", "pivot.conf:1: unknown key \"Verity\"" },
 		{ "\n = require\n", "pivot.conf:2: unknown key \"\"" },
 		{ "verity = require\n# c\nverity = boot-check\n",
@@ -658,6 +740,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_every_key),
+		cmocka_unit_test(test_etc_keep),
 		cmocka_unit_test(test_parse_resets),
 		cmocka_unit_test(test_print_round_trip),
 		cmocka_unit_test(test_errors_name_the_line),

@@ -76,8 +76,9 @@ cat > "$DEMO/pivot.conf" <<EOF
 # The demo device's policy (docs/policy.md): the secure defaults
 # (verity = require, signature = required), a TPM that must take the
 # measurement and keep the anti-rollback floor, and no image below
-# version 1.  /etc and /var keep their state on the disk, under
-# state/deploy/<digest>/ (etc = overlay, var = bind: the defaults).
+# version 1.  /etc is the image's, keeping hostname and machine-id from
+# the disk, and /var is kept there, under state/deploy/<digest>/
+# (etc = transient, etc-keep, var = bind: the defaults).
 tpm = required
 min-version = 1
 EOF
@@ -138,7 +139,7 @@ row "OS" 0 "$(vm_marker boot os)"
 expected=$(vm_expected_pcr "$digest" "$fingerprint" "$SECVER" require)
 pcr=$(vm_marker boot pcr15_sha256)
 row "PCR 15" "$(is "$pcr" "$expected")" "sha256 ${pcr:-(not read)} (read in the guest from sysfs)"
-row "  expected" "$(is "$pcr" "$expected")" "sha256 $expected (from the three measured words, host-side)"
+row "  expected" "$(is "$pcr" "$expected")" "sha256 $expected (from the four measured words, host-side)"
 row "  status" "$(is "$(f tpm.bank.sha256)" "$expected")" "tpm.present=$(f tpm.present) pcr=$(f tpm.pcr) logged=$(f tpm.logged)"
 if [ -s "$DEMO/tpm2-measure.log" ]; then
 	python3 - "$DEMO/tpm2-measure.log" <<-'PY'

@@ -685,14 +685,16 @@ vm_field() {
 	sed -n "s/^$2=//p" "$1" | head -n 1
 }
 
-# vm_expected_pcr DIGEST FINGERPRINT VERSION MODE: PCR 15's SHA-256 bank
-# after cfs-pivot's three events on a PCR that started at zeros, computed
-# from the measured words alone (docs/measurement.md, "Predicting the
-# value"), with openssl.
+# vm_expected_pcr DIGEST FINGERPRINT VERSION MODE [STATE]: PCR 15's SHA-256
+# bank after cfs-pivot's four events on a PCR that started at zeros,
+# computed from the measured words alone (docs/measurement.md, "Predicting
+# the value"), with openssl.  STATE is the state word's value, by default
+# that of the default policy.
 vm_expected_pcr() {
 	local pcr w d
 	pcr=$(printf '%064d' 0)
-	for w in "composefs-image:sha256:$1" "composefs-signer:$2:$3" "composefs-verity:$4"; do
+	for w in "composefs-image:sha256:$1" "composefs-signer:$2:$3" "composefs-verity:$4" \
+		"composefs-state:${5:-etc=transient,keep=2;var=bind}"; do
 		d=$(printf '%s' "$w" | openssl dgst -sha256 -binary | od -An -tx1 | tr -d ' \n')
 		# shellcheck disable=SC2059 # the format is the bytes, as \xHH
 		pcr=$(printf "$(printf '%s%s' "$pcr" "$d" | sed 's/../\\x&/g')" |

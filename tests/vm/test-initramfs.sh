@@ -72,6 +72,13 @@ object() { # FILE: the object path of FILE's content in the store
 	local d
 	d=$(fsverity digest --compact "$1") && echo "composefs/objects/${d:0:2}/${d:2}"
 }
+# Planted offline in the good image's /etc state: a unit with its .wants
+# link and ld.so.preload, which the default /etc (etc = transient) leaves out.
+planted=$dir/disk/state/deploy/$D/etc/upper
+mkdir -p "$planted/systemd/system/multi-user.target.wants"
+printf '[Service]\nExecStart=/bin/sh\n' > "$planted/systemd/system/evil.service"
+ln -s ../evil.service "$planted/systemd/system/multi-user.target.wants/evil.service"
+echo /planted.so > "$planted/ld.so.preload"
 UUID=$(cat /proc/sys/kernel/random/uuid)
 cp -a "$dir/disk" "$dir/disk-swap"
 swap_obj=$(object "$os/usr/share/payload/swap.bin")
@@ -138,6 +145,7 @@ verified() {
 	vm_expect "$b" "$b: ... read-only" root_writable no
 	vm_expect "$b" "$b: the image is what it says it is" os "$(. "$os/etc/os-release" && echo "$PRETTY_NAME")"
 	vm_expect "$b" "$b: PCR 15 (sha256) is the value predicted from the measured words" pcr15_sha256 "$EXPECTED_PCR"
+	vm_expect "$b" "$b: nothing planted in the /etc state shows in /etc (the default etc = transient)" etc_planted none
 	vm_expect "$b" "$b: cfsboot tpm replay in the guest: the log matches the PCRs" replay_exit 0
 	if vm_marker_file "$b" replay "$dir/$b.replay"; then
 		vm_check "$b" "$b: ... PCR 15's SHA-256 bank matches" grep -q '^15 sha256 match ' "$dir/$b.replay"
@@ -145,11 +153,11 @@ verified() {
 		fail "$b: ... PCR 15's SHA-256 bank matches (no output)"
 	fi
 	if vm_marker_file "$b" tpmlog "$dir/$b.log"; then
-		vm_check "$b" "$b: the log holds the three measured words, in order" test "$(tr '\036' '\n' < "$dir/$b.log" |
+		vm_check "$b" "$b: the log holds the four measured words, in order" test "$(tr '\036' '\n' < "$dir/$b.log" |
 			python3 -c 'import json, sys; [print(json.loads(l)["content"]["string"]) for l in sys.stdin if l.strip()]' |
-			tr '\n' ' ')" = "composefs-image:sha256:$D composefs-signer:$FP:5 composefs-verity:require "
+			tr '\n' ' ')" = "composefs-image:sha256:$D composefs-signer:$FP:5 composefs-verity:require composefs-state:etc=transient,keep=2;var=bind "
 	else
-		fail "$b: the log holds the three measured words, in order (the guest has no log)"
+		fail "$b: the log holds the four measured words, in order (the guest has no log)"
 	fi
 	if vm_marker_file "$b" status "$dir/$b.status" && vm_status_fields "$dir/$b.status" > "$fields"; then
 		local k want

@@ -293,6 +293,9 @@ static int phase_measure(struct pivot_boot *b)
 		.have_signer = b->signer.verified,
 		.version = b->signer.verified ? b->signer.version : 0,
 		.verity = enforced_verity(b->plan.enforce),
+		.etc = b->policy.etc,
+		.var = b->policy.var,
+		.n_keep = b->policy.etc_keep.n,
 	};
 	int r;
 
@@ -362,6 +365,7 @@ static int phase_attach(struct pivot_boot *b)
 		.root_fd = b->root_fd,
 		.etc_fd = b->state.etc_fd,
 		.var_fd = b->state.var_fd,
+		.keep = &b->state.keep,
 	};
 	int r = pivot_attach_has_sysroot(b->root_fd);
 

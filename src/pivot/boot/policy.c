@@ -92,6 +92,8 @@ NAMES_FUNCS(verity, verity_names)
 NAMES_FUNCS(signature, signature_names)
 NAMES_FUNCS(tpm, tpm_names)
 NAMES_FUNCS(image, image_names)
+NAMES_FUNCS(etc, etc_names)
+NAMES_FUNCS(var, var_names)
 
 void pivot_policy_defaults(struct pivot_policy *p)
 {
@@ -100,7 +102,8 @@ void pivot_policy_defaults(struct pivot_policy *p)
 		.store = "/composefs",
 		.state = "/state",
 		.verity = PIVOT_VERITY_REQUIRE,
-		.etc = PIVOT_ETC_OVERLAY,
+		.etc = PIVOT_ETC_TRANSIENT,
+		.etc_keep = { .n = 2, .entry = { "hostname", "machine-id" } },
 		.var = PIVOT_VAR_BIND,
 		.signature = PIVOT_SIGNATURE_REQUIRED,
 		.trust = "/etc/cfsboot/trust.d",
@@ -124,6 +127,7 @@ enum key_type {
 	KEY_UINT,        /* unsigned int in [min, max] */
 	KEY_U64,         /* any unsigned 64-bit number */
 	KEY_TPM_DEVICE,  /* auto | a device path | swtpm:... */
+	KEY_KEEP,        /* none | names below /etc (keeplist.h) */
 };
 
 struct policy_key {
@@ -158,6 +162,7 @@ static const struct policy_key policy_keys[] = {
 	{ "floor",       KEY_ENUM,       FIELD(floor), CHOICES(floor_names) },
 	{ "root-wait",   KEY_UINT,       FIELD(root_wait), .min = 1, .max = 3600 },
 	{ "on-failure",  KEY_ENUM,       FIELD(on_failure), CHOICES(on_failure_names) },
+	{ "etc-keep",    KEY_KEEP,       FIELD(etc_keep) },
 };
 #define N_KEYS ARRAY_SIZE(policy_keys)
 
@@ -193,6 +198,9 @@ static void format_value(const struct pivot_policy *p, const struct policy_key *
 		break;
 	case KEY_U64:
 		snprintf(out, size, "%llu", (unsigned long long)*(const uint64_t *)f);
+		break;
+	case KEY_KEEP:
+		pivot_keep_format(f, out, size);
 		break;
 	}
 }
@@ -274,7 +282,8 @@ static int set_value(struct pivot_policy *p, const struct policy_key *k, const c
 {
 	char choices[256], example[PIVOT_POLICY_VALUE_SIZE];
 	struct pivot_policy defaults;
-	const char *why;
+	const char *why, *bad;
+	size_t bad_len;
 	uint64_t v;
 	int i;
 
@@ -324,6 +333,16 @@ static int set_value(struct pivot_policy *p, const struct policy_key *k, const c
 					  "(write a number from 0 to 18446744073709551615)", k->name, value);
 		*(uint64_t *)field(p, k) = v;
 		return 0;
+	case KEY_KEEP:
+		if (pivot_keep_parse(value, field(p, k), &why, &bad, &bad_len) == 0)
+			return 0;
+		pivot_policy_defaults(&defaults);
+		format_value(&defaults, k, example, sizeof(example));
+		if (bad)
+			return line_error(ctx, "%s: \"%.*s\" %s (write none, or names below /etc "
+					  "separated by spaces, such as %s = %s)", k->name,
+					  (int)bad_len, bad, why, k->name, example);
+		return line_error(ctx, "%s = \"%s\" %s", k->name, value, why);
 	}
 	return line_error(ctx, "internal error: key %s has no type", k->name);
 }

@@ -13,6 +13,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "pivot/boot/keeplist.h"
+
 #define PIVOT_POLICY_PATH "/etc/cfsboot/pivot.conf"
 
 /* Longest line of pivot.conf, newline excluded; every text value fits. */
@@ -52,9 +54,9 @@ enum pivot_floor_need {
 };
 
 enum pivot_etc {
-	PIVOT_ETC_OVERLAY,          /* upper and work dirs in the deployment's state */
-	PIVOT_ETC_BIND,             /* the state's etc bound over the image's */
-	PIVOT_ETC_TRANSIENT,        /* tmpfs upper: changes vanish at shutdown */
+	PIVOT_ETC_OVERLAY,          /* upper and work dirs in the deployment's state (unverified) */
+	PIVOT_ETC_BIND,             /* the state's etc bound over the image's (unverified) */
+	PIVOT_ETC_TRANSIENT,        /* tmpfs upper: changes vanish at shutdown, but etc-keep's */
 	PIVOT_ETC_NONE,             /* the image's /etc, read-only */
 	_PIVOT_ETC_MAX,
 };
@@ -85,6 +87,7 @@ struct pivot_policy {
 	char state[PIVOT_POLICY_VALUE_SIZE];     /* under the physical root */
 	enum pivot_verity verity;
 	enum pivot_etc etc;
+	struct pivot_keep_list etc_keep;          /* what etc = transient keeps */
 	enum pivot_var var;
 	enum pivot_signature signature;
 	char trust[PIVOT_POLICY_VALUE_SIZE];     /* in the initramfs */
@@ -110,6 +113,10 @@ const char *pivot_tpm_to_string(enum pivot_tpm v);
 int pivot_tpm_from_string(const char *s);
 const char *pivot_image_to_string(enum pivot_image v);
 int pivot_image_from_string(const char *s);
+const char *pivot_etc_to_string(enum pivot_etc v);
+int pivot_etc_from_string(const char *s);
+const char *pivot_var_to_string(enum pivot_var v);
+int pivot_var_from_string(const char *s);
 
 /* The defaults, image = required among them: without an initramfs to
  * look into, the stricter one. */

@@ -92,6 +92,8 @@ int pivot_attach(const char *sysroot, int physroot_fd, const struct pivot_attach
 		r = attach_at(ro_fd, a->root_fd, "sysroot", "the physical root at /sysroot");
 	if (r == 0 && a->etc_fd >= 0)
 		r = attach_at(a->etc_fd, a->root_fd, "etc", "/etc");
+	if (r == 0 && a->keep)
+		r = pivot_etc_keep_attach(a->keep);
 	if (r == 0 && a->var_fd >= 0)
 		r = attach_at(a->var_fd, a->root_fd, "var", "/var");
 	if (r < 0)

@@ -11,10 +11,13 @@
 
 #include <stdbool.h>
 
+#include "pivot/mount/etc_keep.h"
+
 struct pivot_attach {
 	int root_fd;        /* the composed tree, detached */
 	int etc_fd;         /* the mount for /etc, or -1 */
 	int var_fd;         /* the mount for /var, or -1 */
+	const struct pivot_etc_keep *keep;  /* the kept files bound over /etc, or NULL */
 };
 
 /*
@@ -27,7 +30,7 @@ int pivot_attach_has_sysroot(int root_fd);
 /*
  * Detaches the physical root (open at physroot_fd, mounted at sysroot) and
  * attaches the composed tree there, then a read-only clone of the physical
- * root at its /sysroot (with_sysroot), /etc and /var.  If a step fails,
+ * root at its /sysroot (with_sysroot), /etc with its kept files, and /var.  If a step fails,
  * what was attached is detached again and the physical root put back, and
  * a negative errno is returned after logging one line.
  */

@@ -27,10 +27,12 @@
 void pivot_state_init(struct pivot_state *s)
 {
 	*s = (struct pivot_state){ .etc_fd = -1, .var_fd = -1, .rw_fd = -1, .tmpfs_fd = -1 };
+	pivot_etc_keep_init(&s->keep);
 }
 
 void pivot_state_close(struct pivot_state *s)
 {
+	pivot_etc_keep_close(&s->keep);
 	cfs_closep(&s->etc_fd);
 	cfs_closep(&s->var_fd);
 	cfs_closep(&s->rw_fd);
@@ -267,7 +269,8 @@ int pivot_state_prepare(const struct pivot_state_in *in, struct pivot_state *s)
 	if (r < 0)
 		return r;
 
-	if (p->etc == PIVOT_ETC_OVERLAY || p->var == PIVOT_VAR_BIND) {
+	if (p->etc == PIVOT_ETC_OVERLAY || p->var == PIVOT_VAR_BIND ||
+	    pivot_etc_keep_writes(p, in->physroot_fd)) {
 		s->rw_fd = writable_root(in, p);
 		if (s->rw_fd < 0)
 			return s->rw_fd;
@@ -297,6 +300,20 @@ int pivot_state_prepare(const struct pivot_state_in *in, struct pivot_state *s)
 	}
 	if (s->etc_fd < 0 && p->etc != PIVOT_ETC_NONE)
 		return s->etc_fd;
+	if (p->etc == PIVOT_ETC_TRANSIENT && p->etc_keep.n > 0) {
+		struct pivot_etc_keep_in keep = {
+			.list = &p->etc_keep,
+			.physroot_fd = in->physroot_fd,
+			.deploy_rw_fd = deploy,
+			.deploy_rel = d.rel,
+			.shown = d.shown,
+			.etc_fd = s->etc_fd,
+		};
+
+		r = pivot_etc_keep_prepare(&keep, &s->keep);
+		if (r < 0)
+			return r;
+	}
 
 	if (p->var == PIVOT_VAR_BIND) {
 		cfs_closep(&dir);

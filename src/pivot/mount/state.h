@@ -6,7 +6,8 @@
  *   etc/upper, etc/work   etc = overlay (over the image's /etc)
  *   etc                   etc = bind (the deployment's own /etc)
  *   var                   var = bind
- * and etc = transient keeps its upper directory on a tmpfs.  Directories
+ * and etc = transient keeps its upper directory on a tmpfs, with the files
+ * of etc-keep bound over it from etc/upper (etc_keep.h).  Directories
  * are created on first boot (mode 0755, work 0700, owned by root), except
  * etc for etc = bind, which the deployment tool fills with the image's
  * /etc: an empty /etc would boot a system without accounts or services.
@@ -22,6 +23,7 @@
 
 #include <stdbool.h>
 
+#include "pivot/mount/etc_keep.h"
 #include "pivot/mount/plan.h"
 #include "pivot/boot/policy.h"
 #include "pivot/mount/stage.h"
@@ -44,6 +46,7 @@ struct pivot_state {
 	int var_fd;               /* the mount for /var, or -1 */
 	int rw_fd;                /* the writable clone of the physical root, or -1 */
 	int tmpfs_fd;             /* etc = transient: the tmpfs, or -1 */
+	struct pivot_etc_keep keep;  /* etc = transient: etc-keep's files (etc_keep.h) */
 };
 
 void pivot_state_init(struct pivot_state *s);

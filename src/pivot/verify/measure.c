@@ -14,6 +14,7 @@ static const char *const event_types[_PIVOT_EVENT_MAX] = {
 	[PIVOT_EVENT_IMAGE]  = "composefs-image",
 	[PIVOT_EVENT_SIGNER] = "composefs-signer",
 	[PIVOT_EVENT_VERITY] = "composefs-verity",
+	[PIVOT_EVENT_STATE]  = "composefs-state",
 };
 
 const char *pivot_event_type(enum pivot_event e)
@@ -49,6 +50,19 @@ int pivot_measure_word(const struct pivot_measurement *m, enum pivot_event e,
 			return -EINVAL;
 		n = snprintf(word, PIVOT_WORD_MAX, "composefs-verity:%s",
 			     pivot_verity_to_string(m->verity));
+		break;
+	case PIVOT_EVENT_STATE:
+		/* What of the physical root the booted system sees: a sealed
+		 * secret must not unseal under a configuration that lets more
+		 * unverified state in. */
+		if (!pivot_etc_to_string(m->etc) || !pivot_var_to_string(m->var))
+			return -EINVAL;
+		if (m->etc == PIVOT_ETC_TRANSIENT)
+			n = snprintf(word, PIVOT_WORD_MAX, "composefs-state:etc=transient,keep=%zu;var=%s",
+				     m->n_keep, pivot_var_to_string(m->var));
+		else
+			n = snprintf(word, PIVOT_WORD_MAX, "composefs-state:etc=%s;var=%s",
+				     pivot_etc_to_string(m->etc), pivot_var_to_string(m->var));
 		break;
 	case _PIVOT_EVENT_MAX:
 		break;
@@ -239,8 +253,9 @@ int pivot_measure(const struct pivot_policy *p, struct cfs_tpm *tpm,
 	r = report_values(p, tpm, logged, st);
 	if (r < 0)
 		return r;
-	log_info("measured %s, %s and %s into PCR %u of the TPM %s", words[PIVOT_EVENT_IMAGE],
-		 words[PIVOT_EVENT_SIGNER], words[PIVOT_EVENT_VERITY], p->pcr, cfs_tpm_name(tpm));
+	log_info("measured %s, %s, %s and %s into PCR %u of the TPM %s", words[PIVOT_EVENT_IMAGE],
+		 words[PIVOT_EVENT_SIGNER], words[PIVOT_EVENT_VERITY], words[PIVOT_EVENT_STATE],
+		 p->pcr, cfs_tpm_name(tpm));
 	return 0;
 }
 

@@ -39,13 +39,17 @@ struct pivot_measurement {
 	uint8_t fingerprint[CFS_SIG_FINGERPRINT_SIZE]; /* SHA-256 of the signer's certificate */
 	uint64_t version;                              /* security version, 0 without one */
 	enum pivot_verity verity;                      /* the mode actually enforced */
+	enum pivot_etc etc;                            /* the state modes of the policy */
+	enum pivot_var var;
+	size_t n_keep;                                 /* entries of etc-keep (etc = transient) */
 };
 
-/* The three events, in the order they are extended. */
+/* The events, in the order they are extended. */
 enum pivot_event {
 	PIVOT_EVENT_IMAGE,    /* composefs-image:<alg>:<hex digest> */
 	PIVOT_EVENT_SIGNER,   /* composefs-signer:<hex fingerprint>:<version>, or composefs-signer:none */
 	PIVOT_EVENT_VERITY,   /* composefs-verity:<require|boot-check|insecure-dev> */
+	PIVOT_EVENT_STATE,    /* composefs-state:etc=<mode>[,keep=<n>];var=<mode> */
 	_PIVOT_EVENT_MAX,
 };
 
@@ -86,7 +90,7 @@ int pivot_rollback_floor(const struct pivot_policy *p, struct cfs_tpm *tpm,
 			 struct pivot_status_tpm *st, uint64_t *floor);
 
 /*
- * Extends PCR p->pcr with the three events, each in every active bank,
+ * Extends PCR p->pcr with the events, each in every active bank,
  * appends their records to the log at log_path (NULL: CFS_MEASURE_LOG_PATH)
  * and puts the PCR's new values into st.  A log that cannot be written is
  * a warning (the measurement is what counts); a failing extension refuses

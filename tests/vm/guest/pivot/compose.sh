@@ -54,10 +54,11 @@ run() {
 	echo "CFSTEST: $name.left=$(awk '$5 ~ "^/sysroot" { n++ } END { print n + 0 }' /proc/self/mountinfo)"
 }
 
-run require 'signature = off\n'
-run avoid 'signature = off\n' --avoid erofs-file,lowerdir-plus
-run bootcheck 'signature = off\nverity = boot-check\n'
-run plainobj 'signature = off\nstore = /plain\n'
-run plaincheck 'signature = off\nstore = /plain\nverity = boot-check\n'
-run noverity 'signature = off\nstore = /noverity\n'
-run transient 'signature = off\netc = transient\nvar = none\n'
+# etc = overlay where the runs look at the writes in the state's upper.
+run require 'signature = off\netc = overlay\n'
+run avoid 'signature = off\netc = overlay\n' --avoid erofs-file,lowerdir-plus
+run bootcheck 'signature = off\netc = overlay\nverity = boot-check\n'
+run plainobj 'signature = off\netc = overlay\nstore = /plain\n'
+run plaincheck 'signature = off\netc = overlay\nstore = /plain\nverity = boot-check\n'
+run noverity 'signature = off\netc = overlay\nstore = /noverity\n'
+run transient 'signature = off\netc = transient\netc-keep = none\nvar = none\n'
