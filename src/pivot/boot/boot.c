@@ -224,7 +224,7 @@ static int choose_plan(struct pivot_boot *b, int *fsfd)
 	const char *why;
 	int r;
 
-	r = pivot_probe_overlay(*fsfd, &probe);
+	r = pivot_probe_overlay(*fsfd, b->store.objects_fd, &probe);
 	if (r < 0)
 		return class_of(r, PIVOT_EXIT_MOUNT);
 	if (probe.legacy_context) {
