@@ -102,6 +102,9 @@ static int phase_policy(struct pivot_boot *b)
 		return class_of(r, PIVOT_EXIT_POLICY);
 	pivot_policy_apply_cmdline(&b->policy, &b->cmdline);
 	b->have_policy = true;
+	r = pivot_cmdline_check_init(&b->cmdline, &b->policy, b->opt.pid1);
+	if (r < 0)
+		return PIVOT_EXIT_CMDLINE;
 	b->floor.version = b->policy.min_version;
 	b->floor.source = "min-version";
 	return 0;
@@ -286,6 +289,7 @@ static int phase_measure(struct pivot_boot *b)
 		.have_signer = b->signer.verified,
 		.version = b->signer.verified ? b->signer.version : 0,
 		.verity = enforced_verity(b->plan.enforce),
+		.init = strcmp(b->policy.init, PIVOT_INIT_DEFAULT) != 0 ? b->policy.init : NULL,
 	};
 	int r;
 
@@ -551,8 +555,8 @@ _Noreturn void pivot_boot_pid1(const struct pivot_boot_options *opt)
 	r = pivot_boot_run(&b);
 	if (r != PIVOT_EXIT_OK)
 		pid1_fail(&b.policy, r);
-	/* b stays as it is: init= points into its command line, and every fd
-	 * it holds is close-on-exec. */
-	r = pid1_switch_root(b.opt.sysroot, b.cmdline.init);
+	/* The policy's init, which init= may only repeat; every fd b holds
+	 * is close-on-exec. */
+	r = pid1_switch_root(b.opt.sysroot, b.policy.init);
 	pid1_fail(&b.policy, class_of(r, PIVOT_EXIT_SWITCH_ROOT));
 }

@@ -71,6 +71,11 @@ int pid1_mount_api(void)
 		if (r < 0)
 			return r;
 	}
+	/* An init script is executed from an fd (switchroot.c), and its
+	 * interpreter opens it as /dev/fd/N: a link devtmpfs lacks until udev
+	 * or systemd make it. */
+	if (symlink("/proc/self/fd", "/dev/fd") < 0 && errno != EEXIST)
+		log_warning("cannot create /dev/fd (%s): an init script will not start", strerror(errno));
 	open_console();
 	r = cfs_log_open_kmsg();
 	if (r < 0)

@@ -13,6 +13,7 @@ static const char *const event_types[_PIVOT_EVENT_MAX] = {
 	[PIVOT_EVENT_IMAGE]  = "composefs-image",
 	[PIVOT_EVENT_SIGNER] = "composefs-signer",
 	[PIVOT_EVENT_VERITY] = "composefs-verity",
+	[PIVOT_EVENT_INIT]   = "composefs-init",
 };
 
 const char *pivot_event_type(enum pivot_event e)
@@ -49,10 +50,15 @@ int pivot_measure_word(const struct pivot_measurement *m, enum pivot_event e,
 		n = snprintf(word, PIVOT_WORD_MAX, "composefs-verity:%s",
 			     pivot_verity_to_string(m->verity));
 		break;
+	case PIVOT_EVENT_INIT:
+		if (!m->init)
+			return -EINVAL;
+		n = snprintf(word, PIVOT_WORD_MAX, "composefs-init:%s", m->init);
+		break;
 	case _PIVOT_EVENT_MAX:
 		break;
 	}
-	return n < 0 || n >= PIVOT_WORD_MAX ? -EINVAL : 0;
+	return n < 0 || n >= (int)PIVOT_WORD_MAX ? -EINVAL : 0;
 }
 
 int pivot_tpm_open(const struct pivot_policy *p, struct pivot_status_tpm *st,
@@ -176,6 +182,8 @@ int pivot_measure(const struct pivot_policy *p, struct cfs_tpm *tpm,
 {
 	char words[_PIVOT_EVENT_MAX][PIVOT_WORD_MAX];
 	struct cfs_tpm_digests digests[_PIVOT_EVENT_MAX];
+	/* The default init is what every boot runs: no word of its own. */
+	int n_events = m->init ? _PIVOT_EVENT_MAX : PIVOT_EVENT_INIT;
 	const uint16_t *banks;
 	bool logged;
 	size_t n;
@@ -186,7 +194,7 @@ int pivot_measure(const struct pivot_policy *p, struct cfs_tpm *tpm,
 	r = cfs_tpm_banks(tpm, &banks, &n);
 	if (r < 0)
 		return r;
-	for (int e = 0; e < _PIVOT_EVENT_MAX; e++) {
+	for (int e = 0; e < n_events; e++) {
 		r = pivot_measure_word(m, e, words[e]);
 		if (r < 0)
 			return log_errno(r, "internal error: cannot spell measured event %s",
@@ -195,14 +203,15 @@ int pivot_measure(const struct pivot_policy *p, struct cfs_tpm *tpm,
 		if (r < 0)
 			return r;
 	}
-	r = extend_all(p, tpm, _PIVOT_EVENT_MAX, words, event_types, digests, log_path, &logged);
+	r = extend_all(p, tpm, (size_t)n_events, words, event_types, digests, log_path, &logged);
 	if (r < 0)
 		return r;
 	r = report_values(p, tpm, logged, st);
 	if (r < 0)
 		return r;
-	log_info("measured %s, %s and %s into PCR %u of the TPM %s", words[PIVOT_EVENT_IMAGE],
-		 words[PIVOT_EVENT_SIGNER], words[PIVOT_EVENT_VERITY], p->pcr, cfs_tpm_name(tpm));
+	log_info("measured %s, %s and %s%s%s into PCR %u of the TPM %s", words[PIVOT_EVENT_IMAGE],
+		 words[PIVOT_EVENT_SIGNER], words[PIVOT_EVENT_VERITY], m->init ? " and " : "",
+		 m->init ? words[PIVOT_EVENT_INIT] : "", p->pcr, cfs_tpm_name(tpm));
 	return 0;
 }
 
