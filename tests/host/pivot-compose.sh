@@ -350,7 +350,7 @@ check_fails "init=/var/evil is refused" 3 'refusing init=/var/evil: ' \
 	pivot init "composefs.digest=$D init=/var/evil" "$INSECURE"
 refused init cmdline
 check_fails "a policy init other than /sbin/init needs init= to name it" 3 \
-	'the policy.s init is /usr/lib/systemd/systemd, but the command line has no init=, so the initramfs would start /sbin/init instead' \
+	'the policy.s init is /usr/lib/systemd/systemd, but the command line has no init=, so the initramfs would start its own choice, /sbin/init or the image.s systemd' \
 	pivot init "composefs.digest=$D" "$INSECURE
 init = /usr/lib/systemd/systemd"
 refused init cmdline

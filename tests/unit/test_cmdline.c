@@ -490,11 +490,11 @@ static void test_init_refused(void **state)
 		assert_contains(init_verdict("init=/sbin/init init=/x init=/sbin/init", "/sbin/init",
 					     pid1), "names two inits");
 	}
-	/* dracut and systemd would run /sbin/init, not the policy's. */
+	/* dracut and systemd would run their own choice, not the policy's. */
 	assert_contains(init_verdict(D_A, "/lib/systemd/systemd", false),
 			"the policy's init is /lib/systemd/systemd, but the command line has no "
-			"init=, so the initramfs would start /sbin/init instead (add "
-			"init=/lib/systemd/systemd to the boot entry)");
+			"init=, so the initramfs would start its own choice, /sbin/init or the "
+			"image's systemd (add init=/lib/systemd/systemd to the boot entry)");
 }
 
 /* A value holding control bytes is echoed escaped: one line, which can

@@ -317,7 +317,8 @@ int pivot_cmdline_check_init(const struct pivot_cmdline *c, const struct pivot_p
 				 "the boot entry, or set init in pivot.conf)", c->init, p->init);
 	if (!c->init && !pid1 && strcmp(p->init, PIVOT_INIT_DEFAULT) != 0)
 		return log_errno(-EINVAL, "the policy's init is %s, but the command line has no "
-				 "init=, so the initramfs would start %s instead (add init=%s to "
-				 "the boot entry)", p->init, PIVOT_INIT_DEFAULT, p->init);
+				 "init=, so the initramfs would start its own choice, %s or the "
+				 "image's systemd (add init=%s to the boot entry)", p->init,
+				 PIVOT_INIT_DEFAULT, p->init);
 	return 0;
 }

@@ -65,8 +65,9 @@ void pivot_cmdline_done(struct pivot_cmdline *c);
  * the policy's init (p->init) could start unverified code as PID 1 of the
  * verified image (/sysroot/..., /var/...).  So an init= must name p->init
  * exactly, in every mode.  Without init=, PID 1 (pid1) runs p->init
- * itself, while dracut and systemd run their default, /sbin/init: there a
- * policy init other than that needs init= to name it.  0, or -EINVAL
+ * itself, while dracut and systemd make their own choice (/sbin/init, or
+ * the image's systemd): there a policy init other than /sbin/init needs
+ * init= to name it.  0, or -EINVAL
  * after logging why and what to change.
  */
 int pivot_cmdline_check_init(const struct pivot_cmdline *c, const struct pivot_policy *p,
