@@ -465,6 +465,9 @@ static void test_init_allowed(void **state)
 	}
 	/* PID 1 runs the policy's init itself. */
 	assert_null(init_verdict(D_A, "/lib/systemd/systemd", true));
+	/* No image named: nothing boots through cfs-pivot (--check of a
+	 * policy with an empty command line). */
+	assert_null(init_verdict("root=/dev/vda", "/lib/systemd/systemd", false));
 }
 
 static void test_init_refused(void **state)

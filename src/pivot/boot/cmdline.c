@@ -315,7 +315,8 @@ int pivot_cmdline_check_init(const struct pivot_cmdline *c, const struct pivot_p
 		return log_errno(-EINVAL, "refusing init=%s: the policy runs init = %s, and any other "
 				 "program could start unverified code as PID 1 (remove init= from "
 				 "the boot entry, or set init in pivot.conf)", c->init, p->init);
-	if (!c->init && !pid1 && strcmp(p->init, PIVOT_INIT_DEFAULT) != 0)
+	/* Without an image named, nothing boots through cfs-pivot. */
+	if (!c->init && !pid1 && c->have_digest && strcmp(p->init, PIVOT_INIT_DEFAULT) != 0)
 		return log_errno(-EINVAL, "the policy's init is %s, but the command line has no "
 				 "init=, so the initramfs would start its own choice, %s or the "
 				 "image's systemd (add init=%s to the boot entry)", p->init,

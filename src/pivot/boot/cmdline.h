@@ -66,8 +66,8 @@ void pivot_cmdline_done(struct pivot_cmdline *c);
  * verified image (/sysroot/..., /var/...).  So an init= must name p->init
  * exactly, in every mode.  Without init=, PID 1 (pid1) runs p->init
  * itself, while dracut and systemd make their own choice (/sbin/init, or
- * the image's systemd): there a policy init other than /sbin/init needs
- * init= to name it.  0, or -EINVAL
+ * the image's systemd): there a command line that names an image needs
+ * init= to name a policy init other than /sbin/init.  0, or -EINVAL
  * after logging why and what to change.
  */
 int pivot_cmdline_check_init(const struct pivot_cmdline *c, const struct pivot_policy *p,
