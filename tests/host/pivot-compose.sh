@@ -92,6 +92,18 @@ mounts_at() {
 	awk -v p="$S/$1" '$5 == p { for (i = 7; $i != "-"; i++); print $(i + 1) }' /proc/self/mountinfo
 }
 
+# options_at PATH: the mount options of the mount at PATH.
+options_at() { awk -v p="$1" '$5 == p { print $6 }' /proc/self/mountinfo | tail -n 1; }
+
+# has_options PATH OPTION...: the mount at PATH has each OPTION.
+has_options() {
+	local o opts
+	opts=,$(options_at "$1"),
+	for o in "${@:2}"; do
+		case $opts in *,"$o",*) ;; *) echo "$1: $opts lacks $o"; return 1 ;; esac
+	done
+}
+
 # unmounted NAME: the composed tree leaves; the physical root's directory
 # is what is left at NAME.
 unmounted() { umount -R "$S/$1"; }
@@ -113,6 +125,16 @@ refused() {
 OVERLAY="$INSECURE
 etc = overlay"
 physroot ok
+# Planted on the physical root and in /var's state: a setuid-root program
+# and a device node (/dev/zero's: readable wherever devices are allowed).
+plant() {
+	local d
+	for d in "$S/$1" "$S/$1/state/deploy/$D/var"; do
+		mkdir -p "$d" && install -m 4755 "$(command -v id)" "$d/evil-suid" &&
+			mknod "$d/evil-dev" c 1 5 || return 1
+	done
+}
+check "a setuid program and a device node planted on the physical root and in /var" plant ok
 check "boot (etc = overlay, var = bind)" pivot ok "ro composefs.digest=$D quiet" "$OVERLAY"
 check "the status says booted" test "$(status ok 's["result"]')" = booted
 check "the status says INSECURE for insecure-dev" test "$(status ok 's["verity"]')" = INSECURE
@@ -130,11 +152,21 @@ check "/etc keeps the image's symlinks" test "$(readlink "$S/ok/etc/link")" = os
 check_fails "the root is read-only" 1 'Read-only file system' touch "$S/ok/new-file"
 check "the physical root is reachable at /sysroot" test -f "$S/ok/sysroot/composefs/images/$D"
 check_fails "/sysroot is read-only" 1 'Read-only file system' touch "$S/ok/sysroot/x"
+check "/sysroot is ro, nosuid, nodev and noexec" has_options "$S/ok/sysroot" ro nosuid nodev noexec
+check "/var is nosuid and nodev" has_options "$S/ok/var" rw nosuid nodev
+check "/etc is nosuid and nodev" has_options "$S/ok/etc" rw nosuid nodev
+check_fails "a program planted on the physical root does not run through /sysroot" nonzero \
+	'Permission denied' "$S/ok/sysroot/evil-suid"
+check_fails "a device node planted on the physical root cannot be opened through /sysroot" nonzero \
+	'Permission denied' head -c 1 "$S/ok/sysroot/evil-dev"
+check_fails "nor one planted in /var's state through /var" nonzero 'Permission denied' \
+	head -c 1 "$S/ok/var/evil-dev"
 check "writing /etc works" sh -c "echo changed > '$S/ok/etc/hostname' && echo new > '$S/ok/etc/new'"
 DEPLOY=$S/ok/sysroot/state/deploy/$D
 check "a new /etc file lands in the deployment's etc/upper" cmp "$DEPLOY/etc/upper/new" "$S/ok/etc/new"
 check "a changed /etc file is copied up" grep -qx changed "$DEPLOY/etc/upper/hostname"
-check "/var is the deployment's, empty on first boot" test -z "$(ls -A "$S/ok/var")"
+check "/var is the deployment's: what was put there, nothing else" \
+	test "$(ls -A "$S/ok/var" | tr '\n' ' ')" = "evil-dev evil-suid "
 check "writing /var lands in the deployment's var" sh -c "echo v > '$S/ok/var/x' && test -f '$DEPLOY/var/x'"
 check "state directories: root-owned, 0755, work 0700" test "$(stat -c '%U %a %n' \
 	"$DEPLOY" "$DEPLOY/etc" "$DEPLOY/etc/upper" "$DEPLOY/etc/work" "$DEPLOY/var" | sed "s|$DEPLOY||")" = \
@@ -236,6 +268,31 @@ check "a read-only mount of a writable physical root still gets its state" \
 check "... written through a writable clone" test -d "$S/rw/sysroot/state/deploy/$D/etc/upper"
 unmounted rw
 
+# ---- the feature probe: overlayfs logs every layer it cannot resolve
+# ("failed to resolve"), so the probe must only name layers that resolve.
+if command -v strace > /dev/null; then
+	physroot probe
+	mount --bind "$S/probe" "$S/probe"
+	echo "composefs.digest=$D" > "$S/probe.run/cmdline"
+	echo "$INSECURE" > "$S/probe.run/pivot.conf"
+	strace -f -qq -e trace=fsconfig -s 256 -o "$S/probe.run/strace" \
+		"$CFS_PIVOT" --cmdline "$S/probe.run/cmdline" --config "$S/probe.run/pivot.conf" \
+		--sysroot "$S/probe" --status "$S/probe.run/status.json" > "$S/probe.run/out" 2>&1
+	layers=$(grep -E '"(lowerdir\+|datadir\+|lowerdir|upperdir|workdir)"' "$S/probe.run/strace")
+	check "the probe and the mounts set layers (strace saw them)" test -n "$layers"
+	if printf '%s\n' "$layers" | grep -v '= 0$' | grep -q .; then
+		fail "every layer given to overlayfs resolves: none fails to"
+		printf '%s\n' "$layers" | grep -v '= 0$' | sed 's/^/#   /'
+	else
+		ok "every layer given to overlayfs resolves: none fails to"
+	fi
+	check "the probe drops its layers again: an empty lowerdir" grep -q '"lowerdir", ""' "$S/probe.run/strace"
+	check "... and the boot goes on" test "$(status probe 's["result"]')" = booted
+	umount -R "$S/probe"
+else
+	skip "the feature probe names only layers that resolve (no strace)"
+fi
+
 # ---- /etc and /var modes
 physroot transient
 check "etc = transient, var = none, etc-keep = none" pivot transient "composefs.digest=$D" "$INSECURE
@@ -272,6 +329,7 @@ check "etc = bind with the deployment's etc" pivot bind "composefs.digest=$D" "$
 etc = bind"
 check "etc = bind: /etc is the deployment's" test "$(ls "$S/bind/etc")" = only
 check "etc = bind: writes land in it" sh -c "echo w > '$S/bind/etc/w' && test -f '$S/bind/sysroot/state/deploy/$D/etc/w'"
+check "etc = bind: /etc is nosuid and nodev" has_options "$S/bind/etc" rw nosuid nodev
 unmounted bind
 
 # ---- the fallbacks, forced on a kernel that has the newer paths
@@ -405,6 +463,26 @@ else
 fi
 
 # ---- refusals
+# init=: dracut and systemd run it after cfs-pivot, so cfs-pivot refuses
+# any but the policy's before anything is mounted.
+physroot init
+check_fails "init=/sysroot/evil is refused" 3 \
+	'refusing init=/sysroot/evil: the policy runs init = /sbin/init, and any other program could start unverified code as PID 1' \
+	pivot init "composefs.digest=$D init=/sysroot/evil" "$INSECURE"
+refused init cmdline
+check_fails "init=/var/evil is refused" 3 'refusing init=/var/evil: ' \
+	pivot init "composefs.digest=$D init=/var/evil" "$INSECURE"
+refused init cmdline
+check_fails "a policy init other than /sbin/init needs init= to name it" 3 \
+	'the policy.s init is /usr/lib/systemd/systemd, but the command line has no init=, so the initramfs would start its own choice, /sbin/init or the image.s systemd' \
+	pivot init "composefs.digest=$D" "$INSECURE
+init = /usr/lib/systemd/systemd"
+refused init cmdline
+check "init= naming the policy's init boots" pivot init "composefs.digest=$D init=/usr/lib/systemd/systemd" \
+	"$INSECURE
+init = /usr/lib/systemd/systemd"
+unmounted init
+
 physroot r
 check "no image named, image = optional: nothing to do, exit 0" pivot r "ro quiet" "$INSECURE
 image = optional"

@@ -91,12 +91,13 @@ physroot() {
 listing() { find "$S/$1" -printf '%p %m %s\n' | sort; }
 
 # pivot NAME POLICY-TEXT [OPTIONS...]: boots the image from the physical
-# root NAME, its status and measurement log in NAME.run.
+# root NAME, its status and measurement log in NAME.run; $WORDS, when set,
+# are more words of the command line.
 pivot() {
 	local name=$1 policy=$2; shift 2
 	mountpoint -q "$S/$name" || mount --bind "$S/$name" "$S/$name"
 	listing "$name" > "$S/$name.run/before"
-	printf '%s\n' "composefs.digest=$D" > "$S/$name.run/cmdline"
+	printf '%s\n' "composefs.digest=$D${WORDS:+ $WORDS}" > "$S/$name.run/cmdline"
 	printf '%s\n' "$policy" > "$S/$name.run/pivot.conf"
 	local rc=0
 	timeout 120 "$CFS_PIVOT" --cmdline "$S/$name.run/cmdline" --config "$S/$name.run/pivot.conf" \
@@ -294,6 +295,26 @@ check "... warning that only min-version guards" said fresh \
 check "... the status: measured, no floor" test \
 	"$(status fresh '[s["tpm"].get(k) for k in ("present", "pcr", "floor")]')" = "[True, 15, None]"
 umount -R "$S/fresh"
+
+# ---- an init other than /sbin/init has a word of its own, after the verity
+# word; a fresh TPM, so that the PCR is predicted from zero.
+start_tpm init || fail "swtpm starts"
+physroot init
+WORDS=init=/usr/lib/systemd/systemd check "a boot with init = /usr/lib/systemd/systemd is measured" \
+	pivot init "$(policy if-present "$DEV" "init = /usr/lib/systemd/systemd")"
+check "... the log holds four records, composefs-init:/usr/lib/systemd/systemd last" \
+	test "$(words init)" = "15 composefs-image $IMAGE_WORD
+15 composefs-signer $SIGNER_WORD
+15 composefs-verity composefs-verity:insecure-dev
+15 composefs-init composefs-init:/usr/lib/systemd/systemd"
+for bank in sha1 sha256; do
+	check "$bank: the value predicted from the four words" \
+		test "$(pcr $bank)" = "$(predicted $bank "" "$IMAGE_WORD" "$SIGNER_WORD" \
+			composefs-verity:insecure-dev composefs-init:/usr/lib/systemd/systemd)"
+done
+check "... and cfsboot tpm replay of the log matches the PCR" \
+	cfsboot tpm replay --device "$DEV" --pcr 15 "$S/init.run/measure.log"
+umount -R "$S/init"
 
 # ---- a TPM that dies at the second PCR_Extend
 start_tpm dying || fail "swtpm starts"

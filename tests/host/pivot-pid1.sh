@@ -85,6 +85,12 @@ cat > "$OS/sbin/other-init" <<'EOF'
 echo "OTHER-INIT: $0 pid=$$"
 EOF
 ln -s /sbin/init "$OS/sbin/init-link"	# absolute: must resolve inside the new root
+# init is executed from the fd it was opened as: a program keeps the
+# argv[0] it was given, a script's interpreter reads it as /dev/fd/N.
+printf '%s\n' '#include <stdio.h>' '#include <unistd.h>' \
+	'int main(int argc, char **argv) { (void)argc; printf("ELF-INIT: %s pid=%d\n", argv[0], (int)getpid()); return 0; }' \
+	> "$S/elf-init.c"
+cc -static -o "$OS/sbin/elf-init" "$S/elf-init.c"
 printf 'this is no program\n' > "$OS/sbin/not-elf"
 chmod 755 "$OS/sbin/init" "$OS/sbin/other-init" "$OS/sbin/not-elf"
 
@@ -224,8 +230,8 @@ expect() {
 # --------------------------------------------------------- switch root only
 new_initramfs sw && add_mount sw keep && add_newroot sw
 rc=0; out=$(pid1 sw switch /newroot 2>&1) || rc=$?
-expect "switch: init runs as PID 1 with argv[0] /sbin/init" $rc "$out" 0 \
-	'^INIT: /sbin/init pid=1$' '^MOUNT / tmpfs '
+expect "switch: an init script runs as PID 1, read from the fd it was opened as" $rc "$out" 0 \
+	'^INIT: /dev/fd/[0-9]+ pid=1$' '^MOUNT / tmpfs '
 expect "switch: /proc, /sys, /dev and /run are moved into the new root" $rc "$out" 0 \
 	'^MOUNT /proc proc ' '^MOUNT /sys sysfs ' '^MOUNT /dev devtmpfs ' '^MOUNT /run tmpfs '
 if [ "$(left sw)" = "$(printf './keep\n./keep/kept')" ]; then
@@ -237,12 +243,17 @@ fi
 
 new_initramfs swi && add_newroot swi
 rc=0; out=$(pid1 swi switch /newroot /sbin/other-init 2>&1) || rc=$?
-expect "switch: init= is executed" $rc "$out" 0 '^OTHER-INIT: /sbin/other-init pid=1$'
+expect "switch: init= is executed" $rc "$out" 0 '^OTHER-INIT: /dev/fd/[0-9]+ pid=1$'
+
+new_initramfs swe && add_newroot swe
+rc=0; out=$(pid1 swe switch /newroot /sbin/elf-init 2>&1) || rc=$?
+expect "switch: a program as init runs as PID 1 with argv[0] its path" $rc "$out" 0 \
+	'^ELF-INIT: /sbin/elf-init pid=1$'
 
 new_initramfs swl && add_newroot swl
 rc=0; out=$(pid1 swl switch /newroot /sbin/init-link 2>&1) || rc=$?
 expect "switch: an absolute symlink as init resolves inside the new root" $rc "$out" 0 \
-	'^INIT: /sbin/init-link pid=1$'
+	'^INIT: /dev/fd/[0-9]+ pid=1$'
 
 new_initramfs swm && add_newroot swm
 rc=0; out=$(pid1 swm switch /newroot /sbin/nope 2>&1) || rc=$?
@@ -278,7 +289,7 @@ truncate -s 16M "$S/disk-root.img" && mkfs.ext4 -q -F "$S/disk-root.img" &&
 	echo stays > "$S/ondisk/file" && add_newroot ondisk
 rc=0; out=$(pid1 ondisk switch /newroot 2>&1) || rc=$?
 expect "switch: an old root on a real file system is left alone" $rc "$out" 0 \
-	'the old root is not an initramfs' '^INIT: /sbin/init pid=1$'
+	'the old root is not an initramfs' '^INIT: /dev/fd/[0-9]+ pid=1$'
 if [ -f "$S/ondisk/file" ]; then ok "switch: its files are still there"; else fail "switch: its files are still there"; fi
 
 # ------------------------------------------------------------ the image
@@ -287,7 +298,9 @@ if [ -f "$S/ondisk/file" ]; then ok "switch: its files are still there"; else fa
 IMG=$S/image-src
 mkdir -p "$IMG" && cp -a "$OS/." "$IMG/" && mkdir -p "$IMG/var" "$IMG/sysroot"
 echo image-host > "$IMG/etc/hostname"
-for applet in touch tr; do ln -s busybox "$IMG/bin/$applet"; done
+for applet in touch tr head; do ln -s busybox "$IMG/bin/$applet"; done
+# An absolute link out of the image's own tree, onto the physical root.
+ln -s /sysroot/evil "$IMG/sbin/escape"
 cat > "$IMG/sbin/init" <<'INIT'
 #!/bin/sh
 echo "IMAGE-INIT: $0 pid=$$"
@@ -299,12 +312,45 @@ for f in ld.so.preload systemd/system/evil.service; do [ -e "/etc/$f" ] && echo 
 read -r h < /etc/hostname; echo "HOSTNAME: $h"
 echo kept > /etc/hostname
 echo "STATUS: $(tr -d ' \n' < /run/cfsboot/status.json)"
+# What was planted on the physical root and in its state (below): a
+# setuid-root program run by an unprivileged user, and a device node.
+for f in /sysroot/evil-suid /var/evil-suid /etc/evil-suid; do
+	[ -e "$f" ] && echo "SUID $f: $(runas 1000 "$f" 2>&1)"
+done
+for f in /sysroot/evil-dev /var/evil-dev; do
+	[ -e "$f" ] && { head -c 16 "$f" > /dev/null 2>&1 && echo "DEV $f: readable" || echo "DEV $f: refused"; }
+done
+exit 0
 INIT
+# runas UID PROG: PROG started by an unprivileged user, as a local user would.
+printf '%s\n' '#include <grp.h>' '#include <stdio.h>' '#include <stdlib.h>' '#include <unistd.h>' \
+	'int main(int argc, char **argv) { uid_t u; if (argc < 3) return 2; u = (uid_t)atoi(argv[1]);' \
+	'  if (setgroups(0, NULL) || setresgid(u, u, u) || setresuid(u, u, u)) return 3;' \
+	'  execv(argv[2], argv + 2); perror(argv[2]); return 4; }' > "$S/runas.c"
+cc -static -D_GNU_SOURCE -o "$IMG/bin/runas" "$S/runas.c"
 COMPOSED=$S/composed-root
 mkdir -p "$COMPOSED/composefs"
 ID=$("$CFSBOOT" mkimage --store "$COMPOSED/composefs" --print-digest "$IMG" "$S/composed.cfs" 2> /dev/null)
 if [ ${#ID} -eq 64 ]; then ok "a store holding the image"; else fail "a store holding the image"; fi
 D=composefs.digest=$ID
+# Planted on the physical root and in the deployment's /etc and /var
+# state, as an attacker with the disk would: a program that would run in
+# place of the image's init, a setuid-root program that says whom it runs
+# as, and a device node (/dev/zero's, which any kernel has; a disk's
+# would do the same).
+plant() {
+	local d
+	printf '%s\n' '#include <stdio.h>' '#include <unistd.h>' \
+		'int main(void) { printf("euid=%d\n", (int)geteuid()); return 0; }' > "$S/euid.c" &&
+		cc -static -o "$S/euid" "$S/euid.c" || return 1
+	mkdir -p "$COMPOSED/state/deploy/$ID/var" "$COMPOSED/state/deploy/$ID/etc/upper" || return 1
+	for d in "$COMPOSED" "$COMPOSED/state/deploy/$ID/var"; do
+		printf '#!/bin/sh\necho "EVIL-INIT: $0 pid=$$"\n' > "$d/evil" && chmod 755 "$d/evil" &&
+			install -m 4755 "$S/euid" "$d/evil-suid" && mknod "$d/evil-dev" c 1 5 || return 1
+	done
+	install -m 4755 "$S/euid" "$COMPOSED/state/deploy/$ID/etc/upper/evil-suid"
+}
+check "files planted on the physical root and in its state" plant
 # What this host lacks turned off: fs-verity, and a TPM, which must never be
 # the host's own.  /etc and /var as by default: etc = transient keeping
 # hostname and machine-id, var = bind, on the physical root.
@@ -346,7 +392,7 @@ for spec in "UUID=$FSUUID" "UUID=${FSUUID^^}" "LABEL=$LABEL" "PARTUUID=$PARTUUID
 	new_initramfs b && add_mount b keep
 	rc=0; out=$(boot b "console=ttyS0 root=$spec ro $D" 2>&1) || rc=$?
 	expect "boot root=$spec: found, its mount read-only, its file system writable, init runs" \
-		$rc "$out" 0 "root device $spec is /dev/" '^IMAGE-INIT: /sbin/init pid=1$' \
+		$rc "$out" 0 "root device $spec is /dev/" '^IMAGE-INIT: /dev/fd/[0-9]+ pid=1$' \
 		'^MOUNT /sysroot ext4 ro,[^ ]* rw'
 	umount -l "$S/b/keep" 2> /dev/null; umount -l "$S/b"
 done
@@ -364,10 +410,11 @@ if [ -z "$(left b)" ]; then ok "boot: the initramfs is emptied"; else fail "boot
 umount -l "$S/b"
 
 new_initramfs b
-rc=0; out=$(boot b "root=UUID=$FSUUID rootfstype=xfs,ext4 rootflags=nodelalloc init=/sbin/other-init $D" 2>&1) || rc=$?
-expect "boot: rootfstype= is tried in order, init= is executed" $rc "$out" 0 \
+rc=0; out=$(boot b "root=UUID=$FSUUID rootfstype=xfs,ext4 rootflags=nodelalloc init=/sbin/other-init $D" \
+	"$DEV_POLICY"$'\ninit = /sbin/other-init' 2>&1) || rc=$?
+expect "boot: rootfstype= is tried in order, the policy's init is executed" $rc "$out" 0 \
 	'mounted root device /dev/[a-z0-9]+ \(ext4\) at /sysroot, the mount read-only' \
-	'^OTHER-INIT: /sbin/other-init pid=1$'
+	'^OTHER-INIT: /dev/fd/[0-9]+ pid=1$'
 umount -l "$S/b"
 
 new_initramfs b
@@ -377,7 +424,7 @@ umount -l "$S/b"
 
 # Refusals: PID 1 says why last and halts (exit 130) or reboots (129).
 new_initramfs b
-rc=0; out=$(boot b "root=UUID=$FSUUID rootfstype=xfs $D" 2>&1) || rc=$?
+rc=0; out=$(boot b "root=$ROOT_DEV rootfstype=xfs $D" 2>&1) || rc=$?
 expect "boot: a wrong rootfstype= halts, saying why" $rc "$out" 130 \
 	"boot refused \(rootdev, exit 14\): cannot mount root device /dev/[a-z0-9]+ \(xfs\) at /sysroot: " \
 	'halting'
@@ -397,7 +444,7 @@ rc=0; out=$(boot b "root=UUID=$GONE rootwait $D" $'root-wait = 1\non-failure = h
 took=$((SECONDS - start))
 expect "boot: a root device that never appears times out, rootwait or not" $rc "$out" 130 \
 	"waiting up to 1 s for root device UUID=$GONE" \
-	"boot refused \(rootdev, exit 14\): root device UUID=$GONE did not appear within 1 s; check root="
+	"boot refused \(rootdev, exit 14\): root device UUID=$GONE did not appear within 1 s among file systems of type ext4,ext3,ext2,xfs,btrfs,f2fs \(rootfstype= names others\); check root="
 if [ "$took" -le 10 ]; then ok "boot: the wait is bounded (${took} s for root-wait = 1)"; else fail "boot: the wait is bounded (${took} s for root-wait = 1)"; fi
 if dmesg 2> /dev/null | grep -qF "boot refused (rootdev, exit 14): root device UUID=$GONE"; then
 	ok "boot: the refusal is in the kernel log"
@@ -443,7 +490,7 @@ halts() {
 	umount -l "$S/b"
 }
 halts "boot: a device without a file system needs rootfstype=" "root=$BLANK_DEV $D" \
-	"boot refused \(rootdev, exit 14\): cannot tell the file system type of root device $BLANK_DEV; name it with rootfstype="
+	"boot refused \(rootdev, exit 14\): cannot tell the file system type of root device $BLANK_DEV \(cfs-pivot looks for ext4,ext3,ext2,xfs,btrfs,f2fs only\); name it with rootfstype="
 halts "boot: no root= is refused" "quiet $D" \
 	'boot refused \(rootdev, exit 14\): PID-1 mode needs root= on the kernel command line'
 halts "boot: a root= form that is not resolved is refused" "root=vda2 $D" \
@@ -477,7 +524,7 @@ state_of() {
 new_initramfs c
 rc=0; out=$(boot c "root=UUID=$CFSUUID ro composefs.digest=$ID" "$DEV_POLICY"$'\netc = overlay' 2>&1) || rc=$?
 expect "compose: the image's init runs as PID 1 on the composed tree" $rc "$out" 0 \
-	'^IMAGE-INIT: /sbin/init pid=1$' '^MOUNT / overlay ro,'
+	'^IMAGE-INIT: /dev/fd/[0-9]+ pid=1$' '^MOUNT / overlay ro,'
 expect "compose: /sysroot is the physical root, its mount read-only, its file system writable" \
 	$rc "$out" 0 '^MOUNT /sysroot ext4 ro,[^ ]* rw' '^SYSROOT: read-only$'
 expect "compose: etc = overlay and var = bind on the physical root, writable" $rc "$out" 0 \
@@ -486,6 +533,20 @@ expect "compose: the status says booted, with the root-device phase" $rc "$out" 
 	'^STATUS: \{"result":"booted".*"name":"root-device"'
 expect "compose: etc = overlay shows what was planted in its state (unverified, as documented)" \
 	$rc "$out" 0 '^PLANTED: /etc/ld.so.preload$' '^PLANTED: /etc/systemd/system/evil.service$'
+expect "compose: /sysroot is nosuid, nodev and noexec; /etc and /var nosuid and nodev" $rc "$out" 0 \
+	'^MOUNT /sysroot ext4 ro,nosuid,nodev,noexec,' '^MOUNT /var ext4 rw,nosuid,nodev,' \
+	'^MOUNT /etc overlay rw,nosuid,nodev,'
+expect "compose: a setuid program planted on the physical root does not run through /sysroot" \
+	$rc "$out" 0 '^SUID /sysroot/evil-suid: .*Permission denied'
+expect "compose: one planted in the /var and /etc state runs, but not as root" $rc "$out" 0 \
+	'^SUID /var/evil-suid: euid=1000$' '^SUID /etc/evil-suid: euid=1000$'
+expect "compose: a device node planted there cannot be opened through /sysroot or /var" \
+	$rc "$out" 0 '^DEV /sysroot/evil-dev: refused$' '^DEV /var/evil-dev: refused$'
+if printf '%s\n' "$out" | grep -q '^DEV .*: readable$\|^SUID .*euid=0$'; then
+	fail "compose: nothing planted gets root or the disk"
+else
+	ok "compose: nothing planted gets root or the disk"
+fi
 if [ "$(state_of etc/upper/pid1-etc)" = pid1 ] && [ "$(state_of var/pid1-var)" = pid1 ]; then
 	ok "compose: what init wrote to /etc and /var is in the deployment's state on the device"
 else
@@ -498,7 +559,7 @@ umount -l "$S/c"
 new_initramfs c
 rc=0; out=$(boot c "root=UUID=$CFSUUID ro composefs.digest=$ID" "$DEV_POLICY"$'\nstate = /state2' 2>&1) || rc=$?
 expect "keep: the default /etc as PID 1: the image's, with hostname bound nosuid,nodev,noexec" \
-	$rc "$out" 0 '^IMAGE-INIT: /sbin/init pid=1$' '^MOUNT /etc overlay rw,' \
+	$rc "$out" 0 '^IMAGE-INIT: /dev/fd/[0-9]+ pid=1$' '^MOUNT /etc overlay rw,' \
 	'^MOUNT /etc/hostname ext4 rw,nosuid,nodev,noexec' '^HOSTNAME: image-host$'
 if grep -q '^PLANTED' <<< "$out"; then
 	fail "keep: a unit and ld.so.preload planted in the state are not in /etc"
@@ -516,6 +577,46 @@ if [ "$(state_of ../../../state2/deploy/$ID/etc/upper/hostname)" = kept ] &&
 else
 	fail "keep: the kept file is in the state, the other /etc writes are not"
 fi
+# init= leads nowhere but into the image: the command line cannot name
+# another init, and the policy's is opened without leaving the image's own
+# tree, whatever links it follows.  The image's init never runs either.
+init_refused() { # NAME CMDLINE-WORDS POLICY-LINES PATTERN
+	local rc=0 out
+	new_initramfs c
+	out=$(boot c "root=UUID=$CFSUUID $2 composefs.digest=$ID" "$DEV_POLICY$3" 2>&1) || rc=$?
+	expect "$1" $rc "$out" 130 "$4"
+	if printf '%s\n' "$out" | grep -q 'INIT: '; then
+		fail "$1: no init ran"
+		printf '%s\n' "$out" | grep 'INIT: ' | sed 's/^/#   /'
+	fi
+	umount -l "$S/c"
+}
+init_refused "init: init=/sysroot/evil on the command line is refused" "init=/sysroot/evil" "" \
+	'boot refused \(cmdline, exit 3\): refusing init=/sysroot/evil: the policy runs init = /sbin/init, and any other program could start unverified code as PID 1'
+init_refused "init: init=/var/evil is refused" "init=/var/evil" $'\netc = transient\nvar = none' \
+	'boot refused \(cmdline, exit 3\): refusing init=/var/evil: '
+init_refused "init: a second init= is refused" "init=/sysroot/evil init=/sbin/init" "" \
+	'boot refused \(cmdline, exit 3\): refusing init=/sysroot/evil and init=/sbin/init: the command line names two inits'
+init_refused "init: a policy init on the physical root is not opened across /sysroot" \
+	"init=/sysroot/evil" $'\ninit = /sysroot/evil' \
+	'boot refused \(switch-root, exit 13\): refusing init /sysroot/evil: it leads out of the new root /sysroot onto another mount'
+init_refused "init: nor one in the /var state" "" $'\ninit = /var/evil' \
+	'boot refused \(switch-root, exit 13\): refusing init /var/evil: it leads out of the new root'
+init_refused "init: nor a link of the image that leads onto the physical root" "" $'\ninit = /sbin/escape' \
+	'boot refused \(switch-root, exit 13\): refusing init /sbin/escape: it leads out of the new root'
+init_refused "init: an init the image does not have is refused" "init=/sbin/nope" $'\ninit = /sbin/nope' \
+	'boot refused \(switch-root, exit 13\): the new root /sysroot has no /sbin/nope'
+new_initramfs c
+rc=0; out=$(boot c "root=UUID=$CFSUUID composefs.digest=$ID" "$DEV_POLICY"$'\ninit = /sbin/init-link' 2>&1) || rc=$?
+expect "init: a link inside the image's tree is followed" $rc "$out" 0 '^IMAGE-INIT: /dev/fd/[0-9]+ pid=1$'
+umount -l "$S/c"
+
+# libblkid looks at the types of rootfstype= only.
+new_initramfs c
+rc=0; out=$(boot c "root=UUID=$CFSUUID rootfstype=xfs composefs.digest=$ID" \
+	$'root-wait = 1\nverity = insecure-dev\nsignature = off\ntpm = off' 2>&1) || rc=$?
+expect "rootfstype=: an ext4 root is not found among xfs file systems" $rc "$out" 130 \
+	"root device UUID=$CFSUUID did not appear within 1 s among file systems of type xfs \(rootfstype= names others\)"
 umount -l "$S/c"
 
 # rootflags=ro makes the file system itself read-only: no state on it.
@@ -556,7 +657,7 @@ rc=0; out=$(boot c "root=$RO_DEV composefs.digest=$ID" \
 # hostname, which the etc = overlay boot above wrote to the state, is kept
 # read-only.
 expect "compose: a read-only device boots with etc = transient and var = none" $rc "$out" 0 \
-	'^IMAGE-INIT: /sbin/init pid=1$' '^MOUNT /sysroot ext4 ro,[^ ]* ro' '^MOUNT /etc overlay rw,' \
+	'^IMAGE-INIT: /dev/fd/[0-9]+ pid=1$' '^MOUNT /sysroot ext4 ro,[^ ]* ro' '^MOUNT /etc overlay rw,' \
 	'^ETC: writable$' \
 	'^MOUNT /etc/hostname ext4 rw,nosuid,nodev,noexec[^ ]* ro' '^HOSTNAME: kept$'
 umount -l "$S/c"

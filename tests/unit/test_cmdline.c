@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "pivot/boot/cmdline.h"
+#include "pivot/boot/policy.h"
 #include "pivot/boot/readtext.h"
 #include "capture.h"
 
@@ -17,6 +18,7 @@
 #define HEX_A_UPPER "0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF"
 #define HEX_B "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
 #define HEX_512 HEX_A HEX_B
+#define D_A "composefs.digest=" HEX_A
 
 /* Parses text, keeping what was logged in *log. */
 static int parse_logged(struct pivot_cmdline *c, const char *text, const char **log)
@@ -425,6 +427,91 @@ static void test_root_words(void **state)
 	pivot_cmdline_done(&c);
 }
 
+/* check_init of text's init= against a policy whose init is policy_init;
+ * the one line logged, or NULL when it is allowed (nothing logged). */
+static const char *init_verdict(const char *text, const char *policy_init, bool pid1)
+{
+	struct pivot_policy p;
+	struct pivot_cmdline c;
+	const char *log;
+	int r;
+
+	pivot_policy_defaults(&p);
+	snprintf(p.init, sizeof(p.init), "%s", policy_init);
+	assert_true(pivot_cmdline_parse(&c, text) >= 0);
+	capture_start();
+	r = pivot_cmdline_check_init(&c, &p, pid1);
+	log = capture_end();
+	pivot_cmdline_done(&c);
+	if (r == 0) {
+		assert_int_equal(count_lines(log), 0);
+		return NULL;
+	}
+	assert_int_equal(r, -EINVAL);
+	assert_int_equal(count_lines(log), 1);
+	return log;
+}
+
+static void test_init_allowed(void **state)
+{
+	(void)state;
+	for (int pid1 = 0; pid1 <= 1; pid1++) {
+		assert_null(init_verdict("root=/dev/vda " D_A, "/sbin/init", pid1));
+		assert_null(init_verdict("init=/sbin/init " D_A, "/sbin/init", pid1));
+		assert_null(init_verdict("init=/sbin/init init=\"/sbin/init\"", "/sbin/init", pid1));
+		assert_null(init_verdict("init=/lib/systemd/systemd", "/lib/systemd/systemd", pid1));
+		/* After "--" the words are init's arguments. */
+		assert_null(init_verdict("-- init=/sysroot/evil", "/sbin/init", pid1));
+	}
+	/* PID 1 runs the policy's init itself. */
+	assert_null(init_verdict(D_A, "/lib/systemd/systemd", true));
+	/* No image named: nothing boots through cfs-pivot (--check of a
+	 * policy with an empty command line). */
+	assert_null(init_verdict("root=/dev/vda", "/lib/systemd/systemd", false));
+}
+
+static void test_init_refused(void **state)
+{
+	(void)state;
+	for (int pid1 = 0; pid1 <= 1; pid1++) {
+		assert_contains(init_verdict("init=/sysroot/evil " D_A, "/sbin/init", pid1),
+				"refusing init=/sysroot/evil: the policy runs init = /sbin/init, and "
+				"any other program could start unverified code as PID 1 (remove init= "
+				"from the boot entry, or set init in pivot.conf)");
+		assert_contains(init_verdict("init=/var/evil", "/sbin/init", pid1),
+				"refusing init=/var/evil");
+		/* The same file by another spelling is another path. */
+		assert_contains(init_verdict("init=/sbin//init", "/sbin/init", pid1),
+				"refusing init=/sbin//init");
+		assert_contains(init_verdict("init=", "/sbin/init", pid1), "refusing init=:");
+		assert_contains(init_verdict("init=/sbin/init", "/lib/systemd/systemd", pid1),
+				"refusing init=/sbin/init: the policy runs init = /lib/systemd/systemd");
+		/* A reader that takes the first init= would run the other. */
+		assert_contains(init_verdict("init=/sysroot/evil init=/sbin/init", "/sbin/init", pid1),
+				"refusing init=/sysroot/evil and init=/sbin/init: the command line "
+				"names two inits, and the policy allows one, init = /sbin/init");
+		assert_contains(init_verdict("init=/sbin/init init=/x init=/sbin/init", "/sbin/init",
+					     pid1), "names two inits");
+	}
+	/* dracut and systemd would run their own choice, not the policy's. */
+	assert_contains(init_verdict(D_A, "/lib/systemd/systemd", false),
+			"the policy's init is /lib/systemd/systemd, but the command line has no "
+			"init=, so the initramfs would start its own choice, /sbin/init or the "
+			"image's systemd (add init=/lib/systemd/systemd to the boot entry)");
+}
+
+/* A value holding control bytes is echoed escaped: one line, which can
+ * neither forge another nor carry a terminal sequence. */
+static void test_values_escaped(void **state)
+{
+	(void)state;
+	const char *log = refused("composefs.digest=\"x\ncfs-pivot: booted composefs image\"");
+
+	assert_contains(log, "refusing \"composefs.digest=x\\x0acfs-pivot: booted composefs image\": ");
+	assert_contains(init_verdict("init=\"/x\x1b[2J\\\"", "/sbin/init", true),
+			"refusing init=/x\\x1b[2J\\\\: the policy");
+}
+
 static void write_file(const char *path, const void *data, size_t len)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -518,6 +605,9 @@ int main(void)
 		cmocka_unit_test(test_policy_words_refused),
 		cmocka_unit_test(test_unknown_words),
 		cmocka_unit_test(test_root_words),
+		cmocka_unit_test(test_init_allowed),
+		cmocka_unit_test(test_init_refused),
+		cmocka_unit_test(test_values_escaped),
 		cmocka_unit_test(test_load),
 		cmocka_unit_test(test_read_proc),
 	};

@@ -149,6 +149,28 @@ static void test_words(void **state)
 	assert_string_equal(pivot_event_type(PIVOT_EVENT_SIGNER), "composefs-signer");
 	assert_string_equal(pivot_event_type(PIVOT_EVENT_VERITY), "composefs-verity");
 	assert_string_equal(pivot_event_type(PIVOT_EVENT_STATE), "composefs-state");
+	assert_string_equal(pivot_event_type(PIVOT_EVENT_INIT), "composefs-init");
+}
+
+/* A non-default init has a word of its own; the longest init the policy
+ * takes fits. */
+static void test_init_word(void **state)
+{
+	struct pivot_measurement m = sample();
+	char w[PIVOT_WORD_MAX], path[PIVOT_POLICY_VALUE_SIZE];
+
+	(void)state;
+	assert_null(m.init);
+	assert_int_equal(pivot_measure_word(&m, PIVOT_EVENT_INIT, w), -EINVAL);
+	m.init = "/usr/lib/systemd/systemd";
+	assert_int_equal(pivot_measure_word(&m, PIVOT_EVENT_INIT, w), 0);
+	assert_string_equal(w, "composefs-init:/usr/lib/systemd/systemd");
+	path[0] = '/';
+	memset(path + 1, 'i', sizeof(path) - 2);
+	path[sizeof(path) - 1] = '\0';
+	m.init = path;
+	assert_int_equal(pivot_measure_word(&m, PIVOT_EVENT_INIT, w), 0);
+	assert_int_equal(strlen(w), strlen("composefs-init:") + PIVOT_POLICY_LINE_MAX);
 }
 
 static struct pivot_policy policy(enum pivot_tpm tpm, const char *device)
@@ -614,6 +636,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_words),
+		cmocka_unit_test(test_init_word),
 		cmocka_unit_test(test_policy_off),
 		cmocka_unit_test(test_absent),
 		cmocka_unit_test(test_not_a_tpm),

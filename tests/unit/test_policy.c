@@ -65,6 +65,7 @@ static void assert_defaults(const struct pivot_policy *p)
 	assert_int_equal(p->floor, PIVOT_FLOOR_NEED_IF_PRESENT);
 	assert_int_equal(p->root_wait, 30);
 	assert_int_equal(p->on_failure, PIVOT_ON_FAILURE_HALT);
+	assert_string_equal(p->init, "/sbin/init");
 }
 
 static void assert_policy_equal(const struct pivot_policy *a, const struct pivot_policy *b)
@@ -90,6 +91,7 @@ static void assert_policy_equal(const struct pivot_policy *a, const struct pivot
 	assert_int_equal(a->floor, b->floor);
 	assert_int_equal(a->root_wait, b->root_wait);
 	assert_int_equal(a->on_failure, b->on_failure);
+	assert_string_equal(a->init, b->init);
 }
 
 static const char every_key[] =
@@ -109,10 +111,11 @@ static const char every_key[] =
 	"check-clock = yes\n"
 	"tpm = required\n"
 	"tpm-device = swtpm:host=127.0.0.1,port=2321\n"
-	"pcr = 23\n"
+	"pcr = 14\n"
 	"tpm-wait = 600\n"
 	"floor = required\n"
 	"root-wait = 3600\n"
+	"init = /usr/lib/systemd/systemd\n"
 	"on-failure = reboot\n"
 	"etc-keep =  ssh/ssh_host_*_key\thostname  "; /* no final newline */
 
@@ -135,11 +138,12 @@ static void assert_every_key(const struct pivot_policy *p)
 	assert_true(p->check_clock);
 	assert_int_equal(p->tpm, PIVOT_TPM_REQUIRED);
 	assert_string_equal(p->tpm_device, "swtpm:host=127.0.0.1,port=2321");
-	assert_int_equal(p->pcr, 23);
+	assert_int_equal(p->pcr, 14);
 	assert_int_equal(p->tpm_wait, 600);
 	assert_int_equal(p->floor, PIVOT_FLOOR_NEED_REQUIRED);
 	assert_int_equal(p->root_wait, 3600);
 	assert_int_equal(p->on_failure, PIVOT_ON_FAILURE_REBOOT);
+	assert_string_equal(p->init, "/usr/lib/systemd/systemd");
 }
 
 static void test_defaults(void **state)
@@ -226,7 +230,8 @@ static void test_print_round_trip(void **state)
 			    "floor = if-present\n"
 			    "root-wait = 30\n"
 			    "on-failure = halt\n"
-			    "etc-keep = hostname machine-id\n");
+			    "etc-keep = hostname machine-id\n"
+			    "init = /sbin/init\n");
 	free(text);
 }
 
@@ -310,7 +315,7 @@ static void test_errors_name_the_line(void **state)
 		{ "verity = require\n\n# c\nverty = require\n",
 		  "pivot.conf:4: unknown key \"verty\" (the keys are image, store, state, verity, etc, var, "
 		  "signature, trust, revoked, min-version, check-clock, tpm, tpm-device, pcr, "
-		  "tpm-wait, floor, root-wait, on-failure, etc-keep)" },
+		  "tpm-wait, floor, root-wait, on-failure, etc-keep, init)" },
 		{ "Verity = require\n", "pivot.conf:1: unknown key \"Verity\"" },
 		{ "\n = require\n", "pivot.conf:2: unknown key \"\"" },
 		{ "verity = require\n# c\nverity = boot-check\n",
@@ -334,10 +339,18 @@ static void test_errors_name_the_line(void **state)
 		{ "check-clock = true\n", "pivot.conf:1: check-clock = \"true\" is not a valid value (write no or yes)" },
 		{ "store =\n", "pivot.conf:1: store has no value (write store = VALUE; the default is store = /composefs)" },
 		{ "pcr = \t \n", "pivot.conf:1: pcr has no value (write pcr = VALUE; the default is pcr = 15)" },
-		{ "pcr = 24\n", "pivot.conf:1: pcr = \"24\" is not a number from 0 to 23 (write one)" },
-		{ "pcr = -1\n", "pcr = \"-1\" is not a number from 0 to 23" },
-		{ "pcr = 0x0f\n", "pcr = \"0x0f\" is not a number from 0 to 23" },
-		{ "pcr = 99999999999999999999\n", "is not a number from 0 to 23" },
+		{ "pcr = 24\n", "pivot.conf:1: pcr = 24 is not a PCR (a TPM 2.0 has PCRs 0 to 23) "
+		  "(write a PCR from 8 to 15; the default is 15)" },
+		{ "pcr = 16\n", "pivot.conf:1: pcr = 16 is the debug PCR, which any process may reset" },
+		{ "pcr = 23\n", "pcr = 23 is the application PCR, which any process may reset" },
+		{ "pcr = 17\n", "pcr = 17 belongs to the dynamic root of trust" },
+		{ "pcr = 22\n", "pcr = 22 belongs to the dynamic root of trust" },
+		{ "pcr = -1\n", "pcr = \"-1\" is not a number (write a PCR from 8 to 15" },
+		{ "pcr = 0x0f\n", "pcr = \"0x0f\" is not a number" },
+		{ "pcr = 99999999999999999999\n", "is not a number" },
+		{ "init = sbin/init\n", "pivot.conf:1: init = \"sbin/init\" is not an absolute path "
+		  "(write an absolute path without \".\", \"..\" or \"//\", such as /sbin/init)" },
+		{ "init = /sysroot/../evil\n", "has a \".\" or \"..\" component" },
 		{ "root-wait = 0\n", "root-wait = \"0\" is not a number from 1 to 3600" },
 		{ "tpm-wait = 601\n", "pivot.conf:1: tpm-wait = \"601\" is not a number from 0 to 600 (write one)" },
 		{ "tpm-wait = 2s\n", "tpm-wait = \"2s\" is not a number from 0 to 600" },
@@ -432,6 +445,9 @@ static void test_accepted_values(void **state)
 		"tpm-device = swtpm:host=localhost,port=65534\n",
 		"pcr = 0\n",
 		"pcr = 007\n",
+		"pcr = 8\n",
+		"pcr = 15\n",
+		"init = /usr/lib/systemd/systemd\n",
 		"root-wait = 1\n",
 		"tpm-wait = 0\n",
 		"floor = required\ntpm = required\n",
@@ -449,6 +465,26 @@ static void test_accepted_values(void **state)
 	assert_string_equal(p.store, "/a b/c");
 	assert_int_equal(parse(&p, "pcr = 007\n"), 0);
 	assert_int_equal(p.pcr, 7);
+}
+
+/* A PCR of the firmware's is allowed, with a line that says what it costs;
+ * one of the operating system's says nothing. */
+static void test_firmware_pcr_warns(void **state)
+{
+	struct pivot_policy p;
+	const char *log;
+
+	(void)state;
+	capture_start();
+	assert_int_equal(parse(&p, "# x\npcr = 7\n"), 0);
+	log = capture_end();
+	assert_int_equal(p.pcr, 7);
+	assert_int_equal(count_lines(log), 1);
+	assert_contains(log, "pivot.conf:2: pcr = 7 is a PCR of the firmware's measurements (0 to 7)");
+	capture_start();
+	assert_int_equal(parse(&p, "pcr = 8\n"), 0);
+	log = capture_end();
+	assert_int_equal(count_lines(log), 0);
 }
 
 static void write_file(const char *path, const char *text)
@@ -756,6 +792,7 @@ int main(void)
 		cmocka_unit_test(test_nothing_to_apply),
 		cmocka_unit_test(test_cmdline_cannot_weaken),
 		cmocka_unit_test(test_value_names),
+		cmocka_unit_test(test_firmware_pcr_warns),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -80,6 +80,13 @@ printf '[Service]\nExecStart=/bin/sh\n' > "$planted/systemd/system/evil.service"
 ln -s ../evil.service "$planted/systemd/system/multi-user.target.wants/evil.service"
 echo /planted.so > "$planted/ld.so.preload"
 UUID=$(cat /proc/sys/kernel/random/uuid)
+# Planted as an attacker with the disk would: an init on the physical
+# root and in /var's state, and a setuid-root program.
+for d in "$dir/disk" "$dir/disk/state/deploy/$D/var"; do
+	mkdir -p "$d" && printf '#!/bin/sh\necho "CFSTEST: real_init=evil"\npoweroff -f\n' > "$d/evil" &&
+		chmod 755 "$d/evil"
+done
+printf '#!/bin/sh\nexit 0\n' > "$dir/disk/evil-suid" && chmod 4755 "$dir/disk/evil-suid"
 cp -a "$dir/disk" "$dir/disk-swap"
 swap_obj=$(object "$os/usr/share/payload/swap.bin")
 head -c 10000 /dev/urandom > "$dir/disk-swap/$swap_obj"
@@ -115,16 +122,22 @@ mkinit() { # OUT POLICY
 }
 mkinit "$dir/initrd" "$dir/pivot.conf" > "$dir/mkinit.out" 2>&1
 check "initramfs/mkinitramfs.sh builds the initramfs" test -s "$dir/initrd"
+# One whose policy names an init on the physical root.
+{ cat "$dir/pivot.conf" && echo "init = /sysroot/evil"; } > "$dir/pivot-evil.conf"
+mkinit "$dir/initrd-evil" "$dir/pivot-evil.conf" > "$dir/mkinit-evil.out" 2>&1 ||
+	sed "s/^/# /" "$dir/mkinit-evil.out"
+check "... and one whose policy's init is /sysroot/evil" test -s "$dir/initrd-evil"
 sed "s|$dir/||; s/^/# /" "$dir/mkinit.out"
 
-# boot NAME DISK ARGS [--no-tpm]: the minimal initramfs on a fresh qcow2
+# boot NAME DISK ARGS [--no-tpm]: the minimal initramfs ($INITRD, default
+# the one above) on a fresh qcow2
 # overlay of DISK with root=UUID= and ARGS on the command line; a guest
 # that halts (a refusal) is ended there.  Sets RC (vm_boot_until).
 boot() {
 	local name=$1 disk=$2 args=$3 tpm=(--tpm "$dir/tpm")
 	[ "${4:-}" = --no-tpm ] && tpm=()
 	vm_cow "$disk" "$dir/$name.qcow2" || return 1
-	vm_boot_until "$name" 'reboot: System halted' --initrd "$dir/initrd" \
+	vm_boot_until "$name" 'reboot: System halted' --initrd "${INITRD:-$dir/initrd}" \
 		--disk "$dir/$name.qcow2" "${tpm[@]}" --append "root=UUID=$UUID $args"
 	RC=$?
 	diag "$name: ${VM_BOOT_SECONDS} s"
@@ -203,6 +216,23 @@ for f in good flip swap plain; do
 	vm_expect good "good: /usr/share/payload/$f.bin reads with its content" "read.$f.bin" "$(sha "$f.bin")"
 done
 diag "good: the image's init ran $(vm_marker good init_uptime) s after the kernel started"
+vm_check good "good: /sysroot is ro,nosuid,nodev,noexec" \
+	grep -q '^ro,nosuid,nodev,noexec' <<< "$(vm_marker good sysroot_mount)"
+vm_expect good "good: a setuid program planted on the physical root does not run through /sysroot" \
+	sysroot_suid refused
+vm_check good "good: the feature probe left no 'overlayfs: failed to resolve' in the kernel log" \
+	test -z "$(tr -d '\r' < "$(vm_log good)" | grep -a 'overlayfs: failed to resolve')"
+
+# ---- init= leads into the image only: the real init never runs, nor the
+# planted one
+boot init-sysroot "$dir/good.img" "ro composefs.digest=$D init=/sysroot/evil"
+refused init-sysroot cmdline 3
+boot init-var "$dir/good.img" "ro composefs.digest=$D init=/var/evil"
+refused init-var cmdline 3
+boot init-missing "$dir/good.img" "ro composefs.digest=$D init=/sbin/no-such-init"
+refused init-missing cmdline 3
+INITRD=$dir/initrd-evil boot init-policy "$dir/good.img" "ro composefs.digest=$D init=/sysroot/evil"
+refused init-policy switch-root 13
 
 # ---- a command line that tries to weaken the policy: ignored
 weak="cfsboot.verity=insecure-dev cfsboot.signature=off cfsboot.tpm=off cfsboot.min-version=0"

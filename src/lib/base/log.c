@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "lib/base/log.h"
+#include "lib/base/escape.h"
 #include "lib/base/util.h"
 
 #include <fcntl.h>
@@ -51,7 +52,7 @@ const char *cfs_log_last_error(void)
 
 int cfs_log_full(int level, int err, const char *fmt, ...)
 {
-	char msg[sizeof(last_error)];
+	char raw[sizeof(last_error)], msg[sizeof(last_error)];
 	va_list ap;
 	int saved = errno;
 
@@ -60,8 +61,11 @@ int cfs_log_full(int level, int err, const char *fmt, ...)
 	if (err < 0)
 		errno = -err; /* so that %m names err */
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
 	va_end(ap);
+	/* Messages echo text from outside (the kernel command line, paths):
+	 * each must stay the one line it is. */
+	cfs_escape(raw, msg, sizeof(msg));
 	if (level <= LOG_ERR)
 		memcpy(last_error, msg, sizeof(msg));
 

@@ -105,6 +105,9 @@ static int phase_policy(struct pivot_boot *b)
 		b->nothing_to_do = true;
 		return 0;
 	}
+	r = pivot_cmdline_check_init(&b->cmdline, &b->policy, b->opt.pid1);
+	if (r < 0)
+		return PIVOT_EXIT_CMDLINE;
 	b->floor.version = b->policy.min_version;
 	b->floor.source = "min-version";
 	return 0;
@@ -231,7 +234,7 @@ static int choose_plan(struct pivot_boot *b, int *fsfd)
 	const char *why;
 	int r;
 
-	r = pivot_probe_overlay(*fsfd, &probe);
+	r = pivot_probe_overlay(*fsfd, b->store.objects_fd, &probe);
 	if (r < 0)
 		return class_of(r, PIVOT_EXIT_MOUNT);
 	if (probe.legacy_context) {
@@ -296,6 +299,7 @@ static int phase_measure(struct pivot_boot *b)
 		.etc = b->policy.etc,
 		.var = b->policy.var,
 		.n_keep = b->policy.etc_keep.n,
+		.init = strcmp(b->policy.init, PIVOT_INIT_DEFAULT) != 0 ? b->policy.init : NULL,
 	};
 	int r;
 
@@ -565,8 +569,8 @@ _Noreturn void pivot_boot_pid1(const struct pivot_boot_options *opt)
 	r = pivot_boot_run(&b);
 	if (r != PIVOT_EXIT_OK)
 		pid1_fail(&b.policy, r);
-	/* b stays as it is: init= points into its command line, and every fd
-	 * it holds is close-on-exec. */
-	r = pid1_switch_root(b.opt.sysroot, b.cmdline.init);
+	/* The policy's init, which init= may only repeat; every fd b holds
+	 * is close-on-exec. */
+	r = pid1_switch_root(b.opt.sysroot, b.policy.init);
 	pid1_fail(&b.policy, class_of(r, PIVOT_EXIT_SWITCH_ROOT));
 }

@@ -208,6 +208,9 @@ static bool on_root_word(struct pivot_cmdline *c, const char *key, const char *v
 {
 	for (size_t i = 0; i < sizeof(root_words) / sizeof(root_words[0]); i++)
 		if (key_eq(key, root_words[i].key)) {
+			/* Not every reader of init= takes the last one. */
+			if (key_eq(key, "init") && c->init && strcmp(c->init, value) != 0)
+				c->init_other = c->init;
 			*(const char **)((char *)c + root_words[i].offset) = value;
 			return true;
 		}
@@ -305,4 +308,24 @@ void pivot_cmdline_done(struct pivot_cmdline *c)
 {
 	free(c->buf);
 	c->buf = NULL;
+}
+
+int pivot_cmdline_check_init(const struct pivot_cmdline *c, const struct pivot_policy *p,
+			     bool pid1)
+{
+	if (c->init_other)
+		return log_errno(-EINVAL, "refusing init=%s and init=%s: the command line names two "
+				 "inits, and the policy allows one, init = %s (remove init= from "
+				 "the boot entry)", c->init_other, c->init, p->init);
+	if (c->init && strcmp(c->init, p->init) != 0)
+		return log_errno(-EINVAL, "refusing init=%s: the policy runs init = %s, and any other "
+				 "program could start unverified code as PID 1 (remove init= from "
+				 "the boot entry, or set init in pivot.conf)", c->init, p->init);
+	/* Without an image named, nothing boots through cfs-pivot. */
+	if (!c->init && !pid1 && c->have_digest && strcmp(p->init, PIVOT_INIT_DEFAULT) != 0)
+		return log_errno(-EINVAL, "the policy's init is %s, but the command line has no "
+				 "init=, so the initramfs would start its own choice, %s or the "
+				 "image's systemd (add init=%s to the boot entry)", p->init,
+				 PIVOT_INIT_DEFAULT, p->init);
+	return 0;
 }

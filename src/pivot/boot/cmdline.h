@@ -37,6 +37,7 @@ struct pivot_cmdline {
 
 	/* As the kernel treats them: the last word wins; NULL when absent. */
 	const char *root, *rootfstype, *rootflags, *init;
+	const char *init_other;         /* an earlier init= that the last one differs from */
 	bool have_ro;                   /* ro or rw was given */
 	bool ro;
 	bool rootwait;
@@ -61,5 +62,19 @@ void pivot_cmdline_done(struct pivot_cmdline *c);
 /* Parameter names compare as the kernel and systemd compare them: '-' and
  * '_' are the same character. */
 bool pivot_cmdline_key_eq(const char *a, const char *b);
+
+/*
+ * Whether the command line's init= may be run: the kernel, dracut,
+ * systemd's switch-root and PID-1 mode all read it, and any program but
+ * the policy's init (p->init) could start unverified code as PID 1 of the
+ * verified image (/sysroot/..., /var/...).  So an init= must name p->init
+ * exactly, in every mode.  Without init=, PID 1 (pid1) runs p->init
+ * itself, while dracut and systemd make their own choice (/sbin/init, or
+ * the image's systemd): there a command line that names an image needs
+ * init= to name a policy init other than /sbin/init.  0, or -EINVAL
+ * after logging why and what to change.
+ */
+int pivot_cmdline_check_init(const struct pivot_cmdline *c, const struct pivot_policy *p,
+			     bool pid1);
 
 #endif

@@ -83,30 +83,13 @@ static bool is_false(const char *v)
 	return v && (strcmp(v, "0") == 0 || strcmp(v, "no") == 0 || strcmp(v, "off") == 0);
 }
 
-/* word (key, '=', value) as the message shows it: control bytes as \xHH,
- * so that a word cannot forge lines of the log, and at most 200 bytes. */
-static void show(const char *key, const char *value, char *out, size_t size)
-{
-	char word[256];
-	size_t n = 0;
-
-	snprintf(word, sizeof(word), "%s%s%s", key, value ? "=" : "", value ? value : "");
-	for (const char *s = word; *s && n + 5 < size && s - word < 200; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c < 0x20 || c == 0x7f)
-			n += (size_t)snprintf(out + n, size - n, "\\x%02x", c);
-		else
-			out[n++] = (char)c;
-	}
-	out[n] = '\0';
-}
-
 static int refuse(const char *key, const char *value, const char *why)
 {
-	char shown[1024];
+	/* The word as the message shows it, at most 200 bytes; the logger
+	 * escapes its control bytes (lib/base/escape.h). */
+	char shown[201];
 
-	show(key, value, shown, sizeof(shown));
+	snprintf(shown, sizeof(shown), "%s%s%s", key, value ? "=" : "", value ? value : "");
 	return log_errno(-EPERM, "refusing \"%s\" on the kernel command line: it %s, which the "
 			 "policy forbids when it requires an image (image = required; remove the "
 			 "word from the boot entry)", shown, why);

@@ -117,6 +117,7 @@ void pivot_policy_defaults(struct pivot_policy *p)
 		.floor = PIVOT_FLOOR_NEED_IF_PRESENT,
 		.root_wait = 30,
 		.on_failure = PIVOT_ON_FAILURE_HALT,
+		.init = PIVOT_INIT_DEFAULT,
 	};
 }
 
@@ -128,6 +129,7 @@ enum key_type {
 	KEY_U64,         /* any unsigned 64-bit number */
 	KEY_TPM_DEVICE,  /* auto | a device path | swtpm:... */
 	KEY_KEEP,        /* none | names below /etc (keeplist.h) */
+	KEY_PCR,         /* a PCR that only a reboot resets (pcr_problem) */
 };
 
 struct policy_key {
@@ -157,12 +159,13 @@ static const struct policy_key policy_keys[] = {
 	{ "check-clock", KEY_BOOL,       FIELD(check_clock), CHOICES(bool_names) },
 	{ "tpm",         KEY_ENUM,       FIELD(tpm), CHOICES(tpm_names) },
 	{ "tpm-device",  KEY_TPM_DEVICE, FIELD(tpm_device) },
-	{ "pcr",         KEY_UINT,       FIELD(pcr), .min = 0, .max = 23 },
+	{ "pcr",         KEY_PCR,        FIELD(pcr) },
 	{ "tpm-wait",    KEY_UINT,       FIELD(tpm_wait), .min = 0, .max = 600 },
 	{ "floor",       KEY_ENUM,       FIELD(floor), CHOICES(floor_names) },
 	{ "root-wait",   KEY_UINT,       FIELD(root_wait), .min = 1, .max = 3600 },
 	{ "on-failure",  KEY_ENUM,       FIELD(on_failure), CHOICES(on_failure_names) },
 	{ "etc-keep",    KEY_KEEP,       FIELD(etc_keep) },
+	{ "init",        KEY_PATH,       FIELD(init) },
 };
 #define N_KEYS ARRAY_SIZE(policy_keys)
 
@@ -194,6 +197,7 @@ static void format_value(const struct pivot_policy *p, const struct policy_key *
 		snprintf(out, size, "%s", k->names[*(const bool *)f]);
 		break;
 	case KEY_UINT:
+	case KEY_PCR:
 		snprintf(out, size, "%u", *(const unsigned int *)f);
 		break;
 	case KEY_U64:
@@ -258,6 +262,25 @@ static bool swtpm_valid(const char *conf)
 		if (*h == ' ' || *h == '\t')
 			return false;
 	return cfs_parse_u64(port + 6, &v) == 0 && v >= 1 && v <= 65534;
+}
+
+/*
+ * Why a PCR cannot hold the measurement, or NULL.  A PCR that a process
+ * can reset without a reboot cannot prove anything about the boot, and
+ * one the OS cannot extend would refuse every boot (docs/measurement.md).
+ */
+static const char *pcr_problem(uint64_t pcr)
+{
+	if (pcr > 23)
+		return "is not a PCR (a TPM 2.0 has PCRs 0 to 23)";
+	if (pcr == 16)
+		return "is the debug PCR, which any process may reset";
+	if (pcr == 23)
+		return "is the application PCR, which any process may reset";
+	if (pcr >= 17)
+		return "belongs to the dynamic root of trust: a late launch resets it and the OS "
+		       "cannot extend it";
+	return NULL;
 }
 
 struct line_ctx {
@@ -325,6 +348,21 @@ static int set_value(struct pivot_policy *p, const struct policy_key *k, const c
 		if (cfs_parse_u64(value, &v) < 0 || v < k->min || v > k->max)
 			return line_error(ctx, "%s = \"%s\" is not a number from %u to %u (write one)",
 					  k->name, value, k->min, k->max);
+		*(unsigned int *)field(p, k) = (unsigned int)v;
+		return 0;
+	case KEY_PCR:
+		if (cfs_parse_u64(value, &v) < 0)
+			return line_error(ctx, "%s = \"%s\" is not a number (write a PCR from 8 to 15; "
+					  "the default is 15)", k->name, value);
+		why = pcr_problem(v);
+		if (why)
+			return line_error(ctx, "%s = %s %s (write a PCR from 8 to 15; the default is 15)",
+					  k->name, value, why);
+		/* Allowed: the measurement is still sound, only unusual. */
+		if (v < 8)
+			log_warning("%s:%u: pcr = %llu is a PCR of the firmware's measurements (0 to 7): "
+				    "policies sealed to the firmware's values break; PCRs 8 to 15 are "
+				    "the operating system's", ctx->file, ctx->line, (unsigned long long)v);
 		*(unsigned int *)field(p, k) = (unsigned int)v;
 		return 0;
 	case KEY_U64:

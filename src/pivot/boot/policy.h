@@ -101,7 +101,11 @@ struct pivot_policy {
 	enum pivot_floor_need floor;
 	unsigned int root_wait;                   /* seconds */
 	enum pivot_on_failure on_failure;
+	char init[PIVOT_POLICY_VALUE_SIZE];      /* in the image: the only init= allowed */
 };
+
+/* The init the kernel, dracut and systemd run when init= is absent. */
+#define PIVOT_INIT_DEFAULT "/sbin/init"
 
 /* Value names, as written in pivot.conf and on the command line.
  * *_from_string() return the value or -EINVAL. */

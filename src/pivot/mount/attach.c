@@ -35,17 +35,26 @@ int pivot_attach_has_sysroot(int root_fd)
 	return 0;
 }
 
-/* A detached copy of the physical root with its sub-mounts. */
+/*
+ * A detached copy of the physical root with its sub-mounts.  The one the
+ * booted system sees at /sysroot (read_only) is only there to be looked
+ * at: nothing on it was verified, so a setuid program or a device node
+ * planted on the disk must do nothing through it.
+ */
 static int clone_root(int physroot_fd, bool read_only)
 {
-	struct mount_attr attr = { .attr_set = MOUNT_ATTR_RDONLY };
+	struct mount_attr attr = {
+		.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+			    MOUNT_ATTR_NOEXEC,
+	};
 	_cleanup_close_ int fd = open_tree(physroot_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
 					   AT_EMPTY_PATH | AT_RECURSIVE);
 
 	if (fd < 0)
 		return log_errno(-errno, "cannot clone the mount of the physical root: %m");
 	if (read_only && mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
-		return log_errno(-errno, "cannot make the clone of the physical root read-only: %m");
+		return log_errno(-errno, "cannot make the clone of the physical root read-only, "
+				 "nosuid, nodev and noexec: %m");
 	return TAKE_FD(fd);
 }
 

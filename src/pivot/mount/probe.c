@@ -13,9 +13,6 @@
 #include "pivot/mount/fsctx.h"
 #include "lib/base/log.h"
 
-/* No fd is -1: a layer path that never resolves, and sets nothing. */
-#define NO_SUCH_LAYER "/proc/self/fd/-1"
-
 /* 1 when the context knows key=value, 0 when it refuses it as unknown;
  * answer is the errno that means "known" besides success. */
 static int knows(int fsfd, const char *key, const char *value, int answer)
@@ -29,7 +26,35 @@ static int knows(int fsfd, const char *key, const char *value, int answer)
 	return log_errno(r, "cannot probe overlayfs option %s: %m", key);
 }
 
-int pivot_probe_overlay(int fsfd, struct pivot_probe *p)
+/*
+ * The layer keys are probed with a directory that resolves: overlayfs
+ * writes every layer it fails to resolve to the kernel log, so a path
+ * that cannot exist would put a false error into every boot's log.  A
+ * known key takes the layer into the context, and an empty lowerdir
+ * drops all layers again (Linux 6.5 and later, as every context that
+ * checks its keys).
+ */
+static int probe_layers(int fsfd, int layer_fd, struct pivot_probe *p)
+{
+	char layer[PIVOT_FD_PATH_MAX];
+	int r;
+
+	pivot_fd_path(layer_fd, layer);
+	r = knows(fsfd, "lowerdir+", layer, 0);
+	if (r < 0)
+		return r;
+	p->lowerdir_append = r;
+	r = knows(fsfd, "datadir+", layer, 0);
+	if (r < 0)
+		return r;
+	p->datadir_append = r;
+	r = pivot_fsconfig_string(fsfd, "lowerdir", "");
+	if (r < 0)
+		return log_errno(r, "cannot reset overlayfs's layers after probing them: %m");
+	return 0;
+}
+
+int pivot_probe_overlay(int fsfd, int layer_fd, struct pivot_probe *p)
 {
 	char discard[PIVOT_FS_REASON_MAX];
 	int r;
@@ -41,14 +66,9 @@ int pivot_probe_overlay(int fsfd, struct pivot_probe *p)
 		p->legacy_context = r > 0;
 		return r < 0 ? r : 0;
 	}
-	r = knows(fsfd, "lowerdir+", NO_SUCH_LAYER, -ENOENT);
+	r = probe_layers(fsfd, layer_fd, p);
 	if (r < 0)
 		return r;
-	p->lowerdir_append = r;
-	r = knows(fsfd, "datadir+", NO_SUCH_LAYER, -ENOENT);
-	if (r < 0)
-		return r;
-	p->datadir_append = r;
 	r = knows(fsfd, "verity", "require", 0);
 	if (r < 0)
 		return r;

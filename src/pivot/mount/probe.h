@@ -11,12 +11,13 @@
 
 /*
  * Fills p from the fresh overlayfs context fsfd, which stays usable for
- * the mount: the layer keys are probed with a path that cannot exist
- * (the kernel looks a layer up when it is given, so a known key answers
- * ENOENT), and verity is set back to off after the probe.  A legacy
+ * the mount: the layer keys are probed with the directory layer_fd (a
+ * layer the mount uses anyway, so that it resolves and is fit), the
+ * layers are dropped again, and verity is set back to off after the
+ * probe.  A legacy
  * context (p->legacy_context) takes every key into its option string and
  * is spoilt: open another.  0, or a negative errno (logged).
  */
-int pivot_probe_overlay(int fsfd, struct pivot_probe *p);
+int pivot_probe_overlay(int fsfd, int layer_fd, struct pivot_probe *p);
 
 #endif

@@ -254,6 +254,20 @@ static int etc_transient(const struct pivot_state_in *in, struct pivot_state *s)
 	return etc_overlay(in, s->tmpfs_fd, dir, "the tmpfs of etc = transient");
 }
 
+/*
+ * /etc and /var come from state nobody verified (or, etc = transient, are
+ * writable by the booted system): a setuid program or a device node there
+ * must not work.  Programs may run from /var, as distributions expect.
+ */
+static int restrict_state(int fd, const char *what)
+{
+	struct mount_attr attr = { .attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV };
+
+	if (fd >= 0 && mount_setattr(fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+		return log_errno(-errno, "cannot make the mount for %s nosuid and nodev: %m", what);
+	return 0;
+}
+
 int pivot_state_prepare(const struct pivot_state_in *in, struct pivot_state *s)
 {
 	const struct pivot_policy *p = in->policy;
@@ -326,5 +340,8 @@ int pivot_state_prepare(const struct pivot_state_in *in, struct pivot_state *s)
 		if (s->var_fd < 0)
 			return s->var_fd;
 	}
-	return 0;
+	r = restrict_state(s->etc_fd, "/etc");
+	if (r == 0)
+		r = restrict_state(s->var_fd, "/var");
+	return r;
 }

@@ -71,6 +71,11 @@ int pid1_mount_api(void)
 		if (r < 0)
 			return r;
 	}
+	/* An init script is executed from an fd (switchroot.c), and its
+	 * interpreter opens it as /dev/fd/N: a link devtmpfs lacks until udev
+	 * or systemd make it. */
+	if (symlink("/proc/self/fd", "/dev/fd") < 0 && errno != EEXIST)
+		log_warning("cannot create /dev/fd (%s): an init script will not start", strerror(errno));
 	open_console();
 	r = cfs_log_open_kmsg();
 	if (r < 0)
@@ -82,6 +87,7 @@ int pid1_mount_api(void)
 int pid1_prepare(const struct pivot_cmdline *c, const struct pivot_policy *p,
 		 const char *sysroot)
 {
+	struct pid1_root_types types;
 	struct pid1_rootspec spec;
 	char dev[PATH_MAX];
 	int r;
@@ -93,16 +99,18 @@ int pid1_prepare(const struct pivot_cmdline *c, const struct pivot_policy *p,
 		return log_errno(-EINVAL, "PID-1 mode needs root= on the kernel command line to find "
 				 "the physical root");
 	r = pid1_rootspec_parse(c->root, &spec);
+	if (r == 0)
+		r = pid1_root_types(c->rootfstype, &types);
 	if (r < 0)
 		return r;
 	/* rootwait asks the kernel to wait for ever.  A missing disk would
 	 * then hang the machine without a word; the policy's bound holds. */
 	if (c->rootwait)
 		log_debug("rootwait: waiting at most root-wait = %u s", p->root_wait);
-	r = pid1_rootdev_wait(&spec, p->root_wait, dev, sizeof(dev));
+	r = pid1_rootdev_wait(&spec, &types, p->root_wait, dev, sizeof(dev));
 	if (r < 0)
 		return r;
-	return pid1_rootdev_mount(dev, c->rootfstype, c->rootflags, sysroot);
+	return pid1_rootdev_mount(dev, c->rootfstype, &types, c->rootflags, sysroot);
 }
 
 _Noreturn void pid1_fail(const struct pivot_policy *p, int exit_code)

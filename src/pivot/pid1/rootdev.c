@@ -43,6 +43,34 @@ static int dev_path(const char *sysname, char *path, size_t size)
 	return 0;
 }
 
+int pid1_root_types(const char *rootfstype, struct pid1_root_types *t)
+{
+	const char *list = rootfstype && *rootfstype ? rootfstype : PID1_ROOT_TYPES;
+	char *save = NULL;
+	size_t n = 0;
+
+	if (strlen(list) >= sizeof(t->buf))
+		return log_errno(-E2BIG, "rootfstype=%s is too long a list of file system types",
+				 list);
+	strcpy(t->list, list);
+	strcpy(t->buf, list);
+	for (char *w = strtok_r(t->buf, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		if (n == PID1_ROOT_TYPES_MAX)
+			return log_errno(-E2BIG, "rootfstype=%s names more than %d file system types",
+					 list, PID1_ROOT_TYPES_MAX);
+		t->names[n++] = w;
+	}
+	t->names[n] = NULL;
+	return 0;
+}
+
+/* Superblock probing of the root's types only (pid1_root_types). */
+static void probe_types(blkid_probe pr, const struct pid1_root_types *types)
+{
+	blkid_probe_enable_superblocks(pr, 1);
+	blkid_probe_filter_superblocks_type(pr, BLKID_FLTR_ONLYIN, (char **)types->names);
+}
+
 static const char *probe_value(blkid_probe pr, const char *name)
 {
 	const char *v;
@@ -50,8 +78,11 @@ static const char *probe_value(blkid_probe pr, const char *name)
 	return blkid_probe_lookup_value(pr, name, &v, NULL) == 0 ? v : NULL;
 }
 
-static bool device_matches(const char *dev, const struct pid1_rootspec *spec)
+static bool device_matches(const char *dev, const struct pid1_rootspec *spec,
+			   const struct pid1_root_types *types)
 {
+	/* The partition tables a PARTUUID= or PARTLABEL= can name. */
+	static char *const tables[] = { "gpt", "dos", NULL };
 	bool partition = spec->kind == PID1_ROOT_PARTUUID || spec->kind == PID1_ROOT_PARTLABEL;
 	blkid_probe pr;
 	bool match = false;
@@ -61,12 +92,17 @@ static bool device_matches(const char *dev, const struct pid1_rootspec *spec)
 	pr = blkid_new_probe_from_filename(dev);
 	if (!pr)
 		return false;
-	blkid_probe_enable_superblocks(pr, !partition);
-	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_LABEL | BLKID_SUBLKS_UUID);
-	/* Partition identities come from the parent disk's table, which
-	 * libblkid finds through /sys. */
-	blkid_probe_enable_partitions(pr, partition);
-	blkid_probe_set_partitions_flags(pr, BLKID_PARTS_ENTRY_DETAILS);
+	if (partition) {
+		/* Partition identities come from the parent disk's table, which
+		 * libblkid finds through /sys. */
+		blkid_probe_enable_superblocks(pr, 0);
+		blkid_probe_enable_partitions(pr, 1);
+		blkid_probe_filter_partitions_type(pr, BLKID_FLTR_ONLYIN, (char **)tables);
+		blkid_probe_set_partitions_flags(pr, BLKID_PARTS_ENTRY_DETAILS);
+	} else {
+		probe_types(pr, types);
+		blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_LABEL | BLKID_SUBLKS_UUID);
+	}
 	if (blkid_do_safeprobe(pr) == 0)
 		match = pid1_rootspec_match(spec, probe_value(pr, "UUID"), probe_value(pr, "LABEL"),
 					    probe_value(pr, "PART_ENTRY_UUID"),
@@ -90,7 +126,8 @@ static int find_by_path(const struct pid1_rootspec *spec, char *path, size_t siz
 	return 1;
 }
 
-static int find_by_tag(const struct pid1_rootspec *spec, char *path, size_t size)
+static int find_by_tag(const struct pid1_rootspec *spec, const struct pid1_root_types *types,
+		       char *path, size_t size)
 {
 	char dev[PATH_MAX];
 	struct dirent *de;
@@ -103,7 +140,7 @@ static int find_by_tag(const struct pid1_rootspec *spec, char *path, size_t size
 	while ((de = readdir(dir))) {
 		if (de->d_name[0] == '.' || dev_path(de->d_name, dev, sizeof(dev)) < 0)
 			continue;
-		if (!device_matches(dev, spec))
+		if (!device_matches(dev, spec, types))
 			continue;
 		if (r == 1) {
 			r = log_errno(-ENOTUNIQ, "root=%s is ambiguous: %s and %s both carry it; "
@@ -128,15 +165,18 @@ static unsigned long long now_ms(void)
 	return (unsigned long long)ts.tv_sec * 1000 + (unsigned long long)ts.tv_nsec / 1000000;
 }
 
-int pid1_rootdev_wait(const struct pid1_rootspec *spec, unsigned int timeout_s,
-		      char *path, size_t size)
+int pid1_rootdev_wait(const struct pid1_rootspec *spec, const struct pid1_root_types *types,
+		      unsigned int timeout_s, char *path, size_t size)
 {
 	const struct timespec poll = { .tv_nsec = PID1_ROOT_POLL_MS * 1000000L };
 	unsigned long long start = now_ms();
+	/* UUID= and LABEL= are looked for in file systems of these types only. */
+	bool by_type = spec->kind != PID1_ROOT_PATH && spec->kind != PID1_ROOT_PARTUUID &&
+		       spec->kind != PID1_ROOT_PARTLABEL;
 
 	for (bool announced = false;; announced = true) {
 		int r = spec->kind == PID1_ROOT_PATH ? find_by_path(spec, path, size)
-						     : find_by_tag(spec, path, size);
+						     : find_by_tag(spec, types, path, size);
 		if (r < 0)
 			return r;
 		if (r > 0) {
@@ -144,19 +184,22 @@ int pid1_rootdev_wait(const struct pid1_rootspec *spec, unsigned int timeout_s,
 			return 0;
 		}
 		if (now_ms() - start >= timeout_s * 1000ULL)
-			return log_errno(-ETIMEDOUT, "root device %s did not appear within %u s; "
+			return log_errno(-ETIMEDOUT, "root device %s did not appear within %u s%s%s%s; "
 					 "check root= on the kernel command line, that the disk's "
 					 "driver is built in or listed in " PID1_MODULES_LIST
-					 ", or raise root-wait", spec->word, timeout_s);
+					 ", or raise root-wait", spec->word, timeout_s,
+					 by_type ? " among file systems of type " : "",
+					 by_type ? types->list : "", by_type ? " (rootfstype= names others)" : "");
 		if (!announced)
 			log_info("waiting up to %u s for root device %s", timeout_s, spec->word);
 		nanosleep(&poll, NULL);
 	}
 }
 
-/* The file system type libblkid recognises on dev, for a root= without
- * rootfstype=. */
-static int probe_type(const char *dev, char *type, size_t size)
+/* The file system type libblkid recognises on dev among types, for a
+ * root= without rootfstype=. */
+static int probe_type(const char *dev, const struct pid1_root_types *types, char *type,
+		      size_t size)
 {
 	const char *t;
 	bool found = false;
@@ -166,7 +209,7 @@ static int probe_type(const char *dev, char *type, size_t size)
 	pr = blkid_new_probe_from_filename(dev);
 	if (!pr)
 		return log_errno(errno ? -errno : -EIO, "cannot open root device %s: %m", dev);
-	blkid_probe_enable_superblocks(pr, 1);
+	probe_types(pr, types);
 	blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_TYPE);
 	r = blkid_do_safeprobe(pr);
 	if (r == 0 && (t = probe_value(pr, "TYPE")) && strlen(t) < size) {
@@ -178,8 +221,9 @@ static int probe_type(const char *dev, char *type, size_t size)
 		return log_errno(-EMEDIUMTYPE, "root device %s carries the signatures of more than "
 				 "one file system; name its type with rootfstype=", dev);
 	if (!found)
-		return log_errno(-EMEDIUMTYPE, "cannot tell the file system type of root device %s; "
-				 "name it with rootfstype=", dev);
+		return log_errno(-EMEDIUMTYPE, "cannot tell the file system type of root device %s "
+				 "(cfs-pivot looks for " PID1_ROOT_TYPES " only); name it with "
+				 "rootfstype=", dev);
 	return 0;
 }
 
@@ -268,8 +312,8 @@ static int mount_types(const char *dev, char *list, const char *rootflags, char 
 	return r;
 }
 
-int pid1_rootdev_mount(const char *dev, const char *rootfstype, const char *rootflags,
-		       const char *sysroot)
+int pid1_rootdev_mount(const char *dev, const char *rootfstype, const struct pid1_root_types *known,
+		       const char *rootflags, const char *sysroot)
 {
 	_cleanup_free_ char *list = NULL, *scratch = NULL;
 	_cleanup_close_ int mnt = -1;
@@ -281,7 +325,7 @@ int pid1_rootdev_mount(const char *dev, const char *rootfstype, const char *root
 	if (mkdir(sysroot, 0755) < 0 && errno != EEXIST)
 		return log_errno(-errno, "cannot create %s for the root device: %m", sysroot);
 	if (!types || !*types) {
-		r = probe_type(dev, probed, sizeof(probed));
+		r = probe_type(dev, known, probed, sizeof(probed));
 		if (r < 0)
 			return r;
 		types = probed;

@@ -36,13 +36,21 @@ bool pid1_is_mount_point(int dirfd, const char *path)
 	return stx.stx_attributes_mask & stx.stx_attributes & STATX_ATTR_MOUNT_ROOT;
 }
 
-/* Whether init, resolved inside the new root (so that an absolute
- * symlink such as /sbin/init -> /lib/systemd/systemd points into it), is
- * an executable file: checked before anything changes, while a refusal
- * still leaves the initramfs whole. */
-static int check_init(int root_fd, const char *newroot, const char *init)
+/*
+ * Opens init inside the new root, before anything changes, while a
+ * refusal still leaves the initramfs whole.  Symlinks resolve as if the
+ * new root were / (so that /sbin/init -> /lib/systemd/systemd points into
+ * it), but never onto another mount: the composed tree is the verified
+ * image, while the mounts on it (/sysroot, the physical root; /etc and
+ * /var state) hold files nobody verified.  The file opened is the one
+ * executed.  The fd, or a negative errno (logged).
+ */
+static int open_init(int root_fd, const char *newroot, const char *init)
 {
-	struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = RESOLVE_IN_ROOT };
+	struct open_how how = {
+		.flags = O_RDONLY | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_XDEV | RESOLVE_NO_MAGICLINKS,
+	};
 	_cleanup_close_ int fd = -1;
 	struct stat st;
 
@@ -50,6 +58,10 @@ static int check_init(int root_fd, const char *newroot, const char *init)
 	if (fd < 0 && errno == ENOENT)
 		return log_errno(-ENOENT, "the new root %s has no %s; name its init program with init=",
 				 newroot, init);
+	if (fd < 0 && errno == EXDEV)
+		return log_errno(-EXDEV, "refusing init %s: it leads out of the new root %s onto "
+				 "another mount (the physical root, /etc or /var state), whose files "
+				 "are not verified; init must be a file of the image", init, newroot);
 	if (fd < 0)
 		return log_errno(-errno, "cannot open %s in the new root %s: %m", init, newroot);
 	if (fstat(fd, &st) < 0)
@@ -57,7 +69,24 @@ static int check_init(int root_fd, const char *newroot, const char *init)
 	if (!S_ISREG(st.st_mode) || !(st.st_mode & 0111))
 		return log_errno(-EACCES, "%s in the new root %s is not an executable file",
 				 init, newroot);
-	return 0;
+	return TAKE_FD(fd);
+}
+
+/*
+ * Executes the file open at fd.  The kernel hands a script's interpreter
+ * the script as /dev/fd/N, so a script's fd must stay open across the exec
+ * (its $0 is then /dev/fd/N); a program's is closed by it.
+ */
+static int exec_init(int fd, const char *init)
+{
+	char magic[2];
+
+	if (pread(fd, magic, sizeof(magic), 0) == (ssize_t)sizeof(magic) &&
+	    memcmp(magic, "#!", 2) == 0 && fcntl(fd, F_SETFD, 0) < 0)
+		return -errno;
+	syscall(SYS_execveat, fd, "", (char *const[]){ (char *)init, NULL }, environ,
+		AT_EMPTY_PATH);
+	return -errno;
 }
 
 /* Moves the API file system at path (when one is mounted there) to the
@@ -161,7 +190,7 @@ static void free_initramfs(int old_fd)
 
 int pid1_switch_root(const char *newroot, const char *init)
 {
-	_cleanup_close_ int root_fd = -1, old_fd = -1;
+	_cleanup_close_ int root_fd = -1, old_fd = -1, init_fd = -1;
 	int r;
 
 	if (!init)
@@ -173,9 +202,9 @@ int pid1_switch_root(const char *newroot, const char *init)
 		return log_errno(-errno, "cannot open the new root %s: %m", newroot);
 	if (!pid1_is_mount_point(AT_FDCWD, newroot))
 		return log_errno(-EINVAL, "the new root %s is not a mount point", newroot);
-	r = check_init(root_fd, newroot, init);
-	if (r < 0)
-		return r;
+	init_fd = open_init(root_fd, newroot, init);
+	if (init_fd < 0)
+		return init_fd;
 	/* Once the new root covers /, this is the only way to the old one. */
 	old_fd = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (old_fd < 0)
@@ -195,7 +224,7 @@ int pid1_switch_root(const char *newroot, const char *init)
 	free_initramfs(TAKE_FD(old_fd));
 
 	log_info("switched root to %s; executing %s", newroot, init);
-	execv(init, (char *const[]){ (char *)init, NULL });
-	return log_errno(-errno, "cannot execute %s in the new root: %m; the initramfs is gone, "
+	r = exec_init(init_fd, init);
+	return log_errno(r, "cannot execute %s in the new root: %m; the initramfs is gone, "
 			 "so the boot stops here", init);
 }

@@ -10,8 +10,9 @@
  * Makes newroot (a mount point) the root and execs init
  * there (NULL means /sbin/init) as PID 1, with argv[0] = init.
  *
- * Before anything changes it checks that init, resolved inside newroot, is
- * an executable file.  Then it moves /proc, /sys, /dev and /run into
+ * Before anything changes it opens init inside newroot without leaving
+ * newroot's own mount (symlinks included), and checks that it is an
+ * executable file; that file is what is executed.  Then it moves /proc, /sys, /dev and /run into
  * newroot, deletes the initramfs's own files when / is a ramfs or tmpfs
  * (never crossing into another mount), moves newroot onto / and chroots.
  *

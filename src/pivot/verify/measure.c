@@ -15,6 +15,7 @@ static const char *const event_types[_PIVOT_EVENT_MAX] = {
 	[PIVOT_EVENT_SIGNER] = "composefs-signer",
 	[PIVOT_EVENT_VERITY] = "composefs-verity",
 	[PIVOT_EVENT_STATE]  = "composefs-state",
+	[PIVOT_EVENT_INIT]   = "composefs-init",
 };
 
 const char *pivot_event_type(enum pivot_event e)
@@ -64,10 +65,15 @@ int pivot_measure_word(const struct pivot_measurement *m, enum pivot_event e,
 			n = snprintf(word, PIVOT_WORD_MAX, "composefs-state:etc=%s;var=%s",
 				     pivot_etc_to_string(m->etc), pivot_var_to_string(m->var));
 		break;
+	case PIVOT_EVENT_INIT:
+		if (!m->init)
+			return -EINVAL;
+		n = snprintf(word, PIVOT_WORD_MAX, "composefs-init:%s", m->init);
+		break;
 	case _PIVOT_EVENT_MAX:
 		break;
 	}
-	return n < 0 || n >= PIVOT_WORD_MAX ? -EINVAL : 0;
+	return n < 0 || n >= (int)PIVOT_WORD_MAX ? -EINVAL : 0;
 }
 
 /* The key that makes the anti-rollback counter necessary, or NULL.
@@ -228,6 +234,8 @@ int pivot_measure(const struct pivot_policy *p, struct cfs_tpm *tpm,
 {
 	char words[_PIVOT_EVENT_MAX][PIVOT_WORD_MAX];
 	struct cfs_tpm_digests digests[_PIVOT_EVENT_MAX];
+	/* The default init is what every boot runs: no word of its own. */
+	int n_events = m->init ? _PIVOT_EVENT_MAX : PIVOT_EVENT_INIT;
 	const uint16_t *banks;
 	bool logged;
 	size_t n;
@@ -238,7 +246,7 @@ int pivot_measure(const struct pivot_policy *p, struct cfs_tpm *tpm,
 	r = cfs_tpm_banks(tpm, &banks, &n);
 	if (r < 0)
 		return r;
-	for (int e = 0; e < _PIVOT_EVENT_MAX; e++) {
+	for (int e = 0; e < n_events; e++) {
 		r = pivot_measure_word(m, e, words[e]);
 		if (r < 0)
 			return log_errno(r, "internal error: cannot spell measured event %s",
@@ -247,15 +255,16 @@ int pivot_measure(const struct pivot_policy *p, struct cfs_tpm *tpm,
 		if (r < 0)
 			return r;
 	}
-	r = extend_all(p, tpm, _PIVOT_EVENT_MAX, words, event_types, digests, log_path, &logged);
+	r = extend_all(p, tpm, (size_t)n_events, words, event_types, digests, log_path, &logged);
 	if (r < 0)
 		return r;
 	r = report_values(p, tpm, logged, st);
 	if (r < 0)
 		return r;
-	log_info("measured %s, %s, %s and %s into PCR %u of the TPM %s", words[PIVOT_EVENT_IMAGE],
-		 words[PIVOT_EVENT_SIGNER], words[PIVOT_EVENT_VERITY], words[PIVOT_EVENT_STATE],
-		 p->pcr, cfs_tpm_name(tpm));
+	log_info("measured %s, %s, %s%s%s and %s into PCR %u of the TPM %s",
+		 words[PIVOT_EVENT_IMAGE], words[PIVOT_EVENT_SIGNER], words[PIVOT_EVENT_VERITY],
+		 m->init ? ", " : "", m->init ? words[PIVOT_EVENT_STATE] : "",
+		 words[m->init ? PIVOT_EVENT_INIT : PIVOT_EVENT_STATE], p->pcr, cfs_tpm_name(tpm));
 	return 0;
 }
 

@@ -42,18 +42,22 @@ struct pivot_measurement {
 	enum pivot_etc etc;                            /* the state modes of the policy */
 	enum pivot_var var;
 	size_t n_keep;                                 /* entries of etc-keep (etc = transient) */
+	const char *init;                              /* a non-default init, or NULL */
 };
 
-/* The events, in the order they are extended. */
+/* The events, in the order they are extended; the last only for an init
+ * other than PIVOT_INIT_DEFAULT. */
 enum pivot_event {
 	PIVOT_EVENT_IMAGE,    /* composefs-image:<alg>:<hex digest> */
 	PIVOT_EVENT_SIGNER,   /* composefs-signer:<hex fingerprint>:<version>, or composefs-signer:none */
 	PIVOT_EVENT_VERITY,   /* composefs-verity:<require|boot-check|insecure-dev> */
 	PIVOT_EVENT_STATE,    /* composefs-state:etc=<mode>[,keep=<n>];var=<mode> */
+	PIVOT_EVENT_INIT,     /* composefs-init:<path> */
 	_PIVOT_EVENT_MAX,
 };
 
-#define PIVOT_WORD_MAX 192   /* the longest word (sha512 image) with its NUL */
+/* The longest word, an init path of the policy's, with its NUL. */
+#define PIVOT_WORD_MAX (sizeof("composefs-init:") + PIVOT_POLICY_VALUE_SIZE)
 
 /* The log's content.eventType of an event: "composefs-image", ... */
 const char *pivot_event_type(enum pivot_event e);
