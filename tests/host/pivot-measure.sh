@@ -67,7 +67,9 @@ if [ ${#D} -ne 64 ] || ! "$REPO/keys/mkpki.sh" root "$PKI/root" --type p256 > /d
 	exit
 fi
 mkdir -p "$PKI/trust" && cp "$PKI/root/cert.pem" "$PKI/trust/"
-FP=$("$REPO/keys/mkpki.sh" fingerprint "$PKI/sig/cert.pem")
+# The signer word names the key: SHA-256 of its DER SubjectPublicKeyInfo,
+# which re-encoding the certificate cannot change (docs/measurement.md).
+FP=$(openssl x509 -in "$PKI/sig/cert.pem" -noout -pubkey | openssl pkey -pubin -outform DER | sha256sum | cut -d' ' -f1)
 ok "a store with an image signed with security version 5"
 
 # policy TPM DEVICE [MORE...]: the policy of these boots, one key a line.

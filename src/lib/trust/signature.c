@@ -94,6 +94,18 @@ int cfs_sig_fingerprint(X509 *cert, uint8_t out[CFS_SIG_FINGERPRINT_SIZE])
 	return 0;
 }
 
+int cfs_sig_spki_fingerprint(X509 *cert, uint8_t out[CFS_SIG_FINGERPRINT_SIZE])
+{
+	unsigned char *der = NULL;
+	int len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(cert), &der);
+	bool ok = len > 0 && EVP_Digest(der, (size_t)len, out, NULL, EVP_sha256(), NULL) == 1;
+
+	OPENSSL_free(der);
+	if (!ok)
+		return log_errno(-EIO, "cannot compute a key fingerprint: %s", cfs_ossl_reason());
+	return 0;
+}
+
 /*
  * The outer DER header, checked by hand before OpenSSL parses anything, so
  * that a file cut short is reported as truncated rather than as garbage and
@@ -381,7 +393,7 @@ static int run_checks(struct cfs_sig_check *v, const uint8_t *sig, size_t sig_le
 	    (r = check_version(v, res)) < 0)
 		return r;
 	cfs_sig_cert_subject(v->signer, res->signer, sizeof(res->signer));
-	return cfs_sig_fingerprint(v->signer, res->fingerprint);
+	return cfs_sig_spki_fingerprint(v->signer, res->fingerprint);
 }
 
 int cfs_sig_verify(const char *name, const uint8_t *sig, size_t sig_len,

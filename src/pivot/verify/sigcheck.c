@@ -42,9 +42,10 @@ static void fill_signer(const struct cfs_sig_result *res, struct pivot_signer *o
 {
 	out->verified = true;
 	snprintf(out->subject, sizeof(out->subject), "%s", res->signer);
-	memcpy(out->fingerprint, "sha256:", strlen("sha256:"));
+	/* Spelled as the revocation list names the key. */
+	memcpy(out->fingerprint, "spki:", strlen("spki:"));
 	cfs_hex_encode(res->fingerprint, sizeof(res->fingerprint),
-		       out->fingerprint + strlen("sha256:"));
+		       out->fingerprint + strlen("spki:"));
 	memcpy(out->fingerprint_bytes, res->fingerprint, sizeof(out->fingerprint_bytes));
 	out->has_version = res->has_version;
 	out->version = res->version;

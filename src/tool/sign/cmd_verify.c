@@ -49,9 +49,10 @@ static void usage(FILE *out)
 		     "Verify the signature SIG of an image as cfs-pivot does at boot: a chain from\n"
 		     "the signer to a certificate in DIR, the image-signing usage, revocation and\n"
 		     "the security version.  Exits 0 only for a valid signature, and prints its\n"
-		     "signer, the signer certificate's SHA-256 fingerprint and the version.\n\n"
+		     "signer, the fingerprint of the signer's key (spki:, the SHA-256 of its\n"
+		     "SubjectPublicKeyInfo, as a revocation list names it) and the version.\n\n"
 		     "  --trust DIR        trust anchors: every certificate file in DIR\n"
-		     "  --revoked FILE     revoked certificate fingerprints, one per line\n"
+		     "  --revoked FILE     revoked keys (spki:) and certificates, one per line\n"
 		     "  --min-version N    refuse security versions below N (default 0)\n"
 		     "  --check-clock      also check validity periods against the clock\n"
 		     "  --hash ALG         fs-verity hash of IMAGE: sha256 (default) or sha512\n"
@@ -69,7 +70,7 @@ static void print_result(const struct cfs_sig_result *res)
 	char hex[2 * CFS_SIG_FINGERPRINT_SIZE + 1];
 
 	cfs_hex_encode(res->fingerprint, sizeof(res->fingerprint), hex);
-	printf("signer: %s\nfingerprint: %s\nversion: %llu%s\n", res->signer, hex,
+	printf("signer: %s\nfingerprint: spki:%s\nversion: %llu%s\n", res->signer, hex,
 	       (unsigned long long)res->version, res->has_version ? "" : " (no version attribute)");
 }
 
