@@ -101,6 +101,7 @@ static const char every_key[] =
 	"tpm-device = swtpm:host=127.0.0.1,port=2321\n"
 	"pcr = 23\n"
 	"root-wait = 3600\n"
+	"signer-ca = spki:" HEX_A ",spki:" HEX_A "\n"
 	"on-failure = reboot"; /* no final newline */
 
 static void assert_every_key(const struct pivot_policy *p)
@@ -122,6 +123,7 @@ static void assert_every_key(const struct pivot_policy *p)
 	assert_int_equal(p->pcr, 23);
 	assert_int_equal(p->root_wait, 3600);
 	assert_int_equal(p->on_failure, PIVOT_ON_FAILURE_REBOOT);
+	assert_string_equal(p->signer_ca, "spki:" HEX_A ",spki:" HEX_A);
 }
 
 static void test_defaults(void **state)
@@ -205,7 +207,8 @@ static void test_print_round_trip(void **state)
 			    "tpm-device = auto\n"
 			    "pcr = 15\n"
 			    "root-wait = 30\n"
-			    "on-failure = halt\n");
+			    "on-failure = halt\n"
+			    "signer-ca = any\n");
 	free(text);
 }
 
@@ -218,7 +221,7 @@ static void test_errors_name_the_line(void **state)
 		{ "verity = require\n\n# c\nverty = require\n",
 		  "pivot.conf:4: unknown key \"verty\" (the keys are image, store, state, verity, etc, var, "
 		  "signature, trust, revoked, min-version, check-clock, tpm, tpm-device, pcr, "
-		  "root-wait, on-failure)" },
+		  "root-wait, on-failure, signer-ca)" },
 		{ "Verity = require\n", "pivot.conf:1: unknown key \"Verity\"" },
 		{ "\n = require\n", "pivot.conf:2: unknown key \"\"" },
 		{ "verity = require\n# c\nverity = boot-check\n",
@@ -237,6 +240,11 @@ static void test_errors_name_the_line(void **state)
 		{ "signature = REQUIRED\n", "(write off, optional or required)" },
 		{ "tpm = yes\n", "(write off, if-present or required)" },
 		{ "on-failure = poweroff\n", "(write halt or reboot)" },
+		{ "signer-ca = spki:00\n", "pivot.conf:1: signer-ca = \"spki:00\" does not name issuing "
+		  "CAs (write any, or up to 8 spki:<64 lowercase hex digits> separated by commas)" },
+		{ "signer-ca = any, spki:" HEX_A "\n", "signer-ca = \"any, spki:" },
+		{ "signer-ca = spki:" HEX_A " spki:" HEX_A "\n", "does not name issuing CAs" },
+		{ "signer-ca = SPKI:" HEX_A "\n", "does not name issuing CAs" },
 		{ "image = yes\n", "pivot.conf:1: image = \"yes\" is not a valid value (write optional or required)" },
 		{ "image = required\nimage = optional\n", "pivot.conf:2: image is set again; line 1 set it already" },
 		{ "check-clock = true\n", "pivot.conf:1: check-clock = \"true\" is not a valid value (write no or yes)" },

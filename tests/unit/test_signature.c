@@ -28,6 +28,7 @@
 #include "lib/base/hex.h"
 #include "tool/sign/sign.h"
 #include "lib/trust/sig_anchors.h"
+#include "lib/trust/sig_pins.h"
 #include "lib/trust/sig_revoked.h"
 #include "lib/trust/signature.h"
 
@@ -744,6 +745,66 @@ static void test_revoked(void **state)
 	}
 }
 
+/* "spki:<hex>" of x's key, computed by spki_fingerprint(). */
+static void spki_pin(X509 *x, char out[2 * CFS_SIG_FINGERPRINT_SIZE + 6])
+{
+	uint8_t fp[CFS_SIG_FINGERPRINT_SIZE];
+
+	spki_fingerprint(x, fp);
+	strcpy(out, "spki:");
+	cfs_hex_encode(fp, sizeof(fp), out + 5);
+}
+
+static void test_signer_ca(void **state)
+{
+	char inter[2 * CFS_SIG_FINGERPRINT_SIZE + 6], root[sizeof(inter)], leaf[sizeof(inter)];
+	char text[3 * sizeof(inter) + 16];
+	struct cfs_sig_pins pins;
+	struct cfs_sig_policy policy = { .anchors = P.anchors, .signer_cas = &pins };
+
+	(void)state;
+	spki_pin(P.inter, inter);
+	spki_pin(P.root, root);
+	spki_pin(P.leaf, leaf);
+
+	/* The syntax. */
+	assert_int_equal(cfs_sig_pins_parse("any", &pins), 0);
+	assert_int_equal(pins.n, 0);
+	assert_int_equal(cfs_sig_pins_parse(" any\t", &pins), 0);
+	snprintf(text, sizeof(text), "%s, %s ,%s", leaf, inter, root);
+	assert_int_equal(cfs_sig_pins_parse(text, &pins), 0);
+	assert_int_equal(pins.n, 3);
+	snprintf(text, sizeof(text), "%s,", inter);
+	assert_int_equal(cfs_sig_pins_parse(text, &pins), -EINVAL);
+	snprintf(text, sizeof(text), "%s %s", inter, root);
+	assert_int_equal(cfs_sig_pins_parse(text, &pins), -EINVAL);
+	snprintf(text, sizeof(text), "%sa", inter);
+	assert_int_equal(cfs_sig_pins_parse(text, &pins), -EINVAL);
+	assert_int_equal(cfs_sig_pins_parse("", &pins), -EINVAL);
+	assert_int_equal(cfs_sig_pins_parse("anything", &pins), -EINVAL);
+	assert_int_equal(cfs_sig_pins_parse("spki:", &pins), -EINVAL);
+	{
+		char many[9 * sizeof(inter)] = "";
+
+		for (int i = 0; i < CFS_SIG_MAX_PINS + 1; i++)
+			snprintf(many + strlen(many), sizeof(many) - strlen(many), "%s%s",
+				 i ? "," : "", inter);
+		assert_int_equal(cfs_sig_pins_parse(many, &pins), -EINVAL);
+	}
+
+	/* The pinned intermediate, or the root above it, lets the signer through. */
+	assert_int_equal(cfs_sig_pins_parse(inter, &pins), 0);
+	assert_int_equal(verify_with(sign_leaf(1), &policy, NULL), 0);
+	assert_int_equal(cfs_sig_pins_parse(root, &pins), 0);
+	assert_int_equal(verify_with(sign_leaf(1), &policy, NULL), 0);
+	/* The signer's own key is no CA of its chain. */
+	assert_int_equal(cfs_sig_pins_parse(leaf, &pins), 0);
+	assert_int_equal(verify_with(sign_leaf(1), &policy, NULL), -CFS_SIG_SCOPE);
+	/* Nothing pinned: any CA. */
+	assert_int_equal(cfs_sig_pins_parse("any", &pins), 0);
+	assert_int_equal(verify_with(sign_leaf(1), &policy, NULL), 0);
+}
+
 static void test_clock(void **state)
 {
 	const struct cert_spec expired = { .cn = "expired", .exts = { LEAF_EXTS, EKU_IMAGE },
@@ -979,6 +1040,7 @@ int main(void)
 		cmocka_unit_test(test_usage_of_cas),
 		cmocka_unit_test(test_anchor_signs_directly),
 		cmocka_unit_test(test_revoked),
+		cmocka_unit_test(test_signer_ca),
 		cmocka_unit_test(test_clock),
 		cmocka_unit_test(test_weak_algorithms),
 		cmocka_unit_test(test_rsa_signers),

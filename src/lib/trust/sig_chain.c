@@ -17,6 +17,7 @@
 #include "lib/base/util.h"
 #include "lib/trust/ossl.h"
 #include "lib/trust/sig_anchors.h"
+#include "lib/trust/sig_pins.h"
 #include "lib/trust/sig_revoked.h"
 
 void cfs_sig_cert_subject(X509 *x, char *buf, size_t size)
@@ -284,6 +285,38 @@ int cfs_sig_chain_check_usage(struct cfs_sig_check *v)
 					 v->name, subject(ca));
 	}
 	return 0;
+}
+
+/*
+ * The policy's signer-ca: a CA above the signer (an intermediate or the
+ * anchor) must have one of the pinned keys, so that only the issuing CAs of
+ * this product can certify its signers.  A signer that is itself an anchor
+ * has no CA above it and is refused.
+ */
+int cfs_sig_chain_check_scope(struct cfs_sig_check *v)
+{
+	const struct cfs_sig_pins *pins = v->policy->signer_cas;
+	char issuer[CFS_SIG_SUBJECT_MAX];
+
+	if (!pins || pins->n == 0)
+		return 0;
+	for (int i = 1; i < sk_X509_num(v->chain); i++) {
+		uint8_t spki[CFS_SIG_FINGERPRINT_SIZE];
+		int r = cfs_sig_spki_fingerprint(sk_X509_value(v->chain, i), spki);
+
+		if (r < 0)
+			return r;
+		for (size_t j = 0; j < pins->n; j++)
+			if (memcmp(pins->fp[j], spki, sizeof(spki)) == 0)
+				return 0;
+	}
+	if (sk_X509_num(v->chain) > 1)
+		cfs_sig_cert_subject(sk_X509_value(v->chain, 1), issuer, sizeof(issuer));
+	else
+		snprintf(issuer, sizeof(issuer), "none (it is a trust anchor itself)");
+	return log_errno(-CFS_SIG_SCOPE, "signature %s: signer %s is not issued under a CA the "
+			 "policy pins (signer-ca); its issuer is %s: sign with a key of a pinned "
+			 "CA, or pin its CA", v->name, subject(v->signer), issuer);
 }
 
 /* Revoking any key or certificate of the chain (signer, intermediate or

@@ -4,7 +4,7 @@
  * gives the most useful message: the DER envelope, the SignedData
  * structure, the signer's certificate, the cryptographic signature over the
  * formatted digest, the chain to an anchor, algorithms and key sizes,
- * key usage, revocation, and last the security version, which is read only
+ * key usage, the pinned issuing CAs, revocation, and last the security version, which is read only
  * once the signature that covers it has been checked.  Every check logs one
  * line and returns its class; the first failure ends the verification.
  *
@@ -46,6 +46,7 @@ static const char *const error_names[] = {
 	[CFS_SIG_NOT_YET_VALID - CFS_SIG_EMPTY] = "not-yet-valid",
 	[CFS_SIG_ALGORITHM - CFS_SIG_EMPTY]     = "algorithm",
 	[CFS_SIG_BAD_CHAIN - CFS_SIG_EMPTY]     = "bad-chain",
+	[CFS_SIG_SCOPE - CFS_SIG_EMPTY]         = "scope",
 };
 static_assert(ARRAY_SIZE(error_names) == _CFS_SIG_ERROR_END - CFS_SIG_EMPTY,
 	      "every failure class has a name");
@@ -388,6 +389,7 @@ static int run_checks(struct cfs_sig_check *v, const uint8_t *sig, size_t sig_le
 	    (r = cfs_sig_chain_build(v)) < 0 ||
 	    (r = cfs_sig_chain_check_algorithms(v)) < 0 ||
 	    (r = cfs_sig_chain_check_usage(v)) < 0 ||
+	    (r = cfs_sig_chain_check_scope(v)) < 0 ||
 	    (r = cfs_sig_chain_check_revocation(v)) < 0 ||
 	    (r = read_version(v, res)) < 0 ||
 	    (r = check_version(v, res)) < 0)

@@ -61,6 +61,7 @@ enum cfs_sig_error {
 	CFS_SIG_NOT_YET_VALID,    /* clock checks on: a certificate is not valid yet */
 	CFS_SIG_ALGORITHM,        /* SHA-1, RSA below 2048 bits, an unsupported key */
 	CFS_SIG_BAD_CHAIN,        /* any other defect of the chain (forged certificate ...) */
+	CFS_SIG_SCOPE,            /* the chain passes through none of the pinned CAs */
 	_CFS_SIG_ERROR_END,
 };
 
@@ -75,9 +76,13 @@ struct cfs_sig_anchors;
  * appear in a chain (sig_revoked.h). */
 struct cfs_sig_revoked;
 
+/* Issuing CAs a signer's chain must pass through (sig_pins.h). */
+struct cfs_sig_pins;
+
 struct cfs_sig_policy {
 	const struct cfs_sig_anchors *anchors;
 	const struct cfs_sig_revoked *revoked;  /* NULL: nothing is revoked */
+	const struct cfs_sig_pins *signer_cas;  /* NULL or none: any CA may issue signers */
 	uint64_t min_version;                   /* security-version floor */
 	bool check_clock;                       /* check validity periods against now */
 };

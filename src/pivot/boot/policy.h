@@ -87,6 +87,7 @@ struct pivot_policy {
 	unsigned int pcr;
 	unsigned int root_wait;                   /* seconds */
 	enum pivot_on_failure on_failure;
+	char signer_ca[PIVOT_POLICY_VALUE_SIZE];  /* "any" or spki: pins (lib/trust/sig_pins.h) */
 };
 
 /* Value names, as written in pivot.conf and on the command line.
