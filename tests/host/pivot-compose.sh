@@ -299,6 +299,24 @@ revoked = $PKI/revoked.list"
 	done
 	cp "$M/original.sig" "$S/sig/composefs/images/$D.sig"
 	rm "$PKI/revoked.list"
+	# signer-ca: a key signs only for its product.  Product B's intermediate
+	# is under the same root; its signature is valid, but not A's.
+	"$REPO/keys/mkpki.sh" intermediate "$PKI/int-b" --ca "$PKI/root" --subject "/CN=product B intermediate" >/dev/null 2>&1 &&
+		"$REPO/keys/mkpki.sh" signer "$PKI/sig-b" --ca "$PKI/int-b" --subject "/CN=product B signing" >/dev/null 2>&1 ||
+		fail "keys/mkpki.sh makes product B's intermediate and signer"
+	PINNED_A="$SIGNED
+signer-ca = $("$REPO/keys/mkpki.sh" fingerprint "$PKI/int/cert.pem")"
+	check "signer-ca pins product A's intermediate: A's image boots" pivot sig "composefs.digest=$D" "$PINNED_A"
+	unmounted sig
+	"$CFSBOOT" sign --key "$PKI/sig-b/key.pem" --cert "$PKI/sig-b/cert.pem" --chain "$PKI/sig-b/chain.pem" \
+		--version 5 --store "$S/sig/composefs" "$S/image.cfs" >/dev/null
+	check "product B's signature boots where nothing is pinned" pivot sig "composefs.digest=$D" "$SIGNED"
+	unmounted sig
+	check_fails "the attack at boot: product B's valid signature is refused under A's pin" 8 \
+		"signer CN=product B signing is not issued under a CA the policy pins \\(signer-ca\\)" \
+		pivot sig "composefs.digest=$D" "$PINNED_A"
+	refused sig signature
+	cp "$M/original.sig" "$S/sig/composefs/images/$D.sig"
 	physroot unsigned
 	check_fails "a floor without signatures is refused" 9 "carries no security version, and the floor is 1 \(min-version\)" \
 		pivot unsigned "composefs.digest=$D" "$INSECURE

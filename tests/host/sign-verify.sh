@@ -266,6 +266,31 @@ check_fails "... and is refused by the key entry of the first certificate" 18 \
 	"the key of certificate CN=cfsboot image signing.{1,2} again \(spki:$(spki_of "$P/sig/cert.pem")\) is revoked" \
 	verify --trust "$T" --revoked "$M/spki-sig.list" "$dir/image" "$M/again.sig"
 
+# ---- a key signs only for its product: signer-ca pins the issuing CAs.
+# Product B's intermediate sits under the same root as product A's ($P/int).
+pki intermediate "$dir/prod-b/int" --ca "$P/root" --subject "/CN=product B intermediate" &&
+	pki signer "$dir/prod-b/sig" --ca "$dir/prod-b/int" --subject "/CN=product B signing" ||
+	fail "mkpki.sh makes a second product's intermediate and signer"
+sign --key "$dir/prod-b/sig/key.pem" --cert "$dir/prod-b/sig/cert.pem" --chain "$dir/prod-b/sig/chain.pem" \
+	--version 3 "$dir/image" -o "$dir/prod-b.sig" >/dev/null
+PIN_A=$(fp "$P/int/cert.pem") PIN_B=$(fp "$dir/prod-b/int/cert.pem") PIN_ROOT=$(fp "$P/root/cert.pem")
+check "nothing pinned: product B's signature verifies under the shared root (the gap)" \
+	verify --trust "$T" "$dir/image" "$dir/prod-b.sig"
+check "product A's intermediate pinned: product A's signature verifies" \
+	verify --trust "$T" --signer-ca "$PIN_A" "$dir/image" "$good"
+check_fails "the attack: product B's valid signature is refused under product A's pin" 25 \
+	"signer CN=product B signing is not issued under a CA the policy pins \(signer-ca\); its issuer is CN=product B intermediate" \
+	verify --trust "$T" --signer-ca "$PIN_A" "$dir/image" "$dir/prod-b.sig"
+check "both intermediates pinned: product B verifies" \
+	verify --trust "$T" --signer-ca "$PIN_A, $PIN_B" "$dir/image" "$dir/prod-b.sig"
+check "the root pinned: any intermediate below it" \
+	verify --trust "$T" --signer-ca "$PIN_ROOT" "$dir/image" "$dir/prod-b.sig"
+check_fails "the signer's own key is not a CA of its chain" 25 "is not issued under a CA" \
+	verify --trust "$T" --signer-ca "$(fp "$P/sig/cert.pem")" "$dir/image" "$good"
+check_fails "a malformed --signer-ca" 2 "--signer-ca spki:abc: write any, or up to 8 spki:" \
+	verify --trust "$T" --signer-ca spki:abc "$dir/image" "$good"
+check "--signer-ca any pins nothing" verify --trust "$T" --signer-ca any "$dir/image" "$dir/prod-b.sig"
+
 # Validity periods count only with --check-clock.
 pki signer "$dir/expired" --ca "$P/int" --not-before 20200101000000Z --not-after 20210101000000Z
 pki signer "$dir/future" --ca "$P/int" --not-before 20990101000000Z --not-after 21000101000000Z
@@ -335,6 +360,10 @@ for t in rsa p256; do
 		"'$CFSBOOT' sign --key '$dir/fsv-$t/key.pem' --cert '$dir/fsv-$t/trust/cert.pem' '$dir/image' -o '$dir/fsv-$t.ours.sig' >/dev/null &&
 		 '$CFSBOOT' verify --trust '$dir/fsv-$t/trust' '$dir/image' '$dir/fsv-$t.ours.sig' >/dev/null"
 done
+check_fails "a trust anchor that signs directly has no CA above it to match signer-ca" 25 \
+	"its issuer is none \(it is a trust anchor itself\)" \
+	verify --trust "$dir/fsv-p256/trust" --signer-ca "$(fp "$dir/fsv-p256/trust/cert.pem")" \
+	"$dir/image" "$dir/fsv-p256-sha256.sig"
 fsverity sign --key "$P/sig/key.pem" --cert "$P/sig/cert.pem" "$dir/image" "$dir/fsv-pki.sig" >/dev/null
 check_fails "fsverity sign by a certificate below the anchor: nothing to chain with" 15 \
 	"does not embed and that is not a trust anchor" verify --trust "$T" "$dir/image" "$dir/fsv-pki.sig"
