@@ -301,8 +301,8 @@ revoked = $PKI/revoked.list"
 	rm "$PKI/revoked.list"
 	# signer-ca: a key signs only for its product.  Product B's intermediate
 	# is under the same root; its signature is valid, but not A's.
-	"$REPO/keys/mkpki.sh" intermediate "$PKI/int-b" --ca "$PKI/root" --subject "/CN=product B intermediate" >/dev/null 2>&1 &&
-		"$REPO/keys/mkpki.sh" signer "$PKI/sig-b" --ca "$PKI/int-b" --subject "/CN=product B signing" >/dev/null 2>&1 ||
+	{ "$REPO/keys/mkpki.sh" intermediate "$PKI/int-b" --ca "$PKI/root" --subject "/CN=product B intermediate" &&
+		"$REPO/keys/mkpki.sh" signer "$PKI/sig-b" --ca "$PKI/int-b" --subject "/CN=product B signing"; } >/dev/null 2>&1 ||
 		fail "keys/mkpki.sh makes product B's intermediate and signer"
 	PINNED_A="$SIGNED
 signer-ca = $("$REPO/keys/mkpki.sh" fingerprint "$PKI/int/cert.pem")"

@@ -268,8 +268,8 @@ check_fails "... and is refused by the key entry of the first certificate" 18 \
 
 # ---- a key signs only for its product: signer-ca pins the issuing CAs.
 # Product B's intermediate sits under the same root as product A's ($P/int).
-pki intermediate "$dir/prod-b/int" --ca "$P/root" --subject "/CN=product B intermediate" &&
-	pki signer "$dir/prod-b/sig" --ca "$dir/prod-b/int" --subject "/CN=product B signing" ||
+{ pki intermediate "$dir/prod-b/int" --ca "$P/root" --subject "/CN=product B intermediate" &&
+	pki signer "$dir/prod-b/sig" --ca "$dir/prod-b/int" --subject "/CN=product B signing"; } ||
 	fail "mkpki.sh makes a second product's intermediate and signer"
 sign --key "$dir/prod-b/sig/key.pem" --cert "$dir/prod-b/sig/cert.pem" --chain "$dir/prod-b/sig/chain.pem" \
 	--version 3 "$dir/image" -o "$dir/prod-b.sig" >/dev/null
