@@ -209,8 +209,8 @@ fi
 # the whole list, and with it every boot, over one bad line.
 if [ -n "$REVOKED" ]; then
 	[ -f "$REVOKED" ] || die "the revocation list $REVOKED is not a file"
-	bad=$(tr -d '\r' < "$REVOKED" | grep -nvE '^[[:blank:]]*([0-9a-f]{64}[[:blank:]]*)?(#.*)?$' | head -n 1) || true
-	[ -z "$bad" ] || die "$REVOKED:${bad%%:*}: not a lowercase SHA-256 fingerprint of 64 hex digits: ${bad#*:}"
+	bad=$(tr -d '\r' < "$REVOKED" | grep -nvE '^[[:blank:]]*((spki:|cert:)?[0-9a-f]{64}[[:blank:]]*)?(#.*)?$' | head -n 1) || true
+	[ -z "$bad" ] || die "$REVOKED:${bad%%:*}: not a fingerprint (spki: or cert:, then 64 lowercase hex digits of a SHA-256): ${bad#*:}"
 	install -D -m 0644 "$REVOKED" "$ROOT$REVOKED_PATH"
 fi
 

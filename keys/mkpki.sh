@@ -12,15 +12,16 @@
 # `cfsboot sign --chain` embeds).  CA directories also keep `openssl ca`'s
 # database of what they issued under db/.  Key types: rsa3072, rsa4096,
 # p256 (default), p384, and ed25519 for CAs only (OpenSSL 3.0's CMS cannot
-# sign with EdDSA).  DATE is YYYYMMDDHHMMSSZ.  `fingerprint` prints what a
-# revocation list holds: the SHA-256 of the certificate's DER, lowercase.
+# sign with EdDSA).  DATE is YYYYMMDDHHMMSSZ.  `fingerprint` prints the
+# revocation-list line of the certificate's key: spki: and the SHA-256 of
+# its DER SubjectPublicKeyInfo, lowercase (what cfsboot verify prints).
 set -euo pipefail
 
 KEYS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CNF=$KEYS_DIR/openssl.cnf
 
 die() { echo "mkpki.sh: $*" >&2; exit 1; }
-usage() { sed -n '3,16s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '3,17s/^# \{0,1\}//p' "$0"; }
 
 # genkey TYPE FILE: a new private key, readable by its owner only.
 genkey() {
@@ -86,7 +87,9 @@ case $cmd in
 -h|--help) usage; exit 0 ;;
 fingerprint)
 	[ $# -eq 1 ] || die "usage: mkpki.sh fingerprint CERT"
-	openssl x509 -in "$1" -outform DER | sha256sum | cut -d' ' -f1
+	spki=$(openssl x509 -in "$1" -noout -pubkey | openssl pkey -pubin -outform DER | sha256sum) ||
+		die "cannot read the key of $1"
+	echo "spki:${spki%% *}"
 	exit 0 ;;
 root|intermediate|signer) ;;
 *) die "unknown command '$cmd': root, intermediate, signer or fingerprint" ;;

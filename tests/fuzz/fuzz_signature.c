@@ -24,6 +24,7 @@
 #include "tool/sign/sign.h"
 #include "lib/base/log.h"
 #include "lib/trust/sig_anchors.h"
+#include "lib/trust/sig_pins.h"
 #include "lib/trust/sig_revoked.h"
 #include "lib/trust/signature.h"
 
@@ -33,6 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static const uint8_t digest[32] = { 0xc0, 0xff, 0xee, 0x01 };
 static struct cfs_sig_anchors *anchors;
 static struct cfs_sig_revoked *revoked;
+static struct cfs_sig_pins root_pin;     /* the root's key: the valid signature passes */
 static uint8_t *valid;
 static size_t valid_len;
 
@@ -104,7 +106,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	struct signer s = { .chain = sk_X509_new_null() };
 	EVP_PKEY *root_key = key();
 	X509 *root = cert("fuzz root", root_key, NULL, NULL, true);
-	const char *list = "0000000000000000000000000000000000000000000000000000000000000000\n";
+	const char *list = "0000000000000000000000000000000000000000000000000000000000000000\n"
+		"spki:0000000000000000000000000000000000000000000000000000000000000000\n";
 	char path[96];
 	FILE *f;
 
@@ -123,6 +126,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (cfs_sig_anchors_load(anchor_dir, &anchors) < 0 ||
 	    cfs_sig_revoked_parse("list", list, strlen(list), &revoked) < 0)
 		abort();
+	if (cfs_sig_spki_fingerprint(root, root_pin.fp[0]) < 0)
+		abort();
+	root_pin.n = 1;
 	s.key = key();
 	s.cert = cert("fuzz signer", s.key, root, root_key, false);
 	if (sign_digest(&s, CFS_HASH_SHA256, digest, true, 7, &valid, &valid_len) < 0)
@@ -175,9 +181,14 @@ static void fuzz_texts(const uint8_t *data, size_t size)
 {
 	struct cfs_sig_revoked *list = NULL;
 	STACK_OF(X509) *certs = sk_X509_new_null();
+	char *text = strndup((const char *)data, size);
+	struct cfs_sig_pins pins;
 
 	if (cfs_sig_revoked_parse("fuzz", (const char *)data, size, &list) == 0)
 		cfs_sig_revoked_free(list);
+	if (text && cfs_sig_pins_parse(text, &pins) == 0 && pins.n > CFS_SIG_MAX_PINS)
+		abort();
+	free(text);
 	if (certs)
 		cfs_sig_certs_parse("fuzz", data, size, certs);
 	sk_X509_pop_free(certs, X509_free);
@@ -191,6 +202,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	policy.check_clock = data[0] & 0x10;
 	policy.min_version = data[0] & 0x20 ? 8 : 0;
+	policy.signer_cas = data[0] & 0x40 ? &root_pin : NULL;
 	switch (data[0] % 3) {
 	case 0:
 		fuzz_signature(data + 1, size - 1, &policy, false);

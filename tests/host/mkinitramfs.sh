@@ -206,7 +206,7 @@ refuse "an anchor that is no certificate" 'junk.pem is not a PEM or DER certific
 cat "$S/pki/root/cert.pem" "$S/pki/root/key.pem" > "$S/withkey.pem"
 refuse "an anchor with a private key" 'contains a private key' --trust "$S/withkey.pem"
 printf '%s\nSHA256:%s\n' "$FP" "$FP" > "$S/badrevoked.list"
-refuse "a revocation list cfs-pivot would refuse" 'badrevoked.list:2: not a lowercase SHA-256 fingerprint' \
+refuse "a revocation list cfs-pivot would refuse" 'badrevoked.list:2: not a fingerprint \(spki: or cert:' \
 	"${T[@]}" --revoked "$S/badrevoked.list"
 refuse "a module in neither tree nor kernel" 'module no_such_module is not in' "${T[@]}" -m no_such_module
 refuse "a name that is no module name" "'a/b' is not a module name" "${T[@]}" -m a/b

@@ -437,9 +437,10 @@ revoked = $PKI/revoked.list"
 	"$CFSBOOT" sign --key "$PKI/sig/key.pem" --cert "$PKI/sig/cert.pem" --chain "$PKI/sig/chain.pem" \
 		--version 5 --store "$S/sig/composefs" "$S/image.cfs" >/dev/null
 	check "a signed image boots" pivot sig "composefs.digest=$D" "$SIGNED"
-	check "the status names the signer, its fingerprint and the version" test \
+	spki=$(openssl x509 -in "$PKI/sig/cert.pem" -noout -pubkey | openssl pkey -pubin -outform DER | sha256sum)
+	check "the status names the signer, its key's fingerprint (spki:) and the version" test \
 		"$(status sig 's["signer"], s["fingerprint"], s["version"]')" = \
-		"('CN=cfsboot image signing', 'sha256:$("$REPO/keys/mkpki.sh" fingerprint "$PKI/sig/cert.pem")', 5)"
+		"('CN=cfsboot image signing', 'spki:${spki%% *}', 5)"
 	unmounted sig
 	check_fails "a version below the floor is refused" 9 "security version 5 is below" \
 		pivot sig "composefs.digest=$D cfsboot.min-version=6" "$SIGNED"
@@ -447,7 +448,57 @@ revoked = $PKI/revoked.list"
 	"$REPO/keys/mkpki.sh" fingerprint "$PKI/sig/cert.pem" > "$PKI/revoked.list"
 	check_fails "a revoked signer is refused" 8 "revoked" pivot sig "composefs.digest=$D" "$SIGNED"
 	refused sig signature
+	# The signer's and the intermediate's certificates mauled ((r, s) ->
+	# (r, n - s)): still valid, other bytes, the same keys.
+	M=$S/maul
+	mkdir -p "$M"
+	for c in sig int; do
+		openssl x509 -in "$PKI/$c/cert.pem" -outform DER -out "$M/$c.der"
+		python3 "$TESTS_DIR/host/ecdsa-malleate.py" "$M/$c.der" "$M/$c-m.der" p256
+		openssl x509 -inform DER -in "$M/$c-m.der" -out "$M/$c-m.pem"
+	done
+	cp "$S/sig/composefs/images/$D.sig" "$M/original.sig"
+	"$CFSBOOT" sign --key "$PKI/sig/key.pem" --cert "$M/sig-m.der" --chain "$M/int-m.pem" \
+		--version 5 --store "$S/sig/composefs" "$S/image.cfs" >/dev/null
 	rm "$PKI/revoked.list"
+	check "mauled certificates, nothing revoked: the image boots" pivot sig "composefs.digest=$D" "$SIGNED"
+	unmounted sig
+	for c in sig int; do
+		case $c in sig) who="CN=cfsboot image signing" ;; int) who="CN=cfsboot intermediate CA" ;; esac
+		"$REPO/keys/mkpki.sh" fingerprint "$PKI/$c/cert.pem" > "$PKI/revoked.list"
+		check_fails "$c revoked by its key: the mauled certificate is refused at boot" 8 \
+			"the key of certificate $who \\(spki:[0-9a-f]{64}\\) is revoked" \
+			pivot sig "composefs.digest=$D" "$SIGNED"
+		refused sig signature
+		openssl x509 -in "$PKI/$c/cert.pem" -outform DER | sha256sum | cut -d' ' -f1 > "$PKI/revoked.list"
+		cp "$S/sig/composefs/images/$D.sig" "$M/mauled.sig"
+		cp "$M/original.sig" "$S/sig/composefs/images/$D.sig"
+		check_fails "$c revoked by an old-style certificate entry: the original is still refused" 8 \
+			"certificate $who \\(cert:[0-9a-f]{64}\\) is revoked" \
+			pivot sig "composefs.digest=$D" "$SIGNED"
+		refused sig signature
+		cp "$M/mauled.sig" "$S/sig/composefs/images/$D.sig"
+	done
+	cp "$M/original.sig" "$S/sig/composefs/images/$D.sig"
+	rm "$PKI/revoked.list"
+	# signer-ca: a key signs only for its product.  Product B's intermediate
+	# is under the same root; its signature is valid, but not A's.
+	{ "$REPO/keys/mkpki.sh" intermediate "$PKI/int-b" --ca "$PKI/root" --subject "/CN=product B intermediate" &&
+		"$REPO/keys/mkpki.sh" signer "$PKI/sig-b" --ca "$PKI/int-b" --subject "/CN=product B signing"; } >/dev/null 2>&1 ||
+		fail "keys/mkpki.sh makes product B's intermediate and signer"
+	PINNED_A="$SIGNED
+signer-ca = $("$REPO/keys/mkpki.sh" fingerprint "$PKI/int/cert.pem")"
+	check "signer-ca pins product A's intermediate: A's image boots" pivot sig "composefs.digest=$D" "$PINNED_A"
+	unmounted sig
+	"$CFSBOOT" sign --key "$PKI/sig-b/key.pem" --cert "$PKI/sig-b/cert.pem" --chain "$PKI/sig-b/chain.pem" \
+		--version 5 --store "$S/sig/composefs" "$S/image.cfs" >/dev/null
+	check "product B's signature boots where nothing is pinned" pivot sig "composefs.digest=$D" "$SIGNED"
+	unmounted sig
+	check_fails "the attack at boot: product B's valid signature is refused under A's pin" 8 \
+		"signer CN=product B signing is not issued under a CA the policy pins \\(signer-ca\\)" \
+		pivot sig "composefs.digest=$D" "$PINNED_A"
+	refused sig signature
+	cp "$M/original.sig" "$S/sig/composefs/images/$D.sig"
 	physroot unsigned
 	check_fails "a floor without signatures is refused" 9 "carries no security version, and the floor is 1 \(min-version\)" \
 		pivot unsigned "composefs.digest=$D" "$INSECURE

@@ -72,7 +72,9 @@ if [ ${#D} -ne 64 ] || ! "$REPO/keys/mkpki.sh" root "$PKI/root" --type p256 > /d
 	exit
 fi
 mkdir -p "$PKI/trust" && cp "$PKI/root/cert.pem" "$PKI/trust/"
-FP=$("$REPO/keys/mkpki.sh" fingerprint "$PKI/sig/cert.pem")
+# The signer word names the key: SHA-256 of its DER SubjectPublicKeyInfo,
+# which re-encoding the certificate cannot change (docs/measurement.md).
+FP=$(openssl x509 -in "$PKI/sig/cert.pem" -noout -pubkey | openssl pkey -pubin -outform DER | sha256sum | cut -d' ' -f1)
 ok "a store with an image signed with security version 5"
 
 # policy TPM DEVICE [MORE...]: the policy of these boots, one key a line.
@@ -205,6 +207,21 @@ check "... and the replay of both boots' records matches the PCR" \
 	cfsboot tpm replay --device "$DEV" --pcr 15 "$S/both.log"
 umount -R "$S/bc"
 
+# The signer word names the key: the signer's certificate mauled ((r, s) ->
+# (r, n - s), still valid, other bytes) measures the same word, so nobody
+# can change the PCR with the vendor's key.
+physroot maul
+openssl x509 -in "$PKI/sig/cert.pem" -outform DER -out "$S/sig.der"
+python3 "$TESTS_DIR/host/ecdsa-malleate.py" "$S/sig.der" "$S/sig-m.der" p256
+"$CFSBOOT" sign --key "$PKI/sig/key.pem" --cert "$S/sig-m.der" --version 5 \
+	--store "$S/maul/composefs" "$S/image.cfs" > /dev/null
+check "a mauled signer certificate is another certificate" sh -c \
+	"! cmp -s '$S/sig.der' '$S/sig-m.der' && openssl verify -CAfile '$PKI/root/cert.pem' '$S/sig-m.der'"
+check "an image signed with the mauled certificate boots measured" pivot maul "$(policy required "$DEV")"
+check "... and measures the same signer word" \
+	test "$(words maul | sed -n 2p)" = "15 composefs-signer $SIGNER_WORD"
+umount -R "$S/maul"
+
 # ---- a refusal after the measurement: etc = bind without its etc (state)
 physroot late
 before=$(pcr sha256)
@@ -222,7 +239,7 @@ check "... so the PCR is not the value of a booted image, but that of the refusa
 	test '$(pcr sha256)' = '$(predicted sha256 "$before" "$IMAGE_WORD" "$SIGNER_WORD" composefs-verity:insecure-dev 'composefs-state:etc=bind;var=bind' composefs-refused:state)'"
 check "... the status has the values after it" test \
 	"$(status late "[b['value'] for b in s['tpm']['banks'] if b['alg'] == 'sha256'][0]")" = "$(pcr sha256)"
-cat "$S/both.log" "$S/late.run/measure.log" > "$S/all.log"
+cat "$S/both.log" "$S/maul.run/measure.log" "$S/late.run/measure.log" > "$S/all.log"
 check "... and the log still replays to the live PCR" \
 	cfsboot tpm replay --device "$DEV" --pcr 15 "$S/all.log"
 check "... the status gives the refusal's reason, not the TPM's" \

@@ -79,6 +79,10 @@ expect "'?' does not relax verity" '^verity = require$' pivot_check "composefs=?
 expect "'?' is reported" "ignoring the leading '\\?' of composefs=" pivot_check "composefs=?$H"
 
 expect "a valid policy" '^etc = transient$' pivot_check "ro" $'# test\netc = transient\nvar = none\n'
+expect "signer-ca: any by default" '^signer-ca = any$' pivot_check "ro"
+expect "signer-ca: pinned CAs are printed" "^signer-ca = spki:$H, spki:$G\$" pivot_check "ro" "signer-ca = spki:$H, spki:$G"$'\n'
+check_fails "signer-ca: a value that names no CA" 4 'pivot.conf:1: signer-ca = "sha256:'"$H"'" does not name issuing CAs \(write any, or up to 8 spki:' \
+	pivot_check "ro" "signer-ca = sha256:$H"$'\n'
 check_fails "a policy error names file and line" 4 "pivot.conf:3: unknown key \"verty\"" \
 	pivot_check "ro" $'\n# c\nverty = require\n'
 check_fails "a repeated key" 4 'pivot.conf:2: pcr is set again; line 1 set it already' \

@@ -134,6 +134,12 @@ check "an unrelated revocation changes nothing" sh -c \
 	 '$CFSBOOT' verify --trust '$T' --revoked '$dir/revoked-other' '$dir/image' '$good' >/dev/null"
 check_fails "a version below the floor" 19 "security version 3 is below the floor 4" \
 	verify --trust "$T" --min-version 4 "$dir/image" "$good"
+# The fingerprint is the key's: SHA-256 of the DER SubjectPublicKeyInfo,
+# computed here from the certificate with openssl alone.
+spki_of() { openssl x509 -in "$1" -noout -pubkey | openssl pkey -pubin -outform DER | sha256sum | cut -d' ' -f1; }
+check "verify's fingerprint is the SHA-256 of the signer's SubjectPublicKeyInfo" sh -c \
+	"'$CFSBOOT' verify --trust '$T' '$dir/image' '$good' | grep -qx 'fingerprint: spki:$(spki_of "$P/sig/cert.pem")'"
+check "mkpki.sh fingerprint prints the same line" test "$(fp "$P/sig/cert.pem")" = "spki:$(spki_of "$P/sig/cert.pem")"
 
 # Certificates the tooling would never make, issued with openssl directly.
 cat > "$dir/ext.cnf" <<EOF
@@ -203,6 +209,88 @@ check_fails "an intermediate beyond the root's path length" 16 "may not issue" s
 	"'$CFSBOOT' sign --key '$dir/short/sig/key.pem' --cert '$dir/short/sig/cert.pem' --chain '$dir/short/sig/chain.pem' '$dir/image' -o '$dir/short.sig' >/dev/null &&
 	 '$CFSBOOT' verify --trust '$dir/short/trust' '$dir/image' '$dir/short.sig'"
 
+# ---- revocation survives ECDSA malleability: (r, s) -> (r, n - s)
+# keeps a certificate valid and changes its bytes, so an entry that names
+# the whole certificate no longer matches; one that names the key does.
+M=$dir/maul
+mkdir -p "$M"
+certfp() { openssl x509 -in "$1" -outform DER | sha256sum | cut -d' ' -f1; }
+for c in sig int; do
+	openssl x509 -in "$P/$c/cert.pem" -outform DER -out "$M/$c.der"
+	python3 "$TESTS_DIR/host/ecdsa-malleate.py" "$M/$c.der" "$M/$c-m.der" p256
+	openssl x509 -inform DER -in "$M/$c-m.der" -out "$M/$c-m.pem"
+done
+check "openssl verify accepts the mauled signer below the mauled intermediate" \
+	openssl verify -x509_strict -CAfile "$P/root/cert.pem" -untrusted "$M/int-m.pem" "$M/sig-m.pem"
+check "the mauled certificates have other certificate fingerprints, the same keys" sh -c \
+	"[ '$(certfp "$M/sig-m.pem")' != '$(certfp "$P/sig/cert.pem")' ] &&
+	 [ '$(certfp "$M/int-m.pem")' != '$(certfp "$P/int/cert.pem")' ] &&
+	 [ '$(spki_of "$M/sig-m.pem")' = '$(spki_of "$P/sig/cert.pem")' ] &&
+	 [ '$(spki_of "$M/int-m.pem")' = '$(spki_of "$P/int/cert.pem")' ]"
+sign --key "$P/sig/key.pem" --cert "$M/sig-m.der" --chain "$M/int-m.pem" --version 3 "$dir/image" \
+	-o "$M/maul.sig" >/dev/null
+check "a signature embedding both mauled certificates verifies when nothing is revoked" \
+	verify --trust "$T" "$dir/image" "$M/maul.sig"
+for c in sig int; do
+	case $c in sig) who="CN=cfsboot image signing" ;; int) who="CN=cfsboot intermediate CA" ;; esac
+	certfp "$P/$c/cert.pem" > "$M/old-$c.list"
+	printf 'cert:%s\n' "$(certfp "$P/$c/cert.pem")" > "$M/cert-$c.list"
+	fp "$P/$c/cert.pem" > "$M/spki-$c.list"
+	check_fails "$c: an old-style entry (bare certificate fingerprint) still refuses the original" 18 \
+		"certificate $who \(cert:[0-9a-f]{64}\) is revoked" \
+		verify --trust "$T" --revoked "$M/old-$c.list" "$dir/image" "$good"
+	check_fails "$c: ... and loading it warns that it is weaker" 18 \
+		"old-$c.list:1: 1 entry revokes a whole-certificate fingerprint, which a re-encoded ECDSA certificate escapes" \
+		verify --trust "$T" --revoked "$M/old-$c.list" "$dir/image" "$good"
+	check_fails "$c: a cert: entry refuses the original" 18 "certificate $who \(cert:" \
+		verify --trust "$T" --revoked "$M/cert-$c.list" "$dir/image" "$good"
+	check "$c: the attack: the mauled certificate escapes a certificate entry" \
+		verify --trust "$T" --revoked "$M/old-$c.list" "$dir/image" "$M/maul.sig"
+	check_fails "$c: revoked by its key (spki:), the mauled certificate is refused" 18 \
+		"the key of certificate $who \(spki:$(spki_of "$P/$c/cert.pem")\) is revoked" \
+		verify --trust "$T" --revoked "$M/spki-$c.list" "$dir/image" "$M/maul.sig"
+	check_fails "$c: revoked by its key, the original is refused" 18 "the key of certificate $who" \
+		verify --trust "$T" --revoked "$M/spki-$c.list" "$dir/image" "$good"
+done
+check "a list of key entries loads without a warning" sh -c \
+	"! '$CFSBOOT' verify --trust '$T' --revoked '$M/spki-int.list' '$dir/image' '$dir/ed.sig' 2>&1 | grep -q whole-certificate"
+# A certificate issued again for the leaked key (a new serial): a key entry
+# refuses it too.
+openssl req -new -key "$P/sig/key.pem" -subj "/CN=cfsboot image signing, again" -out "$M/again.csr" 2>/dev/null
+openssl x509 -req -in "$M/again.csr" -CA "$P/int/cert.pem" -CAkey "$P/int/key.pem" -set_serial 4242 \
+	-days 30 -extfile "$dir/ext.cnf" -extensions leaf -sha256 -out "$M/again.pem" 2>/dev/null
+sign --key "$P/sig/key.pem" --cert "$M/again.pem" --chain "$P/sig/chain.pem" "$dir/image" -o "$M/again.sig" >/dev/null
+check "a re-issued certificate for the same key verifies when nothing is revoked" \
+	verify --trust "$T" "$dir/image" "$M/again.sig"
+check_fails "... and is refused by the key entry of the first certificate" 18 \
+	"the key of certificate CN=cfsboot image signing.{1,2} again \(spki:$(spki_of "$P/sig/cert.pem")\) is revoked" \
+	verify --trust "$T" --revoked "$M/spki-sig.list" "$dir/image" "$M/again.sig"
+
+# ---- a key signs only for its product: signer-ca pins the issuing CAs.
+# Product B's intermediate sits under the same root as product A's ($P/int).
+{ pki intermediate "$dir/prod-b/int" --ca "$P/root" --subject "/CN=product B intermediate" &&
+	pki signer "$dir/prod-b/sig" --ca "$dir/prod-b/int" --subject "/CN=product B signing"; } ||
+	fail "mkpki.sh makes a second product's intermediate and signer"
+sign --key "$dir/prod-b/sig/key.pem" --cert "$dir/prod-b/sig/cert.pem" --chain "$dir/prod-b/sig/chain.pem" \
+	--version 3 "$dir/image" -o "$dir/prod-b.sig" >/dev/null
+PIN_A=$(fp "$P/int/cert.pem") PIN_B=$(fp "$dir/prod-b/int/cert.pem") PIN_ROOT=$(fp "$P/root/cert.pem")
+check "nothing pinned: product B's signature verifies under the shared root (the gap)" \
+	verify --trust "$T" "$dir/image" "$dir/prod-b.sig"
+check "product A's intermediate pinned: product A's signature verifies" \
+	verify --trust "$T" --signer-ca "$PIN_A" "$dir/image" "$good"
+check_fails "the attack: product B's valid signature is refused under product A's pin" 25 \
+	"signer CN=product B signing is not issued under a CA the policy pins \(signer-ca\); its issuer is CN=product B intermediate" \
+	verify --trust "$T" --signer-ca "$PIN_A" "$dir/image" "$dir/prod-b.sig"
+check "both intermediates pinned: product B verifies" \
+	verify --trust "$T" --signer-ca "$PIN_A, $PIN_B" "$dir/image" "$dir/prod-b.sig"
+check "the root pinned: any intermediate below it" \
+	verify --trust "$T" --signer-ca "$PIN_ROOT" "$dir/image" "$dir/prod-b.sig"
+check_fails "the signer's own key is not a CA of its chain" 25 "is not issued under a CA" \
+	verify --trust "$T" --signer-ca "$(fp "$P/sig/cert.pem")" "$dir/image" "$good"
+check_fails "a malformed --signer-ca" 2 "--signer-ca spki:abc: write any, or up to 8 spki:" \
+	verify --trust "$T" --signer-ca spki:abc "$dir/image" "$good"
+check "--signer-ca any pins nothing" verify --trust "$T" --signer-ca any "$dir/image" "$dir/prod-b.sig"
+
 # Validity periods count only with --check-clock.
 pki signer "$dir/expired" --ca "$P/int" --not-before 20200101000000Z --not-after 20210101000000Z
 pki signer "$dir/future" --ca "$P/int" --not-before 20990101000000Z --not-after 21000101000000Z
@@ -235,7 +323,7 @@ check_fails "a private key in the trust directory" 24 "contains a private key" s
 	"mkdir -p '$dir/keyed' && cp '$P/root/cert.pem' '$P/sig/key.pem' '$dir/keyed/' &&
 	 '$CFSBOOT' verify --trust '$dir/keyed' '$dir/image' '$good'"
 printf 'ABCDEF\n' > "$dir/bad-revoked"
-check_fails "a bad revocation line" 24 "bad-revoked:1: not a certificate fingerprint" \
+check_fails "a bad revocation line" 24 "bad-revoked:1: not a fingerprint: write spki:" \
 	verify --trust "$T" --revoked "$dir/bad-revoked" "$dir/image" "$good"
 check_fails "a missing revocation list" 24 "cannot open .*nope" \
 	verify --trust "$T" --revoked "$dir/nope" "$dir/image" "$good"
@@ -272,6 +360,10 @@ for t in rsa p256; do
 		"'$CFSBOOT' sign --key '$dir/fsv-$t/key.pem' --cert '$dir/fsv-$t/trust/cert.pem' '$dir/image' -o '$dir/fsv-$t.ours.sig' >/dev/null &&
 		 '$CFSBOOT' verify --trust '$dir/fsv-$t/trust' '$dir/image' '$dir/fsv-$t.ours.sig' >/dev/null"
 done
+check_fails "a trust anchor that signs directly has no CA above it to match signer-ca" 25 \
+	"its issuer is none \(it is a trust anchor itself\)" \
+	verify --trust "$dir/fsv-p256/trust" --signer-ca "$(fp "$dir/fsv-p256/trust/cert.pem")" \
+	"$dir/image" "$dir/fsv-p256-sha256.sig"
 fsverity sign --key "$P/sig/key.pem" --cert "$P/sig/cert.pem" "$dir/image" "$dir/fsv-pki.sig" >/dev/null
 check_fails "fsverity sign by a certificate below the anchor: nothing to chain with" 15 \
 	"does not embed and that is not a trust anchor" verify --trust "$T" "$dir/image" "$dir/fsv-pki.sig"

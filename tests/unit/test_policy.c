@@ -117,6 +117,7 @@ static const char every_key[] =
 	"root-wait = 3600\n"
 	"init = /usr/lib/systemd/systemd\n"
 	"on-failure = reboot\n"
+	"signer-ca = spki:" HEX_A ",spki:" HEX_A "\n"
 	"etc-keep =  ssh/ssh_host_*_key\thostname  "; /* no final newline */
 
 static void assert_every_key(const struct pivot_policy *p)
@@ -144,6 +145,7 @@ static void assert_every_key(const struct pivot_policy *p)
 	assert_int_equal(p->root_wait, 3600);
 	assert_int_equal(p->on_failure, PIVOT_ON_FAILURE_REBOOT);
 	assert_string_equal(p->init, "/usr/lib/systemd/systemd");
+	assert_string_equal(p->signer_ca, "spki:" HEX_A ",spki:" HEX_A);
 }
 
 static void test_defaults(void **state)
@@ -231,7 +233,8 @@ static void test_print_round_trip(void **state)
 			    "root-wait = 30\n"
 			    "on-failure = halt\n"
 			    "etc-keep = hostname machine-id\n"
-			    "init = /sbin/init\n");
+			    "init = /sbin/init\n"
+			    "signer-ca = any\n");
 	free(text);
 }
 
@@ -315,7 +318,7 @@ static void test_errors_name_the_line(void **state)
 		{ "verity = require\n\n# c\nverty = require\n",
 		  "pivot.conf:4: unknown key \"verty\" (the keys are image, store, state, verity, etc, var, "
 		  "signature, trust, revoked, min-version, check-clock, tpm, tpm-device, pcr, "
-		  "tpm-wait, floor, root-wait, on-failure, etc-keep, init)" },
+		  "tpm-wait, floor, root-wait, on-failure, etc-keep, init, signer-ca)" },
 		{ "Verity = require\n", "pivot.conf:1: unknown key \"Verity\"" },
 		{ "\n = require\n", "pivot.conf:2: unknown key \"\"" },
 		{ "verity = require\n# c\nverity = boot-check\n",
@@ -334,6 +337,11 @@ static void test_errors_name_the_line(void **state)
 		{ "signature = REQUIRED\n", "(write off, optional or required)" },
 		{ "tpm = yes\n", "(write off, if-present or required)" },
 		{ "on-failure = poweroff\n", "(write halt or reboot)" },
+		{ "signer-ca = spki:00\n", "pivot.conf:1: signer-ca = \"spki:00\" does not name issuing "
+		  "CAs (write any, or up to 8 spki:<64 lowercase hex digits> separated by commas)" },
+		{ "signer-ca = any, spki:" HEX_A "\n", "signer-ca = \"any, spki:" },
+		{ "signer-ca = spki:" HEX_A " spki:" HEX_A "\n", "does not name issuing CAs" },
+		{ "signer-ca = SPKI:" HEX_A "\n", "does not name issuing CAs" },
 		{ "image = yes\n", "pivot.conf:1: image = \"yes\" is not a valid value (write optional or required)" },
 		{ "image = required\nimage = optional\n", "pivot.conf:2: image is set again; line 1 set it already" },
 		{ "check-clock = true\n", "pivot.conf:1: check-clock = \"true\" is not a valid value (write no or yes)" },

@@ -28,6 +28,7 @@
 #include "lib/base/hex.h"
 #include "tool/sign/sign.h"
 #include "lib/trust/sig_anchors.h"
+#include "lib/trust/sig_pins.h"
 #include "lib/trust/sig_revoked.h"
 #include "lib/trust/signature.h"
 
@@ -315,6 +316,18 @@ static void test_formatted_digest(void **state)
 	assert_int_equal(cfs_verity_formatted_digest(3, digest, out, &len), -EINVAL);
 }
 
+/* SHA-256 of the DER SubjectPublicKeyInfo of x's key, as i2d_PUBKEY()
+ * encodes it from the decoded key: not through cfs_sig_spki_fingerprint(). */
+static void spki_fingerprint(X509 *x, uint8_t fp[CFS_SIG_FINGERPRINT_SIZE])
+{
+	unsigned char *der = NULL;
+	int len = i2d_PUBKEY(X509_get0_pubkey(x), &der);
+
+	assert_true(len > 0);
+	assert_int_equal(EVP_Digest(der, (size_t)len, fp, NULL, EVP_sha256(), NULL), 1);
+	OPENSSL_free(der);
+}
+
 static void test_valid_chain(void **state)
 {
 	const struct cfs_sig_policy policy = { .anchors = P.anchors, .min_version = 42 };
@@ -325,8 +338,12 @@ static void test_valid_chain(void **state)
 	(void)state;
 	assert_int_equal(verify_with(sign_leaf(42), &policy, &res), 0);
 	assert_string_equal(res.signer, "CN=signer");
-	assert_int_equal(X509_digest(P.leaf, EVP_sha256(), fp, &fplen), 1);
+	/* The key's fingerprint: SHA-256 of the SubjectPublicKeyInfo, here
+	 * encoded again from the decoded key. */
+	spki_fingerprint(P.leaf, fp);
 	assert_memory_equal(res.fingerprint, fp, sizeof(fp));
+	assert_int_equal(X509_digest(P.leaf, EVP_sha256(), fp, &fplen), 1);
+	assert_memory_not_equal(res.fingerprint, fp, sizeof(fp));
 	assert_true(res.has_version);
 	assert_int_equal(res.version, 42);
 }
@@ -698,6 +715,23 @@ static void test_revoked(void **state)
 		policy.revoked = list;
 		assert_int_equal(verify_with(sign_leaf(1), &policy, NULL), -CFS_SIG_REVOKED);
 		cfs_sig_revoked_free(list);
+
+		/* The same certificate by its key, and by a "cert:" entry. */
+		for (int kind = 0; kind < 2; kind++) {
+			char prefixed[2 * CFS_SIG_FINGERPRINT_SIZE + 8];
+
+			if (kind == 0)
+				spki_fingerprint(certs[i], fp);
+			else
+				assert_int_equal(cfs_sig_fingerprint(certs[i], fp), 0);
+			strcpy(prefixed, kind == 0 ? "spki:" : "cert:");
+			cfs_hex_encode(fp, sizeof(fp), prefixed + 5);
+			assert_int_equal(cfs_sig_revoked_parse("list", prefixed, strlen(prefixed),
+							       &list), 0);
+			policy.revoked = list;
+			assert_int_equal(verify_with(sign_leaf(1), &policy, NULL), -CFS_SIG_REVOKED);
+			cfs_sig_revoked_free(list);
+		}
 	}
 	{
 		const char *other = "# nothing of ours\n"
@@ -709,6 +743,66 @@ static void test_revoked(void **state)
 		assert_int_equal(verify_with(sign_leaf(1), &policy, NULL), 0);
 		cfs_sig_revoked_free(list);
 	}
+}
+
+/* "spki:<hex>" of x's key, computed by spki_fingerprint(). */
+static void spki_pin(X509 *x, char out[2 * CFS_SIG_FINGERPRINT_SIZE + 6])
+{
+	uint8_t fp[CFS_SIG_FINGERPRINT_SIZE];
+
+	spki_fingerprint(x, fp);
+	strcpy(out, "spki:");
+	cfs_hex_encode(fp, sizeof(fp), out + 5);
+}
+
+static void test_signer_ca(void **state)
+{
+	char inter[2 * CFS_SIG_FINGERPRINT_SIZE + 6], root[sizeof(inter)], leaf[sizeof(inter)];
+	char text[3 * sizeof(inter) + 16];
+	struct cfs_sig_pins pins;
+	struct cfs_sig_policy policy = { .anchors = P.anchors, .signer_cas = &pins };
+
+	(void)state;
+	spki_pin(P.inter, inter);
+	spki_pin(P.root, root);
+	spki_pin(P.leaf, leaf);
+
+	/* The syntax. */
+	assert_int_equal(cfs_sig_pins_parse("any", &pins), 0);
+	assert_int_equal(pins.n, 0);
+	assert_int_equal(cfs_sig_pins_parse(" any\t", &pins), 0);
+	snprintf(text, sizeof(text), "%s, %s ,%s", leaf, inter, root);
+	assert_int_equal(cfs_sig_pins_parse(text, &pins), 0);
+	assert_int_equal(pins.n, 3);
+	snprintf(text, sizeof(text), "%s,", inter);
+	assert_int_equal(cfs_sig_pins_parse(text, &pins), -EINVAL);
+	snprintf(text, sizeof(text), "%s %s", inter, root);
+	assert_int_equal(cfs_sig_pins_parse(text, &pins), -EINVAL);
+	snprintf(text, sizeof(text), "%sa", inter);
+	assert_int_equal(cfs_sig_pins_parse(text, &pins), -EINVAL);
+	assert_int_equal(cfs_sig_pins_parse("", &pins), -EINVAL);
+	assert_int_equal(cfs_sig_pins_parse("anything", &pins), -EINVAL);
+	assert_int_equal(cfs_sig_pins_parse("spki:", &pins), -EINVAL);
+	{
+		char many[9 * sizeof(inter)] = "";
+
+		for (int i = 0; i < CFS_SIG_MAX_PINS + 1; i++)
+			snprintf(many + strlen(many), sizeof(many) - strlen(many), "%s%s",
+				 i ? "," : "", inter);
+		assert_int_equal(cfs_sig_pins_parse(many, &pins), -EINVAL);
+	}
+
+	/* The pinned intermediate, or the root above it, lets the signer through. */
+	assert_int_equal(cfs_sig_pins_parse(inter, &pins), 0);
+	assert_int_equal(verify_with(sign_leaf(1), &policy, NULL), 0);
+	assert_int_equal(cfs_sig_pins_parse(root, &pins), 0);
+	assert_int_equal(verify_with(sign_leaf(1), &policy, NULL), 0);
+	/* The signer's own key is no CA of its chain. */
+	assert_int_equal(cfs_sig_pins_parse(leaf, &pins), 0);
+	assert_int_equal(verify_with(sign_leaf(1), &policy, NULL), -CFS_SIG_SCOPE);
+	/* Nothing pinned: any CA. */
+	assert_int_equal(cfs_sig_pins_parse("any", &pins), 0);
+	assert_int_equal(verify_with(sign_leaf(1), &policy, NULL), 0);
 }
 
 static void test_clock(void **state)
@@ -810,7 +904,9 @@ static void test_revocation_list(void **state)
 {
 	const char *good = "# revoked 2025\n\n  \t"
 		"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff  # old key\r\n"
-		"ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100";
+		"ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100\n"
+		"spki:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef # key\n"
+		"\tcert:fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210\n";
 	const char *bad[] = {
 		"00112233445566778899AABBCCDDEEFF00112233445566778899aabbccddeeff\n",
 		"00112233445566778899aabbccddeeff00112233445566778899aabbccddee\n",
@@ -818,6 +914,11 @@ static void test_revocation_list(void **state)
 		"00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff x\n",
 		"00:11:22:33:44:55:66:77:88:99:aa:bb:cc:dd:ee:ff\n",
 		"sha256:00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n",
+		"SPKI:00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n",
+		"spki 00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n",
+		"spki:\n",
+		"spki:cert:00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n",
+		"spki:00112233445566778899aabbccddeeff00112233445566778899aabbccddee\n",
 	};
 	uint8_t fp[CFS_SIG_FINGERPRINT_SIZE];
 	struct cfs_sig_revoked *list;
@@ -826,9 +927,15 @@ static void test_revocation_list(void **state)
 	(void)state;
 	assert_int_equal(cfs_sig_revoked_parse("good", good, strlen(good), &list), 0);
 	cfs_hex_decode("ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100", 64, fp, 32);
-	assert_true(cfs_sig_revoked_contains(list, fp));
+	assert_true(cfs_sig_revoked_contains(list, CFS_SIG_REVOKED_CERT, fp));
+	assert_false(cfs_sig_revoked_contains(list, CFS_SIG_REVOKED_SPKI, fp));
+	cfs_hex_decode("0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", 64, fp, 32);
+	assert_true(cfs_sig_revoked_contains(list, CFS_SIG_REVOKED_SPKI, fp));
+	assert_false(cfs_sig_revoked_contains(list, CFS_SIG_REVOKED_CERT, fp));
+	cfs_hex_decode("fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210", 64, fp, 32);
+	assert_true(cfs_sig_revoked_contains(list, CFS_SIG_REVOKED_CERT, fp));
 	fp[0] = 0;
-	assert_false(cfs_sig_revoked_contains(list, fp));
+	assert_false(cfs_sig_revoked_contains(list, CFS_SIG_REVOKED_CERT, fp));
 	cfs_sig_revoked_free(list);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_int_equal(cfs_sig_revoked_parse("bad", bad[i], strlen(bad[i]), &list), -EINVAL);
@@ -836,10 +943,10 @@ static void test_revocation_list(void **state)
 	nul[10] = 0;
 	nul[64] = '\n';
 	assert_int_equal(cfs_sig_revoked_parse("nul", nul, 65, &list), -EINVAL);
-	assert_false(cfs_sig_revoked_contains(NULL, fp));
+	assert_false(cfs_sig_revoked_contains(NULL, CFS_SIG_REVOKED_SPKI, fp));
 
 	assert_int_equal(cfs_sig_revoked_load("/nonexistent/revoked.list", true, &list), 0);
-	assert_false(cfs_sig_revoked_contains(list, fp));
+	assert_false(cfs_sig_revoked_contains(list, CFS_SIG_REVOKED_CERT, fp));
 	cfs_sig_revoked_free(list);
 	assert_int_equal(cfs_sig_revoked_load("/nonexistent/revoked.list", false, &list), -ENOENT);
 }
@@ -933,6 +1040,7 @@ int main(void)
 		cmocka_unit_test(test_usage_of_cas),
 		cmocka_unit_test(test_anchor_signs_directly),
 		cmocka_unit_test(test_revoked),
+		cmocka_unit_test(test_signer_ca),
 		cmocka_unit_test(test_clock),
 		cmocka_unit_test(test_weak_algorithms),
 		cmocka_unit_test(test_rsa_signers),

@@ -127,8 +127,8 @@ say
 say "== what cfs-pivot verified and measured (status.json, the guest's PCRs and log)"
 row result "$(is "$(f result)" booted)" "$(f result)"
 row image "$(is "$(f digest.value)" "$digest")" "$(f digest.alg):$(f digest.value) (kernel-measured fs-verity digest of images/<digest>)"
-row signer "$(is "$(f fingerprint)" "sha256:$fingerprint")" "$(f signer)"
-row fingerprint "$(is "$(f fingerprint)" "sha256:$fingerprint")" "$(f fingerprint)"
+row signer "$(is "$(f fingerprint)" "$fingerprint")" "$(f signer)"
+row fingerprint "$(is "$(f fingerprint)" "$fingerprint")" "$(f fingerprint)"
 row version "$(is "$(f version)" "$SECVER")" "$(f version) (floor: policy min-version 1, TPM $(f tpm.floor))"
 row "verity mode" "$(is "$(f verity)" require)" "$(f verity): $(f kernel_paths)"
 fstype=$(vm_marker boot root_fstype)
@@ -136,7 +136,7 @@ root_verity=$(vm_marker boot root_options | grep -o 'verity=[a-z]*')
 row "/ is" "$(is "$fstype $root_verity" "overlay verity=require")" \
 	"$fstype ($(vm_marker boot root_mount)), ${root_verity:-no verity= option} (/proc/self/mountinfo in the guest)"
 row "OS" 0 "$(vm_marker boot os)"
-expected=$(vm_expected_pcr "$digest" "$fingerprint" "$SECVER" require)
+expected=$(vm_expected_pcr "$digest" "${fingerprint#spki:}" "$SECVER" require)
 pcr=$(vm_marker boot pcr15_sha256)
 row "PCR 15" "$(is "$pcr" "$expected")" "sha256 ${pcr:-(not read)} (read in the guest from sysfs)"
 row "  expected" "$(is "$pcr" "$expected")" "sha256 $expected (from the four measured words, host-side)"

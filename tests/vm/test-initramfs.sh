@@ -25,6 +25,7 @@ pki=$dir/pki
 	"$REPO/keys/mkpki.sh" signer "$pki/untrusted" --ca "$pki/other-root" --subject "/CN=untrusted signer"
 } > "$dir/pki.log" 2>&1 || { sed 's/^/# /' "$dir/pki.log"; fail "make the test PKI"; done_testing; exit; }
 FP=$("$REPO/keys/mkpki.sh" fingerprint "$pki/signer/cert.pem")
+FP=${FP#spki:}   # the key's SHA-256, as the signer word measures it
 echo "$("$REPO/keys/mkpki.sh" fingerprint "$pki/revoked/cert.pem")  # revoked signer" > "$dir/revoked.list"
 
 # ---- the OS and its images: one tree, told apart by /etc/variant (inline
@@ -175,7 +176,7 @@ verified() {
 	if vm_marker_file "$b" status "$dir/$b.status" && vm_status_fields "$dir/$b.status" > "$fields"; then
 		local k want
 		for k in "result booted" "digest.alg sha256" "digest.value $D" "verity require" \
-			"signer CN=test signer" "fingerprint sha256:$FP" "version 5" "tpm.present true" \
+			"signer CN=test signer" "fingerprint spki:$FP" "version 5" "tpm.present true" \
 			"tpm.pcr 15" "tpm.bank.sha256 $EXPECTED_PCR" "tpm.logged true" "tpm.floor 5"; do
 			want=${k#* }
 			if [ "$(vm_field "$fields" "${k%% *}")" = "$want" ]; then

@@ -2,9 +2,9 @@
 /*
  * The signer's chain: built by OpenSSL (X509_verify_cert) with nothing but
  * our anchors in its store, then judged on what OpenSSL does not decide for
- * us -- SHA-1 and key sizes, the extended key usage, revocation by
- * fingerprint.  signature.c runs these checks after the CMS structure and
- * the signature itself.
+ * us -- SHA-1 and key sizes, the extended key usage, revocation by key
+ * or certificate fingerprint.  signature.c runs these checks after the CMS
+ * structure and the signature itself.
  */
 #include "lib/trust/sig_chain.h"
 
@@ -17,6 +17,7 @@
 #include "lib/base/util.h"
 #include "lib/trust/ossl.h"
 #include "lib/trust/sig_anchors.h"
+#include "lib/trust/sig_pins.h"
 #include "lib/trust/sig_revoked.h"
 
 void cfs_sig_cert_subject(X509 *x, char *buf, size_t size)
@@ -286,21 +287,62 @@ int cfs_sig_chain_check_usage(struct cfs_sig_check *v)
 	return 0;
 }
 
-/* Revoking any certificate of the chain (signer, intermediate or anchor)
- * revokes everything signed under it. */
+/*
+ * The policy's signer-ca: a CA above the signer (an intermediate or the
+ * anchor) must have one of the pinned keys, so that only the issuing CAs of
+ * this product can certify its signers.  A signer that is itself an anchor
+ * has no CA above it and is refused.
+ */
+int cfs_sig_chain_check_scope(struct cfs_sig_check *v)
+{
+	const struct cfs_sig_pins *pins = v->policy->signer_cas;
+	char issuer[CFS_SIG_SUBJECT_MAX];
+
+	if (!pins || pins->n == 0)
+		return 0;
+	for (int i = 1; i < sk_X509_num(v->chain); i++) {
+		uint8_t spki[CFS_SIG_FINGERPRINT_SIZE];
+		int r = cfs_sig_spki_fingerprint(sk_X509_value(v->chain, i), spki);
+
+		if (r < 0)
+			return r;
+		for (size_t j = 0; j < pins->n; j++)
+			if (memcmp(pins->fp[j], spki, sizeof(spki)) == 0)
+				return 0;
+	}
+	if (sk_X509_num(v->chain) > 1)
+		cfs_sig_cert_subject(sk_X509_value(v->chain, 1), issuer, sizeof(issuer));
+	else
+		snprintf(issuer, sizeof(issuer), "none (it is a trust anchor itself)");
+	return log_errno(-CFS_SIG_SCOPE, "signature %s: signer %s is not issued under a CA the "
+			 "policy pins (signer-ca); its issuer is %s: sign with a key of a pinned "
+			 "CA, or pin its CA", v->name, subject(v->signer), issuer);
+}
+
+/* Revoking any key or certificate of the chain (signer, intermediate or
+ * anchor) revokes everything signed under it.  Keys are compared by the
+ * SHA-256 of their SubjectPublicKeyInfo, which the issuer signed;
+ * certificates by the SHA-256 of their DER (legacy entries, sig_revoked.c). */
 int cfs_sig_chain_check_revocation(struct cfs_sig_check *v)
 {
 	for (int i = 0; i < sk_X509_num(v->chain); i++) {
 		X509 *x = sk_X509_value(v->chain, i);
-		uint8_t fp[CFS_SIG_FINGERPRINT_SIZE];
+		uint8_t spki[CFS_SIG_FINGERPRINT_SIZE], cert[CFS_SIG_FINGERPRINT_SIZE];
 		char hex[2 * CFS_SIG_FINGERPRINT_SIZE + 1];
-		int r = cfs_sig_fingerprint(x, fp);
+		int r = cfs_sig_spki_fingerprint(x, spki);
 
+		if (r == 0)
+			r = cfs_sig_fingerprint(x, cert);
 		if (r < 0)
 			return r;
-		if (cfs_sig_revoked_contains(v->policy->revoked, fp)) {
-			cfs_hex_encode(fp, sizeof(fp), hex);
-			return log_errno(-CFS_SIG_REVOKED, "signature %s: certificate %s (fingerprint %s) "
+		if (cfs_sig_revoked_contains(v->policy->revoked, CFS_SIG_REVOKED_SPKI, spki)) {
+			cfs_hex_encode(spki, sizeof(spki), hex);
+			return log_errno(-CFS_SIG_REVOKED, "signature %s: the key of certificate %s "
+					 "(spki:%s) is revoked", v->name, subject(x), hex);
+		}
+		if (cfs_sig_revoked_contains(v->policy->revoked, CFS_SIG_REVOKED_CERT, cert)) {
+			cfs_hex_encode(cert, sizeof(cert), hex);
+			return log_errno(-CFS_SIG_REVOKED, "signature %s: certificate %s (cert:%s) "
 					 "is revoked", v->name, subject(x), hex);
 		}
 	}

@@ -21,6 +21,9 @@ int cfs_sig_chain_check_algorithms(struct cfs_sig_check *v);
 /* Key usage and extended key usage of the signer and its CAs. */
 int cfs_sig_chain_check_usage(struct cfs_sig_check *v);
 
+/* With pinned issuing CAs, one of them is a CA of the chain. */
+int cfs_sig_chain_check_scope(struct cfs_sig_check *v);
+
 /* No certificate of the chain is on the revocation list. */
 int cfs_sig_chain_check_revocation(struct cfs_sig_check *v);
 

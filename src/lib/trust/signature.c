@@ -4,7 +4,7 @@
  * gives the most useful message: the DER envelope, the SignedData
  * structure, the signer's certificate, the cryptographic signature over the
  * formatted digest, the chain to an anchor, algorithms and key sizes,
- * key usage, revocation, and last the security version, which is read only
+ * key usage, the pinned issuing CAs, revocation, and last the security version, which is read only
  * once the signature that covers it has been checked.  Every check logs one
  * line and returns its class; the first failure ends the verification.
  *
@@ -46,6 +46,7 @@ static const char *const error_names[] = {
 	[CFS_SIG_NOT_YET_VALID - CFS_SIG_EMPTY] = "not-yet-valid",
 	[CFS_SIG_ALGORITHM - CFS_SIG_EMPTY]     = "algorithm",
 	[CFS_SIG_BAD_CHAIN - CFS_SIG_EMPTY]     = "bad-chain",
+	[CFS_SIG_SCOPE - CFS_SIG_EMPTY]         = "scope",
 };
 static_assert(ARRAY_SIZE(error_names) == _CFS_SIG_ERROR_END - CFS_SIG_EMPTY,
 	      "every failure class has a name");
@@ -91,6 +92,18 @@ int cfs_sig_fingerprint(X509 *cert, uint8_t out[CFS_SIG_FINGERPRINT_SIZE])
 
 	if (X509_digest(cert, EVP_sha256(), out, &len) != 1 || len != CFS_SIG_FINGERPRINT_SIZE)
 		return log_errno(-EIO, "cannot compute a certificate fingerprint: %s", cfs_ossl_reason());
+	return 0;
+}
+
+int cfs_sig_spki_fingerprint(X509 *cert, uint8_t out[CFS_SIG_FINGERPRINT_SIZE])
+{
+	unsigned char *der = NULL;
+	int len = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(cert), &der);
+	bool ok = len > 0 && EVP_Digest(der, (size_t)len, out, NULL, EVP_sha256(), NULL) == 1;
+
+	OPENSSL_free(der);
+	if (!ok)
+		return log_errno(-EIO, "cannot compute a key fingerprint: %s", cfs_ossl_reason());
 	return 0;
 }
 
@@ -376,12 +389,13 @@ static int run_checks(struct cfs_sig_check *v, const uint8_t *sig, size_t sig_le
 	    (r = cfs_sig_chain_build(v)) < 0 ||
 	    (r = cfs_sig_chain_check_algorithms(v)) < 0 ||
 	    (r = cfs_sig_chain_check_usage(v)) < 0 ||
+	    (r = cfs_sig_chain_check_scope(v)) < 0 ||
 	    (r = cfs_sig_chain_check_revocation(v)) < 0 ||
 	    (r = read_version(v, res)) < 0 ||
 	    (r = check_version(v, res)) < 0)
 		return r;
 	cfs_sig_cert_subject(v->signer, res->signer, sizeof(res->signer));
-	return cfs_sig_fingerprint(v->signer, res->fingerprint);
+	return cfs_sig_spki_fingerprint(v->signer, res->fingerprint);
 }
 
 int cfs_sig_verify(const char *name, const uint8_t *sig, size_t sig_len,

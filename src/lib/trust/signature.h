@@ -38,7 +38,7 @@
 #define CFS_SIG_MIN_RSA_BITS      2048
 #define CFS_SIG_MIN_SECURITY_BITS 112  /* what RSA-2048 gives */
 #define CFS_SIG_SUBJECT_MAX       256  /* signer subject, with its NUL */
-#define CFS_SIG_FINGERPRINT_SIZE  32   /* SHA-256 of the certificate's DER */
+#define CFS_SIG_FINGERPRINT_SIZE  32   /* a SHA-256 fingerprint */
 
 /*
  * Failure classes of a verification, returned negated.  They start above
@@ -61,6 +61,7 @@ enum cfs_sig_error {
 	CFS_SIG_NOT_YET_VALID,    /* clock checks on: a certificate is not valid yet */
 	CFS_SIG_ALGORITHM,        /* SHA-1, RSA below 2048 bits, an unsupported key */
 	CFS_SIG_BAD_CHAIN,        /* any other defect of the chain (forged certificate ...) */
+	CFS_SIG_SCOPE,            /* the chain passes through none of the pinned CAs */
 	_CFS_SIG_ERROR_END,
 };
 
@@ -71,19 +72,25 @@ const char *cfs_sig_error_name(int r);
 /* The trust anchors: every certificate of one directory (sig_anchors.h). */
 struct cfs_sig_anchors;
 
-/* Certificate fingerprints that are refused wherever they appear in a chain
- * (sig_revoked.h). */
+/* Key (SPKI) and certificate fingerprints that are refused wherever they
+ * appear in a chain (sig_revoked.h). */
 struct cfs_sig_revoked;
+
+/* Issuing CAs a signer's chain must pass through (sig_pins.h). */
+struct cfs_sig_pins;
 
 struct cfs_sig_policy {
 	const struct cfs_sig_anchors *anchors;
 	const struct cfs_sig_revoked *revoked;  /* NULL: nothing is revoked */
+	const struct cfs_sig_pins *signer_cas;  /* NULL or none: any CA may issue signers */
 	uint64_t min_version;                   /* security-version floor */
 	bool check_clock;                       /* check validity periods against now */
 };
 
 struct cfs_sig_result {
 	char signer[CFS_SIG_SUBJECT_MAX];       /* RFC 2253 subject, ASCII, escaped */
+	/* SHA-256 of the signer's SubjectPublicKeyInfo: covered by its issuer's
+	 * signature, so re-encoding the certificate cannot change it. */
 	uint8_t fingerprint[CFS_SIG_FINGERPRINT_SIZE];
 	uint64_t version;                       /* 0 when the signature has none */
 	bool has_version;
@@ -113,7 +120,15 @@ int cfs_sig_verify(const char *name, const uint8_t *sig, size_t sig_len,
 		   enum cfs_hash_alg alg, const uint8_t *digest,
 		   const struct cfs_sig_policy *policy, struct cfs_sig_result *res);
 
-/* SHA-256 fingerprint of a certificate's DER encoding. */
+/* SHA-256 fingerprint of a certificate's DER encoding: the legacy form of a
+ * revocation entry.  The issuer's signature does not cover all of it (an
+ * ECDSA signature stays valid with s replaced by n - s), so it names one
+ * encoding of a certificate, not the certificate. */
 int cfs_sig_fingerprint(X509 *cert, uint8_t out[CFS_SIG_FINGERPRINT_SIZE]);
+
+/* SHA-256 of the DER SubjectPublicKeyInfo of a certificate (the key and its
+ * algorithm, as `openssl pkey -pubin -outform DER` writes it): the same for
+ * every certificate of one key, and inside what the issuer signs. */
+int cfs_sig_spki_fingerprint(X509 *cert, uint8_t out[CFS_SIG_FINGERPRINT_SIZE]);
 
 #endif

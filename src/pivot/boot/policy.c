@@ -18,6 +18,7 @@
 #include "lib/base/parse.h"
 #include "pivot/boot/readtext.h"
 #include "lib/base/util.h"
+#include "lib/trust/sig_pins.h"
 
 /* A pivot.conf has a dozen lines; anything this long is not one. */
 #define POLICY_FILE_MAX (64 * 1024)
@@ -118,6 +119,7 @@ void pivot_policy_defaults(struct pivot_policy *p)
 		.root_wait = 30,
 		.on_failure = PIVOT_ON_FAILURE_HALT,
 		.init = PIVOT_INIT_DEFAULT,
+		.signer_ca = "any",
 	};
 }
 
@@ -130,6 +132,7 @@ enum key_type {
 	KEY_TPM_DEVICE,  /* auto | a device path | swtpm:... */
 	KEY_KEEP,        /* none | names below /etc (keeplist.h) */
 	KEY_PCR,         /* a PCR that only a reboot resets (pcr_problem) */
+	KEY_PINS,        /* any | spki:<hex>, ... (cfs_sig_pins_parse) */
 };
 
 struct policy_key {
@@ -166,6 +169,7 @@ static const struct policy_key policy_keys[] = {
 	{ "on-failure",  KEY_ENUM,       FIELD(on_failure), CHOICES(on_failure_names) },
 	{ "etc-keep",    KEY_KEEP,       FIELD(etc_keep) },
 	{ "init",        KEY_PATH,       FIELD(init) },
+	{ "signer-ca",   KEY_PINS,       FIELD(signer_ca) },
 };
 #define N_KEYS ARRAY_SIZE(policy_keys)
 
@@ -188,6 +192,7 @@ static void format_value(const struct pivot_policy *p, const struct policy_key *
 	switch (k->type) {
 	case KEY_PATH:
 	case KEY_TPM_DEVICE:
+	case KEY_PINS:
 		snprintf(out, size, "%s", (const char *)f);
 		break;
 	case KEY_ENUM:
@@ -305,6 +310,7 @@ static int set_value(struct pivot_policy *p, const struct policy_key *k, const c
 {
 	char choices[256], example[PIVOT_POLICY_VALUE_SIZE];
 	struct pivot_policy defaults;
+	struct cfs_sig_pins pins;
 	const char *why, *bad;
 	size_t bad_len;
 	uint64_t v;
@@ -329,6 +335,12 @@ static int set_value(struct pivot_policy *p, const struct policy_key *k, const c
 			return line_error(ctx, "%s = \"%s\" is not a TPM device (write auto, a device "
 					  "path such as /dev/tpmrm0, swtpm:host=HOST,port=PORT or "
 					  "swtpm:path=SOCKET)", k->name, value);
+		snprintf(field(p, k), PIVOT_POLICY_VALUE_SIZE, "%s", value);
+		return 0;
+	case KEY_PINS:
+		if (cfs_sig_pins_parse(value, &pins) < 0)
+			return line_error(ctx, "%s = \"%s\" does not name issuing CAs (write %s)",
+					  k->name, value, CFS_SIG_PINS_SYNTAX);
 		snprintf(field(p, k), PIVOT_POLICY_VALUE_SIZE, "%s", value);
 		return 0;
 	case KEY_ENUM:

@@ -102,6 +102,7 @@ struct pivot_policy {
 	unsigned int root_wait;                   /* seconds */
 	enum pivot_on_failure on_failure;
 	char init[PIVOT_POLICY_VALUE_SIZE];      /* in the image: the only init= allowed */
+	char signer_ca[PIVOT_POLICY_VALUE_SIZE];  /* "any" or spki: pins (lib/trust/sig_pins.h) */
 };
 
 /* The init the kernel, dracut and systemd run when init= is absent. */

@@ -36,7 +36,7 @@
 struct pivot_measurement {
 	struct pivot_digest digest;                    /* the image's fs-verity digest */
 	bool have_signer;                              /* false: the image was not signed */
-	uint8_t fingerprint[CFS_SIG_FINGERPRINT_SIZE]; /* SHA-256 of the signer's certificate */
+	uint8_t fingerprint[CFS_SIG_FINGERPRINT_SIZE]; /* SHA-256 of the signer's SPKI (its key) */
 	uint64_t version;                              /* security version, 0 without one */
 	enum pivot_verity verity;                      /* the mode actually enforced */
 	enum pivot_etc etc;                            /* the state modes of the policy */

@@ -9,6 +9,7 @@
 #include "lib/base/log.h"
 #include "lib/store/layout.h"
 #include "lib/trust/sig_anchors.h"
+#include "lib/trust/sig_pins.h"
 #include "lib/trust/sig_revoked.h"
 #include "lib/base/util.h"
 
@@ -18,8 +19,13 @@ static int verify(const char *name, const struct pivot_policy *p, const struct p
 {
 	struct cfs_sig_anchors *anchors = NULL;
 	struct cfs_sig_revoked *revoked = NULL;
+	struct cfs_sig_pins pins;
 	int r;
 
+	/* Checked when the policy was read; checked again, not assumed. */
+	if (cfs_sig_pins_parse(p->signer_ca, &pins) < 0)
+		return log_errno(-EINVAL, "signer-ca = %s: write %s", p->signer_ca,
+				 CFS_SIG_PINS_SYNTAX);
 	r = cfs_sig_anchors_load(p->trust, &anchors);
 	if (r == 0)
 		r = cfs_sig_revoked_load(p->revoked, true, &revoked);
@@ -27,6 +33,7 @@ static int verify(const char *name, const struct pivot_policy *p, const struct p
 		struct cfs_sig_policy sp = {
 			.anchors = anchors,
 			.revoked = revoked,
+			.signer_cas = &pins,
 			.min_version = floor,
 			.check_clock = p->check_clock,
 		};
@@ -42,9 +49,10 @@ static void fill_signer(const struct cfs_sig_result *res, struct pivot_signer *o
 {
 	out->verified = true;
 	snprintf(out->subject, sizeof(out->subject), "%s", res->signer);
-	memcpy(out->fingerprint, "sha256:", strlen("sha256:"));
+	/* Spelled as the revocation list names the key. */
+	memcpy(out->fingerprint, "spki:", strlen("spki:"));
 	cfs_hex_encode(res->fingerprint, sizeof(res->fingerprint),
-		       out->fingerprint + strlen("sha256:"));
+		       out->fingerprint + strlen("spki:"));
 	memcpy(out->fingerprint_bytes, res->fingerprint, sizeof(out->fingerprint_bytes));
 	out->has_version = res->has_version;
 	out->version = res->version;

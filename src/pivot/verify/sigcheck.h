@@ -18,7 +18,7 @@
 struct pivot_signer {
 	bool verified;                            /* a valid signature was found */
 	char subject[CFS_SIG_SUBJECT_MAX];
-	char fingerprint[sizeof("sha256:") + 2 * CFS_SIG_FINGERPRINT_SIZE];
+	char fingerprint[sizeof("spki:") + 2 * CFS_SIG_FINGERPRINT_SIZE];  /* of the key */
 	uint8_t fingerprint_bytes[CFS_SIG_FINGERPRINT_SIZE];   /* what is measured */
 	bool has_version;
 	uint64_t version;

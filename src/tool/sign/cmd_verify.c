@@ -12,6 +12,7 @@
 #include "lib/base/log.h"
 #include "tool/sign/sigargs.h"
 #include "lib/trust/sig_anchors.h"
+#include "lib/trust/sig_pins.h"
 #include "lib/trust/sig_revoked.h"
 #include "lib/trust/signature.h"
 #include "lib/base/util.h"
@@ -38,20 +39,25 @@ static const int class_exit[] = {
 	[CFS_SIG_NOT_YET_VALID - CFS_SIG_EMPTY] = 21,
 	[CFS_SIG_ALGORITHM - CFS_SIG_EMPTY]     = 22,
 	[CFS_SIG_BAD_CHAIN - CFS_SIG_EMPTY]     = 23,
+	[CFS_SIG_SCOPE - CFS_SIG_EMPTY]         = 25,
 };
 static_assert(ARRAY_SIZE(class_exit) == _CFS_SIG_ERROR_END - CFS_SIG_EMPTY,
 	      "every failure class has an exit code");
 
 static void usage(FILE *out)
 {
-	fprintf(out, "Usage: cfsboot verify --trust DIR [--revoked FILE] [--min-version N]\n"
-		     "                      [--check-clock] [--hash ALG] (IMAGE | --digest ALG:HEX) SIG\n\n"
+	fprintf(out, "Usage: cfsboot verify --trust DIR [--revoked FILE] [--signer-ca PINS]\n"
+		     "                      [--min-version N] [--check-clock] [--hash ALG]\n"
+		     "                      (IMAGE | --digest ALG:HEX) SIG\n\n"
 		     "Verify the signature SIG of an image as cfs-pivot does at boot: a chain from\n"
 		     "the signer to a certificate in DIR, the image-signing usage, revocation and\n"
 		     "the security version.  Exits 0 only for a valid signature, and prints its\n"
-		     "signer, the signer certificate's SHA-256 fingerprint and the version.\n\n"
+		     "signer, the fingerprint of the signer's key (spki:, the SHA-256 of its\n"
+		     "SubjectPublicKeyInfo, as a revocation list names it) and the version.\n\n"
 		     "  --trust DIR        trust anchors: every certificate file in DIR\n"
-		     "  --revoked FILE     revoked certificate fingerprints, one per line\n"
+		     "  --revoked FILE     revoked keys (spki:) and certificates, one per line\n"
+		     "  --signer-ca PINS   the chain must pass through a CA of one of these keys:\n"
+		     "                     spki:<sha256>[,spki:<sha256>...] (policy signer-ca)\n"
 		     "  --min-version N    refuse security versions below N (default 0)\n"
 		     "  --check-clock      also check validity periods against the clock\n"
 		     "  --hash ALG         fs-verity hash of IMAGE: sha256 (default) or sha512\n"
@@ -69,7 +75,7 @@ static void print_result(const struct cfs_sig_result *res)
 	char hex[2 * CFS_SIG_FINGERPRINT_SIZE + 1];
 
 	cfs_hex_encode(res->fingerprint, sizeof(res->fingerprint), hex);
-	printf("signer: %s\nfingerprint: %s\nversion: %llu%s\n", res->signer, hex,
+	printf("signer: %s\nfingerprint: spki:%s\nversion: %llu%s\n", res->signer, hex,
 	       (unsigned long long)res->version, res->has_version ? "" : " (no version attribute)");
 }
 
@@ -87,6 +93,7 @@ int cmd_verify(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "trust",       required_argument, NULL, 't' },
 		{ "revoked",     required_argument, NULL, 'r' },
+		{ "signer-ca",   required_argument, NULL, 'p' },
 		{ "min-version", required_argument, NULL, 'm' },
 		{ "check-clock", no_argument,       NULL, 'c' },
 		{ "hash",        required_argument, NULL, 'H' },
@@ -98,6 +105,7 @@ int cmd_verify(int argc, char **argv)
 	struct cfs_sig_anchors *anchors = NULL;
 	struct cfs_sig_revoked *revoked_list = NULL;
 	struct cfs_sig_policy policy = {};
+	struct cfs_sig_pins pins = {};
 	struct cfs_sig_result res;
 	enum cfs_hash_alg alg = CFS_HASH_SHA256;
 	uint8_t digest[CFS_MAX_DIGEST_SIZE];
@@ -109,6 +117,13 @@ int cmd_verify(int argc, char **argv)
 		switch (c) {
 		case 't': trust = optarg; break;
 		case 'r': revoked = optarg; break;
+		case 'p':
+			if (cfs_sig_pins_parse(optarg, &pins) < 0) {
+				log_error("--signer-ca %s: write %s", optarg, CFS_SIG_PINS_SYNTAX);
+				return EXIT_USAGE;
+			}
+			policy.signer_cas = &pins;
+			break;
 		case 'c': policy.check_clock = true; break;
 		case 'd': digest_arg = optarg; break;
 		case 'm':
