@@ -313,21 +313,22 @@ check "... the status: measured, no floor" test \
 	"$(status fresh '[s["tpm"].get(k) for k in ("present", "pcr", "floor")]')" = "[True, 15, None]"
 umount -R "$S/fresh"
 
-# ---- an init other than /sbin/init has a word of its own, after the verity
+# ---- an init other than /sbin/init has a word of its own, after the state
 # word; a fresh TPM, so that the PCR is predicted from zero.
 start_tpm init || fail "swtpm starts"
 physroot init
 WORDS=init=/usr/lib/systemd/systemd check "a boot with init = /usr/lib/systemd/systemd is measured" \
 	pivot init "$(policy if-present "$DEV" "init = /usr/lib/systemd/systemd")"
-check "... the log holds four records, composefs-init:/usr/lib/systemd/systemd last" \
+check "... the log holds five records, composefs-init:/usr/lib/systemd/systemd last" \
 	test "$(words init)" = "15 composefs-image $IMAGE_WORD
 15 composefs-signer $SIGNER_WORD
 15 composefs-verity composefs-verity:insecure-dev
+15 composefs-state $STATE_WORD
 15 composefs-init composefs-init:/usr/lib/systemd/systemd"
 for bank in sha1 sha256; do
-	check "$bank: the value predicted from the four words" \
+	check "$bank: the value predicted from the five words" \
 		test "$(pcr $bank)" = "$(predicted $bank "" "$IMAGE_WORD" "$SIGNER_WORD" \
-			composefs-verity:insecure-dev composefs-init:/usr/lib/systemd/systemd)"
+			composefs-verity:insecure-dev "$STATE_WORD" composefs-init:/usr/lib/systemd/systemd)"
 done
 check "... and cfsboot tpm replay of the log matches the PCR" \
 	cfsboot tpm replay --device "$DEV" --pcr 15 "$S/init.run/measure.log"
