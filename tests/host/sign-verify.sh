@@ -263,7 +263,7 @@ sign --key "$P/sig/key.pem" --cert "$M/again.pem" --chain "$P/sig/chain.pem" "$d
 check "a re-issued certificate for the same key verifies when nothing is revoked" \
 	verify --trust "$T" "$dir/image" "$M/again.sig"
 check_fails "... and is refused by the key entry of the first certificate" 18 \
-	"the key of certificate CN=cfsboot image signing.{1,2} again \(spki:$(spki_of "$P/sig/cert.pem")\) is revoked" \
+	"the key of certificate CN=cfsboot image signing.{1,3} again \(spki:$(spki_of "$P/sig/cert.pem")\) is revoked" \
 	verify --trust "$T" --revoked "$M/spki-sig.list" "$dir/image" "$M/again.sig"
 
 # ---- a key signs only for its product: signer-ca pins the issuing CAs.
