@@ -162,7 +162,7 @@ static int read_source(const struct mkimage_args *a, bool dump, struct cfs_node 
 {
 	struct scan_options scan = { a->use_epoch, a->hardlinks, a->threads };
 
-	return dump ? cfs_dump_read(a->source, root) : scan_tree(a->source, &scan, root);
+	return dump ? dump_read(a->source, root) : scan_tree(a->source, &scan, root);
 }
 
 /* Opens IMAGE's directory up front, so that a bad IMAGE fails before the
