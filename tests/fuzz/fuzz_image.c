@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "lib/image/image_objects.h"
+#include "lib/image/image_tree.h"
 #include "tool/inspect/dump_print.h"
 #include "lib/image/image.h"
 #include "lib/base/log.h"

@@ -18,6 +18,7 @@
 #include "lib/base/hex.h"
 #include "lib/base/log.h"
 #include "lib/base/util.h"
+#include "lib/image/image_objects.h"
 #include "lib/image/tree.h"
 #include "lib/store/beneath.h"
 #include "lib/store/layout.h"

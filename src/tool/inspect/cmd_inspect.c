@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/image/image_tree.h"
 #include "tool/commands.h"
 #include "tool/inspect/dump_print.h"
 #include "lib/verity/fsverity.h"
