@@ -2,6 +2,7 @@
 #include "tool/common/options.h"
 
 #include <errno.h>
+#include <stdlib.h>
 
 #include "lib/base/log.h"
 
@@ -9,5 +10,18 @@ int option_hash(const char *arg, enum cfs_hash_alg *alg)
 {
 	if (cfs_hash_from_name(arg, alg) < 0)
 		return log_errno(-EINVAL, "unknown hash '%s': use sha256 or sha512", arg);
+	return 0;
+}
+
+int option_threads(const char *arg, unsigned *threads)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno || *end || end == arg || v < 1 || v > 1024)
+		return log_errno(-EINVAL, "--threads %s: give a number from 1 to 1024", arg);
+	*threads = (unsigned)v;
 	return 0;
 }

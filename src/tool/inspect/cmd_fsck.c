@@ -17,7 +17,9 @@
 #include <string.h>
 
 #include "tool/commands.h"
+#include "tool/common/options.h"
 #include "tool/inspect/dump_print.h"
+#include "lib/base/array.h"
 #include "lib/base/hex.h"
 #include "lib/image/image.h"
 #include "lib/base/log.h"
@@ -59,21 +61,14 @@ static bool is_digest_name(const char *name)
 	size_t len = strlen(name);
 
 	return (len == 2 * CFS_SHA256_DIGEST_SIZE || len == 2 * CFS_MAX_DIGEST_SIZE) &&
-	       strspn(name, "0123456789abcdef") == len;
+	       cfs_hex_is_lower(name, len);
 }
 
 static int remember_image(struct fsck *f, char *shown)
 {
-	if (f->n_images == f->cap) {
-		size_t cap = f->cap ? 2 * f->cap : 16;
-		char **v = reallocarray(f->images, cap, sizeof(*v));
-
-		if (!v) {
-			free(shown);
-			return log_oom();
-		}
-		f->images = v;
-		f->cap = cap;
+	if (CFS_GROW(f->images, f->cap, f->n_images + 1, 16) < 0) {
+		free(shown);
+		return log_oom();
 	}
 	f->images[f->n_images++] = shown;
 	return 0;
@@ -92,7 +87,7 @@ static int check_name(const struct cfs_image_file *img, const char *shown, const
 	data = cfs_image_data(img, &size);
 	r = cfs_verity_digest_buf(alg, data, size, digest);
 	if (r < 0)
-		return log_errno(r, "cannot digest %s: %m", shown);
+		return r;
 	cfs_hex_encode(digest, cfs_hash_digest_size(alg), hex);
 	if (strcmp(hex, name) != 0)
 		return log_errno(-EUCLEAN, "%s: its fs-verity digest is %s, not its name", shown, hex);
@@ -184,16 +179,9 @@ static int check_store_images(struct fsck *f)
 	while ((de = readdir(d))) {
 		if (!is_digest_name(de->d_name))
 			continue;
-		if (n == cap) {
-			char **v;
-
-			cap = cap ? 2 * cap : 16;
-			v = reallocarray(names, cap, sizeof(*v));
-			if (!v) {
-				r = log_oom();
-				break;
-			}
-			names = v;
+		if (CFS_GROW(names, cap, n + 1, 16) < 0) {
+			r = log_oom();
+			break;
 		}
 		names[n] = strdup(de->d_name);
 		if (!names[n]) {
@@ -345,7 +333,6 @@ int cmd_fsck(int argc, char **argv)
 		{}
 	};
 	struct fsck f = { .store_fd = -1, .objects_fd = -1, .threads = cfs_default_threads() };
-	char *end;
 	int c, status;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -354,12 +341,8 @@ int cmd_fsck(int argc, char **argv)
 			f.store = optarg;
 			break;
 		case 't':
-			errno = 0;
-			f.threads = (unsigned)strtoul(optarg, &end, 10);
-			if (errno || *end || end == optarg || f.threads == 0 || f.threads > 1024) {
-				log_error("--threads '%s': give a number from 1 to 1024", optarg);
+			if (option_threads(optarg, &f.threads) < 0)
 				return EXIT_USAGE;
-			}
 			break;
 		case 'h':
 			usage(stdout);

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "tool/common/atomic_file.h"
+#include "tool/common/options.h"
 #include "tool/commands.h"
 #include "tool/mkimage/dump_parse.h"
 #include "lib/verity/fsverity.h"
@@ -64,21 +65,6 @@ static int parse_version(const char *arg, const char *opt, int *out)
 	return 0;
 }
 
-static int parse_threads(const char *arg, unsigned *out)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(arg, &end, 10);
-	if (errno || *end || end == arg || v < 1 || v > 1024) {
-		log_error("--threads %s: give a number from 1 to 1024", arg);
-		return -EINVAL;
-	}
-	*out = (unsigned)v;
-	return 0;
-}
-
 static int parse_args(int argc, char **argv, struct mkimage_args *a)
 {
 	enum { O_FROM_FILE = 256, O_STORE, O_PRINT, O_PRINT_ONLY, O_MIN, O_MAX, O_EPOCH,
@@ -110,7 +96,7 @@ static int parse_args(int argc, char **argv, struct mkimage_args *a)
 		case O_HARDLINKS:  a->hardlinks = true; break;
 		case O_MIN:        r = parse_version(optarg, "--min-version", &a->min_version); break;
 		case O_MAX:        r = parse_version(optarg, "--max-version", &a->max_version); break;
-		case O_THREADS:    r = parse_threads(optarg, &a->threads); break;
+		case O_THREADS:    r = option_threads(optarg, &a->threads); break;
 		case 'h':
 			usage(stdout);
 			return 1;

@@ -9,6 +9,7 @@
 
 #include "tool/common/atomic_file.h"
 #include "lib/verity/fsverity.h"
+#include "lib/base/array.h"
 #include "lib/base/hex.h"
 #include "lib/base/log.h"
 #include "lib/base/util.h"
@@ -82,15 +83,8 @@ static int collect_objects(const struct cfs_node *node, struct object_list *l)
 	if (node->link_to)
 		return 0;
 	if (S_ISREG(node->mode) && node->has_digest && node->src_path && !node->content) {
-		if (l->n == l->cap) {
-			size_t cap = l->cap ? l->cap * 2 : 256;
-			const struct cfs_node **v = reallocarray(l->v, cap, sizeof(*v));
-
-			if (!v)
-				return log_oom();
-			l->v = v;
-			l->cap = cap;
-		}
+		if (CFS_GROW(l->v, l->cap, l->n + 1, 256) < 0)
+			return log_oom();
 		l->v[l->n++] = node;
 	}
 	for (size_t i = 0; i < node->n_children; i++) {
