@@ -129,7 +129,7 @@ static int check_image(struct fsck *f, int dir_fd, const char *path, const char 
 	if (r < 0) {
 		f->bad_images++;
 		printf("bad-image: ");
-		cfs_dump_escape(stdout, shown, strlen(shown));
+		dump_escape(stdout, shown, strlen(shown));
 		putchar('\n');
 	}
 	return 0;
@@ -239,7 +239,7 @@ static void print_object(const struct fsck *f, const char *what, const struct cf
 	const char *path = cfs_object_path(&f->set, o);
 
 	printf("%s: %s/" CFS_STORE_OBJECTS "/", what, f->store);
-	cfs_dump_escape(stdout, path, strlen(path));
+	dump_escape(stdout, path, strlen(path));
 }
 
 /* Why a corrupt object is refused, in the words of its verdict. */
@@ -311,7 +311,7 @@ static int fsck(struct fsck *f, char **args, int n_args)
 	if (r < 0)
 		return EXIT_FAILED;
 	cfs_objects_sort(&f->set);
-	r = cfs_run_jobs(f->set.n, f->threads, check_group, f);
+	r = workers_run(f->set.n, f->threads, check_group, f);
 	if (r < 0)
 		return EXIT_FAILED;
 	status = report_objects(f, &missing, &corrupt);
@@ -332,7 +332,7 @@ int cmd_fsck(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	struct fsck f = { .store_fd = -1, .objects_fd = -1, .threads = cfs_default_threads() };
+	struct fsck f = { .store_fd = -1, .objects_fd = -1, .threads = workers_default_threads() };
 	int c, status;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {

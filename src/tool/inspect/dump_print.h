@@ -14,9 +14,9 @@
 #include "lib/image/tree.h"
 
 /* Writes bytes escaped as a dump field (a path, say) is. */
-void cfs_dump_escape(FILE *out, const void *data, size_t len);
+void dump_escape(FILE *out, const void *data, size_t len);
 
 /* 0, or -EIO when out could not be written (logged). */
-int cfs_dump_print(FILE *out, const struct cfs_node *root);
+int dump_print(FILE *out, const struct cfs_node *root);
 
 #endif

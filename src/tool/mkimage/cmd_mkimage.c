@@ -85,7 +85,7 @@ static int parse_args(int argc, char **argv, struct mkimage_args *a)
 	int c, r = 0;
 
 	*a = (struct mkimage_args){ .min_version = -1, .max_version = -1,
-				    .threads = cfs_default_threads() };
+				    .threads = workers_default_threads() };
 	while (r == 0 && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case O_FROM_FILE:  a->from_file = true; break;
@@ -172,20 +172,20 @@ static int write_image(const char *image, int dirfd, const char *base,
 		       const struct writer_image *img)
 {
 	_cleanup_free_ char *dir = strdup(image);
-	struct cfs_atomic_file f = { .fd = -1 };
+	struct atomic_file f = { .fd = -1 };
 	int r;
 
 	if (!dir)
 		return log_oom();
-	r = cfs_atomic_open(&f, dirfd, dirname(dir));
+	r = atomic_file_open(&f, dirfd, dirname(dir));
 	if (r < 0)
 		return r;
 	r = cfs_write_full(f.fd, img->data, img->size);
 	if (r < 0) {
-		cfs_atomic_discard(&f);
+		atomic_file_discard(&f);
 		return log_errno(r, "cannot write %s: %m", image);
 	}
-	r = cfs_atomic_commit(&f, base, CFS_ATOMIC_REPLACE, NULL, NULL);
+	r = atomic_file_commit(&f, base, ATOMIC_FILE_REPLACE, NULL, NULL);
 	if (r < 0)
 		return r;
 	if (fsync(dirfd) < 0)
@@ -196,19 +196,19 @@ static int write_image(const char *image, int dirfd, const char *base,
 static int store_all(const struct mkimage_args *a, const struct cfs_node *root,
 		     const struct writer_image *img, const uint8_t *digest)
 {
-	struct cfs_store s;
-	int r = cfs_store_open(&s, a->store, a->threads);
+	struct store s;
+	int r = store_open(&s, a->store, a->threads);
 
 	if (r < 0)
 		return r;
 	/* Objects first: the store never holds an image without its objects. */
-	r = cfs_store_add_objects(&s, root);
+	r = store_add_objects(&s, root);
 	if (r >= 0)
-		r = cfs_store_add_image(&s, img->data, img->size, digest);
+		r = store_add_image(&s, img->data, img->size, digest);
 	if (r >= 0)
 		log_info("%s: %zu objects added, %zu already present", a->store,
 			 atomic_load(&s.added), atomic_load(&s.present));
-	cfs_store_close(&s);
+	store_close(&s);
 	return r;
 }
 
