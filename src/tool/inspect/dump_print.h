@@ -4,7 +4,7 @@
  * per entry, depth-first in name order,
  *   PATH SIZE MODE NLINK UID GID RDEV MTIME PAYLOAD CONTENT DIGEST XATTR...
  * with a hard link marked by '@' before MODE and the path of the entry
- * holding the inode as its PAYLOAD.  src/tool/dump_parse.c reads it back.
+ * holding the inode as its PAYLOAD.  tool/mkimage/dump_parse.c reads it back.
  */
 #ifndef CFS_DUMP_PRINT_H
 #define CFS_DUMP_PRINT_H
