@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "tool/commands.h"
+#include "tool/common/dir_names.h"
 #include "tool/common/options.h"
 #include "tool/inspect/dump_print.h"
 #include "lib/base/array.h"
@@ -154,21 +155,16 @@ static int open_images(struct fsck *f)
 	return fd;
 }
 
-static int name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Every image in DIR/images, in name order; other files (signatures beside
  * the images, say) are not images and are left alone. */
 static int check_store_images(struct fsck *f)
 {
 	_cleanup_close_ int images_fd = -1;
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	struct dirent *de;
+	_cleanup_free_ char *shown = NULL;
+	char **names;
+	size_t n;
 	DIR *d;
-	int r = 0;
+	int r;
 
 	images_fd = open_images(f);
 	if (images_fd < 0)
@@ -176,28 +172,18 @@ static int check_store_images(struct fsck *f)
 	d = fdopendir(fcntl(images_fd, F_DUPFD_CLOEXEC, 0));
 	if (!d)
 		return log_errno(-errno, "cannot list %s/" CFS_STORE_IMAGES ": %m", f->store);
-	while ((de = readdir(d))) {
-		if (!is_digest_name(de->d_name))
-			continue;
-		if (CFS_GROW(names, cap, n + 1, 16) < 0) {
-			r = log_oom();
-			break;
-		}
-		names[n] = strdup(de->d_name);
-		if (!names[n]) {
-			r = log_oom();
-			break;
-		}
-		n++;
+	if (asprintf(&shown, "%s/" CFS_STORE_IMAGES, f->store) < 0) {
+		shown = NULL;
+		closedir(d);
+		return log_oom();
 	}
+	r = dir_names(d, shown, is_digest_name, &names, &n);
 	closedir(d);
-	if (r >= 0 && n > 1)
-		qsort(names, n, sizeof(*names), name_cmp);
+	if (r < 0)
+		return r;
 	for (size_t i = 0; r >= 0 && i < n; i++)
 		r = check_image(f, images_fd, names[i], names[i]);
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	dir_names_free(names, n);
 	return r;
 }
 
