@@ -2,9 +2,10 @@
 #include "tool/common/options.h"
 
 #include <errno.h>
-#include <stdlib.h>
+#include <stdint.h>
 
 #include "lib/base/log.h"
+#include "lib/base/parse.h"
 
 int option_hash(const char *arg, enum cfs_hash_alg *alg)
 {
@@ -15,12 +16,9 @@ int option_hash(const char *arg, enum cfs_hash_alg *alg)
 
 int option_threads(const char *arg, unsigned *threads)
 {
-	char *end;
-	unsigned long v;
+	uint64_t v;
 
-	errno = 0;
-	v = strtoul(arg, &end, 10);
-	if (errno || *end || end == arg || v < 1 || v > 1024)
+	if (cfs_parse_u64(arg, &v) < 0 || v < 1 || v > 1024)
 		return log_errno(-EINVAL, "--threads %s: give a number from 1 to 1024", arg);
 	*threads = (unsigned)v;
 	return 0;
