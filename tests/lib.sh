@@ -57,6 +57,23 @@ SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/cfsboot-test.XXXXXX")
 trap 'rm -rf "$SCRATCH"' EXIT
 scratch() { echo "$SCRATCH"; }
 
+# private_mount_ns WHY "$@": the rest of the script runs as root in a
+# private mount namespace of its own (the script is executed again there,
+# with a scratch directory of its own), so that its mounts go with it; not
+# root, the script is skipped, saying WHY.
+private_mount_ns() {
+	local why=$1; shift
+	if [ "$(id -u)" -ne 0 ]; then
+		skip "$why"
+		done_testing
+		exit
+	fi
+	[ -n "${CFS_PIVOT_NS:-}" ] && return 0
+	rm -rf "$SCRATCH"
+	trap - EXIT
+	CFS_PIVOT_NS=1 exec unshare -m --propagation private "$BASH" "$0" "$@"
+}
+
 done_testing() {
 	echo "1..$_tap_n"
 	[ "$_tap_failed" -eq 0 ]

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "lib/image/image_objects.h"
+#include "lib/image/image_tree.h"
 #include "tool/inspect/dump_print.h"
 #include "lib/image/image.h"
 #include "lib/base/log.h"
@@ -51,7 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	cfs_image_walk_objects(img, count_object, &sum);
 	if (cfs_image_read_tree(img, &root) == 0) {
-		cfs_dump_print(devnull, root);
+		dump_print(devnull, root);
 		cfs_node_free(root);
 	}
 	cfs_image_close(img);

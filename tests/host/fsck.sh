@@ -147,7 +147,7 @@ else
 fi
 
 check_fails "fsck without --store" 2 "no store given" "$CFSBOOT" fsck
-check_fails "fsck --threads 0" 2 "--threads '0'" "$CFSBOOT" fsck --threads 0 --store "$STORE"
+check_fails "fsck --threads 0" 2 "--threads 0: give a number" "$CFSBOOT" fsck --threads 0 --store "$STORE"
 check_fails "fsck of a directory that is no store" 1 "the objects directory $S/src/objects does not exist \(is it a store\?" \
 	"$CFSBOOT" fsck --store "$S/src"
 check "fsck --help" "$CFSBOOT" fsck --help

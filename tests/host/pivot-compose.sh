@@ -8,16 +8,8 @@
 # behind.  The host kernel has no fs-verity, so most cases use
 # verity = insecure-dev and check that the status says INSECURE; what needs
 # fs-verity is the VM tier's.
-if [ "$(id -u)" -ne 0 ]; then
-	. "$(dirname "$0")/../lib.sh"
-	skip "cfs-pivot mounts need root"
-	done_testing
-	exit
-fi
-if [ -z "${CFS_PIVOT_NS:-}" ]; then
-	CFS_PIVOT_NS=1 exec unshare -m --propagation private "$BASH" "$0" "$@"
-fi
 . "$(dirname "$0")/../lib.sh"
+private_mount_ns "cfs-pivot mounts need root" "$@"
 
 S=$(scratch)
 # Mounts under the scratch directory go before it is removed.

@@ -11,16 +11,8 @@
 # tpm-wait, and one that does not appear.  Every swtpm is started here on free ports of
 # 127.0.0.1 and killed on exit; every wait is bounded.  The host's own TPM,
 # if it has one, is never touched: every policy names a device.
-if [ "$(id -u)" -ne 0 ]; then
-	. "$(dirname "$0")/../lib.sh"
-	skip "cfs-pivot mounts need root"
-	done_testing
-	exit
-fi
-if [ -z "${CFS_PIVOT_NS:-}" ]; then
-	CFS_PIVOT_NS=1 exec unshare -m --propagation private "$BASH" "$0" "$@"
-fi
 . "$(dirname "$0")/../lib.sh"
+private_mount_ns "cfs-pivot mounts need root" "$@"
 
 for t in swtpm swtpm_setup tpm2_pcrread tpm2_nvdefine python3; do
 	if ! command -v "$t" > /dev/null; then

@@ -9,16 +9,8 @@
 # host kernel has no fs-verity.  Both must accept the intact store and the
 # harmless changes, and both must refuse every damage, each with its own
 # exit code and a line naming what it refused.
-if [ "$(id -u)" -ne 0 ]; then
-	. "$(dirname "$0")/../lib.sh"
-	skip "cfs-pivot mounts need root"
-	done_testing
-	exit
-fi
-if [ -z "${CFS_PIVOT_NS:-}" ]; then
-	CFS_PIVOT_NS=1 exec unshare -m --propagation private "$BASH" "$0" "$@"
-fi
 . "$(dirname "$0")/../lib.sh"
+private_mount_ns "cfs-pivot mounts need root" "$@"
 
 S=$(scratch)
 cleanup() {

@@ -19,6 +19,8 @@
 #include "lib/image/format.h"
 #include "lib/image/image.h"
 #include "lib/base/util.h"
+#include "lib/image/image_objects.h"
+#include "lib/image/image_tree.h"
 
 /*
  * The base image, one block:

@@ -60,7 +60,7 @@ static int setup(void **state)
 	struct scan_options scan = { .threads = 1 };
 	struct writer_options wo = { .min_version = 0, .max_version = 1 };
 	struct cfs_node *root = NULL;
-	struct cfs_store store;
+	struct store store;
 	struct writer_image img;
 	char p[512];
 	int fd;
@@ -78,9 +78,9 @@ static int setup(void **state)
 	assert_int_equal(scan_tree(p, &scan, &root), 0);
 	assert_int_equal(writer_build(root, &wo, &img), 0);
 	path_of(p, sizeof(p), "store");
-	assert_int_equal(cfs_store_open(&store, p, 1), 0);
-	assert_int_equal(cfs_store_add_objects(&store, root), 0);
-	cfs_store_close(&store);
+	assert_int_equal(store_open(&store, p, 1), 0);
+	assert_int_equal(store_add_objects(&store, root), 0);
+	store_close(&store);
 	cfs_node_free(root);
 
 	path_of(p, sizeof(p), "image");

@@ -105,8 +105,4 @@ static inline void put_le64(void *p, uint64_t v)
 	put_le32((uint8_t *)p + 4, (uint32_t)(v >> 32));
 }
 
-/* cfs_read_file() used to be declared here; tool/mkimage/dump_parse.c
- * still finds it through this include. */
-#include "lib/base/read_file.h"
-
 #endif

@@ -112,11 +112,4 @@ int cfs_image_read_inode(const struct cfs_image_file *img, uint64_t nid, struct 
 void cfs_image_block(const struct cfs_image_file *img, const struct cfs_inode *ino, uint64_t k,
 		     const uint8_t **data, size_t *len);
 
-/* The layers' own headers, so that a user of the reader needs this one. */
-#include "lib/image/image_dir.h"
-#include "lib/image/image_objects.h"
-#include "lib/image/image_tree.h"
-#include "lib/image/image_walk.h"
-#include "lib/image/image_xattr.h"
-
 #endif

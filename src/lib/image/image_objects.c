@@ -17,6 +17,8 @@
 #include <sys/stat.h>
 
 #include "lib/base/util.h"
+#include "lib/image/image_walk.h"
+#include "lib/image/image_xattr.h"
 
 /* The suffixes after "trusted." that overlayfs looks up. */
 #define OVL_SUFFIX_METACOPY "overlay.metacopy"

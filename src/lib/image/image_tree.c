@@ -18,6 +18,7 @@
  */
 #include "lib/image/image_tree.h"
 
+#include "lib/image/image_objects.h"
 #include "lib/image/image_priv.h"
 #include "lib/image/image_unescape.h"
 
@@ -28,6 +29,8 @@
 #include "lib/base/array.h"
 #include "lib/base/log.h"
 #include "lib/base/util.h"
+#include "lib/image/image_walk.h"
+#include "lib/image/image_xattr.h"
 
 #define SWAP(a, b) do { __typeof__(a) _t = (a); (a) = (b); (b) = _t; } while (0)
 

@@ -30,6 +30,7 @@
 
 #include "lib/base/hex.h"
 #include "lib/base/log.h"
+#include "lib/image/image_tree.h"
 
 struct unescape {
 	const struct cfs_image_file *img;

@@ -27,6 +27,7 @@
  */
 #include "lib/image/image_walk.h"
 
+#include "lib/image/image_dir.h"
 #include "lib/image/image_priv.h"
 
 #include <stdlib.h>
@@ -36,6 +37,7 @@
 #include "lib/base/log.h"
 #include "lib/base/util.h"
 #include "lib/image/codec.h"
+#include "lib/image/image_xattr.h"
 
 struct queued {
 	uint64_t nid, parent_nid;

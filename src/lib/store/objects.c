@@ -18,9 +18,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "lib/base/array.h"
 #include "lib/base/hex.h"
 #include "lib/base/log.h"
 #include "lib/base/util.h"
+#include "lib/image/image_objects.h"
 #include "lib/image/tree.h"
 #include "lib/store/beneath.h"
 #include "lib/store/exposure.h"
@@ -57,25 +59,6 @@ static int check_ref(const struct cfs_object_ref *o, const char *image)
 	return 0;
 }
 
-/* Room for need elements of size bytes in *v of *cap, doubling from
- * first.  Not inlined: cfs-pivot carries it once for both arrays. */
-static __attribute__((noinline)) int grow(void **v, size_t *cap, size_t need, size_t size, size_t first)
-{
-	size_t cap2 = *cap ? *cap : first;
-	void *p;
-
-	if (need <= *cap)
-		return 0;
-	while (cap2 < need)
-		cap2 *= 2;
-	p = reallocarray(*v, cap2, size);
-	if (!p)
-		return log_oom();
-	*v = p;
-	*cap = cap2;
-	return 0;
-}
-
 static int add_ref(const struct cfs_object_ref *o, void *userdata)
 {
 	struct add_ctx *ctx = userdata;
@@ -88,12 +71,10 @@ static int add_ref(const struct cfs_object_ref *o, void *userdata)
 		if (r < 0)
 			return r;
 	}
-	r = grow((void **)&set->v, &set->cap, set->n + 1, sizeof(*set->v), 256);
-	if (r == 0 && o->path)
-		r = grow((void **)&set->paths, &set->paths_cap, set->paths_len + o->path_len + 1, 1,
-			 16384);
-	if (r < 0)
-		return r;
+	if (CFS_GROW(set->v, set->cap, set->n + 1, 256) < 0 ||
+	    (o->path && CFS_GROW(set->paths, set->paths_cap, set->paths_len + o->path_len + 1,
+				 16384) < 0))
+		return log_oom();
 	e = &set->v[set->n++];
 	*e = (struct cfs_object){ .path = SIZE_MAX, .path_len = o->path_len, .nid = o->nid,
 				  .image = ctx->image };

@@ -23,16 +23,9 @@
 CFS_DEFINE_OSSL_FREEP(ASN1_OBJECT, ASN1_OBJECT_free)
 CFS_DEFINE_OSSL_FREEP(BIO, BIO_free)
 CFS_DEFINE_OSSL_FREEP(CMS_ContentInfo, CMS_ContentInfo_free)
-CFS_DEFINE_OSSL_FREEP(EVP_PKEY, EVP_PKEY_free)
 CFS_DEFINE_OSSL_FREEP(EXTENDED_KEY_USAGE, EXTENDED_KEY_USAGE_free)
 CFS_DEFINE_OSSL_FREEP(X509, X509_free)
 CFS_DEFINE_OSSL_FREEP(X509_ALGOR, X509_ALGOR_free)
-CFS_DEFINE_OSSL_FREEP(X509_STORE_CTX, X509_STORE_CTX_free)
-
-static inline void x509_stack_freep(STACK_OF(X509) **p)
-{
-	sk_X509_pop_free(*p, X509_free);
-}
 
 /* The reason of the most recent OpenSSL error, and an empty error queue,
  * so that a later failure does not report a stale reason.  Without the

@@ -237,10 +237,8 @@ static int choose_plan(struct pivot_boot *b, int *fsfd)
 	r = pivot_probe_overlay(*fsfd, b->store.objects_fd, &probe);
 	if (r < 0)
 		return class_of(r, PIVOT_EXIT_MOUNT);
-	if (probe.legacy_context) {
-		close(*fsfd);
-		*fsfd = -1;
-	}
+	if (probe.legacy_context)
+		*fsfd = safe_close(*fsfd);
 	if (pivot_plan_choose(b->policy.verity, &probe, &b->opt.avoid, &b->plan, &why) < 0) {
 		log_error("refusing to boot with verity = require: %s", why);
 		return PIVOT_EXIT_VERITY;

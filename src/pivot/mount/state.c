@@ -103,7 +103,8 @@ static int bind_clone(const struct pivot_state_in *in, const char *rel, const ch
 	return TAKE_FD(fd);
 }
 
-/* etc = bind mounts what the deployment tool put there; it is never made. */
+/* etc = bind mounts what the tool that installs the image put there (cfsboot
+ * has no deploy command yet); it is never made. */
 static int check_bind_etc(const struct pivot_state_in *in, const struct deploy_path *d)
 {
 	char rel[PATH_MAX + 8];
@@ -113,8 +114,9 @@ static int check_bind_etc(const struct pivot_state_in *in, const struct deploy_p
 	fd = cfs_open_beneath(in->physroot_fd, rel, true);
 	if (fd == -ENOENT)
 		return log_errno(fd, "etc = bind mounts %s/etc over /etc, but it does not exist (the "
-				 "deployment tool creates it from the image's /etc; etc = overlay "
-				 "creates its state on first boot instead)", d->shown);
+				 "tool that installs the image, such as bootc or composefs-rs, "
+				 "creates it from the image's /etc, as cfsboot has no deploy command "
+				 "yet; etc = overlay creates its state on first boot instead)", d->shown);
 	if (fd < 0)
 		return log_errno(fd, "refusing %s/etc: %m (state is opened without following links "
 				 "or crossing mount points)", d->shown);

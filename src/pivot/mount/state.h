@@ -9,7 +9,8 @@
  * and etc = transient keeps its upper directory on a tmpfs, with the files
  * of etc-keep bound over it from etc/upper (etc_keep.h).  Directories
  * are created on first boot (mode 0755, work 0700, owned by root), except
- * etc for etc = bind, which the deployment tool fills with the image's
+ * etc for etc = bind, which the tool that installs the image (bootc or
+ * composefs-rs; cfsboot has no deploy command yet) fills with the image's
  * /etc: an empty /etc would boot a system without accounts or services.
  *
  * The state is written through a writable clone of the physical root's

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/base/array.h"
 #include "lib/base/log.h"
 #include "pivot/pid1/modlist.h"
 
@@ -24,13 +25,10 @@ static bool blank(char c)
 
 static int add(struct pid1_modlist *l, const char *name, size_t len)
 {
-	char **names = reallocarray(l->names, l->n + 1, sizeof(*names));
-
-	if (!names)
+	if (CFS_GROW(l->names, l->cap, l->n + 1, 8) < 0)
 		return log_oom();
-	l->names = names;
-	names[l->n] = strndup(name, len);
-	if (!names[l->n])
+	l->names[l->n] = strndup(name, len);
+	if (!l->names[l->n])
 		return log_oom();
 	l->n++;
 	return 0;

@@ -13,7 +13,7 @@
 
 struct pid1_modlist {
 	char **names;
-	size_t n;
+	size_t n, cap;
 };
 
 /*

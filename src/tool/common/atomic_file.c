@@ -18,7 +18,7 @@
 
 #define COPY_CHUNK (1u << 20)
 
-int cfs_atomic_open(struct cfs_atomic_file *f, int dirfd, const char *dir)
+int atomic_file_open(struct atomic_file *f, int dirfd, const char *dir)
 {
 	/* A random name, created exclusively: retried on the rare clash. */
 	for (int tries = 0; tries < 100; tries++) {
@@ -40,7 +40,7 @@ int cfs_atomic_open(struct cfs_atomic_file *f, int dirfd, const char *dir)
 	return log_errno(-EEXIST, "cannot create a temporary file in %s", dir);
 }
 
-void cfs_atomic_discard(struct cfs_atomic_file *f)
+void atomic_file_discard(struct atomic_file *f)
 {
 	f->fd = safe_close(f->fd);
 	if (f->tmp_name[0]) {
@@ -107,7 +107,7 @@ static int copy_range(int src, int dst, off_t off, off_t end)
 	return 0;
 }
 
-int cfs_atomic_copy_from(struct cfs_atomic_file *f, int src_fd, const char *src)
+int atomic_file_copy_from(struct atomic_file *f, int src_fd, const char *src)
 {
 	struct stat st;
 	off_t off = 0;
@@ -139,7 +139,7 @@ int cfs_atomic_copy_from(struct cfs_atomic_file *f, int src_fd, const char *src)
 }
 
 /* The kernel's own fs-verity digest of the file against the one expected. */
-static int check_measurement(int fd, const struct cfs_atomic_file *f, const uint8_t *expect)
+static int check_measurement(int fd, const struct atomic_file *f, const uint8_t *expect)
 {
 	struct {
 		struct fsverity_digest d;
@@ -156,8 +156,8 @@ static int check_measurement(int fd, const struct cfs_atomic_file *f, const uint
 	return 0;
 }
 
-static int enable_verity(struct cfs_atomic_file *f, const uint8_t *expect,
-			 enum cfs_verity_result *result)
+static int enable_verity(struct atomic_file *f, const uint8_t *expect,
+			 enum verity_result *result)
 {
 	struct fsverity_enable_arg arg = {
 		.version = 1,
@@ -170,11 +170,11 @@ static int enable_verity(struct cfs_atomic_file *f, const uint8_t *expect,
 	if (fd < 0)
 		return log_errno(-errno, "cannot reopen a new file in %s: %m", f->dir);
 	if (ioctl(fd, FS_IOC_ENABLE_VERITY, &arg) == 0) {
-		*result = CFS_VERITY_ENABLED;
+		*result = VERITY_ENABLED;
 		return expect ? check_measurement(fd, f, expect) : 0;
 	}
 	if (errno == EOPNOTSUPP || errno == ENOTTY) {
-		*result = CFS_VERITY_UNSUPPORTED;
+		*result = VERITY_UNSUPPORTED;
 		return 0;
 	}
 	return log_errno(-errno, "cannot enable fs-verity on a new file in %s: %m", f->dir);
@@ -194,7 +194,7 @@ static int rename_noreplace(int dirfd, const char *from, const char *to)
 	return 0;
 }
 
-int cfs_atomic_finish(struct cfs_atomic_file *f, bool sync)
+int atomic_file_finish(struct atomic_file *f, bool sync)
 {
 	int r = 0;
 
@@ -204,26 +204,26 @@ int cfs_atomic_finish(struct cfs_atomic_file *f, bool sync)
 		r = log_errno(-errno, "cannot write a new file in %s: %m", f->dir);
 	f->fd = -1;
 	if (r < 0)
-		cfs_atomic_discard(f);
+		atomic_file_discard(f);
 	return r;
 }
 
-int cfs_atomic_place(struct cfs_atomic_file *f, const char *name, unsigned flags,
-		     const uint8_t *expect_sha256, enum cfs_verity_result *verity)
+int atomic_file_place(struct atomic_file *f, const char *name, unsigned flags,
+		      const uint8_t *expect_sha256, enum verity_result *verity)
 {
 	int r;
 
-	if (flags & CFS_ATOMIC_VERITY) {
+	if (flags & ATOMIC_FILE_VERITY) {
 		r = enable_verity(f, expect_sha256, verity);
 		if (r < 0)
 			goto fail;
 	}
-	if (flags & CFS_ATOMIC_REPLACE) {
+	if (flags & ATOMIC_FILE_REPLACE) {
 		r = renameat(f->dirfd, f->tmp_name, f->dirfd, name) < 0 ? -errno : 0;
 	} else {
 		r = rename_noreplace(f->dirfd, f->tmp_name, name);
 		if (r == -EEXIST) {
-			cfs_atomic_discard(f);
+			atomic_file_discard(f);
 			return 1;
 		}
 	}
@@ -234,14 +234,14 @@ int cfs_atomic_place(struct cfs_atomic_file *f, const char *name, unsigned flags
 	f->tmp_name[0] = '\0';
 	return 0;
 fail:
-	cfs_atomic_discard(f);
+	atomic_file_discard(f);
 	return r;
 }
 
-int cfs_atomic_commit(struct cfs_atomic_file *f, const char *name, unsigned flags,
-		      const uint8_t *expect_sha256, enum cfs_verity_result *verity)
+int atomic_file_commit(struct atomic_file *f, const char *name, unsigned flags,
+		       const uint8_t *expect_sha256, enum verity_result *verity)
 {
-	int r = cfs_atomic_finish(f, true);
+	int r = atomic_file_finish(f, true);
 
-	return r < 0 ? r : cfs_atomic_place(f, name, flags, expect_sha256, verity);
+	return r < 0 ? r : atomic_file_place(f, name, flags, expect_sha256, verity);
 }

@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct cfs_atomic_file {
+struct atomic_file {
 	int dirfd;                  /* borrowed */
 	const char *dir;            /* for messages */
 	int fd;                     /* the temporary file, open for writing */
@@ -22,41 +22,41 @@ struct cfs_atomic_file {
 };
 
 enum {
-	CFS_ATOMIC_REPLACE = 1 << 0,    /* replace an existing file of that name */
-	CFS_ATOMIC_VERITY  = 1 << 1,    /* enable fs-verity before the rename */
+	ATOMIC_FILE_REPLACE = 1 << 0,    /* replace an existing file of that name */
+	ATOMIC_FILE_VERITY  = 1 << 1,    /* enable fs-verity before the rename */
 };
 
-/* How enabling fs-verity went (CFS_ATOMIC_VERITY). */
-enum cfs_verity_result {
-	CFS_VERITY_ENABLED,
-	CFS_VERITY_UNSUPPORTED,     /* the file system cannot: the file is kept without */
+/* How enabling fs-verity went (ATOMIC_FILE_VERITY). */
+enum verity_result {
+	VERITY_ENABLED,
+	VERITY_UNSUPPORTED,     /* the file system cannot: the file is kept without */
 };
 
-int cfs_atomic_open(struct cfs_atomic_file *f, int dirfd, const char *dir);
+int atomic_file_open(struct atomic_file *f, int dirfd, const char *dir);
 
 /* The data is complete: makes the file mode 0644, fsyncs it if asked (a
  * caller placing many files may sync the file system once instead), and
  * closes it.  The file keeps its temporary name until placed. */
-int cfs_atomic_finish(struct cfs_atomic_file *f, bool sync);
+int atomic_file_finish(struct atomic_file *f, bool sync);
 
 /* Puts a finished file under its final name.
  * Returns 1 if the name already existed and was kept (without
- * CFS_ATOMIC_REPLACE: identical content is stored once), 0 when the file
+ * ATOMIC_FILE_REPLACE: identical content is stored once), 0 when the file
  * was put in place.  Either way the temporary file is gone afterwards.
- * With CFS_ATOMIC_VERITY and a digest to expect, the kernel's measurement
+ * With ATOMIC_FILE_VERITY and a digest to expect, the kernel's measurement
  * must equal it: a file that changed after it was hashed is refused. */
-int cfs_atomic_place(struct cfs_atomic_file *f, const char *name, unsigned flags,
-		     const uint8_t *expect_sha256, enum cfs_verity_result *verity);
+int atomic_file_place(struct atomic_file *f, const char *name, unsigned flags,
+		      const uint8_t *expect_sha256, enum verity_result *verity);
 
 /* finish (with fsync), then place. */
-int cfs_atomic_commit(struct cfs_atomic_file *f, const char *name, unsigned flags,
-		      const uint8_t *expect_sha256, enum cfs_verity_result *verity);
+int atomic_file_commit(struct atomic_file *f, const char *name, unsigned flags,
+		       const uint8_t *expect_sha256, enum verity_result *verity);
 
 /* Removes the temporary file (after a failure); harmless after place. */
-void cfs_atomic_discard(struct cfs_atomic_file *f);
+void atomic_file_discard(struct atomic_file *f);
 
 /* Copies all of src_fd into f: a reflink when the file system can, else
  * copy_file_range, else read/write; holes stay holes. */
-int cfs_atomic_copy_from(struct cfs_atomic_file *f, int src_fd, const char *src);
+int atomic_file_copy_from(struct atomic_file *f, int src_fd, const char *src);
 
 #endif

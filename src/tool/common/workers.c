@@ -17,7 +17,7 @@ struct job_queue {
 	void *ctx;
 };
 
-unsigned cfs_default_threads(void)
+unsigned workers_default_threads(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 
@@ -44,7 +44,7 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-int cfs_run_jobs(size_t n, unsigned threads, int (*job)(size_t i, void *ctx), void *ctx)
+int workers_run(size_t n, unsigned threads, int (*job)(size_t i, void *ctx), void *ctx)
 {
 	struct job_queue q = { .n = n, .job = job, .ctx = ctx };
 	_cleanup_free_ pthread_t *tids = NULL;

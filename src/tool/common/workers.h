@@ -10,11 +10,11 @@
 #include <stddef.h>
 
 /* The number of online CPUs: the default for --threads. */
-unsigned cfs_default_threads(void);
+unsigned workers_default_threads(void);
 
 /* Runs job(i, ctx) for every i in [0, n) on up to `threads` threads (the
  * caller's included).  After a job fails no new job starts; returns the
  * first failure's negative errno (the job has logged it), or 0. */
-int cfs_run_jobs(size_t n, unsigned threads, int (*job)(size_t i, void *ctx), void *ctx);
+int workers_run(size_t n, unsigned threads, int (*job)(size_t i, void *ctx), void *ctx);
 
 #endif

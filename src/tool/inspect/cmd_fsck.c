@@ -17,7 +17,10 @@
 #include <string.h>
 
 #include "tool/commands.h"
+#include "tool/common/dir_names.h"
+#include "tool/common/options.h"
 #include "tool/inspect/dump_print.h"
+#include "lib/base/array.h"
 #include "lib/base/hex.h"
 #include "lib/image/image.h"
 #include "lib/base/log.h"
@@ -61,21 +64,14 @@ static bool is_digest_name(const char *name)
 	size_t len = strlen(name);
 
 	return (len == 2 * CFS_SHA256_DIGEST_SIZE || len == 2 * CFS_MAX_DIGEST_SIZE) &&
-	       strspn(name, "0123456789abcdef") == len;
+	       cfs_hex_is_lower(name, len);
 }
 
 static int remember_image(struct fsck *f, char *shown)
 {
-	if (f->n_images == f->cap) {
-		size_t cap = f->cap ? 2 * f->cap : 16;
-		char **v = reallocarray(f->images, cap, sizeof(*v));
-
-		if (!v) {
-			free(shown);
-			return log_oom();
-		}
-		f->images = v;
-		f->cap = cap;
+	if (CFS_GROW(f->images, f->cap, f->n_images + 1, 16) < 0) {
+		free(shown);
+		return log_oom();
 	}
 	f->images[f->n_images++] = shown;
 	return 0;
@@ -94,7 +90,7 @@ static int check_name(const struct cfs_image_file *img, const char *shown, const
 	data = cfs_image_data(img, &size);
 	r = cfs_verity_digest_buf(alg, data, size, digest);
 	if (r < 0)
-		return log_errno(r, "cannot digest %s: %m", shown);
+		return r;
 	cfs_hex_encode(digest, cfs_hash_digest_size(alg), hex);
 	if (strcmp(hex, name) != 0)
 		return log_errno(-EUCLEAN, "%s: its fs-verity digest is %s, not its name", shown, hex);
@@ -151,7 +147,7 @@ static int check_image(struct fsck *f, int dir_fd, const char *path, const char 
 	if (r < 0) {
 		f->bad_images++;
 		printf("bad-image: ");
-		cfs_dump_escape(stdout, shown, strlen(shown));
+		dump_escape(stdout, shown, strlen(shown));
 		putchar('\n');
 	}
 	return 0;
@@ -176,21 +172,16 @@ static int open_images(struct fsck *f)
 	return fd;
 }
 
-static int name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Every image in DIR/images, in name order; other files (signatures beside
  * the images, say) are not images and are left alone. */
 static int check_store_images(struct fsck *f)
 {
 	_cleanup_close_ int images_fd = -1;
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	struct dirent *de;
+	_cleanup_free_ char *shown = NULL;
+	char **names;
+	size_t n;
 	DIR *d;
-	int r = 0;
+	int r;
 
 	images_fd = open_images(f);
 	if (images_fd < 0)
@@ -198,35 +189,18 @@ static int check_store_images(struct fsck *f)
 	d = fdopendir(fcntl(images_fd, F_DUPFD_CLOEXEC, 0));
 	if (!d)
 		return log_errno(-errno, "cannot list %s/" CFS_STORE_IMAGES ": %m", f->store);
-	while ((de = readdir(d))) {
-		if (!is_digest_name(de->d_name))
-			continue;
-		if (n == cap) {
-			char **v;
-
-			cap = cap ? 2 * cap : 16;
-			v = reallocarray(names, cap, sizeof(*v));
-			if (!v) {
-				r = log_oom();
-				break;
-			}
-			names = v;
-		}
-		names[n] = strdup(de->d_name);
-		if (!names[n]) {
-			r = log_oom();
-			break;
-		}
-		n++;
+	if (asprintf(&shown, "%s/" CFS_STORE_IMAGES, f->store) < 0) {
+		shown = NULL;
+		closedir(d);
+		return log_oom();
 	}
+	r = dir_names(d, shown, is_digest_name, &names, &n);
 	closedir(d);
-	if (r >= 0 && n > 1)
-		qsort(names, n, sizeof(*names), name_cmp);
+	if (r < 0)
+		return r;
 	for (size_t i = 0; r >= 0 && i < n; i++)
 		r = check_image(f, images_fd, names[i], names[i]);
-	for (size_t i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	dir_names_free(names, n);
 	return r;
 }
 
@@ -268,7 +242,7 @@ static void print_object(const struct fsck *f, const char *what, const struct cf
 	const char *path = cfs_object_path(&f->set, o);
 
 	printf("%s: %s/" CFS_STORE_OBJECTS "/", what, f->store);
-	cfs_dump_escape(stdout, path, strlen(path));
+	dump_escape(stdout, path, strlen(path));
 }
 
 /* Why a corrupt object is refused, in the words of its verdict. */
@@ -344,7 +318,7 @@ static int fsck(struct fsck *f, char **args, int n_args)
 	if (r < 0)
 		return EXIT_FAILED;
 	cfs_objects_sort(&f->set);
-	r = cfs_run_jobs(f->set.n, f->threads, check_group, f);
+	r = workers_run(f->set.n, f->threads, check_group, f);
 	if (r < 0)
 		return EXIT_FAILED;
 	status = report_objects(f, &missing, &corrupt);
@@ -365,8 +339,7 @@ int cmd_fsck(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	struct fsck f = { .store_fd = -1, .objects_fd = -1, .threads = cfs_default_threads() };
-	char *end;
+	struct fsck f = { .store_fd = -1, .objects_fd = -1, .threads = workers_default_threads() };
 	int c, status;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -375,12 +348,8 @@ int cmd_fsck(int argc, char **argv)
 			f.store = optarg;
 			break;
 		case 't':
-			errno = 0;
-			f.threads = (unsigned)strtoul(optarg, &end, 10);
-			if (errno || *end || end == optarg || f.threads == 0 || f.threads > 1024) {
-				log_error("--threads '%s': give a number from 1 to 1024", optarg);
+			if (option_threads(optarg, &f.threads) < 0)
 				return EXIT_USAGE;
-			}
 			break;
 		case 'h':
 			usage(stdout);

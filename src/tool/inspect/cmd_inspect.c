@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/image/image_tree.h"
 #include "tool/commands.h"
 #include "tool/inspect/dump_print.h"
 #include "lib/verity/fsverity.h"
@@ -49,7 +50,7 @@ static void print_objects(const struct cfs_objects *set)
 		char hex[CFS_DIGEST_HEX_LEN + 1];
 
 		if (path)
-			cfs_dump_escape(stdout, path, o->path_len);
+			dump_escape(stdout, path, o->path_len);
 		else
 			putchar('-');
 		cfs_hex_encode(o->want.bytes, cfs_hash_digest_size(o->want.alg), hex);
@@ -118,7 +119,7 @@ static int inspect(const char *path, unsigned int parts)
 	if (r >= 0 && (parts & PART_DUMP)) {
 		if (parts != PART_DUMP)
 			printf("\n# dump\n");
-		r = cfs_dump_print(stdout, root);
+		r = dump_print(stdout, root);
 	}
 	if (r >= 0 && fflush(stdout) != 0)
 		r = log_errno(-errno, "cannot write to standard output: %m");

@@ -64,7 +64,7 @@ static void put_escaped(FILE *out, const void *data, size_t len, unsigned int fl
 	}
 }
 
-void cfs_dump_escape(FILE *out, const void *data, size_t len)
+void dump_escape(FILE *out, const void *data, size_t len)
 {
 	put_escaped(out, data, len, 0);
 }
@@ -145,7 +145,7 @@ static int print_node(FILE *out, struct path_buf *path, const struct cfs_node *n
 	return r;
 }
 
-int cfs_dump_print(FILE *out, const struct cfs_node *root)
+int dump_print(FILE *out, const struct cfs_node *root)
 {
 	struct path_buf path = {};
 	int r;

@@ -4,7 +4,7 @@
  * per entry, depth-first in name order,
  *   PATH SIZE MODE NLINK UID GID RDEV MTIME PAYLOAD CONTENT DIGEST XATTR...
  * with a hard link marked by '@' before MODE and the path of the entry
- * holding the inode as its PAYLOAD.  src/tool/dump_parse.c reads it back.
+ * holding the inode as its PAYLOAD.  tool/mkimage/dump_parse.c reads it back.
  */
 #ifndef CFS_DUMP_PRINT_H
 #define CFS_DUMP_PRINT_H
@@ -14,9 +14,9 @@
 #include "lib/image/tree.h"
 
 /* Writes bytes escaped as a dump field (a path, say) is. */
-void cfs_dump_escape(FILE *out, const void *data, size_t len);
+void dump_escape(FILE *out, const void *data, size_t len);
 
 /* 0, or -EIO when out could not be written (logged). */
-int cfs_dump_print(FILE *out, const struct cfs_node *root);
+int dump_print(FILE *out, const struct cfs_node *root);
 
 #endif

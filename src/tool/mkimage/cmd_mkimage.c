@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "tool/common/atomic_file.h"
+#include "tool/common/options.h"
 #include "tool/commands.h"
 #include "tool/mkimage/dump_parse.h"
 #include "lib/verity/fsverity.h"
@@ -64,21 +65,6 @@ static int parse_version(const char *arg, const char *opt, int *out)
 	return 0;
 }
 
-static int parse_threads(const char *arg, unsigned *out)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(arg, &end, 10);
-	if (errno || *end || end == arg || v < 1 || v > 1024) {
-		log_error("--threads %s: give a number from 1 to 1024", arg);
-		return -EINVAL;
-	}
-	*out = (unsigned)v;
-	return 0;
-}
-
 static int parse_args(int argc, char **argv, struct mkimage_args *a)
 {
 	enum { O_FROM_FILE = 256, O_STORE, O_PRINT, O_PRINT_ONLY, O_MIN, O_MAX, O_EPOCH,
@@ -99,7 +85,7 @@ static int parse_args(int argc, char **argv, struct mkimage_args *a)
 	int c, r = 0;
 
 	*a = (struct mkimage_args){ .min_version = -1, .max_version = -1,
-				    .threads = cfs_default_threads() };
+				    .threads = workers_default_threads() };
 	while (r == 0 && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case O_FROM_FILE:  a->from_file = true; break;
@@ -110,7 +96,7 @@ static int parse_args(int argc, char **argv, struct mkimage_args *a)
 		case O_HARDLINKS:  a->hardlinks = true; break;
 		case O_MIN:        r = parse_version(optarg, "--min-version", &a->min_version); break;
 		case O_MAX:        r = parse_version(optarg, "--max-version", &a->max_version); break;
-		case O_THREADS:    r = parse_threads(optarg, &a->threads); break;
+		case O_THREADS:    r = option_threads(optarg, &a->threads); break;
 		case 'h':
 			usage(stdout);
 			return 1;
@@ -162,7 +148,7 @@ static int read_source(const struct mkimage_args *a, bool dump, struct cfs_node 
 {
 	struct scan_options scan = { a->use_epoch, a->hardlinks, a->threads };
 
-	return dump ? cfs_dump_read(a->source, root) : scan_tree(a->source, &scan, root);
+	return dump ? dump_read(a->source, root) : scan_tree(a->source, &scan, root);
 }
 
 /* Opens IMAGE's directory up front, so that a bad IMAGE fails before the
@@ -186,20 +172,20 @@ static int write_image(const char *image, int dirfd, const char *base,
 		       const struct writer_image *img)
 {
 	_cleanup_free_ char *dir = strdup(image);
-	struct cfs_atomic_file f = { .fd = -1 };
+	struct atomic_file f = { .fd = -1 };
 	int r;
 
 	if (!dir)
 		return log_oom();
-	r = cfs_atomic_open(&f, dirfd, dirname(dir));
+	r = atomic_file_open(&f, dirfd, dirname(dir));
 	if (r < 0)
 		return r;
 	r = cfs_write_full(f.fd, img->data, img->size);
 	if (r < 0) {
-		cfs_atomic_discard(&f);
+		atomic_file_discard(&f);
 		return log_errno(r, "cannot write %s: %m", image);
 	}
-	r = cfs_atomic_commit(&f, base, CFS_ATOMIC_REPLACE, NULL, NULL);
+	r = atomic_file_commit(&f, base, ATOMIC_FILE_REPLACE, NULL, NULL);
 	if (r < 0)
 		return r;
 	if (fsync(dirfd) < 0)
@@ -210,19 +196,19 @@ static int write_image(const char *image, int dirfd, const char *base,
 static int store_all(const struct mkimage_args *a, const struct cfs_node *root,
 		     const struct writer_image *img, const uint8_t *digest)
 {
-	struct cfs_store s;
-	int r = cfs_store_open(&s, a->store, a->threads);
+	struct store s;
+	int r = store_open(&s, a->store, a->threads);
 
 	if (r < 0)
 		return r;
 	/* Objects first: the store never holds an image without its objects. */
-	r = cfs_store_add_objects(&s, root);
+	r = store_add_objects(&s, root);
 	if (r >= 0)
-		r = cfs_store_add_image(&s, img->data, img->size, digest);
+		r = store_add_image(&s, img->data, img->size, digest);
 	if (r >= 0)
 		log_info("%s: %zu objects added, %zu already present", a->store,
 			 atomic_load(&s.added), atomic_load(&s.present));
-	cfs_store_close(&s);
+	store_close(&s);
 	return r;
 }
 

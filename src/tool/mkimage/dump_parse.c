@@ -18,7 +18,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/base/array.h"
 #include "lib/base/log.h"
+#include "lib/base/read_file.h"
 #include "lib/base/util.h"
 #include "lib/image/format.h"
 #include "tool/mkimage/dump_field.h"
@@ -213,9 +215,9 @@ static int parse_data(const struct parser *ps, const struct dump_span *f, uint64
 	if (payload && strlen(payload) > CFS_SYMLINK_MAX)
 		return fail(ps, "PAYLOAD has %zu bytes; a path is limited to %u",
 			    strlen(payload), CFS_SYMLINK_MAX);
-	if (content_len > CFS_DUMP_CONTENT_MAX)
+	if (content_len > DUMP_CONTENT_MAX)
 		return fail(ps, "CONTENT has %zu bytes; inline content is limited to %u",
-			    content_len, CFS_DUMP_CONTENT_MAX);
+			    content_len, DUMP_CONTENT_MAX);
 	node->size = size;
 	if (type != S_IFREG)
 		return 0;       /* their data fields are ignored, as by mkcomposefs */
@@ -292,15 +294,8 @@ static int add_pending_link(struct parser *ps, struct dump_span payload, struct 
 	r = decode(ps, "PAYLOAD", payload, &target, NULL);
 	if (r < 0)
 		return r;
-	if (ps->n_links == ps->links_cap) {
-		size_t cap = ps->links_cap ? ps->links_cap * 2 : 64;
-
-		l = reallocarray(ps->links, cap, sizeof(*l));
-		if (!l)
-			return log_oom();
-		ps->links = l;
-		ps->links_cap = cap;
-	}
+	if (CFS_GROW(ps->links, ps->links_cap, ps->n_links + 1, 64) < 0)
+		return log_oom();
 	l = &ps->links[ps->n_links];
 	*l = (struct pending_link){ .node = node, .line = ps->line };
 	l->target = canonical_path(target, &l->target_len);
@@ -470,7 +465,7 @@ static void parser_free(struct parser *ps)
 	free(ps->links);
 }
 
-int cfs_dump_parse(const char *file, const char *text, size_t len, struct cfs_node **root)
+int dump_parse(const char *file, const char *text, size_t len, struct cfs_node **root)
 {
 	struct parser ps = { .file = file };
 	const char *p = text, *end = text + len;
@@ -499,48 +494,34 @@ int cfs_dump_parse(const char *file, const char *text, size_t len, struct cfs_no
 	return 0;
 }
 
-static int read_stdin(uint8_t **out, size_t *out_len)
+static int read_stdin(char **out, size_t *out_len)
 {
-	_cleanup_free_ uint8_t *buf = NULL;
-	size_t len = 0, cap = 0;
+	_cleanup_free_ char *buf = NULL;
+	size_t len;
+	int r;
 
-	for (;;) {
-		ssize_t n;
-
-		if (len == cap) {
-			uint8_t *b;
-
-			cap = cap ? cap * 2 : 65536;
-			if (cap > DUMP_FILE_MAX)
-				return log_errno(-EFBIG, "standard input is larger than %zu bytes",
-						 DUMP_FILE_MAX);
-			b = realloc(buf, cap);
-			if (!b)
-				return log_oom();
-			buf = b;
-		}
-		n = read(STDIN_FILENO, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return log_errno(-errno, "cannot read standard input: %m");
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
+	r = cfs_read_fd(STDIN_FILENO, "standard input", DUMP_FILE_MAX + 1, &buf, &len);
+	if (r < 0)
+		return r;
+	if (len > DUMP_FILE_MAX)
+		return log_errno(-EFBIG, "standard input is larger than %zu bytes", DUMP_FILE_MAX);
 	*out_len = len;
 	*out = TAKE_PTR(buf);
 	return 0;
 }
 
-int cfs_dump_read(const char *path, struct cfs_node **root)
+int dump_read(const char *path, struct cfs_node **root)
 {
-	_cleanup_free_ uint8_t *text = NULL;
+	_cleanup_free_ char *text = NULL;
 	size_t len = 0;
-	bool is_stdin = strcmp(path, "-") == 0;
-	int r = is_stdin ? read_stdin(&text, &len) : cfs_read_file(path, DUMP_FILE_MAX, &text, &len);
+	int r;
 
+	if (strcmp(path, "-") == 0) {
+		r = read_stdin(&text, &len);
+		path = "<stdin>";
+	} else
+		r = cfs_read_file(path, DUMP_FILE_MAX, (uint8_t **)&text, &len);
 	if (r < 0)
 		return r;
-	return cfs_dump_parse(is_stdin ? "<stdin>" : path, (const char *)text, len, root);
+	return dump_parse(path, text, len, root);
 }

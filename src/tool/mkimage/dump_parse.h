@@ -19,12 +19,12 @@
 #include "lib/image/tree.h"
 
 /* Inline CONTENT is limited as in composefs' own parsers. */
-#define CFS_DUMP_CONTENT_MAX 5000u
+#define DUMP_CONTENT_MAX 5000u
 
 /* Parses len bytes of text; file names the source in messages. */
-int cfs_dump_parse(const char *file, const char *text, size_t len, struct cfs_node **root);
+int dump_parse(const char *file, const char *text, size_t len, struct cfs_node **root);
 
 /* Reads and parses a file, or standard input for "-". */
-int cfs_dump_read(const char *path, struct cfs_node **root);
+int dump_read(const char *path, struct cfs_node **root);
 
 #endif

@@ -22,6 +22,7 @@
 #include "lib/base/log.h"
 #include "lib/base/util.h"
 #include "lib/store/layout.h"
+#include "tool/common/dir_names.h"
 #include "tool/common/workers.h"
 
 struct scanner {
@@ -208,50 +209,17 @@ static void fill_stat(struct cfs_node *node, const struct stat *st, bool use_epo
 
 static int scan_path(struct scanner *s, const char *path, struct cfs_node *node);
 
-static int name_cmp(const void *pa, const void *pb)
-{
-	return strcmp(*(char *const *)pa, *(char *const *)pb);
-}
-
 /* The entries of a directory, sorted by name (strcmp is byte order). */
 static int read_names(const char *path, char ***out, size_t *n_out)
 {
 	DIR *d = opendir(path);
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	struct dirent *de;
-	int r = 0;
+	int r;
 
 	if (!d)
 		return log_errno(-errno, "cannot open directory %s: %m", path);
-	for (errno = 0; (de = readdir(d)); errno = 0) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		if (CFS_GROW(names, cap, n + 1, 16) < 0) {
-			r = log_oom();
-			break;
-		}
-		names[n] = strdup(de->d_name);
-		if (!names[n]) {
-			r = log_oom();
-			break;
-		}
-		n++;
-	}
-	if (r == 0 && errno != 0)
-		r = log_errno(-errno, "cannot read directory %s: %m", path);
+	r = dir_names(d, path, NULL, out, n_out);
 	closedir(d);
-	if (r < 0) {
-		while (n > 0)
-			free(names[--n]);
-		free(names);
-		return r;
-	}
-	if (n > 1)
-		qsort(names, n, sizeof(*names), name_cmp);
-	*out = names;
-	*n_out = n;
-	return 0;
+	return r;
 }
 
 static int scan_dir(struct scanner *s, const char *path, struct cfs_node *dir)
@@ -284,9 +252,7 @@ static int scan_dir(struct scanner *s, const char *path, struct cfs_node *dir)
 		}
 		r = scan_path(s, child_path, child);
 	}
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	dir_names_free(names, n);
 	return r;
 }
 
@@ -361,7 +327,7 @@ int scan_tree(const char *path, const struct scan_options *opts, struct cfs_node
 	else
 		r = scan_path(&s, path, node);
 	if (r >= 0)
-		r = cfs_run_jobs(s.n_jobs, opts->threads, hash_file, &s);
+		r = workers_run(s.n_jobs, opts->threads, hash_file, &s);
 	free(s.jobs);
 	tdestroy(s.inodes, free);
 	if (r < 0) {

@@ -9,6 +9,7 @@
 
 #include "tool/common/atomic_file.h"
 #include "lib/verity/fsverity.h"
+#include "lib/base/array.h"
 #include "lib/base/hex.h"
 #include "lib/base/log.h"
 #include "lib/base/util.h"
@@ -32,12 +33,12 @@ static int open_subdir(int parent_fd, const char *name, const char *path, int *f
 	return 0;
 }
 
-int cfs_store_open(struct cfs_store *s, const char *dir, unsigned threads)
+int store_open(struct store *s, const char *dir, unsigned threads)
 {
 	_cleanup_free_ char *objects = NULL, *images = NULL;
 	int r;
 
-	*s = (struct cfs_store){ .dir_fd = -1, .objects_fd = -1, .images_fd = -1,
+	*s = (struct store){ .dir_fd = -1, .objects_fd = -1, .images_fd = -1,
 				 .threads = threads };
 	s->dir = strdup(dir);
 	if (!s->dir || asprintf(&objects, "%s/" CFS_STORE_OBJECTS, dir) < 0 ||
@@ -49,11 +50,11 @@ int cfs_store_open(struct cfs_store *s, const char *dir, unsigned threads)
 	if (r >= 0)
 		r = open_subdir(s->dir_fd, CFS_STORE_IMAGES, images, &s->images_fd);
 	if (r < 0)
-		cfs_store_close(s);
+		store_close(s);
 	return r;
 }
 
-void cfs_store_close(struct cfs_store *s)
+void store_close(struct store *s)
 {
 	cfs_closep(&s->images_fd);
 	cfs_closep(&s->objects_fd);
@@ -64,17 +65,17 @@ void cfs_store_close(struct cfs_store *s)
 }
 
 /* Says once, for the whole run, that files are stored without fs-verity. */
-static void note_verity(struct cfs_store *s, enum cfs_verity_result result)
+static void note_verity(struct store *s, enum verity_result result)
 {
-	if (result != CFS_VERITY_UNSUPPORTED || atomic_exchange(&s->no_verity, true))
+	if (result != VERITY_UNSUPPORTED || atomic_exchange(&s->no_verity, true))
 		return;
 	log_notice("%s: the file system has no fs-verity, so files are stored without it; "
 		   "overlayfs verity=require will refuse them", s->dir);
 }
 
-static unsigned commit_flags(struct cfs_store *s)
+static unsigned commit_flags(struct store *s)
 {
-	return atomic_load(&s->no_verity) ? 0 : CFS_ATOMIC_VERITY;
+	return atomic_load(&s->no_verity) ? 0 : ATOMIC_FILE_VERITY;
 }
 
 static int collect_objects(const struct cfs_node *node, struct object_list *l)
@@ -82,15 +83,8 @@ static int collect_objects(const struct cfs_node *node, struct object_list *l)
 	if (node->link_to)
 		return 0;
 	if (S_ISREG(node->mode) && node->has_digest && node->src_path && !node->content) {
-		if (l->n == l->cap) {
-			size_t cap = l->cap ? l->cap * 2 : 256;
-			const struct cfs_node **v = reallocarray(l->v, cap, sizeof(*v));
-
-			if (!v)
-				return log_oom();
-			l->v = v;
-			l->cap = cap;
-		}
+		if (CFS_GROW(l->v, l->cap, l->n + 1, 256) < 0)
+			return log_oom();
 		l->v[l->n++] = node;
 	}
 	for (size_t i = 0; i < node->n_children; i++) {
@@ -132,16 +126,16 @@ struct fanout {
 
 struct object_job {
 	const struct cfs_node *node;
-	struct cfs_atomic_file f;   /* the copy, until it is placed */
+	struct atomic_file f;   /* the copy, until it is placed */
 };
 
 struct object_run {
-	struct cfs_store *store;
+	struct store *store;
 	struct fanout *fan;
 	struct object_job *jobs;
 };
 
-static int open_fanouts(struct cfs_store *s, const struct object_list *l, struct fanout *fan)
+static int open_fanouts(struct store *s, const struct object_list *l, struct fanout *fan)
 {
 	for (size_t i = 0; i < l->n; i++) {
 		struct fanout *f = &fan[l->v[i]->digest[0]];
@@ -192,15 +186,15 @@ static int copy_object(size_t i, void *ctx)
 	src_fd = open(job->node->src_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
 	if (src_fd < 0)
 		return log_errno(-errno, "cannot open %s: %m", job->node->src_path);
-	r = cfs_atomic_open(&job->f, fan->fd, fan->path);
+	r = atomic_file_open(&job->f, fan->fd, fan->path);
 	if (r < 0)
 		return r;
-	r = cfs_atomic_copy_from(&job->f, src_fd, job->node->src_path);
+	r = atomic_file_copy_from(&job->f, src_fd, job->node->src_path);
 	if (r < 0) {
-		cfs_atomic_discard(&job->f);
+		atomic_file_discard(&job->f);
 		return r;
 	}
-	return cfs_atomic_finish(&job->f, false);
+	return atomic_file_finish(&job->f, false);
 }
 
 /* Phase 2, after one sync of the file system: seal and name each copy. */
@@ -208,14 +202,14 @@ static int place_object(size_t i, void *ctx)
 {
 	struct object_run *run = ctx;
 	struct object_job *job = &run->jobs[i];
-	enum cfs_verity_result verity = CFS_VERITY_ENABLED;
+	enum verity_result verity = VERITY_ENABLED;
 	char name[HEX_DIGEST_LEN + 1];
 	int r;
 
 	if (!job->f.tmp_name[0])
 		return 0;
 	object_name(job->node, name);
-	r = cfs_atomic_place(&job->f, name, commit_flags(run->store), job->node->digest, &verity);
+	r = atomic_file_place(&job->f, name, commit_flags(run->store), job->node->digest, &verity);
 	if (r < 0)
 		return r;
 	note_verity(run->store, verity);
@@ -226,7 +220,7 @@ static int place_object(size_t i, void *ctx)
 /* Copying all objects before naming any lets one syncfs make every copy
  * durable, instead of an fsync per object: no name ever points at content
  * that a crash could lose. */
-static int store_objects(struct cfs_store *s, const struct object_list *l, struct fanout *fan)
+static int store_objects(struct store *s, const struct object_list *l, struct fanout *fan)
 {
 	struct object_run run = { s, fan, calloc(l->n ? l->n : 1, sizeof(struct object_job)) };
 	int r;
@@ -237,19 +231,19 @@ static int store_objects(struct cfs_store *s, const struct object_list *l, struc
 		run.jobs[i] = (struct object_job){ .node = l->v[i], .f = { .fd = -1 } };
 	r = open_fanouts(s, l, fan);
 	if (r >= 0)
-		r = cfs_run_jobs(l->n, s->threads, copy_object, &run);
+		r = workers_run(l->n, s->threads, copy_object, &run);
 	if (r >= 0 && syncfs(s->objects_fd) < 0)
 		r = log_errno(-errno, "cannot sync %s: %m", s->dir);
 	if (r >= 0)
-		r = cfs_run_jobs(l->n, s->threads, place_object, &run);
+		r = workers_run(l->n, s->threads, place_object, &run);
 	/* After a failure, no copy stays behind under a temporary name. */
 	for (size_t i = 0; i < l->n; i++)
-		cfs_atomic_discard(&run.jobs[i].f);
+		atomic_file_discard(&run.jobs[i].f);
 	free(run.jobs);
 	return r;
 }
 
-int cfs_store_add_objects(struct cfs_store *s, const struct cfs_node *root)
+int store_add_objects(struct store *s, const struct cfs_node *root)
 {
 	struct object_list objects = {};
 	struct fanout fan[256];
@@ -273,11 +267,11 @@ int cfs_store_add_objects(struct cfs_store *s, const struct cfs_node *root)
 	return r;
 }
 
-int cfs_store_add_image(struct cfs_store *s, const uint8_t *data, size_t size,
-			const uint8_t digest[32])
+int store_add_image(struct store *s, const uint8_t *data, size_t size,
+		    const uint8_t digest[32])
 {
-	struct cfs_atomic_file f = { .fd = -1 };
-	enum cfs_verity_result verity = CFS_VERITY_ENABLED;
+	struct atomic_file f = { .fd = -1 };
+	enum verity_result verity = VERITY_ENABLED;
 	char hex[HEX_DIGEST_LEN + 1];
 	_cleanup_free_ char *images = NULL;
 	int r;
@@ -287,15 +281,15 @@ int cfs_store_add_image(struct cfs_store *s, const uint8_t *data, size_t size,
 		return 0;
 	if (asprintf(&images, "%s/" CFS_STORE_IMAGES, s->dir) < 0)
 		return log_oom();
-	r = cfs_atomic_open(&f, s->images_fd, images);
+	r = atomic_file_open(&f, s->images_fd, images);
 	if (r < 0)
 		return r;
 	r = cfs_write_full(f.fd, data, size);
 	if (r < 0) {
-		cfs_atomic_discard(&f);
+		atomic_file_discard(&f);
 		return log_errno(r, "cannot write to %s: %m", images);
 	}
-	r = cfs_atomic_commit(&f, hex, commit_flags(s), digest, &verity);
+	r = atomic_file_commit(&f, hex, commit_flags(s), digest, &verity);
 	if (r < 0)
 		return r;
 	note_verity(s, verity);

@@ -16,7 +16,7 @@
 
 #include "lib/image/tree.h"
 
-struct cfs_store {
+struct store {
 	char *dir;
 	int dir_fd, objects_fd, images_fd;
 	unsigned threads;
@@ -25,15 +25,15 @@ struct cfs_store {
 };
 
 /* Creates DIR, DIR/objects and DIR/images as needed. */
-int cfs_store_open(struct cfs_store *s, const char *dir, unsigned threads);
-void cfs_store_close(struct cfs_store *s);
+int store_open(struct store *s, const char *dir, unsigned threads);
+void store_close(struct store *s);
 
 /* Copies the content of every external file of a scanned tree (they have
  * src_path and a digest), each distinct content once; then syncs the file
  * system, so that the objects are durable before any image names them. */
-int cfs_store_add_objects(struct cfs_store *s, const struct cfs_node *root);
+int store_add_objects(struct store *s, const struct cfs_node *root);
 
-int cfs_store_add_image(struct cfs_store *s, const uint8_t *data, size_t size,
-			const uint8_t digest[32]);
+int store_add_image(struct store *s, const uint8_t *data, size_t size,
+		    const uint8_t digest[32]);
 
 #endif

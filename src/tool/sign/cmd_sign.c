@@ -42,20 +42,20 @@ static void usage(FILE *out)
 static int write_signature(const char *dir, const char *name, const uint8_t *data, size_t len)
 {
 	_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	struct cfs_atomic_file f;
+	struct atomic_file f;
 	int r;
 
 	if (dfd < 0)
 		return log_errno(-errno, "cannot open the directory %s: %m", dir);
-	r = cfs_atomic_open(&f, dfd, dir);
+	r = atomic_file_open(&f, dfd, dir);
 	if (r < 0)
 		return r;
 	r = cfs_write_full(f.fd, data, len);
 	if (r < 0) {
-		cfs_atomic_discard(&f);
+		atomic_file_discard(&f);
 		return log_errno(r, "cannot write %s/%s: %m", dir, name);
 	}
-	r = cfs_atomic_commit(&f, name, CFS_ATOMIC_REPLACE, NULL, NULL);
+	r = atomic_file_commit(&f, name, ATOMIC_FILE_REPLACE, NULL, NULL);
 	if (r < 0)
 		return r;
 	if (fsync(dfd) < 0)

@@ -13,6 +13,7 @@
 #include "lib/base/hex.h"
 #include "lib/base/json_read.h"
 #include "lib/base/log.h"
+#include "lib/base/parse.h"
 #include "lib/base/read_file.h"
 #include "lib/tpm/measure_log.h"
 #include "lib/trust/signature.h"
@@ -143,10 +144,9 @@ static int cmd_replay(int argc, char **argv)
 			device = optarg;
 			break;
 		case 'p': {
-			char *end;
-			unsigned long v = strtoul(optarg, &end, 10);
+			uint64_t v;
 
-			if (!*optarg || *end || optarg[0] == '-' || v >= CFS_TPM_PCRS) {
+			if (cfs_parse_u64(optarg, &v) < 0 || v >= CFS_TPM_PCRS) {
 				log_error("--pcr %s: give a PCR number from 0 to %d", optarg,
 					  CFS_TPM_PCRS - 1);
 				return EXIT_USAGE;
@@ -341,11 +341,7 @@ static int cmd_commit_version(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (optind < argc) {
-		char *end;
-
-		errno = 0;
-		version = strtoull(argv[optind], &end, 10);
-		if (!argv[optind][0] || *end || argv[optind][0] == '-' || errno) {
+		if (cfs_parse_u64(argv[optind], &version) < 0) {
 			log_error("VERSION '%s' is not an unsigned 64-bit number", argv[optind]);
 			return EXIT_USAGE;
 		}
