@@ -38,8 +38,11 @@ cfsboot() { timeout 60 "$CFSBOOT" "$@"; }
 tpm2() { local t=$1; shift; timeout 30 "tpm2_$t" "$@"; }
 INDEX=0x0180cf5b
 
-# ---- software TPMs (tests/swtpm.sh)
-SWTPM_DIR=$S
+# ---- software TPMs (tests/swtpm.sh), in a directory of their own: a TPM
+# and a physical root may share a name, and physroot removes its directory,
+# which under a running swtpm puts that TPM into failure mode.
+SWTPM_DIR=$S/swtpm
+mkdir -p "$SWTPM_DIR"
 . "$TESTS_DIR/swtpm.sh"
 swtpm_template
 
@@ -432,7 +435,7 @@ tpm2 nvundefine "$INDEX" -C o || fail "tpm2_nvundefine"
 start_tpm_late() {
 	local sock=$S/$1.sock
 	rm -f "$sock" "$sock.ctrl" "$sock.hidden"
-	swtpm socket --tpm2 --tpmstate "dir=$S/$1" --flags not-need-init,startup-clear \
+	swtpm socket --tpm2 --tpmstate "dir=$SWTPM_DIR/$1" --flags not-need-init,startup-clear \
 		--server "type=unixio,path=$sock.hidden" --ctrl "type=unixio,path=$sock.ctrl" \
 		> "$S/$1.late.log" 2>&1 &
 	PIDS+=($!)
