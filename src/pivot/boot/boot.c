@@ -298,10 +298,7 @@ static int phase_measure(struct pivot_boot *b)
 
 	memcpy(m.fingerprint, b->signer.fingerprint_bytes, sizeof(m.fingerprint));
 	r = pivot_measure(&b->policy, b->tpm, &m, b->opt.measure_log_path, &b->tpm_status);
-	if (r < 0)
-		return class_of(r, PIVOT_EXIT_TPM);
-	b->measured = true;
-	return 0;
+	return r < 0 ? class_of(r, PIVOT_EXIT_TPM) : 0;
 }
 
 static int phase_mount(struct pivot_boot *b)
@@ -477,15 +474,28 @@ static void fill_status(struct pivot_boot *b, int r)
 }
 
 /*
- * A refusal after the measurement: the PCR must not go on reading as if the
- * image had booted.  When the TPM fails at that, its error is the last one
- * logged; the refusal's own line is said again, so that it stays the last
- * error, the one PID 1 repeats before it halts.
+ * Every run that does not end in a verified, measured boot marks the PCR
+ * (docs/measurement.md): nothing booted, a refusal before the measurement,
+ * during it or after it.  Refused before the policy was read, it uses the
+ * default TPM, without waiting.  When the TPM fails at that, its error is
+ * the last one logged; the refusal's own line is said again, so that it
+ * stays the last error, the one PID 1 repeats before it halts.
  */
-static void measure_refusal(struct pivot_boot *b, int r)
+static void measure_exit(struct pivot_boot *b, int r)
 {
-	if (pivot_measure_refusal(&b->policy, b->tpm, pivot_exit_name(r),
-				  b->opt.measure_log_path, &b->tpm_status) < 0)
+	const struct pivot_policy *p = &b->policy;
+	struct pivot_policy fallback;
+	uint64_t wait = 0;
+
+	if (r == 0 && !b->nothing_to_do)
+		return;         /* measured, or no TPM to measure into */
+	if (!b->have_policy) {
+		pivot_policy_defaults(&fallback);
+		p = &fallback;
+	} else if (!b->tpm_status.checked)
+		wait = (uint64_t)p->tpm_wait * 1000000;
+	if (pivot_measure_exit(p, b->tpm, r ? pivot_exit_name(r) : NULL, wait,
+			       b->opt.measure_log_path, &b->tpm_status) < 0 && r)
 		log_error("%s", b->message);
 }
 
@@ -500,15 +510,12 @@ int pivot_boot_run(struct pivot_boot *b)
 		r = PIVOT_EXIT_INTERNAL;
 	else
 		r = run_phases(b);
+	if (r)
+		snprintf(b->message, sizeof(b->message), "%s", cfs_log_last_error());
+	measure_exit(b, r);
 	if (b->nothing_to_do) {
 		log_info("the kernel command line names no composefs image: nothing to do");
 		return PIVOT_EXIT_OK;
-	}
-
-	if (r) {
-		snprintf(b->message, sizeof(b->message), "%s", cfs_log_last_error());
-		if (b->measured)
-			measure_refusal(b, r);
 	}
 	cfs_tpm_close(b->tpm);
 	b->tpm = NULL;
@@ -547,6 +554,14 @@ int pivot_boot_check(struct pivot_boot *b, FILE *out)
 	return PIVOT_EXIT_OK;
 }
 
+/* A refusal of PID-1 mode outside pivot_boot_run(), marked as those in it are. */
+static _Noreturn void pid1_refuse(struct pivot_boot *b, int r)
+{
+	snprintf(b->message, sizeof(b->message), "%s", cfs_log_last_error());
+	measure_exit(b, r);
+	pid1_fail(&b->policy, r);
+}
+
 _Noreturn void pivot_boot_pid1(const struct pivot_boot_options *opt)
 {
 	struct pivot_boot b;
@@ -557,12 +572,12 @@ _Noreturn void pivot_boot_pid1(const struct pivot_boot_options *opt)
 	/* /proc first: the command line is read from it. */
 	r = pid1_mount_api();
 	if (r < 0)
-		pid1_fail(&b.policy, class_of(r, PIVOT_EXIT_ROOTDEV));
+		pid1_refuse(&b, class_of(r, PIVOT_EXIT_ROOTDEV));
 	r = pivot_boot_run(&b);
 	if (r != PIVOT_EXIT_OK)
 		pid1_fail(&b.policy, r);
 	/* b stays as it is: init= points into its command line, and every fd
 	 * it holds is close-on-exec. */
 	r = pid1_switch_root(b.opt.sysroot, b.cmdline.init);
-	pid1_fail(&b.policy, class_of(r, PIVOT_EXIT_SWITCH_ROOT));
+	pid1_refuse(&b, class_of(r, PIVOT_EXIT_SWITCH_ROOT));
 }
