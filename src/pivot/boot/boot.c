@@ -477,9 +477,10 @@ static void fill_status(struct pivot_boot *b, int r)
  * Every run that does not end in a verified, measured boot marks the PCR
  * (docs/measurement.md): nothing booted, a refusal before the measurement,
  * during it or after it.  Refused before the policy was read, it uses the
- * default TPM, without waiting.  When the TPM fails at that, its error is
- * the last one logged; the refusal's own line is said again, so that it
- * stays the last error, the one PID 1 repeats before it halts.
+ * default TPM, without waiting.  When the TPM fails at that (even if a
+ * second connection then succeeds), its error is the last one logged; the
+ * refusal's own line is said again, so that it stays the last error, the
+ * one PID 1 repeats before it halts.
  */
 static void measure_exit(struct pivot_boot *b, int r)
 {
@@ -494,8 +495,9 @@ static void measure_exit(struct pivot_boot *b, int r)
 		p = &fallback;
 	} else if (!b->tpm_status.checked)
 		wait = (uint64_t)p->tpm_wait * 1000000;
-	if (pivot_measure_exit(p, b->tpm, r ? pivot_exit_name(r) : NULL, wait,
-			       b->opt.measure_log_path, &b->tpm_status) < 0 && r)
+	pivot_measure_exit(p, b->tpm, r ? pivot_exit_name(r) : NULL, wait, b->opt.measure_log_path,
+			   &b->tpm_status);
+	if (r && strcmp(cfs_log_last_error(), b->message) != 0)
 		log_error("%s", b->message);
 }
 
