@@ -8,7 +8,10 @@
 # that dies mid-extension, and the floor that must not vanish quietly:
 # floor = required against a deleted, redefined or password-protected
 # counter (tpm2-tools playing the attacker), a TPM that appears late within
-# tpm-wait, and one that does not appear.  Every swtpm is started here on free ports of
+# tpm-wait, and one that does not appear; then every exit that is not a
+# measured boot (nothing booted, refusals before and after the
+# measurement) marking PCR 15, and the attack that a PCR left at zero
+# allowed, with tpm2-tools.  Every swtpm is started here on free ports of
 # 127.0.0.1 and killed on exit; every wait is bounded.  The host's own TPM,
 # if it has one, is never touched: every policy names a device.
 if [ "$(id -u)" -ne 0 ]; then

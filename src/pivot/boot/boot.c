@@ -5,8 +5,9 @@
  * the mounts are made detached: until the attach phase, a refusal needs no
  * undoing beyond closing fds.  The measurement comes after verification
  * and before the image is mounted, so that the kernel parses nothing of an
- * image before the TPM holds its identity; a refusal after it is measured
- * too (docs/measurement.md).  The state phase is the first to write to the
+ * image before the TPM holds its identity; every run that does not end in
+ * a measured boot is measured too, refusals before it included
+ * (measure_exit, docs/measurement.md).  The state phase is the first to write to the
  * physical root, once everything has been verified.
  */
 #include "pivot/boot/boot.h"
