@@ -529,6 +529,17 @@ check "... and measured: composefs-refused:store, predicted from it" sh -c \
 	test '$(pcr sha1)' = '$(predicted sha1 "" composefs-refused:store)'"
 check "... the phases: no tpm phase ran" test "$(phases noimg)" = "cmdline policy store"
 
+# A command line refused before the policy was read: the policy's TPM keys
+# still name the TPM.
+start_tpm tpm-badcl || fail "swtpm starts"
+physroot badcl
+CMDLINE=composefs.digest=zz check_fails "a command line that does not parse is refused" 3 "" \
+	pivot badcl "$(policy if-present "$DEV")"
+check "... and measured into the TPM the policy names: composefs-refused:cmdline" sh -c \
+	"test '$(words badcl)' = '15 composefs-refused composefs-refused:cmdline' &&
+	test '$(pcr sha256)' = '$(predicted sha256 "" composefs-refused:cmdline)'"
+check "... the status gives the command line's reason" reason_kept badcl
+
 # A refusal after the measurement, on a fresh TPM: the state.
 start_tpm tpm-late3 || fail "swtpm starts"
 physroot late3

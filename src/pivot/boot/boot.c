@@ -477,8 +477,9 @@ static void fill_status(struct pivot_boot *b, int r)
 /*
  * Every run that does not end in a verified, measured boot marks the PCR
  * (docs/measurement.md): nothing booted, a refusal before the measurement,
- * during it or after it.  Refused before the policy was read, it uses the
- * default TPM, without waiting.  When the TPM fails at that (even if a
+ * during it or after it.  A command line refused before the policy was
+ * read leaves the policy's TPM keys to read (tpm = off, a device); a policy
+ * that cannot be read leaves the default TPM, without waiting.  When the TPM fails at that (even if a
  * second connection then succeeds), its error is the last one logged; the
  * refusal's own line is said again, so that it stays the last error, the
  * one PID 1 repeats before it halts.
@@ -493,8 +494,13 @@ static void measure_exit(struct pivot_boot *b, int r)
 		return;         /* measured, or no TPM to measure into */
 	if (!b->have_policy) {
 		pivot_policy_defaults(&fallback);
+		if (r != PIVOT_EXIT_CMDLINE || pivot_policy_load(&fallback, b->opt.config_path) < 0) {
+			pivot_policy_defaults(&fallback);
+			fallback.tpm_wait = 0;
+		}
 		p = &fallback;
-	} else if (!b->tpm_status.checked)
+	}
+	if (!b->tpm_status.checked)
 		wait = (uint64_t)p->tpm_wait * 1000000;
 	pivot_measure_exit(p, b->tpm, r ? pivot_exit_name(r) : NULL, wait, b->opt.measure_log_path,
 			   &b->tpm_status);
