@@ -7,8 +7,8 @@
  * and before the image is mounted, so that the kernel parses nothing of an
  * image before the TPM holds its identity; every run that does not end in
  * a measured boot is measured too, refusals before it included
- * (measure_exit, docs/measurement.md).  The state phase is the first to write to the
- * physical root, once everything has been verified.
+ * (measure_exit, docs/measurement.md).  The state phase is the first to
+ * write to the physical root, once everything has been verified.
  */
 #include "pivot/boot/boot.h"
 
@@ -478,11 +478,11 @@ static void fill_status(struct pivot_boot *b, int r)
  * Every run that does not end in a verified, measured boot marks the PCR
  * (docs/measurement.md): nothing booted, a refusal before the measurement,
  * during it or after it.  A command line refused before the policy was
- * read leaves the policy's TPM keys to read (tpm = off, a device); a policy
- * that cannot be read leaves the default TPM, without waiting.  When the TPM fails at that (even if a
- * second connection then succeeds), its error is the last one logged; the
- * refusal's own line is said again, so that it stays the last error, the
- * one PID 1 repeats before it halts.
+ * read leaves the policy's TPM keys to read (tpm = off, a device); a
+ * policy that cannot be read leaves the default TPM, without waiting.
+ * When the TPM fails at that (even if a second connection then succeeds),
+ * its error is the last one logged; the refusal's own line is said again,
+ * so that it stays the last error, the one PID 1 repeats before it halts.
  */
 static void measure_exit(struct pivot_boot *b, int r)
 {

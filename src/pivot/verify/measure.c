@@ -247,7 +247,8 @@ int pivot_measure(const struct pivot_policy *p, struct cfs_tpm *tpm,
 /* Extends the one word of an exit into tpm, logged, and reports the PCR's
  * values into st. */
 static int extend_exit_word(const struct pivot_policy *p, struct cfs_tpm *tpm,
-			    char word[][PIVOT_WORD_MAX], const char *type, const char *log_path, struct pivot_status_tpm *st)
+			    char word[][PIVOT_WORD_MAX], const char *type, const char *log_path,
+			    struct pivot_status_tpm *st)
 {
 	const char *const types[] = { type };
 	struct cfs_tpm_digests digest;
