@@ -50,7 +50,9 @@ tpm2() { local t=$1; shift; timeout 30 "tpm2_$t" "$@"; }
 INDEX=0x0180cf5b
 
 # ---- software TPMs (tests/swtpm.sh)
-SWTPM_DIR=$S
+# The TPMs' states apart from the physical roots, which physroot wipes: a
+# TPM whose state directory vanished goes into failure mode.
+SWTPM_DIR=$S/tpm
 . "$TESTS_DIR/swtpm.sh"
 swtpm_template
 
@@ -407,7 +409,7 @@ tpm2 nvundefine "$INDEX" -C o || fail "tpm2_nvundefine"
 start_tpm_late() {
 	local sock=$S/$1.sock
 	rm -f "$sock" "$sock.ctrl" "$sock.hidden"
-	swtpm socket --tpm2 --tpmstate "dir=$S/$1" --flags not-need-init,startup-clear \
+	swtpm socket --tpm2 --tpmstate "dir=$SWTPM_DIR/$1" --flags not-need-init,startup-clear \
 		--server "type=unixio,path=$sock.hidden" --ctrl "type=unixio,path=$sock.ctrl" \
 		> "$S/$1.late.log" 2>&1 &
 	PIDS+=($!)
