@@ -8,7 +8,10 @@
 # that dies mid-extension, and the floor that must not vanish quietly:
 # floor = required against a deleted, redefined or password-protected
 # counter (tpm2-tools playing the attacker), a TPM that appears late within
-# tpm-wait, and one that does not appear.  Every swtpm is started here on free ports of
+# tpm-wait, and one that does not appear; then every exit that is not a
+# measured boot (nothing booted, refusals before and after the
+# measurement) marking PCR 15, and the attack that a PCR left at zero
+# allowed, with tpm2-tools.  Every swtpm is started here on free ports of
 # 127.0.0.1 and killed on exit; every wait is bounded.  The host's own TPM,
 # if it has one, is never touched: every policy names a device.
 . "$(dirname "$0")/../lib.sh"
@@ -38,11 +41,10 @@ cfsboot() { timeout 60 "$CFSBOOT" "$@"; }
 tpm2() { local t=$1; shift; timeout 30 "tpm2_$t" "$@"; }
 INDEX=0x0180cf5b
 
-# ---- software TPMs (tests/swtpm.sh), in a directory of their own: a TPM
-# and a physical root may share a name, and physroot removes its directory,
-# which under a running swtpm puts that TPM into failure mode.
-SWTPM_DIR=$S/swtpm
-mkdir -p "$SWTPM_DIR"
+# ---- software TPMs (tests/swtpm.sh)
+# The TPMs' states apart from the physical roots, which physroot wipes: a
+# TPM whose state directory vanished goes into failure mode.
+SWTPM_DIR=$S/tpm
 . "$TESTS_DIR/swtpm.sh"
 swtpm_template
 
@@ -88,13 +90,14 @@ physroot() {
 listing() { find "$S/$1" -printf '%p %m %s\n' | sort; }
 
 # pivot NAME POLICY-TEXT [OPTIONS...]: boots the image from the physical
-# root NAME, its status and measurement log in NAME.run; $WORDS, when set,
-# are more words of the command line.
+# root NAME, its status and measurement log in NAME.run; the command line
+# is $CMDLINE when set (empty: none), else the image's digest and $WORDS,
+# more words of the command line.
 pivot() {
 	local name=$1 policy=$2; shift 2
 	mountpoint -q "$S/$name" || mount --bind "$S/$name" "$S/$name"
 	listing "$name" > "$S/$name.run/before"
-	printf '%s\n' "composefs.digest=$D${WORDS:+ $WORDS}" > "$S/$name.run/cmdline"
+	printf '%s\n' "${CMDLINE-composefs.digest=$D${WORDS:+ $WORDS}}" > "$S/$name.run/cmdline"
 	printf '%s\n' "$policy" > "$S/$name.run/pivot.conf"
 	local rc=0
 	timeout 120 "$CFS_PIVOT" --cmdline "$S/$name.run/cmdline" --config "$S/$name.run/pivot.conf" \
@@ -177,6 +180,10 @@ for bank in sha1 sha256; do
 	check "$bank: the value predicted from the four words" \
 		test "$(pcr $bank)" = "$(predicted $bank "" "$IMAGE_WORD" "$SIGNER_WORD" composefs-verity:insecure-dev "$STATE_WORD")"
 done
+# The value of the genuine boot on a fresh TPM, which no other exit may
+# leave a way to.
+GOOD=$(predicted sha256 "" "$IMAGE_WORD" "$SIGNER_WORD" composefs-verity:insecure-dev "$STATE_WORD")
+ZERO=$(printf '%064d' 0)
 check "the log holds the four records, in order, with their event types" test "$(words m)" = \
 	"15 composefs-image $IMAGE_WORD
 15 composefs-signer $SIGNER_WORD
@@ -249,7 +256,11 @@ check_fails "the TPM's floor 6 above the signed version 5 refuses" 9 \
 	"security version 5 is below the floor 6" pivot floor "$(policy required "$DEV")"
 refused floor rollback
 check "... the status has the floor" test "$(status floor 's["tpm"]["floor"]')" = 6
-check "... nothing was measured" sh -c "test '$(pcr sha256)' = '$before' && test ! -e '$S/floor.run/measure.log'"
+check "... the refusal before the measurement is measured: composefs-refused:rollback, logged" \
+	test "$(words floor)" = "15 composefs-refused composefs-refused:rollback"
+check "... the PCR is the value predicted from it, for both banks" sh -c \
+	"test '$(pcr sha256)' = '$(predicted sha256 "$before" composefs-refused:rollback)' &&
+	test '$(status floor "[b['value'] for b in s['tpm']['banks'] if b['alg'] == 'sha1'][0]")' = '$(pcr sha1)'"
 check_fails "the same under tpm = if-present" 9 "security version 5 is below the floor 6" \
 	pivot floor "$(policy if-present "$DEV")"
 check_fails "min-version above the TPM's floor wins" 9 "security version 5 is below the floor 7" \
@@ -340,13 +351,22 @@ check "... the log is marked incomplete (sticky bit): an extension's outcome is 
 	test "$(stat -c %a "$S/dying.run/measure.log")" = 1600
 check "... and holds the one extension known to be made" \
 	test "$(words dying)" = "15 composefs-image $IMAGE_WORD"
+check "... the refusal is measured on a new connection: the PCR is the first word, then composefs-refused:tpm" \
+	test "$(pcr sha256)" = "$(predicted sha256 "" "$IMAGE_WORD" composefs-refused:tpm)"
+check "... not zero, and not the genuine boot's value" test "$(pcr sha256)" != "$ZERO" -a "$(pcr sha256)" != "$GOOD"
+check "... the log says so" said dying "measured composefs-refused:tpm into PCR 15"
 
-# A TPM that dies at the refusal's extension, the fifth: the refusal stands.
+# A TPM that dies at the refusal's extension, the fifth: the refusal stands,
+# and is measured again on a new connection.
 start_proxy "$PORT" --cut 0x182:5 || fail "the proxy starts"
 physroot late2
+before=$(pcr sha256)
 check_fails "a TPM that dies measuring a refusal: the refusal keeps its class" 12 \
-	"may still read as if the image had booted" pivot late2 "$(policy if-present "$PROXY_DEV" "etc = bind")"
+	"no valid answer from the TPM" pivot late2 "$(policy if-present "$PROXY_DEV" "etc = bind")"
 refused late2 state
+check "... and is measured on a new connection: the four words, then composefs-refused:state" \
+	test "$(pcr sha256)" = "$(predicted sha256 "$before" "$IMAGE_WORD" "$SIGNER_WORD" composefs-verity:insecure-dev \
+		'composefs-state:etc=bind;var=bind' composefs-refused:state)"
 check "... and its reason is the last error, in the status and the output" sh -c \
 	"python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))[\"error\"][\"message\"])' \
 	'$S/late2.run/status.json' | grep -q '^etc = bind mounts .* but it does not exist' &&
@@ -371,7 +391,9 @@ check_fails "the counter deleted, floor = required: refused" 10 \
 	"has no anti-rollback counter at 0x180cf5b; with floor = required it must be there, so that deleting or replacing it cannot lift the floor: refusing to boot \(provision it with cfsboot tpm commit-version" \
 	pivot gone "$(policy if-present "$DEV" "floor = required")"
 refused gone tpm
-check "... nothing was measured" sh -c "test '$(pcr sha256)' = '$before' && test ! -e '$S/gone.run/measure.log'"
+check "... measured as a refusal: composefs-refused:tpm, predicted from the word" sh -c \
+	"test '$(words gone)' = '15 composefs-refused composefs-refused:tpm' &&
+	test '$(pcr sha256)' = '$(predicted sha256 "$before" composefs-refused:tpm)'"
 check "the counter deleted, floor = if-present (the default): boots, warning" \
 	pivot gone "$(policy if-present "$DEV")"
 check "... that only min-version guards" said gone \
@@ -487,5 +509,106 @@ umount -R "$S/never"
 check_fails "floor = required with tpm = off is refused as a policy" 4 \
 	"pivot.conf:[0-9]+: floor = required needs the TPM's anti-rollback counter, but tpm = off never opens the TPM" \
 	pivot never "$(policy off "$DEV" "floor = required")"
+
+# ---- every exit that is not a measured boot marks PCR 15 (issue 11 item 2)
+# The words are public: a PCR left at zero could be extended with
+# them, from whatever runs after cfs-pivot, to the genuine boot's value.
+# extend_words WORD...: what such code does, with tpm2_pcrextend.
+extend_words() {
+	local w a
+	for w in "$@"; do
+		a=$(printf '%s' "$w" | sha1sum | cut -d' ' -f1)
+		tpm2 pcrextend "15:sha1=$a,sha256=$(printf '%s' "$w" | sha256sum | cut -d' ' -f1)" || return 1
+	done
+}
+start_tpm tpm-attack || fail "swtpm starts"
+extend_words "$IMAGE_WORD" "$SIGNER_WORD" composefs-verity:insecure-dev "$STATE_WORD" || fail "tpm2_pcrextend"
+check "the attack's premise: on a fresh TPM, the four public words reach the genuine boot's value" \
+	test "$(pcr sha256)" = "$GOOD"
+start_tpm tpm-none2 || fail "swtpm starts"
+physroot none2
+CMDLINE= check "no image named, image = optional: nothing to do, exit 0" \
+	pivot none2 "$(policy if-present "$DEV" "image = optional")"
+check "... saying so" said none2 "names no composefs image: nothing to do"
+check "... measured composefs-image:none, logged" \
+	test "$(words none2)" = "15 composefs-image composefs-image:none"
+for bank in sha1 sha256; do
+	check "... $bank: the value predicted from that word, not zero" sh -c \
+		"test '$(pcr $bank)' = '$(predicted $bank "" composefs-image:none)' &&
+		test '$(pcr $bank)' != '$(predicted $bank "")'"
+done
+check "the attack: the four genuine words extended after it do not reach the genuine boot's value" \
+	extend_words "$IMAGE_WORD" "$SIGNER_WORD" composefs-verity:insecure-dev "$STATE_WORD"
+check "... tpm2_pcrread: $(pcr sha256) is not $GOOD, but what composefs-image:none then the words predict" sh -c \
+	"test '$(pcr sha256)' != '$GOOD' &&
+	test '$(pcr sha256)' = '$(predicted sha256 "" composefs-image:none "$IMAGE_WORD" "$SIGNER_WORD" composefs-verity:insecure-dev "$STATE_WORD")'"
+umount -R "$S/none2"
+
+# A refusal before the measurement, on a fresh TPM each: the signature.
+start_tpm tpm-badsig || fail "swtpm starts"
+physroot badsig
+printf 'not a signature' > "$S/badsig/composefs/images/$D.sig"
+check_fails "a bad signature is refused before the measurement" 8 "" \
+	pivot badsig "$(policy if-present "$DEV")"
+refused badsig signature
+check "... and measured: composefs-refused:signature, logged" \
+	test "$(words badsig)" = "15 composefs-refused composefs-refused:signature"
+check "... the PCR: predicted from that word, not zero, not the genuine boot's value" sh -c \
+	"test '$(pcr sha256)' = '$(predicted sha256 "" composefs-refused:signature)' &&
+	test '$(pcr sha256)' != '$ZERO' && test '$(pcr sha256)' != '$GOOD'"
+check "... the status has the values after it" test \
+	"$(status badsig "[b['value'] for b in s['tpm']['banks'] if b['alg'] == 'sha256'][0]")" = "$(pcr sha256)"
+reason_kept() {
+	local m
+	m=$(status "$1" 's["error"]["message"]')
+	[ -n "$m" ] && [[ $m != *composefs-refused* ]]
+}
+check "... the status gives the signature's reason, not the measurement's" reason_kept badsig
+extend_words "$IMAGE_WORD" "$SIGNER_WORD" composefs-verity:insecure-dev "$STATE_WORD"
+check "... the four genuine words after it do not reach the genuine boot's value" test "$(pcr sha256)" != "$GOOD"
+
+# A missing image: refused in the store phase, before the TPM was opened.
+start_tpm tpm-noimg || fail "swtpm starts"
+physroot noimg
+rm "$S/noimg/composefs/images/$D"
+check_fails "a missing image is refused before the TPM phase" 5 "" \
+	pivot noimg "$(policy if-present "$DEV")"
+check "... and measured: composefs-refused:store, predicted from it" sh -c \
+	"test '$(words noimg)' = '15 composefs-refused composefs-refused:store' &&
+	test '$(pcr sha256)' = '$(predicted sha256 "" composefs-refused:store)' &&
+	test '$(pcr sha1)' = '$(predicted sha1 "" composefs-refused:store)'"
+check "... the phases: no tpm phase ran" test "$(phases noimg)" = "cmdline policy store"
+
+# A command line refused before the policy was read: the policy's TPM keys
+# still name the TPM.
+start_tpm tpm-badcl || fail "swtpm starts"
+physroot badcl
+CMDLINE=composefs.digest=zz check_fails "a command line that does not parse is refused" 3 "" \
+	pivot badcl "$(policy if-present "$DEV")"
+check "... and measured into the TPM the policy names: composefs-refused:cmdline" sh -c \
+	"test '$(words badcl)' = '15 composefs-refused composefs-refused:cmdline' &&
+	test '$(pcr sha256)' = '$(predicted sha256 "" composefs-refused:cmdline)'"
+check "... the status gives the command line's reason" reason_kept badcl
+
+# A refusal after the measurement, on a fresh TPM: the state.
+start_tpm tpm-late3 || fail "swtpm starts"
+physroot late3
+check_fails "a refusal after the measurement" 12 "" pivot late3 "$(policy if-present "$DEV" "etc = bind")"
+check "... the PCR: the four words then composefs-refused:state, not zero, not the genuine boot's" sh -c \
+	"test '$(pcr sha256)' = '$(predicted sha256 "" "$IMAGE_WORD" "$SIGNER_WORD" composefs-verity:insecure-dev 'composefs-state:etc=bind;var=bind' composefs-refused:state)' &&
+	test '$(pcr sha256)' != '$ZERO' && test '$(pcr sha256)' != '$GOOD'"
+
+# --check changes nothing, with or without an image named.
+start_tpm tpm-chk || fail "swtpm starts"
+physroot chk
+check "--check with an image named" pivot chk "$(policy if-present "$DEV")" --check
+CMDLINE= check "--check without one" pivot chk "$(policy if-present "$DEV" "image = optional")" --check
+CMDLINE= check "--check without one, image = required" \
+	pivot chk "$(policy if-present "$DEV" "image = required")" --check
+check "... which it reports, without refusing" said chk "refused \(image = required\)"
+check "--check-cmdline" pivot chk "$(policy if-present "$DEV")" --check-cmdline
+check "... PCR 15 is still zero in both banks, and nothing was logged" sh -c \
+	"test '$(pcr sha256)' = '$ZERO' && test '$(pcr sha1)' = '$(predicted sha1 "")' && test ! -e '$S/chk.run/measure.log'"
+umount -R "$S/chk" 2> /dev/null
 
 done_testing

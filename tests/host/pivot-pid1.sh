@@ -453,6 +453,31 @@ else
 fi
 umount -l "$S/b"
 
+# The same refusal with a TPM (swtpm, tests/swtpm.sh): PID 1 marks PCR 15
+# with composefs-refused:rootdev before it halts, so that nothing can bring
+# the PCR from zero to a genuine boot's value with the public words.
+if command -v swtpm > /dev/null && command -v tpm2_pcrread > /dev/null; then
+	PIDS=()
+	SWTPM_DIR=$S/tpm
+	. "$TESTS_DIR/swtpm.sh"
+	swtpm_template
+	start_tpm pid1 || fail "swtpm starts"
+	new_initramfs b
+	rc=0; out=$(boot b "root=UUID=$GONE $D" \
+		$'root-wait = 1\non-failure = halt\ntpm-device = '"$DEV" 2>&1) || rc=$?
+	expect "boot: the refusal with a TPM still halts with its class" $rc "$out" 130 \
+		"measured composefs-refused:rootdev into PCR 15" \
+		"boot refused \(rootdev, exit 14\): root device UUID=$GONE did not appear within 1 s"
+	want=$(python3 -c 'import hashlib, sys; w = hashlib.sha256(b"composefs-refused:rootdev").digest(); print(hashlib.sha256(bytes(32) + w).hexdigest())')
+	got=$(timeout 30 tpm2_pcrread sha256:15 | sed -n 's/^ *15 *: *0x//p' | tr 'A-F' 'a-f')
+	check "boot: PCR 15 after it is composefs-refused:rootdev's ($want), per tpm2_pcrread" test "$got" = "$want"
+	umount -l "$S/b"
+	for p in "${PIDS[@]}"; do kill "$p" 2> /dev/null; done
+	wait 2> /dev/null
+else
+	skip "boot: PCR 15 after a refusal needs swtpm and tpm2-tools"
+fi
+
 new_initramfs b
 start=$SECONDS
 rc=0; out=$(boot b "root=LABEL=$LABEL-gone $D" $'root-wait = 1\non-failure = reboot' 2>&1) || rc=$?

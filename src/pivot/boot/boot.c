@@ -5,9 +5,10 @@
  * the mounts are made detached: until the attach phase, a refusal needs no
  * undoing beyond closing fds.  The measurement comes after verification
  * and before the image is mounted, so that the kernel parses nothing of an
- * image before the TPM holds its identity; a refusal after it is measured
- * too (docs/measurement.md).  The state phase is the first to write to the
- * physical root, once everything has been verified.
+ * image before the TPM holds its identity; every run that does not end in
+ * a measured boot is measured too, refusals before it included
+ * (measure_exit, docs/measurement.md).  The state phase is the first to
+ * write to the physical root, once everything has been verified.
  */
 #include "pivot/boot/boot.h"
 
@@ -303,10 +304,7 @@ static int phase_measure(struct pivot_boot *b)
 
 	memcpy(m.fingerprint, b->signer.fingerprint_bytes, sizeof(m.fingerprint));
 	r = pivot_measure(&b->policy, b->tpm, &m, b->opt.measure_log_path, &b->tpm_status);
-	if (r < 0)
-		return class_of(r, PIVOT_EXIT_TPM);
-	b->measured = true;
-	return 0;
+	return r < 0 ? class_of(r, PIVOT_EXIT_TPM) : 0;
 }
 
 static int phase_mount(struct pivot_boot *b)
@@ -483,15 +481,36 @@ static void fill_status(struct pivot_boot *b, int r)
 }
 
 /*
- * A refusal after the measurement: the PCR must not go on reading as if the
- * image had booted.  When the TPM fails at that, its error is the last one
- * logged; the refusal's own line is said again, so that it stays the last
- * error, the one PID 1 repeats before it halts.
+ * Every run that does not end in a verified, measured boot marks the PCR
+ * (docs/measurement.md): nothing booted, a refusal before the measurement,
+ * during it or after it.  A command line refused before the policy was
+ * read leaves the policy's TPM keys to read (tpm = off, a device); a
+ * policy that cannot be read leaves the default TPM, without waiting.
+ * When the TPM fails at that (even if a second connection then succeeds),
+ * its error is the last one logged; the refusal's own line is said again,
+ * so that it stays the last error, the one PID 1 repeats before it halts.
  */
-static void measure_refusal(struct pivot_boot *b, int r)
+static void measure_exit(struct pivot_boot *b, int r)
 {
-	if (pivot_measure_refusal(&b->policy, b->tpm, pivot_exit_name(r),
-				  b->opt.measure_log_path, &b->tpm_status) < 0)
+	const struct pivot_policy *p = &b->policy;
+	struct pivot_policy fallback;
+	uint64_t wait = 0;
+
+	if (r == 0 && !b->nothing_to_do)
+		return;         /* measured, or no TPM to measure into */
+	if (!b->have_policy) {
+		pivot_policy_defaults(&fallback);
+		if (r != PIVOT_EXIT_CMDLINE || pivot_policy_load(&fallback, b->opt.config_path) < 0) {
+			pivot_policy_defaults(&fallback);
+			fallback.tpm_wait = 0;
+		}
+		p = &fallback;
+	}
+	if (!b->tpm_status.checked)
+		wait = (uint64_t)p->tpm_wait * 1000000;
+	pivot_measure_exit(p, b->tpm, r ? pivot_exit_name(r) : NULL, wait, b->opt.measure_log_path,
+			   &b->tpm_status);
+	if (r && strcmp(cfs_log_last_error(), b->message) != 0)
 		log_error("%s", b->message);
 }
 
@@ -506,15 +525,12 @@ int pivot_boot_run(struct pivot_boot *b)
 		r = PIVOT_EXIT_INTERNAL;
 	else
 		r = run_phases(b);
+	if (r)
+		snprintf(b->message, sizeof(b->message), "%s", cfs_log_last_error());
+	measure_exit(b, r);
 	if (b->nothing_to_do) {
 		log_info("the kernel command line names no composefs image: nothing to do");
 		return PIVOT_EXIT_OK;
-	}
-
-	if (r) {
-		snprintf(b->message, sizeof(b->message), "%s", cfs_log_last_error());
-		if (b->measured)
-			measure_refusal(b, r);
 	}
 	cfs_tpm_close(b->tpm);
 	b->tpm = NULL;
@@ -553,6 +569,14 @@ int pivot_boot_check(struct pivot_boot *b, FILE *out)
 	return PIVOT_EXIT_OK;
 }
 
+/* A refusal of PID-1 mode outside pivot_boot_run(), marked as those in it are. */
+static _Noreturn void pid1_refuse(struct pivot_boot *b, int r)
+{
+	snprintf(b->message, sizeof(b->message), "%s", cfs_log_last_error());
+	measure_exit(b, r);
+	pid1_fail(&b->policy, r);
+}
+
 _Noreturn void pivot_boot_pid1(const struct pivot_boot_options *opt)
 {
 	struct pivot_boot b;
@@ -563,12 +587,12 @@ _Noreturn void pivot_boot_pid1(const struct pivot_boot_options *opt)
 	/* /proc first: the command line is read from it. */
 	r = pid1_mount_api();
 	if (r < 0)
-		pid1_fail(&b.policy, class_of(r, PIVOT_EXIT_ROOTDEV));
+		pid1_refuse(&b, class_of(r, PIVOT_EXIT_ROOTDEV));
 	r = pivot_boot_run(&b);
 	if (r != PIVOT_EXIT_OK)
 		pid1_fail(&b.policy, r);
 	/* The policy's init, which init= may only repeat; every fd b holds
 	 * is close-on-exec. */
 	r = pid1_switch_root(b.opt.sysroot, b.policy.init);
-	pid1_fail(&b.policy, class_of(r, PIVOT_EXIT_SWITCH_ROOT));
+	pid1_refuse(&b, class_of(r, PIVOT_EXIT_SWITCH_ROOT));
 }

@@ -69,7 +69,6 @@ struct pivot_boot {
 	struct pivot_stage stage;
 	struct pivot_state state;
 	int overlay_fsfd;               /* the probed context the root is mounted from */
-	bool measured;                  /* the PCR holds the image's events */
 	int erofs_fd, root_fd;
 	uint64_t boot_check_usec;
 	char run_dir[PATH_MAX];         /* the status file's directory */

@@ -268,34 +268,72 @@ int pivot_measure(const struct pivot_policy *p, struct cfs_tpm *tpm,
 	return 0;
 }
 
-int pivot_measure_refusal(const struct pivot_policy *p, struct cfs_tpm *tpm, const char *class,
-			  const char *log_path, struct pivot_status_tpm *st)
+/* Extends the one word of an exit into tpm, logged, and reports the PCR's
+ * values into st. */
+static int extend_exit_word(const struct pivot_policy *p, struct cfs_tpm *tpm,
+			    char word[][PIVOT_WORD_MAX], const char *type, const char *log_path,
+			    struct pivot_status_tpm *st)
 {
-	static const char *const type[] = { "composefs-refused" };
-	char word[1][PIVOT_WORD_MAX];
+	const char *const types[] = { type };
 	struct cfs_tpm_digests digest;
 	const uint16_t *banks;
 	bool logged;
 	size_t n;
-	int r, len;
+	int r;
 
-	len = snprintf(word[0], sizeof(word[0]), "composefs-refused:%s", class);
+	r = cfs_tpm_banks(tpm, &banks, &n);
+	if (r == 0)
+		r = cfs_tpm_hash_banks(banks, n, word[0], strlen(word[0]), &digest);
+	if (r == 0)
+		r = extend_all(p, tpm, 1, word, types, &digest, log_path, &logged);
+	/* After a measurement the log holds its three records too. */
+	if (r == 0)
+		r = report_values(p, tpm, (!st->measured || st->logged) && logged, st);
+	return r;
+}
+
+int pivot_measure_exit(const struct pivot_policy *p, struct cfs_tpm *tpm, const char *class,
+		       uint64_t wait_usec, const char *log_path, struct pivot_status_tpm *st)
+{
+	struct cfs_tpm *own = NULL;
+	const char *type = class ? "composefs-refused" : "composefs-image";
+	char word[1][PIVOT_WORD_MAX];
+	uint64_t waited;
+	int r = -ENODEV, len;
+
+	if (p->tpm == PIVOT_TPM_OFF)
+		return 0;
+	len = class ? snprintf(word[0], sizeof(word[0]), "composefs-refused:%s", class) :
+		      snprintf(word[0], sizeof(word[0]), "composefs-image:none");
 	if (len < 0 || len >= (int)sizeof(word[0]))
 		return log_errno(-EINVAL, "internal error: cannot spell the refusal of class %s",
 				 class);
-	r = cfs_tpm_banks(tpm, &banks, &n);
-	if (r == 0)
-		r = cfs_tpm_hash_banks(banks, n, word[0], (size_t)len, &digest);
-	if (r == 0)
-		r = extend_all(p, tpm, 1, word, type, &digest, log_path, &logged);
-	if (r == 0)
-		r = report_values(p, tpm, st->logged && logged, st);
+	if (tpm)
+		r = extend_exit_word(p, tpm, word, type, log_path, st);
+	/* None opened yet, or the one opened failed (a dropped connection
+	 * fails every later command): a TPM opened anew, once. */
 	if (r < 0) {
-		log_warning("cannot measure %s into PCR %u (%s): the PCR may still read as if the "
-			    "image had booted", word[0], p->pcr, strerror(-r));
+		st->checked = true;
+		r = cfs_tpm_wait(p->tpm_device, wait_usec, &waited);
+		if (r == 0)
+			r = cfs_tpm_open(p->tpm_device, &own);
+		if (r == -ENODEV && !tpm) {
+			log_debug("no TPM at %s to measure %s into", p->tpm_device, word[0]);
+			return 0;
+		}
+		if (r == 0) {
+			st->present = true;
+			r = extend_exit_word(p, own, word, type, log_path, st);
+		}
+		cfs_tpm_close(own);
+	}
+	if (r < 0) {
+		log_warning("cannot measure %s into PCR %u (%s): the PCR may still read as a value "
+			    "the public words of a booted image can reach", word[0], p->pcr,
+			    strerror(-r));
 		return r;
 	}
-	log_info("measured %s into PCR %u: the PCR no longer reads as if the image had booted",
-		 word[0], p->pcr);
+	log_info("measured %s into PCR %u: no extension of the public words brings it to the "
+		 "value of a booted image", word[0], p->pcr);
 	return 0;
 }

@@ -10,7 +10,7 @@
  *   pivot_rollback_floor()  the floor is max(policy min-version, this)
  *   ... verify the signature against that floor ...
  *   pivot_measure()         after verification, before mounting
- *   pivot_measure_refusal() when the boot is refused after all
+ *   pivot_measure_exit()    when the run ends in anything but a measured boot
  *   cfs_tpm_close()
  *
  * Every function takes a NULL TPM (policy tpm = off, or no TPM under
@@ -105,15 +105,20 @@ int pivot_measure(const struct pivot_policy *p, struct cfs_tpm *tpm,
 		  struct pivot_status_tpm *st);
 
 /*
- * A refusal after pivot_measure(): extends one more event,
- * composefs-refused:<class> (its eventType "composefs-refused"), logged
- * like the others, so that the PCR no longer holds the value of a booted
- * image while whatever runs after the refusal (a rescue shell) has the
- * TPM; and puts the PCR's new values into st.  Returns 0, or a negative
- * errno after a warning that the PCR may still read as before (the boot
- * is refused either way).
+ * The end of a run that is not a verified, measured boot: extends one more
+ * event, composefs-refused:<class> (eventType "composefs-refused"), or
+ * composefs-image:none (eventType "composefs-image") when class is NULL
+ * because nothing was booted, logged like the others, and puts the PCR's
+ * new values into st.  The three words of a boot are public: a PCR left as
+ * it was (zero before the measurement, or part of the way through it)
+ * could be extended by whatever runs next to the value of a genuine boot.
+ * tpm is the TPM the boot opened, or NULL; without one, or when it fails,
+ * the TPM p names is opened anew, once, after waiting at most wait_usec
+ * for it to appear.  Nothing under tpm = off.  Returns 0 (no TPM there is
+ * 0 too), or a negative errno after a warning that the PCR may still read
+ * as before.
  */
-int pivot_measure_refusal(const struct pivot_policy *p, struct cfs_tpm *tpm, const char *class,
-			  const char *log_path, struct pivot_status_tpm *st);
+int pivot_measure_exit(const struct pivot_policy *p, struct cfs_tpm *tpm, const char *class,
+		       uint64_t wait_usec, const char *log_path, struct pivot_status_tpm *st);
 
 #endif
