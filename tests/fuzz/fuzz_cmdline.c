@@ -13,6 +13,7 @@
 
 #include "pivot/boot/cmdline.h"
 #include "pivot/boot/lockdown.h"
+#include "pivot/boot/policy_cmdline.h"
 #include "lib/base/log.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -12,6 +12,7 @@
 
 #include "pivot/boot/cmdline.h"
 #include "pivot/boot/policy.h"
+#include "pivot/boot/policy_cmdline.h"
 #include "capture.h"
 
 #define HEX_A "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"

@@ -25,6 +25,7 @@
 #include "pivot/mount/fsctx.h"
 #include "lib/base/log.h"
 #include "pivot/boot/lockdown.h"
+#include "pivot/boot/policy_cmdline.h"
 #include "pivot/verify/measure.h"
 #include "pivot/verify/objects.h"
 #include "pivot/pid1/pid1.h"

@@ -143,14 +143,4 @@ int pivot_policy_load(struct pivot_policy *p, const char *path);
  * that pivot_policy_parse() reads back to the same policy. */
 int pivot_policy_print(const struct pivot_policy *p, FILE *f);
 
-struct pivot_cmdline;
-
-/*
- * Applies the command line's policy words to p.  They may only tighten:
- * verity, signature and tpm become the stricter of the two, min-version the
- * greater.  A weaker word is ignored with a warning naming it, as is the
- * '?' of a digest word, which never relaxes verity.
- */
-void pivot_policy_apply_cmdline(struct pivot_policy *p, const struct pivot_cmdline *c);
-
 #endif
