@@ -161,7 +161,7 @@ refused() {
 IMAGE_WORD=composefs-image:sha256:$D
 SIGNER_WORD=composefs-signer:$FP:5
 # The default state modes: etc = transient keeping two files, var = bind.
-STATE_WORD='composefs-state:etc=transient,keep=2;var=bind'
+STATE_WORD='composefs-state:etc=transient,keep=1;var=bind'
 
 # ---- a measured boot: tpm = required, the counter at 3
 start_tpm m || fail "swtpm starts"

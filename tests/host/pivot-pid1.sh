@@ -353,7 +353,7 @@ plant() {
 check "files planted on the physical root and in its state" plant
 # What this host lacks turned off: fs-verity, and a TPM, which must never be
 # the host's own.  /etc and /var as by default: etc = transient keeping
-# hostname and machine-id, var = bind, on the physical root.
+# hostname, var = bind, on the physical root.
 DEV_POLICY=$'root-wait = 5\nverity = insecure-dev\nsignature = off\ntpm = off'
 
 # ------------------------------------------------------------ root devices

@@ -50,9 +50,8 @@ static void assert_defaults(const struct pivot_policy *p)
 	assert_string_equal(p->state, "/state");
 	assert_int_equal(p->verity, PIVOT_VERITY_REQUIRE);
 	assert_int_equal(p->etc, PIVOT_ETC_TRANSIENT);
-	assert_int_equal(p->etc_keep.n, 2);
+	assert_int_equal(p->etc_keep.n, 1);
 	assert_string_equal(p->etc_keep.entry[0], "hostname");
-	assert_string_equal(p->etc_keep.entry[1], "machine-id");
 	assert_int_equal(p->var, PIVOT_VAR_BIND);
 	assert_int_equal(p->signature, PIVOT_SIGNATURE_REQUIRED);
 	assert_string_equal(p->trust, "/etc/cfsboot/trust.d");
@@ -233,7 +232,7 @@ static void test_print_round_trip(void **state)
 			    "floor = if-present\n"
 			    "root-wait = 30\n"
 			    "on-failure = halt\n"
-			    "etc-keep = hostname machine-id\n"
+			    "etc-keep = hostname\n"
 			    "init = /sbin/init\n"
 			    "signer-ca = any\n");
 	free(text);
@@ -249,7 +248,7 @@ static void test_etc_keep(void **state)
 		{ "etc-keep = hostname ../shadow\n",
 		  "pivot.conf:1: etc-keep: \"../shadow\" is not a relative path below /etc without "
 		  "\"\", \".\" or \"..\" components (write none, or names below /etc separated by "
-		  "spaces, such as etc-keep = hostname machine-id)" },
+		  "spaces, such as etc-keep = hostname)" },
 		{ "etc-keep = /etc/hostname\n", "etc-keep: \"/etc/hostname\" is not a relative path" },
 		{ "etc-keep = ssh//key\n", "etc-keep: \"ssh//key\" is not a relative path" },
 		{ "etc-keep = ssh/./key\n", "etc-keep: \"ssh/./key\" is not a relative path" },
@@ -264,7 +263,7 @@ static void test_etc_keep(void **state)
 		{ "etc-keep = a b c d e f g h i j k l m n o p q\n",
 		  "etc-keep: \"q\" is one entry too many (etc-keep holds at most 16)" },
 		{ "etc-keep =\n", "etc-keep has no value (write etc-keep = VALUE; the default is "
-		  "etc-keep = hostname machine-id)" },
+		  "etc-keep = hostname)" },
 	};
 	char long_entry[200], text[300], out[64];
 	struct pivot_keep_list l;

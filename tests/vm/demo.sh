@@ -76,7 +76,7 @@ cat > "$DEMO/pivot.conf" <<EOF
 # The demo device's policy (docs/policy.md): the secure defaults
 # (verity = require, signature = required), a TPM that must take the
 # measurement and keep the anti-rollback floor, and no image below
-# version 1.  /etc is the image's, keeping hostname and machine-id from
+# version 1.  /etc is the image's, keeping hostname from
 # the disk, and /var is kept there, under state/deploy/<digest>/
 # (etc = transient, etc-keep, var = bind: the defaults).
 tpm = required

@@ -694,7 +694,7 @@ vm_expected_pcr() {
 	local pcr w d
 	pcr=$(printf '%064d' 0)
 	for w in "composefs-image:sha256:$1" "composefs-signer:$2:$3" "composefs-verity:$4" \
-		"composefs-state:${5:-etc=transient,keep=2;var=bind}"; do
+		"composefs-state:${5:-etc=transient,keep=1;var=bind}"; do
 		d=$(printf '%s' "$w" | openssl dgst -sha256 -binary | od -An -tx1 | tr -d ' \n')
 		# shellcheck disable=SC2059 # the format is the bytes, as \xHH
 		pcr=$(printf "$(printf '%s%s' "$pcr" "$d" | sed 's/../\\x&/g')" |

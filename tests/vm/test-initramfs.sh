@@ -169,7 +169,7 @@ verified() {
 	if vm_marker_file "$b" tpmlog "$dir/$b.log"; then
 		vm_check "$b" "$b: the log holds the four measured words, in order" test "$(tr '\036' '\n' < "$dir/$b.log" |
 			python3 -c 'import json, sys; [print(json.loads(l)["content"]["string"]) for l in sys.stdin if l.strip()]' |
-			tr '\n' ' ')" = "composefs-image:sha256:$D composefs-signer:$FP:5 composefs-verity:require composefs-state:etc=transient,keep=2;var=bind "
+			tr '\n' ' ')" = "composefs-image:sha256:$D composefs-signer:$FP:5 composefs-verity:require composefs-state:etc=transient,keep=1;var=bind "
 	else
 		fail "$b: the log holds the four measured words, in order (the guest has no log)"
 	fi

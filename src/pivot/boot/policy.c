@@ -103,7 +103,7 @@ void pivot_policy_defaults(struct pivot_policy *p)
 		.state = "/state",
 		.verity = PIVOT_VERITY_REQUIRE,
 		.etc = PIVOT_ETC_TRANSIENT,
-		.etc_keep = { .n = 2, .entry = { "hostname", "machine-id" } },
+		.etc_keep = { .n = 1, .entry = { "hostname" } },
 		.var = PIVOT_VAR_BIND,
 		.signature = PIVOT_SIGNATURE_REQUIRED,
 		.trust = "/etc/cfsboot/trust.d",
