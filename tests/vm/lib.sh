@@ -355,11 +355,12 @@ vm_log() {
 	echo "$SCRATCH/vm-$1.log"
 }
 
-# vm_marker NAME KEY: the value of the last "CFSTEST: KEY=value" line that
-# boot NAME printed (empty when there is none).
+# vm_marker NAME KEY: the value of the last "CFSTEST: KEY=value" that boot
+# NAME printed (empty when there is none).  Not only at the start of a line:
+# a getty's prompt ("vm login: ") may come first on the serial console.
 vm_marker() {
 	tr -d '\r' < "$(vm_log "$1")" 2>/dev/null |
-		awk -v p="CFSTEST: $2=" 'index($0, p) == 1 { v = substr($0, length(p) + 1) } END { print v }'
+		awk -v p="CFSTEST: $2=" 'i = index($0, p) { v = substr($0, i + length(p)) } END { print v }'
 }
 
 # vm_klog BOOT PATTERN: whether the kernel log of boot BOOT (which /init
