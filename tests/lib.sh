@@ -57,6 +57,13 @@ SCRATCH=$(mktemp -d "${TMPDIR:-/tmp}/cfsboot-test.XXXXXX")
 trap 'rm -rf "$SCRATCH"' EXIT
 scratch() { echo "$SCRATCH"; }
 
+# unmount_scratch: takes down every mount below the scratch directory,
+# deepest first, so that an EXIT trap can then remove it.
+unmount_scratch() {
+	awk -v s="$SCRATCH/" 'index($5, s) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
+		while read -r m; do umount -l "$m"; done
+}
+
 # private_mount_ns WHY "$@": the rest of the script runs as root in a
 # private mount namespace of its own (the script is executed again there,
 # with a scratch directory of its own), so that its mounts go with it; not

@@ -14,8 +14,7 @@ private_mount_ns "cfs-pivot mounts need root" "$@"
 S=$(scratch)
 # Mounts under the scratch directory go before it is removed.
 cleanup() {
-	awk -v s="$S/" 'index($5, s) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
-		while read -r m; do umount -l "$m"; done
+	unmount_scratch
 	rm -rf "$S"
 }
 trap cleanup EXIT

@@ -31,8 +31,7 @@ cleanup() {
 	local p
 	for p in "${PIDS[@]}"; do kill "$p" 2> /dev/null; done
 	wait 2> /dev/null
-	awk -v s="$S/" 'index($5, s) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
-		while read -r m; do umount -l "$m"; done
+	unmount_scratch
 	rm -rf "$S"
 }
 trap cleanup EXIT

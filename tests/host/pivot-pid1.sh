@@ -39,8 +39,7 @@ cleanup() {
 	local l
 	# Deepest first; the namespace would drop them at exit, but only
 	# after the scratch directory is to be removed.
-	awk -v s="$S/" 'index($5, s) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
-		while read -r m; do umount -l "$m"; done
+	unmount_scratch
 	for l in "${LOOPS[@]}"; do losetup -d "$l" 2> /dev/null; done
 	rm -rf "$SCRATCH"
 }
