@@ -509,9 +509,10 @@ static void measure_exit(struct pivot_boot *b, int r)
 	}
 	if (!b->tpm_status.checked)
 		wait = (uint64_t)p->tpm_wait * 1000000;
-	pivot_measure_exit(p, b->tpm, r ? pivot_exit_name(r) : NULL, wait, b->opt.measure_log_path,
-			   &b->tpm_status);
-	if (r && strcmp(cfs_log_last_error(), b->message) != 0)
+	/* The refusal's line stays the last one cfs-pivot prints: dracut's
+	 * hook and PID 1 repeat the last line as the reason. */
+	if (pivot_measure_exit(p, b->tpm, r ? pivot_exit_name(r) : NULL, wait,
+			       b->opt.measure_log_path, &b->tpm_status) != 0 && r)
 		log_error("%s", b->message);
 }
 

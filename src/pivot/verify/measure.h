@@ -114,9 +114,10 @@ int pivot_measure(const struct pivot_policy *p, struct cfs_tpm *tpm,
  * could be extended by whatever runs next to the value of a genuine boot.
  * tpm is the TPM the boot opened, or NULL; without one, or when it fails,
  * the TPM p names is opened anew, once, after waiting at most wait_usec
- * for it to appear.  Nothing under tpm = off.  Returns 0 (no TPM there is
- * 0 too), or a negative errno after a warning that the PCR may still read
- * as before.
+ * for it to appear.  Nothing under tpm = off.  Returns 1 after saying what
+ * it measured, 0 when there was nothing to measure into (tpm = off, no
+ * TPM), or a negative errno after a warning that the PCR may still read as
+ * before.
  */
 int pivot_measure_exit(const struct pivot_policy *p, struct cfs_tpm *tpm, const char *class,
 		       uint64_t wait_usec, const char *log_path, struct pivot_status_tpm *st);
