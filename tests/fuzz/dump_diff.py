@@ -288,21 +288,8 @@ class Runner:
                                capture_output=True, timeout=TIMEOUT * 6, env=self.env)
             return "undefined digest (valgrind)" if p.returncode == 99 else None
         if "a directory cannot have two names" in cfs_err:
-            # cfsboot inspect stops at the first fault it finds; MTIMEs of 0
-            # keep it from stopping at nanoseconds over 10^9 first (which
-            # mkcomposefs writes as given), and change nothing of the tree.
-            with open(src, "rb") as f:
-                lines = f.read().split(b"\n")
-            for i, line in enumerate(lines):
-                fields = line.split(b" ")
-                if len(fields) > 7:
-                    fields[7] = b"0.0"
-                lines[i] = b" ".join(fields)
-            plain = os.path.join(self.work, "plain.dump")
-            img = os.path.join(self.work, "plain.img")
-            with open(plain, "wb") as f:
-                f.write(b"\n".join(lines))
-            if subprocess.run([self.mk, "--from-file"] + opts + [plain, img],
+            img = os.path.join(self.work, "linked.img")
+            if subprocess.run([self.mk, "--from-file"] + opts + [src, img],
                               capture_output=True, timeout=TIMEOUT, env=self.env).returncode != 0:
                 return None
             p = subprocess.run([self.cfs, "inspect", img], capture_output=True, timeout=TIMEOUT)

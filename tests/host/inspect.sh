@@ -94,6 +94,12 @@ EOF
 "$MKCOMPOSEFS" --from-file "$S/edge.dump" "$SEEDS/edge.cfs" >/dev/null 2>&1
 "$MKCOMPOSEFS" --max-version=0 --from-file "$S/edge.dump" "$SEEDS/edge-v0.cfs" >/dev/null 2>&1
 "$MKCOMPOSEFS" --min-version=1 --from-file "$S/edge.dump" "$SEEDS/edge-v1.cfs" >/dev/null 2>&1
+# Nanoseconds of 10^9 and more: the format stores a u32, mkcomposefs
+# writes a dump's as given (the root's is the build time), and the kernel
+# shows them unchanged in stat.  The round trips below cover them.
+printf '%s\n' '/ 0 40755 2 0 0 0 5.4000000000 - - -' '/f 0 100644 1 0 0 0 7.1999999999 - - -' \
+	'/g 0 100644 1 0 0 0 5.4294967295 - - -' > "$S/nsec.dump"
+"$MKCOMPOSEFS" --from-file "$S/nsec.dump" "$SEEDS/nsec.cfs" >/dev/null 2>&1
 cp "$S/tree.cfs" "$SEEDS/tree.cfs"
 if has_mkimage; then
 	"$CFSBOOT" mkimage "$SRC" "$SEEDS/tree-mkimage.cfs" >/dev/null
@@ -142,6 +148,22 @@ check "escaped overlay xattrs come back unescaped" \
 	grep -qE '^/a [0-9]+ 40755 2 0 0 0 11.0 - - - trusted.overlay.opaque=y$' "$S/edge.rt.dump"
 check "a source xattr equal to a whiteout marker survives, escaped once" \
 	grep -qE '^/z [0-9]+ 40755 2 0 0 0 12.0 - - - trusted.overlay.overlay.opaque=x$' "$S/edge.rt.dump"
+
+check "nanoseconds of 10^9 and more read as stored" sh -c \
+	"grep -qx '/ [0-9]* 40755 2 0 0 0 5.4000000000 - - -' '$S/nsec.rt.dump' &&
+	 grep -qx '/f 0 100644 1 0 0 0 7.1999999999 - - -' '$S/nsec.rt.dump' &&
+	 grep -qx '/g 0 100644 1 0 0 0 5.4294967295 - - -' '$S/nsec.rt.dump'"
+check "... the build time too" \
+	grep -q '^build-time: 5.4000000000 ' <<< "$("$CFSBOOT" inspect --header "$SEEDS/nsec.cfs")"
+if [ "$(id -u)" -eq 0 ] && grep -qw erofs /proc/filesystems; then
+	mkdir -p "$S/nsec.mnt"
+	check "... as the kernel shows them: st_mtime_ns is seconds * 10^9 + nanoseconds" test \
+		"$(unshare -m sh -c "mount -t erofs -o loop,ro '$SEEDS/nsec.cfs' '$S/nsec.mnt' &&
+			cd '$S/nsec.mnt' && python3 -c 'import os; print(*(os.lstat(p).st_mtime_ns for p in \".fg\"))'")" \
+		= "9000000000 8999999999 9294967295"
+else
+	skip "nanoseconds as the kernel shows them (needs root and EROFS)"
+fi
 
 # ---- damaged images -------------------------------------------------------
 

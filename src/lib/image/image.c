@@ -107,9 +107,6 @@ static int parse_super(struct cfs_image_file *img)
 		return cfs_image_corrupt(img, CFS_NO_NID,
 					 "the superblock says %u blocks (%llu bytes) but the file has %zu bytes; truncated?",
 					 info->blocks, (unsigned long long)info->blocks * CFS_BLOCK_SIZE, img->size);
-	if (info->build_time_nsec >= 1000000000u)
-		return cfs_image_corrupt(img, CFS_NO_NID, "build time has %u nanoseconds",
-					 info->build_time_nsec);
 	img->meta_start = (uint64_t)info->meta_blkaddr * CFS_BLOCK_SIZE;
 	img->xattr_start = (uint64_t)info->xattr_blkaddr * CFS_BLOCK_SIZE;
 	if (img->meta_start >= img->size)
@@ -261,6 +258,9 @@ static void decode_extended(const uint8_t *p, struct cfs_inode *ino)
 	ino->uid = get_le32(p + offsetof(struct erofs_inode_extended, i_uid));
 	ino->gid = get_le32(p + offsetof(struct erofs_inode_extended, i_gid));
 	ino->mtime_sec = (int64_t)get_le64(p + offsetof(struct erofs_inode_extended, i_mtime));
+	/* Any u32, 10^9 and over too, as the build time's: mkcomposefs (and
+	 * mkimage) write a dump's nanoseconds as given, and the kernel shows
+	 * them unchanged in stat. */
 	ino->mtime_nsec = get_le32(p + offsetof(struct erofs_inode_extended, i_mtime_nsec));
 	ino->nlink = get_le32(p + offsetof(struct erofs_inode_extended, i_nlink));
 }
@@ -428,9 +428,6 @@ int cfs_image_read_inode(const struct cfs_image_file *img, uint64_t nid, struct 
 		decode_compact(img, p, ino);
 		i_u = get_le32(p + offsetof(struct erofs_inode_compact, i_u));
 	}
-	if (ino->mtime_nsec >= 1000000000u)
-		return cfs_image_corrupt(img, nid, "mtime has %u nanoseconds", ino->mtime_nsec);
-
 	r = decode_xattr_area(img, ino, get_le16(p + 2), ino->offset + isize);
 	if (r < 0)
 		return r;
