@@ -6,6 +6,7 @@
 
 #include "lib/base/log.h"
 #include "lib/base/parse.h"
+#include "tool/commands.h"
 
 int option_hash(const char *arg, enum cfs_hash_alg *alg)
 {
@@ -22,4 +23,10 @@ int option_threads(const char *arg, unsigned *threads)
 		return log_errno(-EINVAL, "--threads %s: give a number from 1 to 1024", arg);
 	*threads = (unsigned)v;
 	return 0;
+}
+
+int option_end(int c, void (*usage)(FILE *out))
+{
+	usage(c == 'h' ? stdout : stderr);
+	return c == 'h' ? EXIT_OK : EXIT_USAGE;
 }

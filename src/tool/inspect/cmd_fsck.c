@@ -351,12 +351,8 @@ int cmd_fsck(int argc, char **argv)
 			if (option_threads(optarg, &f.threads) < 0)
 				return EXIT_USAGE;
 			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
 		default:
-			usage(stderr);
-			return EXIT_USAGE;
+			return option_end(c, usage);
 		}
 	}
 	if (!f.store) {

@@ -14,6 +14,7 @@
 
 #include "lib/image/image_tree.h"
 #include "tool/commands.h"
+#include "tool/common/options.h"
 #include "tool/inspect/dump_print.h"
 #include "lib/verity/fsverity.h"
 #include "lib/base/hex.h"
@@ -154,12 +155,8 @@ int cmd_inspect(int argc, char **argv)
 		case 'd':
 			parts |= PART_DUMP;
 			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
 		default:
-			usage(stderr);
-			return EXIT_USAGE;
+			return option_end(c, usage);
 		}
 	}
 	if (optind + 1 != argc) {

@@ -134,12 +134,8 @@ int cmd_verify(int argc, char **argv)
 			if (option_hash(optarg, &alg) < 0)
 				return EXIT_USAGE;
 			break;
-		case 'h':
-			usage(stdout);
-			return EXIT_OK;
 		default:
-			usage(stderr);
-			return EXIT_USAGE;
+			return option_end(c, usage);
 		}
 	}
 	if (!trust) {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "tool/commands.h"
+#include "tool/common/options.h"
 #include "tool/common/dispatch.h"
 #include "lib/base/hex.h"
 #include "lib/base/json_read.h"
@@ -154,12 +155,8 @@ static int cmd_replay(int argc, char **argv)
 			pcrs |= UINT32_C(1) << v;
 			break;
 		}
-		case 'h':
-			replay_usage(stdout);
-			return EXIT_OK;
 		default:
-			replay_usage(stderr);
-			return EXIT_USAGE;
+			return option_end(c, replay_usage);
 		}
 	}
 	if (argc - optind > 1) {
