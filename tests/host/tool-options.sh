@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The end of every cfsboot command's option parsing (option_end): --help
+# prints the command's usage on standard output and exits 0; an unknown
+# option and an option without its argument print what getopt found wrong,
+# then the usage, on standard error, and exit 2 (docs/errors.md).
+. "$(dirname "$0")/../lib.sh"
+dir=$(scratch)
+
+# options COMMAND...: --help and an unknown option for cfsboot COMMAND.
+options() {
+	local cmd=("$@") rc
+	rc=0
+	"$CFSBOOT" "${cmd[@]}" --help > "$dir/out" 2> "$dir/err" || rc=$?
+	if [ "$rc" -eq 0 ] && grep -q "^Usage: cfsboot ${cmd[*]} " "$dir/out" && [ ! -s "$dir/err" ]; then
+		ok "${cmd[*]} --help: the usage on stdout, exit 0"
+	else
+		fail "${cmd[*]} --help: the usage on stdout, exit 0 (exit $rc)"
+	fi
+	rc=0
+	"$CFSBOOT" "${cmd[@]}" --no-such-option > "$dir/out" 2> "$dir/err" || rc=$?
+	if [ "$rc" -eq 2 ] && [ ! -s "$dir/out" ] &&
+		grep -q "unrecognized option '--no-such-option'" "$dir/err" &&
+		grep -q "^Usage: cfsboot ${cmd[*]} " "$dir/err"; then
+		ok "${cmd[*]} --no-such-option: named, the usage on stderr, exit 2"
+	else
+		fail "${cmd[*]} --no-such-option: named, the usage on stderr, exit 2 (exit $rc)"
+		sed 's/^/#   /' "$dir/err" | head -n 3
+	fi
+}
+
+# needs_arg OPTION COMMAND...: cfsboot COMMAND with OPTION, which takes an
+# argument, last and without one.
+needs_arg() {
+	local with_arg=$1 cmd=("${@:2}") rc
+	rc=0
+	"$CFSBOOT" "${cmd[@]}" "$with_arg" > "$dir/out" 2> "$dir/err" || rc=$?
+	if [ "$rc" -eq 2 ] && [ ! -s "$dir/out" ] &&
+		grep -q "option '$with_arg' requires an argument" "$dir/err" &&
+		grep -q "^Usage: cfsboot ${cmd[*]} " "$dir/err"; then
+		ok "${cmd[*]} $with_arg without its argument: named, the usage on stderr, exit 2"
+	else
+		fail "${cmd[*]} $with_arg without its argument: named, the usage on stderr, exit 2 (exit $rc)"
+		sed 's/^/#   /' "$dir/err" | head -n 3
+	fi
+}
+
+options sign
+needs_arg --key sign
+options verify
+needs_arg --trust verify
+options digest
+needs_arg --hash digest
+options fsck
+needs_arg --store fsck
+options inspect
+options tpm replay
+needs_arg --device tpm replay
+done_testing
