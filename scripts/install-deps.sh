@@ -26,6 +26,9 @@ packages=(
 	# VM tests (tests/vm/): qemu under TCG, busybox guests, ext4 disks with
 	# fs-verity, modules.dep for the downloaded kernel
 	qemu-system-x86 qemu-utils busybox-static cpio xz-utils e2fsprogs kmod
+	# and the guest's PCRs read from the host (vm_swtpm_pcrs): tpm2-tools
+	# through tpm2-tss's "cmd" TCTI
+	libtss2-tcti-cmd0
 	# dracut tests (tests/vm/test-dracut.sh): dracut 059 makes the guests'
 	# initramfs images, the systemd one from this machine's systemd;
 	# dracut-core alone leaves the machine's own initramfs-tools in place

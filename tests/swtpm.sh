@@ -4,7 +4,21 @@
 # SWTPM_DIR set to a scratch directory and PIDS to an array: every process
 # started here is appended to PIDS, which the test kills on exit.  It lives
 # beside lib.sh, not in tests/host/, where run-all.sh runs every *.sh as a
-# test.
+# test.  The VM tests (tests/vm/lib.sh) use its PCR prediction.
+
+# predicted BANK FROM WORD...: a PCR of value FROM (hex; "" for a fresh
+# one) after extending it with the digests of the words, as
+# docs/measurement.md says to predict it.
+predicted() {
+	python3 - "$@" <<-'EOF'
+	import hashlib, sys
+	h = lambda b: hashlib.new(sys.argv[1], b).digest()
+	pcr = bytes.fromhex(sys.argv[2]) or bytes(hashlib.new(sys.argv[1]).digest_size)
+	for w in sys.argv[3:]:
+	    pcr = h(pcr + h(w.encode()))
+	print(pcr.hex())
+	EOF
+}
 
 # A port P with P+1 free as well (swtpm's control channel).
 free_port() {

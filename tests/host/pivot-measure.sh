@@ -127,20 +127,6 @@ words() {
 	EOF
 }
 
-# predicted BANK FROM WORD...: a PCR of value FROM (hex; "" for a fresh
-# one) after extending it with the digests of the words, as
-# docs/measurement.md says to predict it.
-predicted() {
-	python3 - "$@" <<-'EOF'
-	import hashlib, sys
-	h = lambda b: hashlib.new(sys.argv[1], b).digest()
-	pcr = bytes.fromhex(sys.argv[2]) or bytes(hashlib.new(sys.argv[1]).digest_size)
-	for w in sys.argv[3:]:
-	    pcr = h(pcr + h(w.encode()))
-	print(pcr.hex())
-	EOF
-}
-
 mounts_at() {
 	awk -v p="$S/$1" '$5 == p { for (i = 7; $i != "-"; i++); print $(i + 1) }' /proc/self/mountinfo
 }

@@ -13,6 +13,7 @@
 #                       boot with CFS_VM_KEEP_LOGS=1)
 
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/../swtpm.sh"
 
 VM_DIR=${CFS_VM_DIR:-$REPO/build/vm}
 VM_GUEST_SRC=$REPO/tests/vm/guest
@@ -252,7 +253,8 @@ vm_cow() {
 # vm_swtpm_start DIR: a TPM 2.0 emulator with its state in DIR/state,
 # serving qemu on DIR/swtpm.sock.  vm_boot --tpm DIR starts one for each
 # boot (swtpm ends when qemu disconnects); the state, and with it the TPM's
-# NV storage, persists from boot to boot.
+# NV storage, persists from boot to boot.  The PCRs do not: they live in
+# swtpm's memory (see vm_swtpm_pcrs).
 vm_swtpm_start() {
 	local dir=$1
 	[ -z "$VM_SWTPM_PID" ] || { vm_die "swtpm is already running"; return 1; }
@@ -270,6 +272,27 @@ vm_swtpm_start() {
 	vm_die "swtpm did not open $dir/swtpm.sock within 5 s (log: $(tail -n 3 "$dir/swtpm.log" 2>/dev/null))"
 }
 
+# vm_swtpm_pcrs DIR OUT: PCR 15 of the swtpm that vm_swtpm_start DIR
+# started, as the guest left it, read from the host by tpm2_pcrread into
+# OUT as lines "BANK HEX" (sha1, sha256; lowercase).  qemu hands swtpm its
+# data channel over the control socket and, exiting cleanly, tells it to
+# shut down, which loses the PCRs; a qemu killed (vm_boot_until --pcr-out
+# does) leaves swtpm running, and tests/vm/swtpm-data.py gives it a new
+# data channel for tpm2-tss's "cmd" TCTI.
+vm_swtpm_pcrs() {
+	local dir=$1 out=$2
+	rm -f "$out"
+	if [ -z "$VM_SWTPM_PID" ] || ! kill -0 "$VM_SWTPM_PID" 2> /dev/null; then
+		vm_die "swtpm ended with qemu: the guest's PCRs are lost (a guest whose PCRs are read is killed, not shut down)"
+		return 1
+	fi
+	TPM2TOOLS_TCTI="cmd:python3 $REPO/tests/vm/swtpm-data.py $dir/swtpm.sock" \
+		timeout 30 tpm2_pcrread sha1:15+sha256:15 > "$dir/pcrread.out" 2>&1 ||
+		{ sed 's/^/# tpm2_pcrread: /' "$dir/pcrread.out"; vm_die "tpm2_pcrread from swtpm failed"; return 1; }
+	awk '/^ *[a-z0-9]+:$/ { bank = $1; sub(":", "", bank) }
+	     /^ *15 *: *0x/ { v = $NF; sub("0x", "", v); print bank, tolower(v) }' "$dir/pcrread.out" > "$out"
+}
+
 vm_swtpm_stop() {
 	[ -n "$VM_SWTPM_PID" ] || return 0
 	kill "$VM_SWTPM_PID" 2>/dev/null
@@ -280,17 +303,18 @@ vm_swtpm_stop() {
 # ---------------------------------------------------------------- boots
 
 # vm_boot NAME [--initrd FILE] [--append ARGS] [--disk FILE]... [--tpm DIR]
-#         [--timeout SECONDS]
+#         [--pcr-out FILE] [--timeout SECONDS]
 # Boots the cached kernel in qemu (TCG, 1 GiB, no display, no network) with
 # the serial console written to $(vm_log NAME), disks as virtio (vda, vdb,
 # ... in order; .qcow2 by name, raw otherwise) and, with --tpm, a TIS TPM
-# emulated by swtpm with its state in DIR (see vm_swtpm_start).  The
-# guest's /init runs /tests/NAME.sh.  Returns 0 when the guest powered off, 1 when qemu ended
+# emulated by swtpm with its state in DIR (see vm_swtpm_start); with
+# --pcr-out, PCR 15 as the guest left it goes to FILE (vm_swtpm_pcrs), for
+# guests that vm_boot_until ends (a guest that powers off then pauses).  The guest's /init runs /tests/NAME.sh.  Returns 0 when the guest powered off, 1 when qemu ended
 # otherwise (a panic reboots, and -no-reboot makes that an exit), 124 when
 # the timeout (default 120 s, CFS_VM_TIMEOUT) killed it.  Sets
 # VM_BOOT_SECONDS to the wall time.
 vm_boot() {
-	local name=$1 initrd='' append='' tpm='' timeout=$VM_TIMEOUT log args=() fmt rc start
+	local name=$1 initrd='' append='' tpm='' pcr_out='' timeout=$VM_TIMEOUT log args=() fmt rc start
 	shift
 	while [ $# -gt 0 ]; do
 		case $1 in
@@ -301,12 +325,19 @@ vm_boot() {
 			case $2 in *.qcow2) fmt=qcow2 ;; esac
 			args+=(-drive "file=$2,format=$fmt,if=virtio") ;;
 		--tpm) tpm=$2 ;;
+		--pcr-out) pcr_out=$2 ;;
 		--timeout) timeout=$2 ;;
 		*) vm_die "vm_boot: unknown option $1"; return 2 ;;
 		esac
 		shift 2
 	done
 	[ -n "$initrd" ] || { vm_die "vm_boot: --initrd is required"; return 2; }
+	if [ -n "$pcr_out" ]; then
+		[ -n "$tpm" ] || { vm_die "vm_boot: --pcr-out needs --tpm"; return 2; }
+		# A guest that powers off stays, paused, for vm_boot_until to kill:
+		# a qemu that exits cleanly takes swtpm, and the PCRs, with it.
+		args+=(-action shutdown=pause)
+	fi
 	[ -n "${VM_VMLINUZ:-}" ] || vm_kernel > /dev/null || return 2
 	if [ -n "$tpm" ]; then
 		vm_swtpm_start "$tpm" || return 2
@@ -327,6 +358,7 @@ vm_boot() {
 	wait "$VM_QEMU_PID"
 	rc=$?
 	VM_QEMU_PID=
+	[ -z "$pcr_out" ] || vm_swtpm_pcrs "$tpm" "$pcr_out"
 	vm_swtpm_stop
 	start=$((($(date +%s%N) - start) / 100000000))
 	VM_BOOT_SECONDS=$((start / 10)).$((start % 10))
@@ -598,10 +630,14 @@ vm_swtpm_commit() {
 # regex PATTERN.  For guests that stop without powering off: cfs-pivot
 # refusing a boot as PID 1 halts the machine (on-failure = halt), which
 # would otherwise last until the timeout.  Returns what vm_boot returns,
-# or 3 when PATTERN ended the guest; sets VM_BOOT_SECONDS.
+# or 3 when PATTERN ended the guest; sets VM_BOOT_SECONDS.  With
+# --pcr-out, qemu is killed (SIGKILL) rather than stopped, so that swtpm
+# outlives it with the guest's PCRs; otherwise it is stopped (SIGTERM).
+# PATTERN 'reboot: Power down' ends a guest that powers off.
 vm_boot_until() {
-	local name=$1 pattern=$2 log pid rc=0 ended='' start
+	local name=$1 pattern=$2 log pid rc=0 ended='' start c sig=TERM
 	shift 2
+	case " $* " in *" --pcr-out "*) sig=KILL ;; esac
 	log=$(vm_log "$name")
 	rm -f "$log"
 	start=$(date +%s%N)
@@ -612,9 +648,13 @@ vm_boot_until() {
 	while kill -0 "$pid" 2> /dev/null; do
 		if [ -f "$log" ] && tr -d '\r' < "$log" | grep -qE -- "$pattern"; then
 			ended=yes
-			# The children of vm_boot's subshell: timeout and swtpm.
-			# shellcheck disable=SC2046 # one pid per word
-			kill $(cat "/proc/$pid/task/$pid/children" 2> /dev/null) 2> /dev/null
+			# The children of vm_boot's subshell are timeout and swtpm;
+			# qemu is timeout's child.  vm_boot stops swtpm itself.
+			for c in $(cat "/proc/$pid/task/$pid/children" 2> /dev/null); do
+				[ "$(cat "/proc/$c/comm" 2> /dev/null)" = timeout ] || continue
+				# shellcheck disable=SC2046 # one pid per word
+				kill -"$sig" $(cat "/proc/$c/task/$c/children" 2> /dev/null) 2> /dev/null
+			done
 			break
 		fi
 		sleep 0.2
@@ -686,22 +726,42 @@ vm_field() {
 	sed -n "s/^$2=//p" "$1" | head -n 1
 }
 
+# vm_measured_words DIGEST FINGERPRINT VERSION MODE [STATE]: cfs-pivot's
+# four measured words, one a line.  STATE is the state word's value, by
+# default that of the default policy.
+vm_measured_words() {
+	printf '%s\n' "composefs-image:sha256:$1" "composefs-signer:$2:$3" "composefs-verity:$4" \
+		"composefs-state:${5:-etc=transient,keep=1;var=bind}"
+}
+
 # vm_expected_pcr DIGEST FINGERPRINT VERSION MODE [STATE]: PCR 15's SHA-256
-# bank after cfs-pivot's four events on a PCR that started at zeros,
-# computed from the measured words alone (docs/measurement.md, "Predicting
-# the value"), with openssl.  STATE is the state word's value, by default
-# that of the default policy.
+# bank after those four events on a PCR that started at zeros, computed
+# from the measured words alone (docs/measurement.md, "Predicting the
+# value").
 vm_expected_pcr() {
-	local pcr w d
-	pcr=$(printf '%064d' 0)
-	for w in "composefs-image:sha256:$1" "composefs-signer:$2:$3" "composefs-verity:$4" \
-		"composefs-state:${5:-etc=transient,keep=1;var=bind}"; do
-		d=$(printf '%s' "$w" | openssl dgst -sha256 -binary | od -An -tx1 | tr -d ' \n')
-		# shellcheck disable=SC2059 # the format is the bytes, as \xHH
-		pcr=$(printf "$(printf '%s%s' "$pcr" "$d" | sed 's/../\\x&/g')" |
-			openssl dgst -sha256 -binary | od -An -tx1 | tr -d ' \n')
+	local words
+	mapfile -t words < <(vm_measured_words "$@")
+	predicted sha256 "" "${words[@]}"
+}
+
+# vm_pcr_marked BOOT FILE WORD...: PCR 15 as boot BOOT left it (FILE, from
+# vm_boot --pcr-out) is not zero and is, in both banks, the value
+# predicted from WORD... on a PCR that started at zeros: the words
+# cfs-pivot measured, the last one how it ended.  Prints the sha256 value.
+vm_pcr_marked() {
+	local b=$1 file=$2 bank got want
+	shift 2
+	for bank in sha1 sha256; do
+		got=$(awk -v k="$bank" '$1 == k { print $2 }' "$file" 2> /dev/null)
+		want=$(predicted "$bank" "" "$@")
+		if [ -n "$got" ] && [ "$got" = "$want" ] && [ -n "${got//0/}" ]; then
+			ok "$b: PCR 15 ($bank, read from the host) is not zero: ${*: -1} extended"
+		else
+			fail "$b: PCR 15 ($bank, read from the host) is not zero: ${*: -1} extended"
+			diag "  got '$got', predicted from '$*': $want"
+		fi
 	done
-	echo "$pcr"
+	diag "$b: PCR 15 sha256 = $(awk '$1 == "sha256" { print $2 }' "$file" 2> /dev/null)"
 }
 
 # vm_dracut_tree DIR: the minimal system the dracut tests boot: static

@@ -7,7 +7,9 @@
 # must refuse, each a boot on a fresh qcow2 overlay of a disk built once.
 # A refused boot must never reach the image's init; an attack on an object
 # must make that object's reads fail with EIO while the rest reads; under
-# verity = boot-check, an object others could rewrite is refused.
+# verity = boot-check, an object others could rewrite is refused.  After
+# every refusal, PCR 15 as the guest left it, read from the host, is the
+# refusal's word extended after what was measured before it: never zero.
 . "$(dirname "$0")/lib.sh"
 dir=$(scratch)
 t0=$SECONDS
@@ -132,15 +134,18 @@ sed "s|$dir/||; s/^/# /" "$dir/mkinit.out"
 
 # boot NAME DISK ARGS [--no-tpm]: the minimal initramfs ($INITRD, default
 # the one above) on a fresh qcow2
-# overlay of DISK with root=UUID= and ARGS on the command line; a guest
-# that halts (a refusal) is ended there.  Sets RC (vm_boot_until).
+# overlay of DISK with root=UUID= and ARGS on the command line.  A guest
+# that halts (a refusal) or powers off is ended there, and its PCR 15 read
+# into $dir/NAME.pcrs (vm_swtpm_pcrs).  Sets RC: 3 for a halt, 0 for a
+# power-off, else what vm_boot_until returned.
 boot() {
-	local name=$1 disk=$2 args=$3 tpm=(--tpm "$dir/tpm")
+	local name=$1 disk=$2 args=$3 tpm=(--tpm "$dir/tpm" --pcr-out "$dir/$1.pcrs")
 	[ "${4:-}" = --no-tpm ] && tpm=()
 	vm_cow "$disk" "$dir/$name.qcow2" || return 1
-	vm_boot_until "$name" 'reboot: System halted' --initrd "${INITRD:-$dir/initrd}" \
+	vm_boot_until "$name" 'reboot: (System halted|Power down)' --initrd "${INITRD:-$dir/initrd}" \
 		--disk "$dir/$name.qcow2" "${tpm[@]}" --append "root=UUID=$UUID $args"
 	RC=$?
+	[ "$RC" -eq 3 ] && tr -d '\r' < "$(vm_log "$name")" | grep -q 'reboot: Power down' && RC=0
 	diag "$name: ${VM_BOOT_SECONDS} s"
 }
 
@@ -159,6 +164,8 @@ verified() {
 	vm_expect "$b" "$b: ... read-only" root_writable no
 	vm_expect "$b" "$b: the image is what it says it is" os "$(. "$os/etc/os-release" && echo "$PRETTY_NAME")"
 	vm_expect "$b" "$b: PCR 15 (sha256) is the value predicted from the measured words" pcr15_sha256 "$EXPECTED_PCR"
+	vm_check "$b" "$b: ... and so is PCR 15 read from the host after the power-off" \
+		grep -qx "sha256 $EXPECTED_PCR" "$dir/$b.pcrs"
 	vm_expect "$b" "$b: nothing planted in the /etc state shows in /etc (the default etc = transient)" etc_planted none
 	vm_expect "$b" "$b: cfsboot tpm replay in the guest: the log matches the PCRs" replay_exit 0
 	if vm_marker_file "$b" replay "$dir/$b.replay"; then
@@ -210,6 +217,12 @@ refused() {
 	diag "$b: $(vm_refusal_line "$b" | cut -c1-200)"
 }
 
+# marked BOOT WORD...: PCR 15 as BOOT left it is WORD... extended from
+# zeros (vm_pcr_marked).  The guest has nothing else that extends PCR 15,
+# and it halted, so nothing ran after cfs-pivot.
+marked() { vm_pcr_marked "$1" "$dir/$1.pcrs" "${@:2}"; }
+mapfile -t WORDS < <(vm_measured_words "$D" "$FP" 5 require)
+
 # ---- the signed image boots
 boot good "$dir/good.img" "ro composefs.digest=$D"
 verified good
@@ -228,12 +241,17 @@ vm_check good "good: the feature probe left no 'overlayfs: failed to resolve' in
 # planted one
 boot init-sysroot "$dir/good.img" "ro composefs.digest=$D init=/sysroot/evil"
 refused init-sysroot cmdline 3
+marked init-sysroot composefs-refused:cmdline
 boot init-var "$dir/good.img" "ro composefs.digest=$D init=/var/evil"
 refused init-var cmdline 3
+marked init-var composefs-refused:cmdline
 boot init-missing "$dir/good.img" "ro composefs.digest=$D init=/sbin/no-such-init"
 refused init-missing cmdline 3
+marked init-missing composefs-refused:cmdline
 INITRD=$dir/initrd-evil boot init-policy "$dir/good.img" "ro composefs.digest=$D init=/sysroot/evil"
 refused init-policy switch-root 13
+# After the measurement: the four words, the init's, then the refusal.
+marked init-policy "${WORDS[@]}" composefs-init:/sysroot/evil composefs-refused:switch-root
 
 # ---- a command line that tries to weaken the policy: ignored
 weak="cfsboot.verity=insecure-dev cfsboot.signature=off cfsboot.tpm=off cfsboot.min-version=0"
@@ -243,6 +261,7 @@ vm_check weak "weak: cfs-pivot said it ignores cfsboot.verity=insecure-dev" \
 	vm_klog weak 'ignoring cfsboot.verity=insecure-dev'
 boot weak-unsigned "$dir/good.img" "ro composefs.digest=$D_UNSIGNED cfsboot.signature=off"
 refused weak-unsigned signature 8
+marked weak-unsigned composefs-refused:signature
 
 # ---- attacks on the image and the command line
 # One byte of the image's first block (composefs header, EROFS superblock),
@@ -262,28 +281,36 @@ refused image-flip verity 7 mount 11
 
 boot other-digest "$dir/good.img" "ro composefs.digest=$D_OTHER"
 refused other-digest digest 6
+marked other-digest composefs-refused:digest
 boot missing "$dir/good.img" "ro composefs.digest=$D_MISSING"
 refused missing store 5
+marked missing composefs-refused:store
 boot malformed "$dir/good.img" "ro composefs.digest=${D:0:63}"
 refused malformed cmdline 3
+marked malformed composefs-refused:cmdline
 # No image named: the policy has no image line, and the trust anchor in the
 # initramfs makes it image = required.
 boot no-digest "$dir/good.img" "ro"
 refused no-digest no-image 15
+marked no-digest composefs-refused:no-image
 vm_check no-digest "no-digest: the refusal says the policy requires an image" \
 	grep -q 'and the policy requires one (image = required)' <<< "$(vm_refusal_line no-digest)"
 
 # ---- attacks on the signature and the version
 boot untrusted "$dir/good.img" "ro composefs.digest=$D_UNTRUSTED"
 refused untrusted signature 8
+marked untrusted composefs-refused:signature
 boot revoked "$dir/good.img" "ro composefs.digest=$D_REVOKED"
 refused revoked signature 8
+marked revoked composefs-refused:signature
 boot old2 "$dir/good.img" "ro composefs.digest=$D_OLD2"
 refused old2 rollback 9
+marked old2 composefs-refused:rollback
 # Version 4 passes the policy's min-version = 3; only the TPM's floor
 # (5) stops it.
 boot old4 "$dir/good.img" "ro composefs.digest=$D_OLD4"
 refused old4 rollback 9
+marked old4 composefs-refused:rollback
 
 # ---- the TPM is required: a machine without one does not boot
 boot no-tpm "$dir/good.img" "ro composefs.digest=$D" --no-tpm
@@ -318,10 +345,12 @@ printf 'verity = boot-check\n' | cat "$dir/pivot.conf" - > "$dir/pivot-bc.conf"
 mkinit "$dir/initrd-bc" "$dir/pivot-bc.conf" > "$dir/mkinit-bc.out" 2>&1
 vm_cow "$dir/exposed.img" "$dir/exposed.qcow2" &&
 	vm_boot_until exposed 'reboot: System halted' --initrd "$dir/initrd-bc" \
-		--disk "$dir/exposed.qcow2" --tpm "$dir/tpm" --append "root=UUID=$UUID ro composefs.digest=$D"
+		--disk "$dir/exposed.qcow2" --tpm "$dir/tpm" --pcr-out "$dir/exposed.pcrs" \
+		--append "root=UUID=$UUID ro composefs.digest=$D"
 RC=$?
 diag "exposed: ${VM_BOOT_SECONDS} s"
 refused exposed verity 7
+marked exposed composefs-refused:verity
 vm_check exposed "exposed: the refusal names the object and its second link" \
 	grep -q "${plain_obj#composefs/objects/} (nid [0-9]*): it has 2 hard links" <<< "$(vm_refusal_line exposed)"
 
