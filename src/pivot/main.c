@@ -47,7 +47,8 @@ static void usage(FILE *out)
 		     "                       changes nothing\n"
 		     "      --check-cmdline  refuse a command line with words that would skip,\n"
 		     "                       stop or replace cfs-pivot in the initramfs, when the\n"
-		     "                       policy requires an image; changes nothing\n");
+		     "                       policy requires an image; a refusal marks PCR 15\n"
+		     "                       as a refused boot does\n");
 }
 
 static int parse_avoid(const char *list, struct pivot_avoid *avoid)
@@ -169,6 +170,6 @@ int main(int argc, char **argv)
 	}
 
 	if (do_check_cmdline)
-		return pivot_lockdown_check(opt.cmdline_path, opt.config_path);
+		return pivot_lockdown_check(opt.cmdline_path, opt.config_path, opt.measure_log_path);
 	return boot(&opt, do_check);
 }

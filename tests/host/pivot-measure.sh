@@ -594,6 +594,16 @@ check "... which it reports, without refusing" said chk "refused \(image = requi
 check "--check-cmdline" pivot chk "$(policy if-present "$DEV")" --check-cmdline
 check "... PCR 15 is still zero in both banks, and nothing was logged" sh -c \
 	"test '$(pcr sha256)' = '$ZERO' && test '$(pcr sha1)' = '$(predicted sha1 "")' && test ! -e '$S/chk.run/measure.log'"
+# A word the lock-down refuses (dracut's generator and cmdline hook power
+# off then): marked as a refused boot is, should the power-off fail.
+WORDS=rd.break=pre-pivot check_fails "--check-cmdline refuses rd.break=pre-pivot" 3 \
+	'refusing "rd.break=pre-pivot" on the kernel command line' \
+	pivot chk "$(policy if-present "$DEV" "image = required")" --check-cmdline
+check "... and marks PCR 15 in both banks: composefs-refused:cmdline, logged" sh -c \
+	"test '$(pcr sha256)' = '$(predicted sha256 "" composefs-refused:cmdline)' &&
+	 test '$(pcr sha1)' = '$(predicted sha1 "" composefs-refused:cmdline)' &&
+	 test '$(words chk)' = '15 composefs-refused composefs-refused:cmdline'"
+check "... the refusal's line said last" sh -c "tail -n 1 '$S/chk.run/out' | grep -q 'refusing \"rd.break=pre-pivot\"'"
 umount -R "$S/chk" 2> /dev/null
 
 done_testing

@@ -109,7 +109,9 @@ check_cmdline() { # CMDLINE-TEXT POLICY-TEXT
 	printf '%s' "$2" > "$S/pivot.conf"
 	"$CFS_PIVOT" --check-cmdline --cmdline "$S/cmdline" --config "$S/pivot.conf"
 }
-LOCKED=$'image = required\n' OPEN=$'image = optional\n'
+# tpm = off: a refusal marks the TPM the policy names, never this machine's
+# (tests/host/pivot-measure.sh checks the mark on swtpm).
+LOCKED=$'image = required\ntpm = off\n' OPEN=$'image = optional\ntpm = off\n'
 check "--check-cmdline: a plain boot entry passes" \
 	check_cmdline "root=/dev/vda rw composefs.digest=$H init=/sbin/init rd.shell=0 quiet" "$LOCKED"
 for w in rd.systemd.mask=cfsboot-pivot.service rd.systemd.unit=emergency.target rd.break \

@@ -220,24 +220,26 @@ static void test_check(void **state)
 	snprintf(conf, sizeof(conf), "%s/pivot.conf", dir);
 	snprintf(missing, sizeof(missing), "%s/missing", dir);
 
-	write_file(conf, "image = required\n");
+	/* tpm = off: a refusal marks the TPM the policy names, and no test
+	 * touches the machine's own (tests/host/pivot-measure.sh uses swtpm). */
+	write_file(conf, "image = required\ntpm = off\n");
 	write_file(cmdline, "root=/dev/vda composefs.digest=" HEX_A " rw\n");
-	assert_int_equal(pivot_lockdown_check(cmdline, conf), PIVOT_EXIT_OK);
+	assert_int_equal(pivot_lockdown_check(cmdline, conf, NULL), PIVOT_EXIT_OK);
 
 	write_file(cmdline, "root=/dev/vda composefs.digest=" HEX_A " rd.break=pre-pivot\n");
 	capture_start();
-	r = pivot_lockdown_check(cmdline, conf);
+	r = pivot_lockdown_check(cmdline, conf, NULL);
 	log = capture_end();
 	assert_int_equal(r, PIVOT_EXIT_CMDLINE);
 	assert_contains(log, "refusing \"rd.break=pre-pivot\" on the kernel command line");
 
-	write_file(conf, "image = optional\n");
-	assert_int_equal(pivot_lockdown_check(cmdline, conf), PIVOT_EXIT_OK);
+	write_file(conf, "image = optional\ntpm = off\n");
+	assert_int_equal(pivot_lockdown_check(cmdline, conf, NULL), PIVOT_EXIT_OK);
 
 	/* What the boot would refuse is refused here already. */
 	write_file(cmdline, "composefs.digest=xyz\n");
 	capture_start();
-	r = pivot_lockdown_check(cmdline, conf);
+	r = pivot_lockdown_check(cmdline, conf, NULL);
 	log = capture_end();
 	assert_int_equal(r, PIVOT_EXIT_CMDLINE);
 	assert_contains(log, "refusing \"composefs.digest=xyz\"");
@@ -245,13 +247,13 @@ static void test_check(void **state)
 	write_file(cmdline, "ro\n");
 	write_file(conf, "image = sometimes\n");
 	capture_start();
-	r = pivot_lockdown_check(cmdline, conf);
+	r = pivot_lockdown_check(cmdline, conf, NULL);
 	log = capture_end();
 	assert_int_equal(r, PIVOT_EXIT_POLICY);
 	assert_contains(log, "pivot.conf:1: image = \"sometimes\" is not a valid value");
 
 	capture_start();
-	r = pivot_lockdown_check(missing, conf);
+	r = pivot_lockdown_check(missing, conf, NULL);
 	log = capture_end();
 	assert_int_equal(r, PIVOT_EXIT_CMDLINE);
 	assert_contains(log, "cannot open");

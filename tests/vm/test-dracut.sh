@@ -16,7 +16,9 @@
 #   refused by the generator (systemd) or the cmdline hook (without), or
 #   powered off by the emergency hook (rd.break=cmdline), no shell;
 # and the initrds with image = optional and no image named, on a disk
-# holding the minimal tree itself, which boots as it is.
+# holding the minimal tree itself, which boots as it is.  After those and
+# after the refusals of cfs-pivot, PCR 15 as the guest left it, read from
+# the host, is the word cfs-pivot ended with: never zero.
 . "$(dirname "$0")/lib.sh"
 dir=$(scratch)
 G=$VM_GUEST_SRC/dracut
@@ -236,15 +238,26 @@ no_shell() {
 # The minimal tree itself as a physical root: its /sbin/init reports.
 vm_ext4 "$mini" "$dir/plain-root.img" 64 || fail "make the plain root disk"
 
+# until_off NAME VM_BOOT-OPTIONS...: a boot with a TPM, ended when the
+# guest powers off, with PCR 15 as it left it in $dir/NAME.pcrs
+# (vm_boot_until --pcr-out).  Sets VM_RC: 0 when it powered off.
+until_off() {
+	local name=$1
+	shift
+	vm_boot_until "$name" 'reboot: Power down' "$@" --tpm "$dir/tpm-$name" --pcr-out "$dir/$name.pcrs"
+	VM_RC=$?
+	[ "$VM_RC" -eq 3 ] && VM_RC=0
+}
+
 # No image named, image = optional: cfs-pivot runs (the unit has no
 # condition any more), has nothing to do, and the physical root boots as
-# it is.
+# it is, after cfs-pivot marked PCR 15 (composefs-image:none).
 for kind in systemd plain; do
 	vm_cow "$dir/plain-root.img" "$dir/$kind-none.qcow2" &&
-		vm_boot "$kind-none" --initrd "$dir/initrd-$kind-open" --disk "$dir/$kind-none.qcow2" \
+		until_off "$kind-none" --initrd "$dir/initrd-$kind-open" --disk "$dir/$kind-none.qcow2" \
 			--timeout 180 --append "root=/dev/vda rootfstype=ext4 rw"
 	vm_check "$kind-none" "$kind initrd, image = optional, no image named: boots the physical root" \
-		test $? -eq 0
+		test "$VM_RC" -eq 0
 	times+=("$kind-none ${VM_BOOT_SECONDS}s, the report at $(vm_marker "$kind-none" uptime)s of uptime")
 	vm_expect "$kind-none" "$kind-none: the real init runs" init init
 	vm_expect "$kind-none" "$kind-none: / is the physical root" root.fstype ext4
@@ -252,6 +265,7 @@ for kind in systemd plain; do
 		in_order "$kind-none" "cfs-pivot: the kernel command line names no composefs image, and the policy allows that"
 	vm_check "$kind-none" "$kind-none: cfs-pivot wrote no status" \
 		test -z "$(vm_marker "$kind-none" status.result)"
+	vm_pcr_marked "$kind-none" "$dir/$kind-none.pcrs" composefs-image:none
 done
 
 # powered_off NAME WHAT ERE...: boot NAME powered off after its console
@@ -269,9 +283,8 @@ powered_off() {
 locked() {
 	local name=$1 initrd=$2 disk=$3
 	vm_cow "$disk" "$dir/$name.qcow2" &&
-		vm_boot "$name" --initrd "$initrd" --disk "$dir/$name.qcow2" --tpm "$dir/tpm-$name" \
+		until_off "$name" --initrd "$initrd" --disk "$dir/$name.qcow2" \
 			--timeout 180 --append "root=/dev/vda rootfstype=ext4 rw $4"
-	VM_RC=$?
 	times+=("$name ${VM_BOOT_SECONDS}s to the power-off")
 }
 hook_off="cfsboot: the boot failed, and the policy requires a verified image \(image = required\): no shell: powering off"
@@ -283,10 +296,12 @@ no_image="cfs-pivot: the kernel command line names no image \(composefs.digest=\
 locked systemd-nodigest "$dir/initrd-systemd" "$dir/plain-root.img" ""
 powered_off systemd-nodigest "systemd initrd, image = required, no image named" "$no_image" \
 	"FAILED\] Failed to start cfsboot-pi" "$hook_off"
+vm_pcr_marked systemd-nodigest "$dir/systemd-nodigest.pcrs" composefs-refused:no-image
 locked plain-nodigest "$dir/initrd-plain" "$dir/plain-root.img" ""
 powered_off plain-nodigest "initrd without systemd, image = required, no image named" "$no_image" \
 	"dracut: FATAL: cfs-pivot refused to boot \(exit 15\): the kernel command line names no image" \
 	"$hook_off"
+vm_pcr_marked plain-nodigest "$dir/plain-nodigest.pcrs" composefs-refused:no-image
 
 # A digest that names no image in the store.
 wrong=$(printf '%s' "$DM" | tr 0-9a-f 1-9a-f0)
@@ -298,6 +313,7 @@ reason="cfs-pivot: the image /sysroot/composefs/images/$wrong does not exist"
 locked systemd-refused "$dir/initrd-systemd" "$dir/store.img" "composefs.digest=$wrong rd.shell=0"
 powered_off systemd-refused "systemd initrd, wrong digest" "$reason" "FAILED\] Failed to start cfsboot-pi" \
 	"Dependency failed for .*Initrd Root File System" "Reached target .*Emergency Mode" "$hook_off"
+vm_pcr_marked systemd-refused "$dir/systemd-refused.pcrs" composefs-refused:store
 
 # Without systemd: die, whose exit leads to dracut's emergency shell, which
 # sources the emergency hook first.
@@ -305,6 +321,7 @@ locked plain-refused "$dir/initrd-plain" "$dir/store.img" "composefs.digest=$wro
 powered_off plain-refused "initrd without systemd, wrong digest" "$reason" \
 	"dracut: FATAL: cfs-pivot refused to boot \(exit 5\): the image /sysroot/composefs/images/$wrong does not exist" \
 	"dracut: Refusing to continue" "$hook_off"
+vm_pcr_marked plain-refused "$dir/plain-refused.pcrs" composefs-refused:store
 
 # The words of the initramfs that would skip, stop or replace cfs-pivot,
 # each with the genuine digest: the generator (systemd) refuses them before
@@ -317,6 +334,13 @@ word() {
 	locked "$kind-$name" "$dir/initrd-$kind" "$dir/store.img" "composefs.digest=$DM $w"
 	powered_off "$kind-$name" "$kind initrd, image = required, $w" \
 		"cfs-pivot: refusing \"$w\" on the kernel command line" "$off"
+	# cfs-pivot --check-cmdline marks the refusal; rd.break=cmdline stops
+	# dracut before it runs, and the emergency hook powers off unmarked.
+	if [ "$off" = "$check_off" ]; then
+		vm_pcr_marked "$kind-$name" "$dir/$kind-$name.pcrs" composefs-refused:cmdline
+	else
+		diag "$kind-$name: PCR 15 sha256 = $(awk '$1 == "sha256" { print $2 }' "$dir/$kind-$name.pcrs" 2> /dev/null) (cfs-pivot never ran)"
+	fi
 	# systemd's status line, "Starting cfsboot-pivot.ser… - Verify…".
 	[ "$kind" = systemd ] && [ "$off" = "$check_off" ] &&
 		vm_check "$kind-$name" "$kind-$name: refused before cfsboot-pivot.service could start" \

@@ -19,6 +19,7 @@
 #include "pivot/boot/errors.h"
 #include "pivot/boot/policy.h"
 #include "pivot/boot/readtext.h"
+#include "pivot/verify/measure.h"
 
 int pivot_lockdown_no_image(const struct pivot_policy *p, bool pid1)
 {
@@ -168,7 +169,34 @@ int pivot_lockdown_words(const struct pivot_policy *p, const struct pivot_cmdlin
 	return 0;
 }
 
-int pivot_lockdown_check(const char *cmdline_path, const char *config_path)
+/* A refused command line marks PCR 15 as a refused boot does
+ * (docs/measurement.md): the power-off that follows might fail, and what
+ * ran then must not find the PCR where the public words reach a booted
+ * image's value.  p is NULL when the policy was not read yet: after a
+ * command line refused, the policy is read for its TPM keys; a policy
+ * that cannot be read marks nothing here (cfs-pivot's boot would mark
+ * the default TPM), so that no TPM the policy does not name is touched.
+ * As in a boot, the refusal's line is said again after the TPM's. */
+static int refuse_measured(const struct pivot_policy *p, const char *config_path, int code,
+			   const char *log_path)
+{
+	struct pivot_status_tpm st = {};
+	struct pivot_policy read;
+	char message[1024];
+
+	snprintf(message, sizeof(message), "%s", cfs_log_last_error());
+	if (!p) {
+		if (code != PIVOT_EXIT_CMDLINE || pivot_policy_load(&read, config_path) < 0)
+			return code;
+		p = &read;
+	}
+	if (pivot_measure_exit(p, NULL, pivot_exit_name(code), (uint64_t)p->tpm_wait * 1000000,
+			       log_path, &st) != 0)
+		log_error("%s", message);
+	return code;
+}
+
+int pivot_lockdown_check(const char *cmdline_path, const char *config_path, const char *log_path)
 {
 	_cleanup_free_ char *text = NULL;
 	struct pivot_cmdline c;
@@ -185,7 +213,8 @@ int pivot_lockdown_check(const char *cmdline_path, const char *config_path)
 		r = pivot_read_text(cmdline_path, PIVOT_CMDLINE_MAX, &text, &len);
 	if (r < 0) {
 		pivot_cmdline_done(&c);
-		return r == -ENOMEM ? PIVOT_EXIT_INTERNAL : PIVOT_EXIT_CMDLINE;
+		return refuse_measured(NULL, config_path,
+				       r == -ENOMEM ? PIVOT_EXIT_INTERNAL : PIVOT_EXIT_CMDLINE, log_path);
 	}
 	if (c.debug)
 		cfs_log_set_level(LOG_DEBUG);
@@ -197,7 +226,8 @@ int pivot_lockdown_check(const char *cmdline_path, const char *config_path)
 	r = pivot_lockdown_words(&p, &c, text);
 	pivot_cmdline_done(&c);
 	if (r < 0)
-		return r == -ENOMEM ? PIVOT_EXIT_INTERNAL : PIVOT_EXIT_CMDLINE;
+		return refuse_measured(&p, config_path,
+				       r == -ENOMEM ? PIVOT_EXIT_INTERNAL : PIVOT_EXIT_CMDLINE, log_path);
 	log_debug("the kernel command line holds no word the policy forbids (image = %s)",
 		  pivot_image_to_string(p.image));
 	return PIVOT_EXIT_OK;

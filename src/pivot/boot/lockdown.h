@@ -41,10 +41,12 @@ int pivot_lockdown_words(const struct pivot_policy *p, const struct pivot_cmdlin
 /*
  * cfs-pivot --check-cmdline: reads the command line at cmdline_path and the
  * policy at config_path and applies pivot_lockdown_words(), logging to the
- * kernel log as well.  Returns the exit code: PIVOT_EXIT_OK, or the class
- * of the refusal (PIVOT_EXIT_CMDLINE for a forbidden or malformed word,
+ * kernel log as well.  A refusal is measured as a boot's is
+ * (composefs-refused:<class>, the record logged at log_path, NULL for the
+ * default).  Returns the exit code: PIVOT_EXIT_OK, or the class of the
+ * refusal (PIVOT_EXIT_CMDLINE for a forbidden or malformed word,
  * PIVOT_EXIT_POLICY, PIVOT_EXIT_INTERNAL).
  */
-int pivot_lockdown_check(const char *cmdline_path, const char *config_path);
+int pivot_lockdown_check(const char *cmdline_path, const char *config_path, const char *log_path);
 
 #endif
