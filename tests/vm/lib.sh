@@ -13,7 +13,7 @@
 #                       boot with CFS_VM_KEEP_LOGS=1)
 
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
-. "$(dirname "${BASH_SOURCE[0]}")/../swtpm.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/pcr.sh"
 
 VM_DIR=${CFS_VM_DIR:-$REPO/build/vm}
 VM_GUEST_SRC=$REPO/tests/vm/guest
@@ -254,7 +254,7 @@ vm_cow() {
 # serving qemu on DIR/swtpm.sock.  vm_boot --tpm DIR starts one for each
 # boot (swtpm ends when qemu disconnects); the state, and with it the TPM's
 # NV storage, persists from boot to boot.  The PCRs do not: they live in
-# swtpm's memory (see vm_swtpm_pcrs).
+# swtpm's memory (see vm_swtpm_pcrs in pcr.sh).
 vm_swtpm_start() {
 	local dir=$1
 	[ -z "$VM_SWTPM_PID" ] || { vm_die "swtpm is already running"; return 1; }
@@ -272,27 +272,6 @@ vm_swtpm_start() {
 	vm_die "swtpm did not open $dir/swtpm.sock within 5 s (log: $(tail -n 3 "$dir/swtpm.log" 2>/dev/null))"
 }
 
-# vm_swtpm_pcrs DIR OUT: PCR 15 of the swtpm that vm_swtpm_start DIR
-# started, as the guest left it, read from the host by tpm2_pcrread into
-# OUT as lines "BANK HEX" (sha1, sha256; lowercase).  qemu hands swtpm its
-# data channel over the control socket and, exiting cleanly, tells it to
-# shut down, which loses the PCRs; a qemu killed (vm_boot_until --pcr-out
-# does) leaves swtpm running, and tests/vm/swtpm-data.py gives it a new
-# data channel for tpm2-tss's "cmd" TCTI.
-vm_swtpm_pcrs() {
-	local dir=$1 out=$2
-	rm -f "$out"
-	if [ -z "$VM_SWTPM_PID" ] || ! kill -0 "$VM_SWTPM_PID" 2> /dev/null; then
-		vm_die "swtpm ended with qemu: the guest's PCRs are lost (a guest whose PCRs are read is killed, not shut down)"
-		return 1
-	fi
-	TPM2TOOLS_TCTI="cmd:python3 $REPO/tests/vm/swtpm-data.py $dir/swtpm.sock" \
-		timeout 30 tpm2_pcrread sha1:15+sha256:15 > "$dir/pcrread.out" 2>&1 ||
-		{ sed 's/^/# tpm2_pcrread: /' "$dir/pcrread.out"; vm_die "tpm2_pcrread from swtpm failed"; return 1; }
-	awk '/^ *[a-z0-9]+:$/ { bank = $1; sub(":", "", bank) }
-	     /^ *15 *: *0x/ { v = $NF; sub("0x", "", v); print bank, tolower(v) }' "$dir/pcrread.out" > "$out"
-}
-
 vm_swtpm_stop() {
 	[ -n "$VM_SWTPM_PID" ] || return 0
 	kill "$VM_SWTPM_PID" 2>/dev/null
@@ -308,9 +287,10 @@ vm_swtpm_stop() {
 # the serial console written to $(vm_log NAME), disks as virtio (vda, vdb,
 # ... in order; .qcow2 by name, raw otherwise) and, with --tpm, a TIS TPM
 # emulated by swtpm with its state in DIR (see vm_swtpm_start); with
-# --pcr-out, PCR 15 as the guest left it goes to FILE (vm_swtpm_pcrs), for
-# guests that vm_boot_until ends (a guest that powers off then pauses).  The guest's /init runs /tests/NAME.sh.  Returns 0 when the guest powered off, 1 when qemu ended
-# otherwise (a panic reboots, and -no-reboot makes that an exit), 124 when
+# --pcr-out, PCR 15 as the guest left it goes to FILE (vm_swtpm_pcrs, in
+# pcr.sh), for guests that vm_boot_until ends (a guest that powers off then
+# pauses).  The guest's /init runs /tests/NAME.sh.  Returns 0 when the
+# guest powered off, 1 when qemu ended otherwise (a panic reboots, and -no-reboot makes that an exit), 124 when
 # the timeout (default 120 s, CFS_VM_TIMEOUT) killed it.  Sets
 # VM_BOOT_SECONDS to the wall time.
 vm_boot() {
@@ -742,26 +722,6 @@ vm_expected_pcr() {
 	local words
 	mapfile -t words < <(vm_measured_words "$@")
 	predicted sha256 "" "${words[@]}"
-}
-
-# vm_pcr_marked BOOT FILE WORD...: PCR 15 as boot BOOT left it (FILE, from
-# vm_boot --pcr-out) is not zero and is, in both banks, the value
-# predicted from WORD... on a PCR that started at zeros: the words
-# cfs-pivot measured, the last one how it ended.  Prints the sha256 value.
-vm_pcr_marked() {
-	local b=$1 file=$2 bank got want
-	shift 2
-	for bank in sha1 sha256; do
-		got=$(awk -v k="$bank" '$1 == k { print $2 }' "$file" 2> /dev/null)
-		want=$(predicted "$bank" "" "$@")
-		if [ -n "$got" ] && [ "$got" = "$want" ] && [ -n "${got//0/}" ]; then
-			ok "$b: PCR 15 ($bank, read from the host) is not zero: ${*: -1} extended"
-		else
-			fail "$b: PCR 15 ($bank, read from the host) is not zero: ${*: -1} extended"
-			diag "  got '$got', predicted from '$*': $want"
-		fi
-	done
-	diag "$b: PCR 15 sha256 = $(awk '$1 == "sha256" { print $2 }' "$file" 2> /dev/null)"
 }
 
 # vm_dracut_tree DIR: the minimal system the dracut tests boot: static
