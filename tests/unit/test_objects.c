@@ -141,7 +141,7 @@ static void object_of_one(char *rel, size_t size)
 	char hex[2 * CFS_SHA256_DIGEST_SIZE + 1];
 	int fd = open_rel("src/one", O_RDONLY);
 
-	assert_int_equal(cfs_verity_digest_fd(CFS_HASH_SHA256, fd, digest), 0);
+	assert_int_equal(cfs_verity_digest_fd(CFS_HASH_SHA256, fd, 1, digest), 0);
 	close(fd);
 	cfs_hex_encode(digest, sizeof(digest), hex);
 	snprintf(rel, size, "store/objects/%.2s/%s", hex, hex + 2);

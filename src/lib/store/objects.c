@@ -298,7 +298,7 @@ int cfs_objects_check_group(struct cfs_objects *set, size_t i, size_t end, int o
 		/* Computed once per algorithm: the entries are sorted by it. */
 		if (r >= 0 && !by_kernel && have.alg != v[k].want.alg) {
 			have.alg = v[k].want.alg;
-			r = cfs_verity_digest_fd(have.alg, fd, have.bytes);
+			r = cfs_verity_digest_fd(have.alg, fd, 1, have.bytes);
 			doing = r < 0 ? "read" : NULL;
 		}
 		if (r >= 0)

@@ -30,7 +30,7 @@
 #include "lib/store/exposure.h"
 #include "lib/store/layout.h"
 #include "lib/store/objects.h"
-#include "tool/common/workers.h"
+#include "lib/base/workers.h"
 
 struct fsck {
 	const char *store;

@@ -21,7 +21,7 @@
 #include "tool/mkimage/scan.h"
 #include "tool/mkimage/store.h"
 #include "lib/base/util.h"
-#include "tool/common/workers.h"
+#include "lib/base/workers.h"
 #include "tool/mkimage/writer.h"
 
 struct mkimage_args {

@@ -23,7 +23,7 @@
 #include "lib/base/util.h"
 #include "lib/store/layout.h"
 #include "tool/common/dir_names.h"
-#include "tool/common/workers.h"
+#include "lib/base/workers.h"
 
 struct scanner {
 	const struct scan_options *opts;

@@ -14,7 +14,7 @@
 #include "lib/base/log.h"
 #include "lib/base/util.h"
 #include "lib/store/layout.h"
-#include "tool/common/workers.h"
+#include "lib/base/workers.h"
 
 #define HEX_DIGEST_LEN (2 * CFS_SHA256_DIGEST_SIZE)
 

@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A fixed set of threads working through a list of independent jobs
- * (hashing files, copying objects).  Each job writes only its own result,
- * so the outcome does not depend on the number of threads.
+ * (hashing files, copying objects, the pieces of one large file).  Each
+ * job writes only its own result, so the outcome does not depend on the
+ * number of threads.
  */
 #ifndef CFS_WORKERS_H
 #define CFS_WORKERS_H
 
 #include <stddef.h>
 
-/* The number of online CPUs: the default for --threads. */
+/* The number of CPUs this process may run on: the default for --threads.
+ * Taken from the affinity mask, which needs neither /sys nor /proc (the
+ * boot uses it before they are mounted). */
 unsigned workers_default_threads(void);
 
 /* Runs job(i, ctx) for every i in [0, n) on up to `threads` threads (the
