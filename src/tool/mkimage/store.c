@@ -189,7 +189,7 @@ static int copy_object(size_t i, void *ctx)
 	r = atomic_file_open(&job->f, fan->fd, fan->path);
 	if (r < 0)
 		return r;
-	r = atomic_file_copy_from(&job->f, src_fd, job->node->src_path);
+	r = atomic_file_copy_from(&job->f, src_fd, job->node->src_path, &run->store->no_clone);
 	if (r < 0) {
 		atomic_file_discard(&job->f);
 		return r;
