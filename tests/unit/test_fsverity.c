@@ -110,10 +110,11 @@ static void write_at(int fd, const uint8_t *p, size_t len, off_t off)
 	assert_int_equal(pwrite(fd, p, len, off), (ssize_t)len);
 }
 
-/* The file's digest on 1, 2 and 3 threads (and one per CPU) equals want. */
+/* The file's digest on one thread and on three (more than this machine's
+ * CPUs, pieces then wait for a thread) equals want. */
 static void check_file(int fd, enum cfs_hash_alg alg, const uint8_t *want, const char *what)
 {
-	static const unsigned threads[] = { 1, 2, 3, 0 };
+	static const unsigned threads[] = { 1, 3 };
 	size_t size = cfs_hash_digest_size(alg);
 
 	for (size_t t = 0; t < sizeof(threads) / sizeof(threads[0]); t++) {
@@ -140,9 +141,9 @@ static void test_file_sizes(void **state)
 		0, 1, 4095, 4096, 4097, 64 * B, 64 * B + 1, 128 * B - 1, 128 * B, 128 * B + 1,
 		split - 1, split, split + 1, split + 4097, 5 * split / 2 + 77,
 		64 * 64 * B, 64 * 64 * B + 1, 64 * 64 * B + B,
-		128 * 128 * B, 128 * 128 * B + 1, 128 * 128 * B + 3 * B,
+		128 * 128 * B + 1,
 	};
-	const size_t max = 128 * 128 * B + 3 * B;
+	const size_t max = 128 * 128 * B + 1;
 	uint8_t *data = malloc(max);
 
 	(void)state;

@@ -18,7 +18,7 @@ struct job_queue {
 	void *ctx;
 };
 
-unsigned workers_default_threads(void)
+unsigned cfs_workers_default_threads(void)
 {
 	cpu_set_t set;
 	long n;
@@ -49,7 +49,7 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-int workers_run(size_t n, unsigned threads, int (*job)(size_t i, void *ctx), void *ctx)
+int cfs_workers_run(size_t n, unsigned threads, int (*job)(size_t i, void *ctx), void *ctx)
 {
 	struct job_queue q = { .n = n, .job = job, .ctx = ctx };
 	_cleanup_free_ pthread_t *tids = NULL;

@@ -13,11 +13,11 @@
 /* The number of CPUs this process may run on: the default for --threads.
  * Taken from the affinity mask, which needs neither /sys nor /proc (the
  * boot uses it before they are mounted). */
-unsigned workers_default_threads(void);
+unsigned cfs_workers_default_threads(void);
 
 /* Runs job(i, ctx) for every i in [0, n) on up to `threads` threads (the
  * caller's included).  After a job fails no new job starts; returns the
  * first failure's negative errno (the job has logged it), or 0. */
-int workers_run(size_t n, unsigned threads, int (*job)(size_t i, void *ctx), void *ctx);
+int cfs_workers_run(size_t n, unsigned threads, int (*job)(size_t i, void *ctx), void *ctx);
 
 #endif

@@ -365,10 +365,10 @@ int cfs_objects_check_all(struct cfs_objects *set, int objects_fd, const char *o
 	size_t end = set->n, first;
 
 	if (threads == 0)
-		threads = workers_default_threads();
+		threads = cfs_workers_default_threads();
 	/* With one thread, nothing is gained by leaving large objects for later. */
 	c.split_min = threads > 1 ? CFS_VERITY_SPLIT_MIN : 0;
-	workers_run(set->n, threads, check_small, &c);
+	cfs_workers_run(set->n, threads, check_small, &c);
 	/* Jobs start in the set's order, so with CFS_OBJECTS_STOP every group
 	 * before the first refusal was checked or left for now: checking
 	 * those makes the refusal reported the first in order. */

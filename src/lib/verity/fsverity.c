@@ -9,6 +9,7 @@
 #include "lib/verity/fsverity.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include <openssl/evp.h>
@@ -33,18 +34,22 @@ struct verity_descriptor {
 };
 static_assert(sizeof(struct verity_descriptor) == 256, "fs-verity descriptor is 256 bytes");
 
+/* The buffers come last and are not cleared on allocation (a digest per
+ * small file of a tree would clear 50 KiB each time): nothing is read
+ * from them that was not written first. */
 struct cfs_verity_ctx {
 	enum cfs_hash_alg alg;
 	EVP_MD *md;                      /* fetched once: an implicit fetch per block is slow */
-	struct verity_hasher h;          /* the caller's thread's */
+	struct cfs_verity_hasher h;      /* the caller's thread's */
 	size_t hash_size;
 	uint64_t data_size;
-	uint8_t data[CFS_BLOCK_SIZE];    /* the partial data block */
 	size_t data_len;
+	bool has_zero_hash;              /* computed when first needed: most files have no hole */
 	uint8_t zero_block_hash[CFS_MAX_DIGEST_SIZE];
-	uint8_t level[VERITY_MAX_LEVELS][CFS_BLOCK_SIZE];
 	size_t level_len[VERITY_MAX_LEVELS];
 	uint64_t level_count[VERITY_MAX_LEVELS]; /* hashes ever added to the level */
+	uint8_t data[CFS_BLOCK_SIZE];    /* the partial data block */
+	uint8_t level[VERITY_MAX_LEVELS][CFS_BLOCK_SIZE];
 };
 
 size_t cfs_hash_digest_size(enum cfs_hash_alg alg)
@@ -80,7 +85,7 @@ int cfs_hash_from_name(const char *name, enum cfs_hash_alg *alg)
 	return 0;
 }
 
-int verity_hash(struct verity_hasher *h, const void *data, size_t len, uint8_t *out)
+int cfs_verity_hash(struct cfs_verity_hasher *h, const void *data, size_t len, uint8_t *out)
 {
 	if (EVP_DigestInit_ex(h->md_ctx, h->md, NULL) != 1 ||
 	    EVP_DigestUpdate(h->md_ctx, data, len) != 1 ||
@@ -89,9 +94,9 @@ int verity_hash(struct verity_hasher *h, const void *data, size_t len, uint8_t *
 	return 0;
 }
 
-int verity_hasher_init(struct verity_hasher *h, const struct cfs_verity_ctx *ctx)
+int cfs_verity_hasher_init(struct cfs_verity_hasher *h, const struct cfs_verity_ctx *ctx)
 {
-	*h = (struct verity_hasher){ .alg = ctx->alg, .size = ctx->hash_size, .md = ctx->md,
+	*h = (struct cfs_verity_hasher){ .alg = ctx->alg, .size = ctx->hash_size, .md = ctx->md,
 				     .zero_hash = ctx->zero_block_hash };
 	h->md_ctx = EVP_MD_CTX_new();
 	if (!h->md_ctx)
@@ -99,20 +104,32 @@ int verity_hasher_init(struct verity_hasher *h, const struct cfs_verity_ctx *ctx
 	return 0;
 }
 
-void verity_hasher_done(struct verity_hasher *h)
+void cfs_verity_hasher_done(struct cfs_verity_hasher *h)
 {
 	EVP_MD_CTX_free(h->md_ctx);
 	h->md_ctx = NULL;
 }
 
-size_t verity_tree_hash_size(const struct cfs_verity_ctx *ctx)
+size_t cfs_verity_tree_hash_size(const struct cfs_verity_ctx *ctx)
 {
 	return ctx->hash_size;
 }
 
+int cfs_verity_tree_zero_hash(struct cfs_verity_ctx *ctx)
+{
+	static const uint8_t zeros[CFS_BLOCK_SIZE];
+	int r;
+
+	if (ctx->has_zero_hash)
+		return 0;
+	r = cfs_verity_hash(&ctx->h, zeros, sizeof(zeros), ctx->zero_block_hash);
+	ctx->has_zero_hash = r == 0;
+	return r;
+}
+
 static int hash_block(struct cfs_verity_ctx *ctx, const void *block, size_t len, uint8_t *out)
 {
-	return verity_hash(&ctx->h, block, len, out);
+	return cfs_verity_hash(&ctx->h, block, len, out);
 }
 
 static int level_add(struct cfs_verity_ctx *ctx, unsigned lvl, const uint8_t *hash)
@@ -148,15 +165,15 @@ static int add_data_block(struct cfs_verity_ctx *ctx, const uint8_t *block)
 
 int cfs_verity_new(enum cfs_hash_alg alg, struct cfs_verity_ctx **out)
 {
-	static const uint8_t zeros[CFS_BLOCK_SIZE];
 	struct cfs_verity_ctx *ctx;
 	int r;
 
 	if (!cfs_hash_digest_size(alg))
 		return log_errno(-EINVAL, "unknown fs-verity hash algorithm %d", alg);
-	ctx = calloc(1, sizeof(*ctx));
+	ctx = malloc(sizeof(*ctx));
 	if (!ctx)
 		return log_oom();
+	memset(ctx, 0, offsetof(struct cfs_verity_ctx, data));
 	ctx->alg = alg;
 	ctx->hash_size = cfs_hash_digest_size(alg);
 	ctx->md = EVP_MD_fetch(NULL, alg == CFS_HASH_SHA256 ? "SHA256" : "SHA512", NULL);
@@ -164,12 +181,7 @@ int cfs_verity_new(enum cfs_hash_alg alg, struct cfs_verity_ctx **out)
 		cfs_verity_free(ctx);
 		return log_errno(-ENOMEM, "cannot set up %s from OpenSSL", cfs_hash_name(alg));
 	}
-	r = verity_hasher_init(&ctx->h, ctx);
-	if (r < 0) {
-		cfs_verity_free(ctx);
-		return r;
-	}
-	r = hash_block(ctx, zeros, sizeof(zeros), ctx->zero_block_hash);
+	r = cfs_verity_hasher_init(&ctx->h, ctx);
 	if (r < 0) {
 		cfs_verity_free(ctx);
 		return r;
@@ -182,7 +194,7 @@ void cfs_verity_free(struct cfs_verity_ctx *ctx)
 {
 	if (!ctx)
 		return;
-	verity_hasher_done(&ctx->h);
+	cfs_verity_hasher_done(&ctx->h);
 	EVP_MD_free(ctx->md);
 	free(ctx);
 }
@@ -223,7 +235,10 @@ int cfs_verity_update_zeros(struct cfs_verity_ctx *ctx, uint64_t len)
 	int r;
 
 	/* Fill the partial block, then add whole zero blocks by their
-	 * precomputed hash, then start the next partial block. */
+	 * hash, computed once, then start the next partial block. */
+	r = cfs_verity_tree_zero_hash(ctx);
+	if (r < 0)
+		return r;
 	if (ctx->data_len > 0) {
 		size_t n = (size_t)MIN(len, (uint64_t)(CFS_BLOCK_SIZE - ctx->data_len));
 
@@ -241,7 +256,7 @@ int cfs_verity_update_zeros(struct cfs_verity_ctx *ctx, uint64_t len)
 	return cfs_verity_update(ctx, zeros, (size_t)len);
 }
 
-int verity_tree_add_hashes(struct cfs_verity_ctx *ctx, const uint8_t *hashes, size_t n,
+int cfs_verity_tree_add_hashes(struct cfs_verity_ctx *ctx, const uint8_t *hashes, size_t n,
 			   uint64_t len)
 {
 	for (size_t i = 0; i < n; i++) {

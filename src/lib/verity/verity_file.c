@@ -105,7 +105,7 @@ static off_t next_extent(const struct file_read *f, off_t off, off_t end, off_t 
  * is hashed padded with zeros as the kernel does.  A failed read is
  * returned unlogged with *read_error set; everything else is logged.
  */
-static int hash_range(struct verity_hasher *h, const struct file_read *f, off_t off, off_t end,
+static int hash_range(struct cfs_verity_hasher *h, const struct file_read *f, off_t off, off_t end,
 		      uint8_t *out, bool *read_error)
 {
 	uint8_t buf[VERITY_READ_CHUNK] __attribute__((aligned(64)));
@@ -127,7 +127,7 @@ static int hash_range(struct verity_hasher *h, const struct file_read *f, off_t 
 			if (len % CFS_BLOCK_SIZE)
 				memset(buf + len, 0, CFS_BLOCK_SIZE - len % CFS_BLOCK_SIZE);
 			for (size_t b = 0; b < len; b += CFS_BLOCK_SIZE, out += h->size) {
-				r = verity_hash(h, buf + b, CFS_BLOCK_SIZE, out);
+				r = cfs_verity_hash(h, buf + b, CFS_BLOCK_SIZE, out);
 				if (r < 0)
 					return r;
 			}
@@ -150,16 +150,16 @@ static int hash_piece(size_t i, void *userdata)
 {
 	struct window *w = userdata;
 	off_t off = w->start + (off_t)i * VERITY_PIECE;
-	struct verity_hasher h;
+	struct cfs_verity_hasher h;
 	bool read_error = false;
 	int r;
 
-	r = verity_hasher_init(&h, w->ctx);
+	r = cfs_verity_hasher_init(&h, w->ctx);
 	if (r < 0)
 		return r;
 	r = hash_range(&h, w->f, off, MIN(off + VERITY_PIECE, w->end),
 		       w->hashes + (size_t)((off - w->start) / CFS_BLOCK_SIZE) * h.size, &read_error);
-	verity_hasher_done(&h);
+	cfs_verity_hasher_done(&h);
 	if (read_error)
 		atomic_store(&w->read_error, true);
 	return r;
@@ -198,11 +198,18 @@ static int digest_fd(enum cfs_hash_alg alg, int fd, const char *name, unsigned t
 	r = cfs_verity_new(alg, &ctx);
 	if (r < 0)
 		return r;
-	hash_size = verity_tree_hash_size(ctx);
+	hash_size = cfs_verity_tree_hash_size(ctx);
+	if (f.sparse) {
+		r = cfs_verity_tree_zero_hash(ctx);
+		if (r < 0) {
+			cfs_verity_free(ctx);
+			return r;
+		}
+	}
 	if (f.size < CFS_VERITY_SPLIT_MIN)
 		threads = 1;
 	else if (threads == 0)
-		threads = workers_default_threads();
+		threads = cfs_workers_default_threads();
 	hashes = malloc((size_t)DIV_ROUND_UP(MIN(f.size, VERITY_WINDOW), (off_t)CFS_BLOCK_SIZE) *
 			hash_size + 1);
 	if (!hashes) {
@@ -213,20 +220,20 @@ static int digest_fd(enum cfs_hash_alg alg, int fd, const char *name, unsigned t
 		struct window w = { .ctx = ctx, .f = &f, .start = start,
 				    .end = MIN(f.size, start + VERITY_WINDOW), .hashes = hashes };
 		size_t blocks = (size_t)DIV_ROUND_UP(w.end - w.start, (off_t)CFS_BLOCK_SIZE);
-		struct verity_hasher h;
+		struct cfs_verity_hasher h;
 
 		if (threads > 1) {
-			r = workers_run((size_t)DIV_ROUND_UP(w.end - w.start, VERITY_PIECE), threads,
+			r = cfs_workers_run((size_t)DIV_ROUND_UP(w.end - w.start, VERITY_PIECE), threads,
 					hash_piece, &w);
 			read_error = atomic_load(&w.read_error);
 		} else {
-			r = verity_hasher_init(&h, ctx);
+			r = cfs_verity_hasher_init(&h, ctx);
 			if (r >= 0)
 				r = hash_range(&h, &f, w.start, w.end, hashes, &read_error);
-			verity_hasher_done(&h);
+			cfs_verity_hasher_done(&h);
 		}
 		if (r >= 0)
-			r = verity_tree_add_hashes(ctx, hashes, blocks, (uint64_t)(w.end - w.start));
+			r = cfs_verity_tree_add_hashes(ctx, hashes, blocks, (uint64_t)(w.end - w.start));
 		if (r < 0)
 			break;
 	}

@@ -60,6 +60,7 @@ void atomic_file_discard(struct atomic_file *f);
  * copy_file_range, else read/write; holes stay holes.  *no_clone, shared
  * by the copies of a run, is set once a reflink fails for want of support,
  * so that the next copies do not try. */
-int atomic_file_copy_from(struct atomic_file *f, int src_fd, const char *src, atomic_bool *no_clone);
+int atomic_file_copy_from(struct atomic_file *f, int src_fd, const char *src,
+			  atomic_bool *no_clone);
 
 #endif

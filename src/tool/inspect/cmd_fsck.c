@@ -325,7 +325,7 @@ int cmd_fsck(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	struct fsck f = { .store_fd = -1, .objects_fd = -1, .threads = workers_default_threads() };
+	struct fsck f = { .store_fd = -1, .objects_fd = -1, .threads = cfs_workers_default_threads() };
 	int c, status;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {

@@ -231,11 +231,11 @@ static int store_objects(struct store *s, const struct object_list *l, struct fa
 		run.jobs[i] = (struct object_job){ .node = l->v[i], .f = { .fd = -1 } };
 	r = open_fanouts(s, l, fan);
 	if (r >= 0)
-		r = workers_run(l->n, s->threads, copy_object, &run);
+		r = cfs_workers_run(l->n, s->threads, copy_object, &run);
 	if (r >= 0 && syncfs(s->objects_fd) < 0)
 		r = log_errno(-errno, "cannot sync %s: %m", s->dir);
 	if (r >= 0)
-		r = workers_run(l->n, s->threads, place_object, &run);
+		r = cfs_workers_run(l->n, s->threads, place_object, &run);
 	/* After a failure, no copy stays behind under a temporary name. */
 	for (size_t i = 0; i < l->n; i++)
 		atomic_file_discard(&run.jobs[i].f);
