@@ -148,7 +148,7 @@ static void test_sealed_copy(void **state)
 	if (geteuid() != 0)
 		skip();         /* the image must be root's */
 	fd = make_file("image", 'g', 3 * 4096, p, sizeof(p));
-	assert_int_equal(cfs_verity_digest_fd(CFS_HASH_SHA256, fd, want.bytes), 0);
+	assert_int_equal(cfs_verity_digest_fd(CFS_HASH_SHA256, fd, 1, want.bytes), 0);
 	close(make_file("other", 'e', 3 * 4096, q, sizeof(q)));
 	orig = fd;
 	assert_int_equal(pivot_check_image(&fd, "IMAGE", &want, PIVOT_IMAGE_SEALED, &how), 0);
@@ -191,7 +191,7 @@ static void test_sealed_copy(void **state)
 
 	/* insecure-dev computes on the file and keeps its fd. */
 	fd = make_file("dev", 'd', 4096, q, sizeof(q));
-	assert_int_equal(cfs_verity_digest_fd(CFS_HASH_SHA256, fd, other.bytes), 0);
+	assert_int_equal(cfs_verity_digest_fd(CFS_HASH_SHA256, fd, 1, other.bytes), 0);
 	orig = fd;
 	assert_int_equal(pivot_check_image(&fd, "IMAGE", &other, PIVOT_IMAGE_AS_IS, &how), 0);
 	assert_int_equal(fd, orig);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-/* fs-verity digests: known answers, streaming in odd pieces, holes. */
+/* fs-verity digests: known answers, streaming in odd pieces, holes, files
+ * hashed on one thread and on several. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -86,6 +88,139 @@ static void test_update_zeros(void **state)
 	}
 }
 
+static void fill(uint8_t *p, size_t len, uint32_t seed)
+{
+	for (size_t i = 0; i < len; i++)
+		p[i] = (uint8_t)((i + seed) * 2654435761u >> 13);
+}
+
+/* A file in TMPDIR, unlinked at once: the descriptor is all a test needs. */
+static int temp_file(void)
+{
+	char path[] = "/tmp/cfs-test-fsverity.XXXXXX";
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	unlink(path);
+	return fd;
+}
+
+static void write_at(int fd, const uint8_t *p, size_t len, off_t off)
+{
+	assert_int_equal(pwrite(fd, p, len, off), (ssize_t)len);
+}
+
+/* The file's digest on one thread and on three (more than this machine's
+ * CPUs, pieces then wait for a thread) equals want. */
+static void check_file(int fd, enum cfs_hash_alg alg, const uint8_t *want, const char *what)
+{
+	static const unsigned threads[] = { 1, 3 };
+	size_t size = cfs_hash_digest_size(alg);
+
+	for (size_t t = 0; t < sizeof(threads) / sizeof(threads[0]); t++) {
+		uint8_t got[CFS_MAX_DIGEST_SIZE];
+
+		assert_int_equal(cfs_verity_digest_fd(alg, fd, threads[t], got), 0);
+		if (memcmp(got, want, size) != 0)
+			fail_msg("%s, %s, %u threads: the file's digest differs from the buffer's",
+				 what, cfs_hash_name(alg), threads[t]);
+	}
+}
+
+/*
+ * Files of the sizes where the tree changes shape (a level overflows at 128
+ * SHA-256 or 64 SHA-512 hashes a block), where the file starts being split
+ * across threads (CFS_VERITY_SPLIT_MIN), and odd sizes between the pieces
+ * threads take: read from a file on any number of threads, the digest is
+ * that of the same bytes in memory.
+ */
+static void test_file_sizes(void **state)
+{
+	const size_t B = 4096, split = (size_t)CFS_VERITY_SPLIT_MIN;
+	const size_t sizes[] = {
+		0, 1, 4095, 4096, 4097, 64 * B, 64 * B + 1, 128 * B - 1, 128 * B, 128 * B + 1,
+		split - 1, split, split + 1, split + 4097, 5 * split / 2 + 77,
+		64 * 64 * B, 64 * 64 * B + 1, 64 * 64 * B + B,
+		128 * 128 * B + 1,
+	};
+	const size_t max = 128 * 128 * B + 1;
+	uint8_t *data = malloc(max);
+
+	(void)state;
+	assert_non_null(data);
+	fill(data, max, 1);
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		for (enum cfs_hash_alg alg = CFS_HASH_SHA256; alg <= CFS_HASH_SHA512; alg++) {
+			uint8_t want[CFS_MAX_DIGEST_SIZE];
+			char what[64];
+			int fd = temp_file();
+
+			write_at(fd, data, sizes[i], 0);
+			assert_int_equal(cfs_verity_digest_buf(alg, data, sizes[i], want), 0);
+			snprintf(what, sizeof(what), "%zu bytes", sizes[i]);
+			check_file(fd, alg, want, what);
+			close(fd);
+		}
+	}
+	free(data);
+}
+
+/* A region of a sparse file: data at off, or a hole when data is NULL. */
+struct region {
+	off_t off, len;
+	bool data;
+};
+
+/*
+ * Sparse files, holes starting and ending inside blocks, pieces and the
+ * window of level-0 hashes (256 MiB): the digest read from the file, whose
+ * holes are skipped, equals the digest of the same bytes streamed with the
+ * holes added as zeros.
+ */
+static void test_sparse_files(void **state)
+{
+	static const struct {
+		const char *what;
+		off_t size;
+		struct region data[3];
+	} cases[] = {
+		{ "all hole", 9 << 20, { { 0, 0, false } } },
+		{ "data mid-block between holes", 9 << 20, { { 3 * 4096 + 100, 5000, true },
+							     { (6 << 20) + 1, 7, true } } },
+		{ "data ends the file", (5 << 20) + 3, { { (5 << 20) - 10, 13, true } } },
+		{ "across the window", (256 << 20) + (3 << 20) + 5,
+		  { { (256 << 20) - 4097, 2 * 4096 + 2, true }, { (259 << 20), 5, true } } },
+	};
+
+	(void)state;
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		for (enum cfs_hash_alg alg = CFS_HASH_SHA256; alg <= CFS_HASH_SHA512; alg++) {
+			struct cfs_verity_ctx *ctx;
+			uint8_t want[CFS_MAX_DIGEST_SIZE], buf[3 * 4096];
+			off_t at = 0;
+			int fd = temp_file();
+
+			assert_int_equal(ftruncate(fd, cases[c].size), 0);
+			assert_int_equal(cfs_verity_new(alg, &ctx), 0);
+			for (size_t r = 0; r < 3 && cases[c].data[r].data; r++) {
+				const struct region *g = &cases[c].data[r];
+
+				assert_true(g->len <= (off_t)sizeof(buf));
+				fill(buf, (size_t)g->len, (uint32_t)r);
+				write_at(fd, buf, (size_t)g->len, g->off);
+				assert_int_equal(cfs_verity_update_zeros(ctx, (uint64_t)(g->off - at)), 0);
+				assert_int_equal(cfs_verity_update(ctx, buf, (size_t)g->len), 0);
+				at = g->off + g->len;
+			}
+			assert_int_equal(cfs_verity_update_zeros(ctx, (uint64_t)(cases[c].size - at)), 0);
+			assert_int_equal(cfs_verity_final(ctx, want), 0);
+			cfs_verity_free(ctx);
+			check_file(fd, alg, want, cases[c].what);
+			close(fd);
+		}
+	}
+}
+
 static void test_hash_names(void **state)
 {
 	enum cfs_hash_alg alg;
@@ -114,7 +249,7 @@ static void test_read_failure_logged_once(void **state)
 	assert_contains(log, "cannot read the root for its fs-verity digest: Is a directory");
 	assert_int_equal(count_lines(log), 1);
 	capture_start();
-	assert_int_equal(cfs_verity_digest_fd(CFS_HASH_SHA256, fd, digest), -EISDIR);
+	assert_int_equal(cfs_verity_digest_fd(CFS_HASH_SHA256, fd, 0, digest), -EISDIR);
 	assert_string_equal(capture_end(), "");
 	close(fd);
 }
@@ -125,6 +260,8 @@ int main(void)
 		cmocka_unit_test(test_known_answers),
 		cmocka_unit_test(test_streaming_splits),
 		cmocka_unit_test(test_update_zeros),
+		cmocka_unit_test(test_file_sizes),
+		cmocka_unit_test(test_sparse_files),
 		cmocka_unit_test(test_hash_names),
 		cmocka_unit_test(test_read_failure_logged_once),
 	};

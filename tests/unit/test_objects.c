@@ -6,7 +6,9 @@
  * object, or one others could change, is refused naming it.  The spot check of verity = require refuses
  * objects without fs-verity (this host's file systems have none).  The set
  * as fsck uses it: several images, verdicts without a line logged, and an
- * image refused leaves nothing of itself behind.
+ * image refused leaves nothing of itself behind.  Checked on several
+ * threads, with objects large enough to be split, the verdicts are those of
+ * one thread and the refusal reported is the first in the set's order.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -141,7 +143,7 @@ static void object_of_one(char *rel, size_t size)
 	char hex[2 * CFS_SHA256_DIGEST_SIZE + 1];
 	int fd = open_rel("src/one", O_RDONLY);
 
-	assert_int_equal(cfs_verity_digest_fd(CFS_HASH_SHA256, fd, digest), 0);
+	assert_int_equal(cfs_verity_digest_fd(CFS_HASH_SHA256, fd, 1, digest), 0);
 	close(fd);
 	cfs_hex_encode(digest, sizeof(digest), hex);
 	snprintf(rel, size, "store/objects/%.2s/%s", hex, hex + 2);
@@ -362,6 +364,126 @@ static void test_set(void **state)
 	close(objects);
 }
 
+/* A tree of small objects and two split ones (CFS_VERITY_SPLIT_MIN and
+ * more), stored; its image is opened into *img. */
+static void build_many(const char *name, struct cfs_image_file **img, struct writer_image *built)
+{
+	struct scan_options scan = { .threads = 2 };
+	struct writer_options wo = { .min_version = 0, .max_version = 1 };
+	struct cfs_node *root = NULL;
+	struct store store;
+	char p[512], rel[300], line[64];
+
+	snprintf(rel, sizeof(rel), "%s", name);
+	path_of(p, sizeof(p), rel);
+	assert_int_equal(mkdir(p, 0755), 0);
+	for (int i = 0; i < 40; i++) {
+		snprintf(rel, sizeof(rel), "%s/small-%02d", name, i);
+		snprintf(line, sizeof(line), "small object %d, long enough to be stored. ", i);
+		put(rel, line, (size_t)i + 2);
+	}
+	for (int i = 0; i < 2; i++) {
+		snprintf(rel, sizeof(rel), "%s/large-%d", name, i);
+		snprintf(line, sizeof(line), "large object %d: 32 bytes a line\n", i);
+		put(rel, line, (size_t)(CFS_VERITY_SPLIT_MIN / 32) + 1000 * (size_t)i + 3);
+	}
+	assert_int_equal(scan_tree(p, &scan, &root), 0);
+	assert_int_equal(writer_build(root, &wo, built), 0);
+	path_of(p, sizeof(p), "store");
+	assert_int_equal(store_open(&store, p, 2), 0);
+	assert_int_equal(store_add_objects(&store, root), 0);
+	store_close(&store);
+	cfs_node_free(root);
+	assert_int_equal(cfs_image_open_buf(built->data, built->size, "MANY", img), 0);
+}
+
+/* Changes the last byte of the object of entry i of the set. */
+static void damage(const struct cfs_objects *set, size_t i)
+{
+	char rel[300];
+	uint8_t byte;
+	struct stat st;
+	int fd;
+
+	snprintf(rel, sizeof(rel), "store/objects/%s", cfs_object_path(set, &set->v[i]));
+	fd = open_rel(rel, O_RDWR);
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_int_equal(pread(fd, &byte, 1, st.st_size - 1), 1);
+	byte ^= 1;
+	assert_int_equal(pwrite(fd, &byte, 1, st.st_size - 1), 1);
+	close(fd);
+}
+
+static void test_check_all_threads(void **state)
+{
+	int objects = open_rel("store/objects", O_PATH);
+	struct cfs_image_file *img = NULL;
+	struct writer_image built;
+	struct cfs_objects sets[3] = {};
+	static const unsigned threads[] = { 1, 2, 3 };
+	size_t large = SIZE_MAX, small = SIZE_MAX;
+	const char *log;
+	int r;
+
+	(void)state;
+	need_root();
+	build_many("many", &img, &built);
+	for (size_t t = 0; t < 3; t++) {
+		assert_int_equal(cfs_objects_add_image(&sets[t], img, "MANY"), 0);
+		cfs_objects_sort(&sets[t]);
+	}
+	assert_int_equal(sets[0].n, 42);
+	/* A large object and a small one after it in the set's order. */
+	for (size_t i = 0; i < sets[0].n; i++) {
+		char rel[300];
+		struct stat st;
+
+		snprintf(rel, sizeof(rel), "%s/store/objects/%s", dir, cfs_object_path(&sets[0], &sets[0].v[i]));
+		assert_int_equal(stat(rel, &st), 0);
+		if (st.st_size >= CFS_VERITY_SPLIT_MIN && large == SIZE_MAX)
+			large = i;
+		else if (st.st_size < CFS_VERITY_SPLIT_MIN && large != SIZE_MAX && small == SIZE_MAX)
+			small = i;
+	}
+	assert_true(large != SIZE_MAX && small != SIZE_MAX);
+	damage(&sets[0], large);
+	damage(&sets[0], small);
+
+	for (size_t t = 0; t < 3; t++) {
+		capture_start();
+		r = cfs_objects_check_all(&sets[t], objects, NULL, 0, threads[t]);
+		log = capture_end();
+		assert_int_equal(r, -EBADMSG);
+		assert_int_equal(count_lines(log), 0);
+		for (size_t i = 0; i < sets[t].n; i++) {
+			assert_true(sets[t].v[i].checked);
+			assert_int_equal(sets[t].v[i].err, i == large || i == small ? -EBADMSG : 0);
+		}
+		cfs_objects_free(&sets[t]);
+	}
+
+	/* The boot's use: one line, naming the first refused object in order. */
+	assert_int_equal(cfs_objects_add_image(&sets[0], img, "MANY"), 0);
+	cfs_objects_sort(&sets[0]);
+	capture_start();
+	r = cfs_objects_check_all(&sets[0], objects, "OBJECTS", CFS_OBJECTS_LOG | CFS_OBJECTS_STOP, 2);
+	log = capture_end();
+	assert_int_equal(r, -EBADMSG);
+	assert_int_equal(count_lines(log), 1);
+	assert_contains(log, cfs_object_path(&sets[0], &sets[0].v[MIN(large, small)]));
+	cfs_objects_free(&sets[0]);
+	assert_int_equal(cfs_objects_add_image(&sets[0], img, "MANY"), 0);
+	cfs_objects_sort(&sets[0]);
+	damage(&sets[0], large);
+	damage(&sets[0], small);
+	assert_int_equal(cfs_objects_check_all(&sets[0], objects, "OBJECTS", CFS_OBJECTS_LOG, 2), 0);
+
+	cfs_objects_free(&sets[0]);
+	cfs_image_close(img);
+	writer_image_free(&built);
+	close(objects);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -371,6 +493,7 @@ int main(void)
 		cmocka_unit_test(test_corrupt_image),
 		cmocka_unit_test(test_spot_check),
 		cmocka_unit_test(test_set),
+		cmocka_unit_test(test_check_all_threads),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -22,6 +22,7 @@
 #include "lib/base/hex.h"
 #include "lib/base/log.h"
 #include "lib/base/util.h"
+#include "lib/base/workers.h"
 #include "lib/image/image_objects.h"
 #include "lib/image/tree.h"
 #include "lib/store/beneath.h"
@@ -215,6 +216,7 @@ static int verdict(struct cfs_objects *set, struct cfs_object *o, int r, bool by
 	o->checked = true;
 	o->by_kernel = by_kernel;
 	o->err = r;
+	o->doing = doing;
 	if (r == -EBADMSG) {
 		o->found = malloc(sizeof(*o->found));
 		if (!o->found)
@@ -273,8 +275,12 @@ static int check_exposure(int fd, bool by_kernel, int objects_fd, const char *pa
 	return 0;
 }
 
-int cfs_objects_check_group(struct cfs_objects *set, size_t i, size_t end, int objects_fd,
-			    const char *objects_name, unsigned flags)
+/* Returned by check_group() for an object left to cfs_objects_check_all()'s
+ * second phase: at least split_min bytes, to be hashed on all threads. */
+#define CHECK_DEFERRED 1
+
+static int check_group(struct cfs_objects *set, size_t i, size_t end, int objects_fd,
+		       const char *objects_name, unsigned flags, unsigned threads, off_t split_min)
 {
 	struct cfs_object *v = set->v;
 	struct cfs_verity_digest have = {};
@@ -282,6 +288,7 @@ int cfs_objects_check_group(struct cfs_objects *set, size_t i, size_t end, int o
 	const char *doing = NULL;
 	_cleanup_close_ int fd = -1;
 	bool by_kernel = false;
+	struct stat st;
 	int r, first = 0;
 
 	fd = cfs_open_beneath_regular(objects_fd, cfs_object_path(set, &v[i]));
@@ -289,6 +296,8 @@ int cfs_objects_check_group(struct cfs_objects *set, size_t i, size_t end, int o
 	if (fd >= 0 && r < 0)
 		doing = "measure";
 	by_kernel = r > 0;
+	if (r == 0 && split_min && fstat(fd, &st) == 0 && st.st_size >= split_min)
+		return CHECK_DEFERRED;
 	if (r == 0 && (flags & CFS_OBJECTS_KERNEL_ONLY))
 		r = -ENODATA;
 	if (r >= 0 && !(flags & CFS_OBJECTS_KERNEL_ONLY))
@@ -298,7 +307,7 @@ int cfs_objects_check_group(struct cfs_objects *set, size_t i, size_t end, int o
 		/* Computed once per algorithm: the entries are sorted by it. */
 		if (r >= 0 && !by_kernel && have.alg != v[k].want.alg) {
 			have.alg = v[k].want.alg;
-			r = cfs_verity_digest_fd(have.alg, fd, have.bytes);
+			r = cfs_verity_digest_fd(have.alg, fd, threads, have.bytes);
 			doing = r < 0 ? "read" : NULL;
 		}
 		if (r >= 0)
@@ -310,6 +319,75 @@ int cfs_objects_check_group(struct cfs_objects *set, size_t i, size_t end, int o
 			r = 0;
 	}
 	return first;
+}
+
+int cfs_objects_check_group(struct cfs_objects *set, size_t i, size_t end, int objects_fd,
+			    const char *objects_name, unsigned flags)
+{
+	return check_group(set, i, end, objects_fd, objects_name, flags, 1, 0);
+}
+
+struct check_all {
+	struct cfs_objects *set;
+	int objects_fd;
+	unsigned flags;
+	off_t split_min;
+};
+
+/* A job of the first phase: entry i, if it starts a group. */
+static int check_small(size_t i, void *userdata)
+{
+	struct check_all *c = userdata;
+	struct cfs_objects *set = c->set;
+	int r;
+
+	if (i > 0 && path_cmp(set, &set->v[i - 1], &set->v[i]) == 0)
+		return 0;
+	r = check_group(set, i, cfs_objects_group_end(set, i), c->objects_fd, NULL,
+			c->flags & ~CFS_OBJECTS_LOG, 1, c->split_min);
+	return r < 0 && (c->flags & CFS_OBJECTS_STOP) ? r : 0;
+}
+
+/* The index of the first entry refused, in the set's order, or set->n. */
+static size_t first_refusal(const struct cfs_objects *set)
+{
+	size_t i = 0;
+
+	while (i < set->n && !(set->v[i].checked && set->v[i].err))
+		i++;
+	return i;
+}
+
+int cfs_objects_check_all(struct cfs_objects *set, int objects_fd, const char *objects_name,
+			  unsigned flags, unsigned threads)
+{
+	struct check_all c = { .set = set, .objects_fd = objects_fd, .flags = flags };
+	size_t end = set->n, first;
+
+	if (threads == 0)
+		threads = cfs_workers_default_threads();
+	/* With one thread, nothing is gained by leaving large objects for later. */
+	c.split_min = threads > 1 ? CFS_VERITY_SPLIT_MIN : 0;
+	cfs_workers_run(set->n, threads, check_small, &c);
+	/* Jobs start in the set's order, so with CFS_OBJECTS_STOP every group
+	 * before the first refusal was checked or left for now: checking
+	 * those makes the refusal reported the first in order. */
+	if (flags & CFS_OBJECTS_STOP)
+		end = first_refusal(set);
+	for (size_t i = 0; i < end; i++) {
+		if (set->v[i].checked || (i > 0 && path_cmp(set, &set->v[i - 1], &set->v[i]) == 0))
+			continue;
+		if (check_group(set, i, cfs_objects_group_end(set, i), objects_fd, NULL,
+				flags & ~CFS_OBJECTS_LOG, threads, 0) < 0 &&
+		    (flags & CFS_OBJECTS_STOP))
+			break;
+	}
+	first = first_refusal(set);
+	if (first == set->n)
+		return 0;
+	if (flags & CFS_OBJECTS_LOG)
+		log_refusal(set, &set->v[first], objects_name, set->v[first].err, set->v[first].doing);
+	return set->v[first].err;
 }
 
 void cfs_objects_free(struct cfs_objects *set)

@@ -17,9 +17,10 @@
  * object or the directories holding it (exposure.h), which the check
  * requires too: nothing checks the content again after the boot.
  *
- * Usage: add images, sort, then check each group of entries that name the
- * same object (cfs_objects_group_end()); each group's check writes only its
- * own entries, so groups may be checked on several threads.
+ * Usage: add images, sort, then check them all (cfs_objects_check_all(), on
+ * several threads) or one group of entries that name the same object
+ * (cfs_objects_group_end(), cfs_objects_check_group()); a group's check
+ * writes only its own entries.
  */
 #ifndef CFS_STORE_OBJECTS_H
 #define CFS_STORE_OBJECTS_H
@@ -45,6 +46,7 @@ struct cfs_object {
 	int err;                            /* 0, or why the object is refused (see there) */
 	struct cfs_verity_digest *found;    /* -EBADMSG: the digest the object has */
 	char *exposed;                      /* -EPERM: who else could change it, "it has 2 hard links" */
+	const char *doing;                  /* another error: what failed, "read" or "measure" */
 };
 
 struct cfs_objects {
@@ -92,6 +94,9 @@ enum {
 	 * the kernel checks it at every open, so who could replace it, or
 	 * its directories, does not matter (no -EPERM). */
 	CFS_OBJECTS_KERNEL_ONLY = 1 << 1,
+	/* cfs_objects_check_all(): start no check after a refusal (the boot
+	 * stops at the first; fsck reports them all). */
+	CFS_OBJECTS_STOP = 1 << 2,
 };
 
 /*
@@ -115,6 +120,17 @@ enum {
  */
 int cfs_objects_check_group(struct cfs_objects *set, size_t i, size_t end, int objects_fd,
 			    const char *objects_name, unsigned flags);
+
+/*
+ * Checks every group as cfs_objects_check_group() does, on up to threads
+ * threads (0: one per CPU): the objects below CFS_VERITY_SPLIT_MIN several
+ * at a time, one on each thread, then each larger one on all threads.
+ * Returns the first refusal in the set's order (logged with
+ * CFS_OBJECTS_LOG), or 0; with CFS_OBJECTS_STOP the groups after it may be
+ * left unchecked.
+ */
+int cfs_objects_check_all(struct cfs_objects *set, int objects_fd, const char *objects_name,
+			  unsigned flags, unsigned threads);
 
 void cfs_objects_free(struct cfs_objects *set);
 

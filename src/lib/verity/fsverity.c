@@ -9,17 +9,17 @@
 #include "lib/verity/fsverity.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <openssl/evp.h>
 
 #include "lib/image/format.h"
 #include "lib/base/log.h"
 #include "lib/base/util.h"
+#include "lib/verity/tree.h"
 
 #define VERITY_MAX_LEVELS 12    /* enough for 2^64 bytes with SHA-512 */
-#define VERITY_READ_SIZE  (1u << 20)
 
 struct verity_descriptor {
 	uint8_t  version;           /* 1 */
@@ -34,18 +34,22 @@ struct verity_descriptor {
 };
 static_assert(sizeof(struct verity_descriptor) == 256, "fs-verity descriptor is 256 bytes");
 
+/* The buffers come last and are not cleared on allocation (a digest per
+ * small file of a tree would clear 50 KiB each time): nothing is read
+ * from them that was not written first. */
 struct cfs_verity_ctx {
 	enum cfs_hash_alg alg;
 	EVP_MD *md;                      /* fetched once: an implicit fetch per block is slow */
-	EVP_MD_CTX *md_ctx;
+	struct cfs_verity_hasher h;      /* the caller's thread's */
 	size_t hash_size;
 	uint64_t data_size;
-	uint8_t data[CFS_BLOCK_SIZE];    /* the partial data block */
 	size_t data_len;
+	bool has_zero_hash;              /* computed when first needed: most files have no hole */
 	uint8_t zero_block_hash[CFS_MAX_DIGEST_SIZE];
-	uint8_t level[VERITY_MAX_LEVELS][CFS_BLOCK_SIZE];
 	size_t level_len[VERITY_MAX_LEVELS];
 	uint64_t level_count[VERITY_MAX_LEVELS]; /* hashes ever added to the level */
+	uint8_t data[CFS_BLOCK_SIZE];    /* the partial data block */
+	uint8_t level[VERITY_MAX_LEVELS][CFS_BLOCK_SIZE];
 };
 
 size_t cfs_hash_digest_size(enum cfs_hash_alg alg)
@@ -81,13 +85,51 @@ int cfs_hash_from_name(const char *name, enum cfs_hash_alg *alg)
 	return 0;
 }
 
+int cfs_verity_hash(struct cfs_verity_hasher *h, const void *data, size_t len, uint8_t *out)
+{
+	if (EVP_DigestInit_ex(h->md_ctx, h->md, NULL) != 1 ||
+	    EVP_DigestUpdate(h->md_ctx, data, len) != 1 ||
+	    EVP_DigestFinal_ex(h->md_ctx, out, NULL) != 1)
+		return log_errno(-EIO, "the %s implementation failed", cfs_hash_name(h->alg));
+	return 0;
+}
+
+int cfs_verity_hasher_init(struct cfs_verity_hasher *h, const struct cfs_verity_ctx *ctx)
+{
+	*h = (struct cfs_verity_hasher){ .alg = ctx->alg, .size = ctx->hash_size, .md = ctx->md,
+				     .zero_hash = ctx->zero_block_hash };
+	h->md_ctx = EVP_MD_CTX_new();
+	if (!h->md_ctx)
+		return log_errno(-ENOMEM, "cannot set up %s from OpenSSL", cfs_hash_name(ctx->alg));
+	return 0;
+}
+
+void cfs_verity_hasher_done(struct cfs_verity_hasher *h)
+{
+	EVP_MD_CTX_free(h->md_ctx);
+	h->md_ctx = NULL;
+}
+
+size_t cfs_verity_tree_hash_size(const struct cfs_verity_ctx *ctx)
+{
+	return ctx->hash_size;
+}
+
+int cfs_verity_tree_zero_hash(struct cfs_verity_ctx *ctx)
+{
+	static const uint8_t zeros[CFS_BLOCK_SIZE];
+	int r;
+
+	if (ctx->has_zero_hash)
+		return 0;
+	r = cfs_verity_hash(&ctx->h, zeros, sizeof(zeros), ctx->zero_block_hash);
+	ctx->has_zero_hash = r == 0;
+	return r;
+}
+
 static int hash_block(struct cfs_verity_ctx *ctx, const void *block, size_t len, uint8_t *out)
 {
-	if (EVP_DigestInit_ex(ctx->md_ctx, ctx->md, NULL) != 1 ||
-	    EVP_DigestUpdate(ctx->md_ctx, block, len) != 1 ||
-	    EVP_DigestFinal_ex(ctx->md_ctx, out, NULL) != 1)
-		return log_errno(-EIO, "the %s implementation failed", cfs_hash_name(ctx->alg));
-	return 0;
+	return cfs_verity_hash(&ctx->h, block, len, out);
 }
 
 static int level_add(struct cfs_verity_ctx *ctx, unsigned lvl, const uint8_t *hash)
@@ -123,24 +165,23 @@ static int add_data_block(struct cfs_verity_ctx *ctx, const uint8_t *block)
 
 int cfs_verity_new(enum cfs_hash_alg alg, struct cfs_verity_ctx **out)
 {
-	static const uint8_t zeros[CFS_BLOCK_SIZE];
 	struct cfs_verity_ctx *ctx;
 	int r;
 
 	if (!cfs_hash_digest_size(alg))
 		return log_errno(-EINVAL, "unknown fs-verity hash algorithm %d", alg);
-	ctx = calloc(1, sizeof(*ctx));
+	ctx = malloc(sizeof(*ctx));
 	if (!ctx)
 		return log_oom();
+	memset(ctx, 0, offsetof(struct cfs_verity_ctx, data));
 	ctx->alg = alg;
 	ctx->hash_size = cfs_hash_digest_size(alg);
 	ctx->md = EVP_MD_fetch(NULL, alg == CFS_HASH_SHA256 ? "SHA256" : "SHA512", NULL);
-	ctx->md_ctx = EVP_MD_CTX_new();
-	if (!ctx->md || !ctx->md_ctx) {
+	if (!ctx->md) {
 		cfs_verity_free(ctx);
 		return log_errno(-ENOMEM, "cannot set up %s from OpenSSL", cfs_hash_name(alg));
 	}
-	r = hash_block(ctx, zeros, sizeof(zeros), ctx->zero_block_hash);
+	r = cfs_verity_hasher_init(&ctx->h, ctx);
 	if (r < 0) {
 		cfs_verity_free(ctx);
 		return r;
@@ -153,7 +194,7 @@ void cfs_verity_free(struct cfs_verity_ctx *ctx)
 {
 	if (!ctx)
 		return;
-	EVP_MD_CTX_free(ctx->md_ctx);
+	cfs_verity_hasher_done(&ctx->h);
 	EVP_MD_free(ctx->md);
 	free(ctx);
 }
@@ -194,7 +235,10 @@ int cfs_verity_update_zeros(struct cfs_verity_ctx *ctx, uint64_t len)
 	int r;
 
 	/* Fill the partial block, then add whole zero blocks by their
-	 * precomputed hash, then start the next partial block. */
+	 * hash, computed once, then start the next partial block. */
+	r = cfs_verity_tree_zero_hash(ctx);
+	if (r < 0)
+		return r;
 	if (ctx->data_len > 0) {
 		size_t n = (size_t)MIN(len, (uint64_t)(CFS_BLOCK_SIZE - ctx->data_len));
 
@@ -210,6 +254,19 @@ int cfs_verity_update_zeros(struct cfs_verity_ctx *ctx, uint64_t len)
 		ctx->data_size += CFS_BLOCK_SIZE;
 	}
 	return cfs_verity_update(ctx, zeros, (size_t)len);
+}
+
+int cfs_verity_tree_add_hashes(struct cfs_verity_ctx *ctx, const uint8_t *hashes, size_t n,
+			   uint64_t len)
+{
+	for (size_t i = 0; i < n; i++) {
+		int r = level_add(ctx, 0, hashes + i * ctx->hash_size);
+
+		if (r < 0)
+			return r;
+	}
+	ctx->data_size += len;
+	return 0;
 }
 
 int cfs_verity_final(struct cfs_verity_ctx *ctx, uint8_t *digest)
@@ -270,95 +327,6 @@ int cfs_verity_digest_buf(enum cfs_hash_alg alg, const void *data, size_t len, u
 		r = cfs_verity_final(ctx, digest);
 	cfs_verity_free(ctx);
 	return r;
-}
-
-/* A failed read of the file named name, logged unless name is NULL. */
-static int read_failed(const char *name, int err)
-{
-	if (!name)
-		return err;
-	return log_errno(err, "cannot read %s for its fs-verity digest: %m", name);
-}
-
-/* Reads [off, end) into the tree. */
-static int digest_range(struct cfs_verity_ctx *ctx, int fd, const char *name, uint8_t *buf,
-			off_t off, off_t end)
-{
-	while (off < end) {
-		size_t want = (size_t)MIN((off_t)VERITY_READ_SIZE, end - off);
-		ssize_t n = pread(fd, buf, want, off);
-		int r;
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return read_failed(name, -errno);
-		if (n == 0)
-			return read_failed(name, -EIO); /* the file shrank while we read it */
-		r = cfs_verity_update(ctx, buf, (size_t)n);
-		if (r < 0)
-			return r;
-		off += n;
-	}
-	return 0;
-}
-
-static int digest_fd(enum cfs_hash_alg alg, int fd, const char *name, uint8_t *digest)
-{
-	struct cfs_verity_ctx *ctx = NULL;
-	_cleanup_free_ uint8_t *buf = NULL;
-	off_t size, off = 0;
-	int r;
-
-	size = lseek(fd, 0, SEEK_END);
-	if (size < 0)
-		return read_failed(name, -errno);
-	buf = malloc(VERITY_READ_SIZE);
-	if (!buf)
-		return log_oom();
-	r = cfs_verity_new(alg, &ctx);
-	if (r < 0)
-		return r;
-
-	/* Walk data and holes: holes read as zeros, so they are added by the
-	 * zero block's hash instead of being read and hashed. */
-	while (off < size) {
-		off_t data = lseek(fd, off, SEEK_DATA);
-		off_t hole;
-
-		if (data < 0 && errno == ENXIO)
-			data = size;            /* only a hole remains */
-		else if (data < 0)
-			data = off;             /* no SEEK_DATA: read it all */
-		if (data > off) {
-			r = cfs_verity_update_zeros(ctx, (uint64_t)(data - off));
-			if (r < 0)
-				goto out;
-			off = data;
-			continue;
-		}
-		hole = lseek(fd, off, SEEK_HOLE);
-		if (hole < 0 || hole > size)
-			hole = size;
-		r = digest_range(ctx, fd, name, buf, off, hole);
-		if (r < 0)
-			goto out;
-		off = hole;
-	}
-	r = cfs_verity_final(ctx, digest);
-out:
-	cfs_verity_free(ctx);
-	return r;
-}
-
-int cfs_verity_digest_file(enum cfs_hash_alg alg, int fd, const char *name, uint8_t *digest)
-{
-	return digest_fd(alg, fd, name, digest);
-}
-
-int cfs_verity_digest_fd(enum cfs_hash_alg alg, int fd, uint8_t *digest)
-{
-	return digest_fd(alg, fd, NULL, digest);
 }
 
 int cfs_verity_formatted_digest(enum cfs_hash_alg alg, const uint8_t *digest,

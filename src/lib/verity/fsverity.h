@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* FS_VERITY_HASH_ALG_* from <linux/fsverity.h> */
 enum cfs_hash_alg {
@@ -39,15 +40,21 @@ int cfs_verity_update_zeros(struct cfs_verity_ctx *ctx, uint64_t len);
 int cfs_verity_final(struct cfs_verity_ctx *ctx, uint8_t *digest);
 void cfs_verity_free(struct cfs_verity_ctx *ctx);
 
-/* Digest of a whole buffer or of an open file from offset 0 to EOF.
- * Returns 0 or a negative errno, logged: a failed read as "cannot read
- * NAME for its fs-verity digest", so callers do not log it again. */
+/* Files from this size on are hashed on several threads (cfs_verity_digest_fd()):
+ * below it, starting a thread costs more than it saves. */
+#define CFS_VERITY_SPLIT_MIN ((off_t)4 << 20)
+
+/* Digest of a whole buffer or of an open file from offset 0 to EOF, a
+ * large file on one thread per CPU.  Returns 0 or a negative errno,
+ * logged: a failed read as "cannot read NAME for its fs-verity digest", so
+ * callers do not log it again. */
 int cfs_verity_digest_buf(enum cfs_hash_alg alg, const void *data, size_t len, uint8_t *digest);
 int cfs_verity_digest_file(enum cfs_hash_alg alg, int fd, const char *name, uint8_t *digest);
-/* The same, but a failed read of fd is returned unlogged (everything else
- * is logged), for a caller that reports each file's failure in its own
- * form, as fsck counts damaged objects. */
-int cfs_verity_digest_fd(enum cfs_hash_alg alg, int fd, uint8_t *digest);
+/* The same on at most threads threads (0: one per CPU, 1: the caller's
+ * alone), with a failed read of fd returned unlogged (everything else is
+ * logged), for a caller that reports each file's failure in its own form,
+ * as fsck counts damaged objects. */
+int cfs_verity_digest_fd(enum cfs_hash_alg alg, int fd, unsigned threads, uint8_t *digest);
 
 /* The formatted digest (the kernel's struct fsverity_formatted_digest):
  * "FSVerity", le16 algorithm, le16 digest size, then the digest.  It is the

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * The boot's use of the store's object set (lib/store/objects.h): one
- * image, its objects checked one after the other, stopping at the first
+ * image, its objects checked on one thread per CPU, stopping at the first
  * refusal, which the set has logged.
  */
 #include "pivot/verify/objects.h"
@@ -37,11 +37,12 @@ int pivot_objects_check_all(int image_fd, const char *image_name, int objects_fd
 	*rep = (struct pivot_objects_report){};
 	r = collect(&set, 0, image_fd, image_name);
 	rep->files = set.files;
-	for (size_t i = 0, j; r == 0 && i < set.n; i = j) {
-		j = cfs_objects_group_end(&set, i);
-		r = cfs_objects_check_group(&set, i, j, objects_fd, objects_name, CFS_OBJECTS_LOG);
-		rep->objects += r == 0;
-		rep->by_kernel += r == 0 && set.v[i].by_kernel;
+	if (r == 0)
+		r = cfs_objects_check_all(&set, objects_fd, objects_name,
+					  CFS_OBJECTS_LOG | CFS_OBJECTS_STOP, 0);
+	for (size_t i = 0; r == 0 && i < set.n; i = cfs_objects_group_end(&set, i)) {
+		rep->objects++;
+		rep->by_kernel += set.v[i].by_kernel;
 	}
 	cfs_objects_free(&set);
 	return r;

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -20,13 +19,19 @@
 
 int atomic_file_open(struct atomic_file *f, int dirfd, const char *dir)
 {
-	/* A random name, created exclusively: retried on the rare clash. */
-	for (int tries = 0; tries < 100; tries++) {
-		uint64_t rnd;
+	/* Unique within the process by a counter and among processes by the
+	 * pid, taken once, without a system call per file (mkimage creates
+	 * thousands); created exclusively, so that a name left by a crashed
+	 * process of the same pid, or taken by a forked child, only costs a
+	 * retry. */
+	static atomic_uint counter;
+	static atomic_int pid;
 
-		if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
-			return log_errno(-errno, "cannot get random bytes: %m");
-		snprintf(f->tmp_name, sizeof(f->tmp_name), ".tmp-%016llx", (unsigned long long)rnd);
+	if (atomic_load(&pid) == 0)
+		atomic_store(&pid, (int)getpid());
+	for (int tries = 0; tries < 100; tries++) {
+		snprintf(f->tmp_name, sizeof(f->tmp_name), ".tmp-%d-%u", atomic_load(&pid),
+			 atomic_fetch_add(&counter, 1));
 		f->fd = openat(dirfd, f->tmp_name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
 			       0600);
 		if (f->fd >= 0) {
@@ -107,16 +112,26 @@ static int copy_range(int src, int dst, off_t off, off_t end)
 	return 0;
 }
 
-int atomic_file_copy_from(struct atomic_file *f, int src_fd, const char *src)
+int atomic_file_copy_from(struct atomic_file *f, int src_fd, const char *src, atomic_bool *no_clone)
 {
 	struct stat st;
 	off_t off = 0;
 	int r;
 
-	if (ioctl(f->fd, FICLONE, src_fd) == 0)
-		return 0;
+	if (!atomic_load(no_clone)) {
+		if (ioctl(f->fd, FICLONE, src_fd) == 0)
+			return 0;
+		/* The file system cannot clone: it will not for the next file. */
+		if (errno == EOPNOTSUPP || errno == ENOTTY || errno == EXDEV || errno == EINVAL)
+			atomic_store(no_clone, true);
+	}
 	if (fstat(src_fd, &st) < 0)
 		return log_errno(-errno, "cannot stat %s: %m", src);
+	/* A file with all its blocks allocated has no holes to look for. */
+	if ((off_t)st.st_blocks * 512 >= st.st_size) {
+		r = copy_range(src_fd, f->fd, 0, st.st_size);
+		return r < 0 ? log_errno(r, "cannot copy %s to %s: %m", src, f->dir) : 0;
+	}
 	/* Copy the data segments only; the final size makes the rest holes. */
 	while (off < st.st_size) {
 		off_t data = lseek(src_fd, off, SEEK_DATA), hole;

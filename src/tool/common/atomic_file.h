@@ -10,6 +10,7 @@
 #ifndef CFS_ATOMIC_FILE_H
 #define CFS_ATOMIC_FILE_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -56,7 +57,10 @@ int atomic_file_commit(struct atomic_file *f, const char *name, unsigned flags,
 void atomic_file_discard(struct atomic_file *f);
 
 /* Copies all of src_fd into f: a reflink when the file system can, else
- * copy_file_range, else read/write; holes stay holes. */
-int atomic_file_copy_from(struct atomic_file *f, int src_fd, const char *src);
+ * copy_file_range, else read/write; holes stay holes.  *no_clone, shared
+ * by the copies of a run, is set once a reflink fails for want of support,
+ * so that the next copies do not try. */
+int atomic_file_copy_from(struct atomic_file *f, int src_fd, const char *src,
+			  atomic_bool *no_clone);
 
 #endif

@@ -30,7 +30,7 @@
 #include "lib/store/exposure.h"
 #include "lib/store/layout.h"
 #include "lib/store/objects.h"
-#include "tool/common/workers.h"
+#include "lib/base/workers.h"
 
 struct fsck {
 	const char *store;
@@ -224,19 +224,6 @@ static int check_named_images(struct fsck *f, char **args, int n)
 	return r;
 }
 
-/* Each group of entries naming one object is a job: checking it writes
- * only the group's entries. */
-static int check_group(size_t i, void *userdata)
-{
-	struct fsck *f = userdata;
-
-	if (i > 0 && cfs_objects_group_end(&f->set, i - 1) > i)
-		return 0;
-	cfs_objects_check_group(&f->set, i, cfs_objects_group_end(&f->set, i), f->objects_fd,
-				NULL, 0);
-	return 0;
-}
-
 static void print_object(const struct fsck *f, const char *what, const struct cfs_object *o)
 {
 	const char *path = cfs_object_path(&f->set, o);
@@ -318,9 +305,8 @@ static int fsck(struct fsck *f, char **args, int n_args)
 	if (r < 0)
 		return EXIT_FAILED;
 	cfs_objects_sort(&f->set);
-	r = workers_run(f->set.n, f->threads, check_group, f);
-	if (r < 0)
-		return EXIT_FAILED;
+	/* Every verdict is reported below; what was refused is not fatal. */
+	cfs_objects_check_all(&f->set, f->objects_fd, NULL, 0, f->threads);
 	status = report_objects(f, &missing, &corrupt);
 	printf("%zu images, %zu objects: %zu missing, %zu corrupt, %zu bad images\n",
 	       f->n_images, f->set.n, missing, corrupt, f->bad_images);
@@ -339,7 +325,7 @@ int cmd_fsck(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	struct fsck f = { .store_fd = -1, .objects_fd = -1, .threads = workers_default_threads() };
+	struct fsck f = { .store_fd = -1, .objects_fd = -1, .threads = cfs_workers_default_threads() };
 	int c, status;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {

@@ -21,7 +21,7 @@
 #include "tool/mkimage/scan.h"
 #include "tool/mkimage/store.h"
 #include "lib/base/util.h"
-#include "tool/common/workers.h"
+#include "lib/base/workers.h"
 #include "tool/mkimage/writer.h"
 
 struct mkimage_args {
@@ -85,7 +85,7 @@ static int parse_args(int argc, char **argv, struct mkimage_args *a)
 	int c, r = 0;
 
 	*a = (struct mkimage_args){ .min_version = -1, .max_version = -1,
-				    .threads = workers_default_threads() };
+				    .threads = cfs_workers_default_threads() };
 	while (r == 0 && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case O_FROM_FILE:  a->from_file = true; break;

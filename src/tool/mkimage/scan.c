@@ -23,7 +23,7 @@
 #include "lib/base/util.h"
 #include "lib/store/layout.h"
 #include "tool/common/dir_names.h"
-#include "tool/common/workers.h"
+#include "lib/base/workers.h"
 
 struct scanner {
 	const struct scan_options *opts;
@@ -327,7 +327,7 @@ int scan_tree(const char *path, const struct scan_options *opts, struct cfs_node
 	else
 		r = scan_path(&s, path, node);
 	if (r >= 0)
-		r = workers_run(s.n_jobs, opts->threads, hash_file, &s);
+		r = cfs_workers_run(s.n_jobs, opts->threads, hash_file, &s);
 	free(s.jobs);
 	tdestroy(s.inodes, free);
 	if (r < 0) {

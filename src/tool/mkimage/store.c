@@ -14,7 +14,7 @@
 #include "lib/base/log.h"
 #include "lib/base/util.h"
 #include "lib/store/layout.h"
-#include "tool/common/workers.h"
+#include "lib/base/workers.h"
 
 #define HEX_DIGEST_LEN (2 * CFS_SHA256_DIGEST_SIZE)
 
@@ -189,7 +189,7 @@ static int copy_object(size_t i, void *ctx)
 	r = atomic_file_open(&job->f, fan->fd, fan->path);
 	if (r < 0)
 		return r;
-	r = atomic_file_copy_from(&job->f, src_fd, job->node->src_path);
+	r = atomic_file_copy_from(&job->f, src_fd, job->node->src_path, &run->store->no_clone);
 	if (r < 0) {
 		atomic_file_discard(&job->f);
 		return r;
@@ -231,11 +231,11 @@ static int store_objects(struct store *s, const struct object_list *l, struct fa
 		run.jobs[i] = (struct object_job){ .node = l->v[i], .f = { .fd = -1 } };
 	r = open_fanouts(s, l, fan);
 	if (r >= 0)
-		r = workers_run(l->n, s->threads, copy_object, &run);
+		r = cfs_workers_run(l->n, s->threads, copy_object, &run);
 	if (r >= 0 && syncfs(s->objects_fd) < 0)
 		r = log_errno(-errno, "cannot sync %s: %m", s->dir);
 	if (r >= 0)
-		r = workers_run(l->n, s->threads, place_object, &run);
+		r = cfs_workers_run(l->n, s->threads, place_object, &run);
 	/* After a failure, no copy stays behind under a temporary name. */
 	for (size_t i = 0; i < l->n; i++)
 		atomic_file_discard(&run.jobs[i].f);

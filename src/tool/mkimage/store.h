@@ -21,6 +21,7 @@ struct store {
 	int dir_fd, objects_fd, images_fd;
 	unsigned threads;
 	atomic_bool no_verity;      /* the file system said it has no fs-verity */
+	atomic_bool no_clone;       /* nor reflinks */
 	atomic_size_t added, present;
 };
 

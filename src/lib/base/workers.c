@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-#include "tool/common/workers.h"
+#include "lib/base/workers.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -17,10 +18,14 @@ struct job_queue {
 	void *ctx;
 };
 
-unsigned workers_default_threads(void)
+unsigned cfs_workers_default_threads(void)
 {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	cpu_set_t set;
+	long n;
 
+	if (sched_getaffinity(0, sizeof(set), &set) == 0 && CPU_COUNT(&set) > 0)
+		return (unsigned)CPU_COUNT(&set);
+	n = sysconf(_SC_NPROCESSORS_ONLN);
 	return n > 0 ? (unsigned)n : 1;
 }
 
@@ -44,7 +49,7 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-int workers_run(size_t n, unsigned threads, int (*job)(size_t i, void *ctx), void *ctx)
+int cfs_workers_run(size_t n, unsigned threads, int (*job)(size_t i, void *ctx), void *ctx)
 {
 	struct job_queue q = { .n = n, .job = job, .ctx = ctx };
 	_cleanup_free_ pthread_t *tids = NULL;
