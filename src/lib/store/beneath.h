@@ -33,6 +33,13 @@ bool cfs_path_is_normal(const char *path);
  */
 int cfs_open_beneath(int dirfd, const char *path, bool dir);
 
+/* The same for a file whose last component may be a symbolic link: the
+ * O_PATH fd is then of the link itself (fstat() says S_IFLNK), for
+ * readlinkat(fd, "").  Links before the last component are refused as
+ * above.  For images/<digest>, which composefs-rs makes a link
+ * (store_image.h follows it). */
+int cfs_open_beneath_link(int dirfd, const char *path);
+
 /* The same resolved by the walk, whatever the kernel has: each component
  * opened with O_NOFOLLOW and checked with fstat().  Used when openat2()
  * is missing; exposed so that tests compare both. */
