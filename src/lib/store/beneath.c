@@ -109,6 +109,11 @@ int cfs_open_beneath_walk(int dirfd, const char *path, bool dir)
 	return walk(dirfd, path, dir, false);
 }
 
+int cfs_open_beneath_link_walk(int dirfd, const char *path)
+{
+	return walk(dirfd, path, false, true);
+}
+
 static int walk(int dirfd, const char *path, bool dir, bool last_link)
 {
 	char name[256];

@@ -44,6 +44,7 @@ int cfs_open_beneath_link(int dirfd, const char *path);
  * opened with O_NOFOLLOW and checked with fstat().  Used when openat2()
  * is missing; exposed so that tests compare both. */
 int cfs_open_beneath_walk(int dirfd, const char *path, bool dir);
+int cfs_open_beneath_link_walk(int dirfd, const char *path);
 
 /* Reopens an O_PATH fd of a regular file for reading, through
  * /proc/self/fd, so that the file opened is the one that was checked.
