@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct cfs_node *root = NULL;
 
 	cfs_log_set_level(LOG_CRIT);
-	if (dump_parse("fuzz", (const char *)data, size, &root) < 0)
+	if (dump_parse("fuzz", (const char *)data, size, CFS_HASH_SHA256, &root) < 0)
 		return 0;
 	if (writer_build(root, &opts, &img) == 0) {
 		if (img.size % CFS_BLOCK_SIZE != 0 || get_le32(img.data) != CFS_MAGIC ||

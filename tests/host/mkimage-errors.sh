@@ -71,6 +71,8 @@ rm -f "$OUT/image.cfs"
 # Usage errors: exit 2.
 refused "an unknown format version" 2 "--min-version 2: the format versions are 0 and 1" \
 	"$CFSBOOT" mkimage --min-version 2 "$S/good" "$OUT/image.cfs"
+refused "an unknown hash" 2 "unknown hash 'sha384': use sha256 or sha512" \
+	"$CFSBOOT" mkimage --hash sha384 "$S/good" "$OUT/image.cfs"
 refused "a missing IMAGE" 2 "give SOURCE and IMAGE" \
 	"$CFSBOOT" mkimage "$S/good"
 refused "IMAGE with --print-digest-only" 2 "give SOURCE only" \

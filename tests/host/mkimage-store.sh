@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # mkimage --store: the object store layout (objects/XX/<62 hex>, named by
-# fs-verity digest; images/<digest>), deduplication, modes, atomicity (no
+# fs-verity digest; the image one of them, images/<digest> a relative link
+# to it; meta.json), deduplication, modes, atomicity (no
 # temporary or partial files), the one-line notice when the file system has
 # no fs-verity, and independence from --threads.
 . "$(dirname "$0")/../lib.sh"
@@ -29,10 +30,12 @@ for f in "$STORE"/objects/*/*; do
 done
 check "each object is named by its fs-verity digest" test "$bad" -eq 0
 
-# Exactly the files over 64 bytes are stored, each content once.
-want=$(find "$SRC" -type f -size +64c -exec fsverity digest {} + | cut -c8-71 | sort -u)
+# Exactly the files over 64 bytes are stored, each content once, and the
+# image.
+want=$( (find "$SRC" -type f -size +64c -exec fsverity digest {} + | cut -c8-71; echo "$digest") | sort -u)
 have=$(cd "$STORE/objects" && ls -d */* | tr -d / | sort)
-check "the objects are the distinct contents of files over 64 bytes" test "$want" = "$have"
+check "the objects are the distinct contents of files over 64 bytes and the image" \
+	test "$want" = "$have"
 n_big=$(find "$SRC" -type f -size +64c | wc -l)
 check "identical contents are stored once ($n_big files, $(echo "$want" | wc -l) objects)" \
 	test "$(echo "$want" | wc -l)" -lt "$n_big"
@@ -40,7 +43,21 @@ check "identical contents are stored once ($n_big files, $(echo "$want" | wc -l)
 check "objects and images are mode 0644" \
 	test -z "$(find "$STORE/objects" "$STORE/images" -type f ! -perm 0644)"
 check "no temporary files are left" test -z "$(find "$STORE" -name '.tmp-*')"
-check "the image is in images/<digest>" cmp "$STORE/images/$digest" "$S/image.cfs"
+check "the image is an object" cmp "$STORE/objects/${digest:0:2}/${digest:2}" "$S/image.cfs"
+check "images/<digest> is a relative link to it, as composefs-rs makes it" \
+	test "$(readlink "$STORE/images/$digest")" = "../objects/${digest:0:2}/${digest:2}"
+check "a new store gets meta.json of its algorithm, as composefs-rs writes it" \
+	diff - "$STORE/meta.json" <<'EOF'
+{
+  "version": 1,
+  "algorithm": "fsverity-sha256-12",
+  "features": {
+    "compatible": [],
+    "read-only-compatible": [],
+    "incompatible": []
+  }
+}
+EOF
 
 # Without fs-verity in the kernel or file system: one notice line, once.
 probe=$S/probe
@@ -85,8 +102,8 @@ check "--print-digest-only --store stores the image" cmp "$S/store-only/images/$
 mkdir -p "$S/sparse"
 truncate -s 4G "$S/sparse/big"
 echo data >>"$S/sparse/big"
-"$CFSBOOT" mkimage --store "$S/store-sparse" "$S/sparse" "$S/sparse.cfs" 2>/dev/null
-obj=$(find "$S/store-sparse/objects" -type f)
+sparse_d=$("$CFSBOOT" mkimage --print-digest --store "$S/store-sparse" "$S/sparse" "$S/sparse.cfs" 2>/dev/null)
+obj=$(find "$S/store-sparse/objects" -type f ! -path "*/${sparse_d:0:2}/${sparse_d:2}")
 check "a sparse file is stored sparse" test "$(du -k "$obj" | cut -f1)" -lt 1024
 check "the sparse object holds the file" cmp "$obj" "$S/sparse/big"
 

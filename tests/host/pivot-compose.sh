@@ -31,7 +31,9 @@ echo "the image's own /var" > "$SRC/var/lib/image-var"
 python3 "$TESTS_DIR/host/mkimage-tree.py" "$SRC/data" --no-sparse
 D=$("$CFSBOOT" mkimage --store "$S/store" --print-digest "$SRC" "$S/image.cfs" 2>/dev/null)
 [ ${#D} -eq 64 ] || { fail "mkimage --store builds the image"; done_testing; exit; }
-N_OBJECTS=$(find "$S/store/objects" -type f | wc -l)
+# The objects the image references (the image itself is one of the store's
+# objects too, linked from images/).
+N_OBJECTS=$(find "$S/store/objects" -type f ! -path "*/${D:0:2}/${D:2}" | wc -l)
 # The physical roots are directories of the scratch file system.  EROFS
 # mounts a file directly where that file system can back it (not tmpfs).
 PHYS_FS=$(findmnt -n -o FSTYPE --target "$S")
@@ -574,10 +576,10 @@ check_fails "a wrong digest names both" 6 \
 refused wrong digest
 
 physroot link
-mv "$S/link/composefs/images/$D" "$S/link/good.cfs"
+rm "$S/link/composefs/images/$D" && cp "$S/image.cfs" "$S/link/good.cfs"
 ln -s ../../good.cfs "$S/link/composefs/images/$D"
-check_fails "images/<digest> a symlink to a good image" 5 \
-	"refusing the image .*/images/$D: it is or passes through a symbolic link" \
+check_fails "images/<digest> a symlink to a good image outside the store" 5 \
+	"refusing the image .*/images/$D: its symbolic link leads out of the store \(to ../../good.cfs\)" \
 	pivot link "composefs.digest=$D" "$INSECURE"
 refused link store
 rm "$S/link/composefs/images/$D" && mv "$S/link/good.cfs" "$S/link/composefs/images/$D"
@@ -588,6 +590,8 @@ refused link store
 
 physroot noobj
 rm -rf "$S/noobj/composefs/objects"
+# (the image a regular file, so that the objects directory is looked for)
+cp "$S/image.cfs" --remove-destination "$S/noobj/composefs/images/$D"
 check_fails "a missing objects directory" 5 "the objects directory $S/noobj/composefs/objects does not exist" \
 	pivot noobj "composefs.digest=$D" "$INSECURE"
 refused noobj store

@@ -28,8 +28,11 @@ echo inline > "$SRC/small"
 ln -s file1 "$SRC/link"
 D=$("$CFSBOOT" mkimage --store "$S/store" --print-digest "$SRC" "$S/image.cfs" 2>/dev/null)
 [ ${#D} -eq 64 ] || { fail "mkimage --store builds the image"; done_testing; exit; }
-# OBJ: an object of the image, relative to objects/; FAN its fan-out directory.
-OBJ=$(cd "$S/store/objects" && find . -type f | sort | head -n 1 | cut -c3-)
+# IMG: the image itself, an object (images/$D links to it); OBJ: an object
+# of a file of the image, relative to objects/, in another fan-out
+# directory than IMG's; FAN its fan-out directory.
+IMG=${D:0:2}/${D:2}
+OBJ=$(cd "$S/store/objects" && find . -type f ! -path "./${D:0:2}/*" | sort | head -n 1 | cut -c3-)
 FAN=${OBJ%%/*}
 
 POLICY='verity = boot-check
@@ -131,7 +134,7 @@ verdict "the objects directory owned by uid 1000" "$D" \
 	7 "the objects directory is owned by uid 1000, not root"
 
 fresh img-hardlink
-ln "$R/images/$D" "$S/img-hardlink/elsewhere"
+ln "$R/objects/$IMG" "$S/img-hardlink/elsewhere"
 verdict "the image with another hard link" "$D" \
 	3 "refusing the image $R/images/$D: it has 2 hard links, so someone other than root" \
 	7 "refusing the image .*/images/$D: it has 2 hard links, so someone other than root"
@@ -189,7 +192,7 @@ mv "$R/objects" "$R/real-objects"
 ln -s real-objects "$R/objects"
 verdict "the objects directory a symlink to the objects" "$D" \
 	1 "refusing the objects directory $R/objects: it is or passes through a symbolic link" \
-	5 "refusing the objects directory .*/objects: it is or passes through a symbolic link"
+	5 "refusing the image .*/images/$D: its symbolic link leads through another link on the way to objects/$IMG"
 
 fresh dir
 rm "$R/objects/$OBJ" && mkdir "$R/objects/$OBJ"
@@ -224,19 +227,84 @@ mkdir "$S/objmount/copy" && cp -a "$R/objects/." "$S/objmount/copy/"
 mount --bind "$S/objmount/copy" "$R/objects"
 verdict "the objects directory a mount of a copy of the objects" "$D" \
 	1 "refusing the objects directory $R/objects: it is or passes through a mount point" \
-	5 "refusing the objects directory .*/objects: it is or passes through a mount point"
+	5 "refusing the image .*/images/$D: its symbolic link leads to objects/$IMG, which is or passes through a mount point"
 
-# ---- images
+# ---- images: the link to its object (composefs-rs's layout), followed
+# only while it stays in the store and ends at the image's own object.
+fresh imgfile
+rm "$R/images/$D" && cp "$S/image.cfs" "$R/images/$D"
+verdict "images/<digest> a regular file (the layout before links)" "$D" 0 "" 0 ""
+
+fresh imgref
+mkdir -p "$R/images/refs/system"
+ln -s "../../../objects/$IMG" "$R/images/refs/system/root"
+rm "$R/images/$D" && ln -s refs/system/root "$R/images/$D"
+verdict "images/<digest> a link to a link in a subdirectory that links to the object" "$D" 0 "" 0 ""
+
 fresh imglink
-mv "$R/images/$D" "$S/imglink/good.cfs"
+rm "$R/images/$D" && cp "$S/image.cfs" "$S/imglink/good.cfs"
 ln -s ../../good.cfs "$R/images/$D"
-verdict "images/<digest> a symlink to the image outside the store" "$D" \
-	3 "^bad-image: $R/images/$D" 5 "refusing the image .*/images/$D: it is or passes through a symbolic link"
+verdict "images/<digest> a link out of the store (../..)" "$D" \
+	3 "refusing the image $R/images/$D: its symbolic link leads out of the store \(to ../../good.cfs\)" \
+	5 "refusing the image .*/images/$D: its symbolic link leads out of the store \(to ../../good.cfs\)"
 
-fresh imglink-in
-mv "$R/images/$D" "$R/images/good.cfs"
-ln -s good.cfs "$R/images/$D"
-verdict "images/<digest> a symlink to the image in the store" "$D" 3 "symbolic link" 5 "symbolic link"
+fresh imgabs
+rm "$R/images/$D" && ln -s "$R/objects/$IMG" "$R/images/$D"
+verdict "images/<digest> an absolute link to its own object" "$D" \
+	3 "its symbolic link leads out of the store \(to /" 5 "its symbolic link leads out of the store \(to /"
+
+fresh imgmagic
+rm "$R/images/$D" && ln -s /proc/self/cwd/objects/$IMG "$R/images/$D"
+verdict "images/<digest> a magic link (/proc/self/...)" "$D" \
+	3 "leads out of the store \(to /proc/self/cwd" 5 "leads out of the store \(to /proc/self/cwd"
+
+fresh imglinkdir
+rm "$R/images/$D" && ln -s "../objects/${D:0:2}" "$R/images/$D"
+verdict "images/<digest> a link to a directory" "$D" \
+	3 "its symbolic link leads to the directory objects/${D:0:2}, not to the image's object" \
+	5 "its symbolic link leads to the directory objects/${D:0:2}, not to the image's object"
+
+fresh imgloop
+rm "$R/images/$D" && ln -s loop-b "$R/images/$D" && ln -s "$D" "$R/images/loop-b"
+verdict "images/<digest> a loop of links" "$D" \
+	3 "more than 8 symbolic links in a row" 5 "more than 8 symbolic links in a row"
+
+# chain N: images/$D and N - 1 more links, the last to the object.
+chain() {
+	rm "$R/images/$D" && ln -s hop1 "$R/images/$D"
+	for i in $(seq 1 $(($1 - 2))); do ln -s hop$((i + 1)) "$R/images/hop$i"; done
+	ln -s "../objects/$IMG" "$R/images/hop$(($1 - 1))"
+}
+fresh imghops8
+chain 8
+verdict "images/<digest> eight links to its object (the most followed)" "$D" 0 "" 0 ""
+
+fresh imghops9
+chain 9
+verdict "images/<digest> nine links to its object" "$D" \
+	3 "more than 8 symbolic links in a row" 5 "more than 8 symbolic links in a row"
+
+fresh imgnonobj
+rm "$R/images/$D" && cp "$S/image.cfs" "$R/images/good.cfs" && ln -s good.cfs "$R/images/$D"
+verdict "images/<digest> a link to its image outside objects/ (not an object)" "$D" \
+	3 "its symbolic link leads to images/good.cfs, not to the image's object objects/$IMG" \
+	5 "its symbolic link leads to images/good.cfs, not to the image's object objects/$IMG"
+
+fresh imgmeta
+rm "$R/images/$D" && ln -s ../meta.json "$R/images/$D"
+verdict "images/<digest> a link to meta.json" "$D" \
+	3 "leads to meta.json, not to the image's object" 5 "leads to meta.json, not to the image's object"
+
+fresh imgdangling
+rm "$R/objects/$IMG"
+verdict "images/<digest> a link to a missing object" "$D" \
+	3 "leads to objects/$IMG, which does not exist" 5 "leads to objects/$IMG, which does not exist"
+
+fresh imgviadir
+mv "$R/objects/${D:0:2}" "$R/objects/real-fan" && ln -s real-fan "$R/objects/${D:0:2}"
+verdict "images/<digest> a link through a linked fan-out directory" "$D" \
+	3 "leads through another link on the way to objects/$IMG" \
+	5 "leads through another link on the way to objects/$IMG"
 
 fresh imgsdir
 mv "$R/images" "$R/real-images"

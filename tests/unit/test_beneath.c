@@ -114,6 +114,44 @@ static void test_links_refused(void **state)
 	expect(dir_fd, "up/x", false, -ELOOP);
 }
 
+/* cfs_open_beneath_link: the last component may be a link, and the fd is
+ * of the link; links before it are refused as ever.  Both ways again. */
+static void expect_link(const char *path, int want)
+{
+	int (*const open_fn[])(int, const char *) = { cfs_open_beneath_link,
+						      cfs_open_beneath_link_walk };
+
+	for (size_t i = 0; i < 2; i++) {
+		int fd = open_fn[i](dir_fd, path);
+		struct stat st;
+
+		if (want < 0) {
+			if (fd != want)
+				fail_msg("%s (%s): got %d, expected %d", path, i ? "walk" : "openat2",
+					 fd, want);
+			continue;
+		}
+		if (fd < 0)
+			fail_msg("%s (%s): got %d, expected a file", path, i ? "walk" : "openat2", fd);
+		assert_int_equal(fstat(fd, &st), 0);
+		assert_int_equal(st.st_mode & S_IFMT, want);
+		close(fd);
+	}
+}
+
+static void test_last_link_opened(void **state)
+{
+	(void)state;
+	expect_link("a/filelink", S_IFLNK);
+	expect_link("a/dirlink", S_IFLNK);
+	expect_link("abs", S_IFLNK);
+	expect_link("a/b/file", S_IFREG);
+	expect_link("a/dirlink/file", -ELOOP);
+	expect_link("up/x", -ELOOP);
+	expect_link("a/missing", -ENOENT);
+	expect_link("../x", -EINVAL);
+}
+
 static void test_missing_and_wrong_type(void **state)
 {
 	(void)state;
@@ -199,6 +237,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_found),
 		cmocka_unit_test(test_links_refused),
+		cmocka_unit_test(test_last_link_opened),
 		cmocka_unit_test(test_missing_and_wrong_type),
 		cmocka_unit_test(test_mount_point_refused),
 		cmocka_unit_test(test_not_normal),

@@ -24,7 +24,7 @@ static struct cfs_node *parse_ok(const char *text)
 {
 	struct cfs_node *root = NULL;
 
-	assert_int_equal(dump_parse("t.dump", text, strlen(text), &root), 0);
+	assert_int_equal(dump_parse("t.dump", text, strlen(text), CFS_HASH_SHA256, &root), 0);
 	assert_non_null(root);
 	return root;
 }
@@ -361,7 +361,7 @@ static void refused_len(const char *text, size_t len, unsigned line, const char 
 	int r;
 
 	capture_start();
-	r = dump_parse("t.dump", text, len, &root);
+	r = dump_parse("t.dump", text, len, CFS_HASH_SHA256, &root);
 	log = capture_end();
 	assert_int_equal(r, -EINVAL);
 	assert_null(root);

@@ -224,7 +224,7 @@ static void test_hardlink_target(void **state)
 static void test_external_file(void **state)
 {
 	static const char redirect[] = "/ab/cdef";
-	uint8_t metacopy[OVL_METACOPY_SIZE] = { 0, OVL_METACOPY_SIZE, 0, OVL_METACOPY_ALG_SHA256 };
+	uint8_t metacopy[OVL_METACOPY_HEADER + 32] = { 0, OVL_METACOPY_HEADER + 32, 0, CFS_HASH_SHA256 };
 	struct cfs_image_file *f;
 	struct cfs_inode ino;
 	struct cfs_object_ref obj;

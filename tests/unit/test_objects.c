@@ -59,7 +59,7 @@ static void put(const char *rel, const char *content, size_t repeat)
  * small one inlined in the image; the store in store/, the image in image. */
 static int setup(void **state)
 {
-	struct scan_options scan = { .threads = 1 };
+	struct scan_options scan = { .threads = 1, .alg = CFS_HASH_SHA256 };
 	struct writer_options wo = { .min_version = 0, .max_version = 1 };
 	struct cfs_node *root = NULL;
 	struct store store;
@@ -80,7 +80,7 @@ static int setup(void **state)
 	assert_int_equal(scan_tree(p, &scan, &root), 0);
 	assert_int_equal(writer_build(root, &wo, &img), 0);
 	path_of(p, sizeof(p), "store");
-	assert_int_equal(store_open(&store, p, 1), 0);
+	assert_int_equal(store_open(&store, p, CFS_HASH_SHA256, 1), 0);
 	assert_int_equal(store_add_objects(&store, root), 0);
 	store_close(&store);
 	cfs_node_free(root);
@@ -308,7 +308,7 @@ static void test_spot_check(void **state)
  * reference nothing can check leaves nothing of itself in the set. */
 static void test_set(void **state)
 {
-	struct scan_options scan = { .threads = 1 };
+	struct scan_options scan = { .threads = 1, .alg = CFS_HASH_SHA256 };
 	struct writer_options wo = { .min_version = 0, .max_version = 1 };
 	int image = open_rel("image", O_RDONLY), objects = open_rel("store/objects", O_PATH);
 	struct cfs_image_file *img = NULL, *bad = NULL;

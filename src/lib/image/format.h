@@ -215,9 +215,10 @@ static_assert(sizeof(struct erofs_xattr_entry) == 4, "xattr entry header is 4 by
 #define CFS_ROOT_WHITEOUTS        256u
 #define CFS_ROOT_WHITEOUT_MODE    0020644u  /* S_IFCHR | 0644 */
 
-/* trusted.overlay.metacopy value: version 0, length 36, flags 0, SHA-256. */
-#define OVL_METACOPY_SIZE         36u
-#define OVL_METACOPY_ALG_SHA256   1u
+/* trusted.overlay.metacopy value (struct ovl_metacopy): version 0, its
+ * length, flags 0, the fs-verity algorithm (FS_VERITY_HASH_ALG_*, as enum
+ * cfs_hash_alg), then the digest: 36 bytes for SHA-256, 68 for SHA-512. */
+#define OVL_METACOPY_HEADER       4u
 
 /* Files up to this size are stored inside the image, not in the store. */
 #define CFS_INLINE_CONTENT_MAX    64u

@@ -24,9 +24,6 @@
 #define OVL_SUFFIX_METACOPY "overlay.metacopy"
 #define OVL_SUFFIX_REDIRECT "overlay.redirect"
 
-/* struct ovl_metacopy: version, len (of the whole value), flags, algorithm. */
-#define OVL_METACOPY_HEADER 4u
-
 /* As overlayfs reads the value: empty or a bare header means "no digest"
  * (verity=require then refuses the file); otherwise the header must say
  * version 0, the value's length, no flags, and an algorithm whose digest

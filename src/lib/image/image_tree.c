@@ -156,12 +156,9 @@ static int read_object(struct tree_build *tb, struct cfs_node *node, const struc
 	r = cfs_image_object_of(tb->img, ino, &obj);
 	if (r <= 0)
 		return r;
-	if (obj.digest && obj.alg != CFS_HASH_SHA256)
-		return cfs_image_unsupported(tb->img, ino->nid,
-					     "a %s metacopy digest; a dump holds SHA-256 digests only",
-					     cfs_hash_name(obj.alg));
 	if (obj.digest) {
-		memcpy(node->digest, obj.digest, sizeof(node->digest));
+		memcpy(node->digest, obj.digest, obj.digest_len);
+		node->digest_alg = obj.alg;
 		node->has_digest = true;
 	}
 	if (obj.path) {

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/verity/fsverity.h"
+
 struct cfs_xattr {
 	char *key;                  /* full name, e.g. "user.foo"; never contains NUL */
 	uint8_t *value;
@@ -42,7 +44,8 @@ struct cfs_node {
 	size_t payload_len;
 	uint8_t *content;           /* inline content of small regular files */
 	size_t content_len;
-	uint8_t digest[32];         /* fs-verity SHA-256 of the file's content */
+	uint8_t digest[CFS_MAX_DIGEST_SIZE]; /* fs-verity digest of the file's content */
+	enum cfs_hash_alg digest_alg;  /* its algorithm: sha256, or sha512 (composefs-rs) */
 	bool has_digest;
 
 	char *src_path;             /* directory sources: where the content lives */

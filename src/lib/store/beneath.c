@@ -46,12 +46,16 @@ static int sys_openat2(int dirfd, const char *path, struct open_how *how)
 	return (int)syscall(SYS_openat2, dirfd, path, how, sizeof(*how));
 }
 
-int cfs_open_beneath(int dirfd, const char *path, bool dir)
+static int walk(int dirfd, const char *path, bool dir, bool last_link);
+
+/* With last_link, a symbolic link as the last component is opened itself
+ * (O_PATH | O_NOFOLLOW gives the link), for a caller that reads it. */
+static int open_beneath(int dirfd, const char *path, bool dir, bool last_link)
 {
 	/* Atomic: cfsboot fsck opens objects on several threads. */
 	static atomic_bool no_openat2;
 	struct open_how how = {
-		.flags = O_PATH | O_CLOEXEC | (dir ? O_DIRECTORY : 0),
+		.flags = O_PATH | O_CLOEXEC | (dir ? O_DIRECTORY : 0) | (last_link ? O_NOFOLLOW : 0),
 		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
 			   RESOLVE_NO_XDEV,
 	};
@@ -60,18 +64,29 @@ int cfs_open_beneath(int dirfd, const char *path, bool dir)
 	if (!cfs_path_is_normal(path))
 		return -EINVAL;
 	if (no_openat2)
-		return cfs_open_beneath_walk(dirfd, path, dir);
+		return walk(dirfd, path, dir, last_link);
 	fd = sys_openat2(dirfd, path, &how);
 	if (fd >= 0)
 		return fd;
 	if (errno != ENOSYS)
 		return -errno;
 	no_openat2 = true;
-	return cfs_open_beneath_walk(dirfd, path, dir);
+	return walk(dirfd, path, dir, last_link);
 }
 
-/* Opens one component, refusing a link and a change of device. */
-static int open_component(int dirfd, const char *name, dev_t dev, bool want_dir)
+int cfs_open_beneath(int dirfd, const char *path, bool dir)
+{
+	return open_beneath(dirfd, path, dir, false);
+}
+
+int cfs_open_beneath_link(int dirfd, const char *path)
+{
+	return open_beneath(dirfd, path, false, true);
+}
+
+/* Opens one component, refusing a link (unless link_ok) and a change of
+ * device. */
+static int open_component(int dirfd, const char *name, dev_t dev, bool want_dir, bool link_ok)
 {
 	_cleanup_close_ int fd = openat(dirfd, name, O_PATH | O_CLOEXEC | O_NOFOLLOW);
 	struct stat st;
@@ -80,7 +95,7 @@ static int open_component(int dirfd, const char *name, dev_t dev, bool want_dir)
 		return -errno;
 	if (fstat(fd, &st) < 0)
 		return -errno;
-	if (S_ISLNK(st.st_mode))
+	if (S_ISLNK(st.st_mode) && !link_ok)
 		return -ELOOP;
 	if (st.st_dev != dev)
 		return -EXDEV;
@@ -90,6 +105,16 @@ static int open_component(int dirfd, const char *name, dev_t dev, bool want_dir)
 }
 
 int cfs_open_beneath_walk(int dirfd, const char *path, bool dir)
+{
+	return walk(dirfd, path, dir, false);
+}
+
+int cfs_open_beneath_link_walk(int dirfd, const char *path)
+{
+	return walk(dirfd, path, false, true);
+}
+
+static int walk(int dirfd, const char *path, bool dir, bool last_link)
 {
 	char name[256];
 	_cleanup_close_ int cur = -1;
@@ -110,7 +135,8 @@ int cfs_open_beneath_walk(int dirfd, const char *path, bool dir)
 			return -ENAMETOOLONG;
 		memcpy(name, c, len);
 		name[len] = '\0';
-		fd = open_component(cur >= 0 ? cur : dirfd, name, st.st_dev, !last || dir);
+		fd = open_component(cur >= 0 ? cur : dirfd, name, st.st_dev, !last || dir,
+				    last && last_link);
 		if (fd < 0)
 			return fd;
 		if (cur >= 0)

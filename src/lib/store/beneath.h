@@ -33,10 +33,18 @@ bool cfs_path_is_normal(const char *path);
  */
 int cfs_open_beneath(int dirfd, const char *path, bool dir);
 
+/* The same for a file whose last component may be a symbolic link: the
+ * O_PATH fd is then of the link itself (fstat() says S_IFLNK), for
+ * readlinkat(fd, "").  Links before the last component are refused as
+ * above.  For images/<digest>, which composefs-rs makes a link
+ * (store_image.h follows it). */
+int cfs_open_beneath_link(int dirfd, const char *path);
+
 /* The same resolved by the walk, whatever the kernel has: each component
  * opened with O_NOFOLLOW and checked with fstat().  Used when openat2()
  * is missing; exposed so that tests compare both. */
 int cfs_open_beneath_walk(int dirfd, const char *path, bool dir);
+int cfs_open_beneath_link_walk(int dirfd, const char *path);
 
 /* Reopens an O_PATH fd of a regular file for reading, through
  * /proc/self/fd, so that the file opened is the one that was checked.

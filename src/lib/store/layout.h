@@ -9,7 +9,10 @@
  *                                 digest in hex: XX its first byte, rest
  *                                 the others; an image's redirect names it
  *                                 as "/XX/<rest>"
- *   <store>/images/<hex>          a composefs image, named by its digest
+ *   <store>/meta.json             composefs-rs's repository metadata (meta.h)
+ *   <store>/images/<hex>          a composefs image, named by its digest: a
+ *                                 relative link to its object (store_image.h),
+ *                                 or a regular file
  *   <store>/images/<hex>.sig      its signature (cfsboot sign)
  *
  *   <state>/deploy/<hex>/etc/upper, etc/work   etc = overlay

@@ -3,7 +3,8 @@
  * The store is found on a file system nothing has verified yet, so each
  * step says exactly what it refused: a missing piece is a deployment
  * problem, a link or a mount point on the way is refused outright because
- * it could make the digest check look at one file and the mount use another.
+ * it could make the digest check look at one file and the mount use another
+ * (only images/<hex> may be a link, to its own object: store_image.h).
  * The image is opened once, and that fd is what the digest check measures
  * and what EROFS mounts; for an image without fs-verity the digest check
  * puts its sealed in-memory copy in its place (verity.h).
@@ -18,6 +19,8 @@
 #include "lib/base/log.h"
 #include "lib/store/beneath.h"
 #include "lib/store/layout.h"
+#include "lib/store/meta.h"
+#include "lib/store/store_image.h"
 #include "lib/base/util.h"
 
 void pivot_store_init(struct pivot_store *s)
@@ -67,17 +70,27 @@ static int open_root(struct pivot_store *s, const char *sysroot)
 	return check_mount_point(s->root_fd, sysroot);
 }
 
+/* images/<hex>, a regular file or composefs-rs's link to its object. */
 static int open_image(struct pivot_store *s)
 {
-	char rel[CFS_STORE_IMAGE_REL_SIZE];
-
-	snprintf(rel, sizeof(rel), CFS_STORE_IMAGE_FMT, s->hex);
-	s->image_fd = cfs_open_beneath_regular(s->store_fd, rel);
-	if (s->image_fd < 0)
-		return cfs_beneath_refusal(s->image_fd, "the image", s->image_path,
+	s->image_fd = cfs_store_open_image(s->store_fd, s->hex, s->image_path,
 					   "add the image to the store with cfsboot mkimage --store, or fix "
 					   "composefs.digest= in the boot entry");
-	return 0;
+	return s->image_fd < 0 ? s->image_fd : 0;
+}
+
+/* A store whose meta.json we do not support, or that names the other
+ * algorithm than the command line's digest, is refused before its image
+ * is opened. */
+static int check_meta(const struct pivot_store *s, const char *store_name,
+		      const struct pivot_digest *d)
+{
+	struct cfs_store_meta meta;
+	int r = cfs_store_meta_read(s->store_fd, store_name, &meta);
+
+	if (r < 0)
+		return r;
+	return cfs_store_meta_check_alg(&meta, d->alg, store_name, "composefs.digest=");
 }
 
 /* a + b + c in a new string, or NULL. */
@@ -117,6 +130,9 @@ int pivot_store_open(struct pivot_store *s, const char *sysroot, const char *sto
 		return cfs_beneath_refusal(s->store_fd, "the store", store_name,
 				   "cfsboot mkimage --store makes one, or set store in pivot.conf");
 
+	r = check_meta(s, store_name, d);
+	if (r < 0)
+		return r;
 	r = open_image(s);
 	if (r < 0)
 		return r;

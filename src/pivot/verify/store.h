@@ -3,8 +3,10 @@
  * The composefs store on the physical root (docs/policy.md, "store"):
  * <store>/images/<hex digest> is the image the command line names,
  * <store>/images/<hex digest>.sig its signature, <store>/objects/ the
- * content objects.  Everything is opened beneath the physical root without
- * following links (beneath.h), and the image must be a regular file.
+ * content objects, <store>/meta.json (when there) the algorithm.  Everything
+ * is opened beneath the physical root without following links (beneath.h);
+ * the image is a regular file, or composefs-rs's link to its own object in
+ * the store (store_image.h).
  */
 #ifndef CFS_PIVOT_STORE_H
 #define CFS_PIVOT_STORE_H

@@ -154,8 +154,10 @@ int atomic_file_copy_from(struct atomic_file *f, int src_fd, const char *src, at
 }
 
 /* The kernel's own fs-verity digest of the file against the one expected. */
-static int check_measurement(int fd, const struct atomic_file *f, const uint8_t *expect)
+static int check_measurement(int fd, const struct atomic_file *f, enum cfs_hash_alg alg,
+			     const uint8_t *expect)
 {
+	size_t size = cfs_hash_digest_size(alg);
 	struct {
 		struct fsverity_digest d;
 		uint8_t buf[CFS_MAX_DIGEST_SIZE];
@@ -163,20 +165,19 @@ static int check_measurement(int fd, const struct atomic_file *f, const uint8_t 
 
 	if (ioctl(fd, FS_IOC_MEASURE_VERITY, &m) < 0)
 		return log_errno(-errno, "cannot measure a new file in %s: %m", f->dir);
-	if (m.d.digest_algorithm != FS_VERITY_HASH_ALG_SHA256 ||
-	    m.d.digest_size != CFS_SHA256_DIGEST_SIZE ||
-	    memcmp(m.d.digest, expect, CFS_SHA256_DIGEST_SIZE) != 0)
+	if (m.d.digest_algorithm != alg || m.d.digest_size != size ||
+	    memcmp(m.d.digest, expect, size) != 0)
 		return log_errno(-EBADMSG, "a new file in %s does not have the digest it was hashed to: "
 				 "its source changed; build from a tree at rest", f->dir);
 	return 0;
 }
 
-static int enable_verity(struct atomic_file *f, const uint8_t *expect,
+static int enable_verity(struct atomic_file *f, enum cfs_hash_alg alg, const uint8_t *expect,
 			 enum verity_result *result)
 {
 	struct fsverity_enable_arg arg = {
 		.version = 1,
-		.hash_algorithm = FS_VERITY_HASH_ALG_SHA256,
+		.hash_algorithm = alg,
 		.block_size = CFS_BLOCK_SIZE,
 	};
 	/* fs-verity refuses a file open for writing: finish closed it. */
@@ -186,7 +187,7 @@ static int enable_verity(struct atomic_file *f, const uint8_t *expect,
 		return log_errno(-errno, "cannot reopen a new file in %s: %m", f->dir);
 	if (ioctl(fd, FS_IOC_ENABLE_VERITY, &arg) == 0) {
 		*result = VERITY_ENABLED;
-		return expect ? check_measurement(fd, f, expect) : 0;
+		return expect ? check_measurement(fd, f, alg, expect) : 0;
 	}
 	if (errno == EOPNOTSUPP || errno == ENOTTY) {
 		*result = VERITY_UNSUPPORTED;
@@ -224,12 +225,12 @@ int atomic_file_finish(struct atomic_file *f, bool sync)
 }
 
 int atomic_file_place(struct atomic_file *f, const char *name, unsigned flags,
-		      const uint8_t *expect_sha256, enum verity_result *verity)
+		      enum cfs_hash_alg alg, const uint8_t *expect, enum verity_result *verity)
 {
 	int r;
 
 	if (flags & ATOMIC_FILE_VERITY) {
-		r = enable_verity(f, expect_sha256, verity);
+		r = enable_verity(f, alg, expect, verity);
 		if (r < 0)
 			goto fail;
 	}
@@ -254,9 +255,9 @@ fail:
 }
 
 int atomic_file_commit(struct atomic_file *f, const char *name, unsigned flags,
-		       const uint8_t *expect_sha256, enum verity_result *verity)
+		       enum cfs_hash_alg alg, const uint8_t *expect, enum verity_result *verity)
 {
 	int r = atomic_file_finish(f, true);
 
-	return r < 0 ? r : atomic_file_place(f, name, flags, expect_sha256, verity);
+	return r < 0 ? r : atomic_file_place(f, name, flags, alg, expect, verity);
 }

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/verity/fsverity.h"
+
 struct atomic_file {
 	int dirfd;                  /* borrowed */
 	const char *dir;            /* for messages */
@@ -44,14 +46,15 @@ int atomic_file_finish(struct atomic_file *f, bool sync);
  * Returns 1 if the name already existed and was kept (without
  * ATOMIC_FILE_REPLACE: identical content is stored once), 0 when the file
  * was put in place.  Either way the temporary file is gone afterwards.
- * With ATOMIC_FILE_VERITY and a digest to expect, the kernel's measurement
- * must equal it: a file that changed after it was hashed is refused. */
+ * ATOMIC_FILE_VERITY enables fs-verity with the hash alg; given a digest
+ * to expect (of alg), the kernel's measurement must equal it: a file that
+ * changed after it was hashed is refused.  Without the flag alg is unused. */
 int atomic_file_place(struct atomic_file *f, const char *name, unsigned flags,
-		      const uint8_t *expect_sha256, enum verity_result *verity);
+		      enum cfs_hash_alg alg, const uint8_t *expect, enum verity_result *verity);
 
 /* finish (with fsync), then place. */
 int atomic_file_commit(struct atomic_file *f, const char *name, unsigned flags,
-		       const uint8_t *expect_sha256, enum verity_result *verity);
+		       enum cfs_hash_alg alg, const uint8_t *expect, enum verity_result *verity);
 
 /* Removes the temporary file (after a failure); harmless after place. */
 void atomic_file_discard(struct atomic_file *f);

@@ -29,12 +29,16 @@
 #include "lib/store/beneath.h"
 #include "lib/store/exposure.h"
 #include "lib/store/layout.h"
+#include "lib/store/lock.h"
+#include "lib/store/meta.h"
 #include "lib/store/objects.h"
+#include "lib/store/store_image.h"
 #include "lib/base/workers.h"
 
 struct fsck {
 	const char *store;
-	int store_fd, objects_fd;
+	int store_fd, objects_fd, lock_fd;
+	struct cfs_store_meta meta;
 	unsigned threads;
 	struct cfs_objects set;
 	char **images;              /* names shown in messages; owned */
@@ -111,9 +115,10 @@ static int check_exposure(int fd, const char *shown)
 }
 
 /* Reads one image and adds its objects; a bad image is counted, not fatal.
- * An image of the store (store_name) is opened beneath images_fd as the
- * boot opens it; one given by path is the user's to name. */
-static int check_image(struct fsck *f, int dir_fd, const char *path, const char *store_name)
+ * An image of the store (store_name) is opened as the boot opens it,
+ * following composefs-rs's link to its object (store_image.h); one given
+ * by path is the user's to name. */
+static int check_image(struct fsck *f, const char *path, const char *store_name)
 {
 	_cleanup_close_ int fd = -1;
 	struct cfs_image_file *img = NULL;
@@ -127,8 +132,14 @@ static int check_image(struct fsck *f, int dir_fd, const char *path, const char 
 	if (r < 0)
 		return r;
 	if (store_name) {
-		fd = cfs_open_beneath_regular(dir_fd, path);
-		r = fd < 0 ? cfs_beneath_refusal(fd, "the image", shown, "") : 0;
+		enum cfs_hash_alg alg = strlen(store_name) == 2 * CFS_SHA256_DIGEST_SIZE ?
+					CFS_HASH_SHA256 : CFS_HASH_SHA512;
+
+		r = cfs_store_meta_check_alg(&f->meta, alg, f->store, shown);
+		if (r >= 0) {
+			fd = cfs_store_open_image(f->store_fd, store_name, shown, "");
+			r = fd < 0 ? fd : 0;
+		}
 	} else {
 		fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 		r = fd < 0 ? log_errno(-errno, "cannot open %s: %m", shown) : 0;
@@ -199,28 +210,17 @@ static int check_store_images(struct fsck *f)
 	if (r < 0)
 		return r;
 	for (size_t i = 0; r >= 0 && i < n; i++)
-		r = check_image(f, images_fd, names[i], names[i]);
+		r = check_image(f, names[i], names[i]);
 	dir_names_free(names, n);
 	return r;
 }
 
 static int check_named_images(struct fsck *f, char **args, int n)
 {
-	_cleanup_close_ int images_fd = -1;
 	int r = 0;
 
-	for (int i = 0; r >= 0 && i < n; i++) {
-		if (!is_digest_name(args[i])) {
-			r = check_image(f, AT_FDCWD, args[i], NULL);
-			continue;
-		}
-		if (images_fd < 0) {
-			images_fd = open_images(f);
-			if (images_fd < 0)
-				return images_fd;
-		}
-		r = check_image(f, images_fd, args[i], args[i]);
-	}
+	for (int i = 0; r >= 0 && i < n; i++)
+		r = check_image(f, args[i], is_digest_name(args[i]) ? args[i] : NULL);
 	return r;
 }
 
@@ -290,6 +290,9 @@ static int fsck(struct fsck *f, char **args, int n_args)
 		log_errno(-errno, "cannot open the store %s: %m", f->store);
 		return EXIT_FAILED;
 	}
+	f->lock_fd = cfs_store_lock_shared(f->store_fd, f->store);
+	if (f->lock_fd < 0 || cfs_store_meta_read(f->store_fd, f->store, &f->meta) < 0)
+		return EXIT_FAILED;
 	f->objects_fd = cfs_open_beneath(f->store_fd, CFS_STORE_OBJECTS, true);
 	if (f->objects_fd < 0) {
 		_cleanup_free_ char *shown = NULL;
@@ -325,7 +328,8 @@ int cmd_fsck(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
-	struct fsck f = { .store_fd = -1, .objects_fd = -1, .threads = cfs_workers_default_threads() };
+	struct fsck f = { .store_fd = -1, .objects_fd = -1, .lock_fd = -1,
+			  .threads = cfs_workers_default_threads() };
 	int c, status;
 
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -348,6 +352,7 @@ int cmd_fsck(int argc, char **argv)
 	status = fsck(&f, argv + optind, argc - optind);
 	cfs_closep(&f.objects_fd);
 	cfs_closep(&f.store_fd);
+	cfs_closep(&f.lock_fd);
 	cfs_objects_free(&f.set);
 	for (size_t i = 0; i < f.n_images; i++)
 		free(f.images[i]);

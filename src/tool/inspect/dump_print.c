@@ -82,7 +82,7 @@ static void put_optional(FILE *out, const void *data, size_t len)
 static int print_line(FILE *out, const char *path, size_t path_len, const struct cfs_node *n,
 		      const struct cfs_node *link)
 {
-	char digest[2 * sizeof(n->digest) + 1];
+	char digest[2 * CFS_MAX_DIGEST_SIZE + 1];
 
 	put_escaped(out, path, path_len, 0);
 	fprintf(out, " %" PRIu64 " %s%o %" PRIu32 " %" PRIu32 " %" PRIu32 " %" PRIu64 " %" PRId64 ".%" PRIu32,
@@ -99,7 +99,7 @@ static int print_line(FILE *out, const char *path, size_t path_len, const struct
 	}
 	put_optional(out, n->content, n->content_len);
 	if (n->has_digest) {
-		cfs_hex_encode(n->digest, sizeof(n->digest), digest);
+		cfs_hex_encode(n->digest, cfs_hash_digest_size(n->digest_alg), digest);
 		fprintf(out, " %s", digest);
 	} else {
 		fputs(" -", out);

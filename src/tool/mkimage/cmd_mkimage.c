@@ -28,6 +28,7 @@ struct mkimage_args {
 	const char *source, *image, *store;
 	bool from_file, print_digest, print_digest_only, use_epoch, hardlinks;
 	int min_version, max_version;   /* -1: not given */
+	enum cfs_hash_alg alg;          /* 0: not given */
 	unsigned threads;
 };
 
@@ -40,11 +41,16 @@ static void usage(FILE *out)
 		"byte for byte what mkcomposefs 1.0.x builds, and write it to IMAGE.\n\n"
 		"  --from-file          SOURCE is a dump file (\"-\": standard input); a regular\n"
 		"                       file SOURCE is taken as one without this option\n"
-		"  --store DIR          copy file contents to DIR/objects/XX/... and the image\n"
-		"                       to DIR/images/<digest> (directory SOURCE only)\n"
+		"  --store DIR          copy file contents to DIR/objects/XX/..., the image\n"
+		"                       too, and link it as DIR/images/<digest> (directory\n"
+		"                       SOURCE only); a new DIR gets DIR/meta.json\n"
+		"  --hash ALG           fs-verity hash naming the objects and the image: sha256\n"
+		"                       (default; mkcomposefs's only one) or sha512 (bootc);\n"
+		"                       with --store, the store's meta.json decides\n"
 		"  --print-digest       print the image's fs-verity digest\n"
 		"  --print-digest-only  print the digest; write no IMAGE\n"
-		"  --min-version N      lowest format version to use (0 or 1; default 0)\n"
+		"  --min-version N      lowest format version to use (0 or 1; default 0, as\n"
+		"                       mkcomposefs; composefs-rs writes 1)\n"
 		"  --max-version N      highest format version to use (default: 1 when neither\n"
 		"                       version is given, else the minimum)\n"
 		"  --use-epoch          store every mtime as 0 (directory SOURCE only)\n"
@@ -68,7 +74,7 @@ static int parse_version(const char *arg, const char *opt, int *out)
 static int parse_args(int argc, char **argv, struct mkimage_args *a)
 {
 	enum { O_FROM_FILE = 256, O_STORE, O_PRINT, O_PRINT_ONLY, O_MIN, O_MAX, O_EPOCH,
-	       O_THREADS, O_HARDLINKS };
+	       O_THREADS, O_HARDLINKS, O_HASH };
 	static const struct option opts[] = {
 		{ "from-file", no_argument, NULL, O_FROM_FILE },
 		{ "store", required_argument, NULL, O_STORE },
@@ -79,6 +85,7 @@ static int parse_args(int argc, char **argv, struct mkimage_args *a)
 		{ "use-epoch", no_argument, NULL, O_EPOCH },
 		{ "threads", required_argument, NULL, O_THREADS },
 		{ "hardlinks", no_argument, NULL, O_HARDLINKS },
+		{ "hash", required_argument, NULL, O_HASH },
 		{ "help", no_argument, NULL, 'h' },
 		{}
 	};
@@ -97,6 +104,7 @@ static int parse_args(int argc, char **argv, struct mkimage_args *a)
 		case O_MIN:        r = parse_version(optarg, "--min-version", &a->min_version); break;
 		case O_MAX:        r = parse_version(optarg, "--max-version", &a->max_version); break;
 		case O_THREADS:    r = option_threads(optarg, &a->threads); break;
+		case O_HASH:       r = option_hash(optarg, &a->alg); break;
 		case 'h':
 			usage(stdout);
 			return 1;
@@ -144,11 +152,12 @@ static int source_is_dump(const struct mkimage_args *a)
 	return S_ISREG(st.st_mode);
 }
 
-static int read_source(const struct mkimage_args *a, bool dump, struct cfs_node **root)
+static int read_source(const struct mkimage_args *a, bool dump, enum cfs_hash_alg alg,
+		       struct cfs_node **root)
 {
-	struct scan_options scan = { a->use_epoch, a->hardlinks, a->threads };
+	struct scan_options scan = { a->use_epoch, a->hardlinks, a->threads, alg };
 
-	return dump ? dump_read(a->source, root) : scan_tree(a->source, &scan, root);
+	return dump ? dump_read(a->source, alg, root) : scan_tree(a->source, &scan, root);
 }
 
 /* Opens IMAGE's directory up front, so that a bad IMAGE fails before the
@@ -185,7 +194,7 @@ static int write_image(const char *image, int dirfd, const char *base,
 		atomic_file_discard(&f);
 		return log_errno(r, "cannot write %s: %m", image);
 	}
-	r = atomic_file_commit(&f, base, ATOMIC_FILE_REPLACE, NULL, NULL);
+	r = atomic_file_commit(&f, base, ATOMIC_FILE_REPLACE, 0, NULL, NULL);
 	if (r < 0)
 		return r;
 	if (fsync(dirfd) < 0)
@@ -193,22 +202,17 @@ static int write_image(const char *image, int dirfd, const char *base,
 	return 0;
 }
 
-static int store_all(const struct mkimage_args *a, const struct cfs_node *root,
+static int store_all(struct store *s, const struct cfs_node *root,
 		     const struct writer_image *img, const uint8_t *digest)
 {
-	struct store s;
-	int r = store_open(&s, a->store, a->threads);
-
-	if (r < 0)
-		return r;
 	/* Objects first: the store never holds an image without its objects. */
-	r = store_add_objects(&s, root);
+	int r = store_add_objects(s, root);
+
 	if (r >= 0)
-		r = store_add_image(&s, img->data, img->size, digest);
+		r = store_add_image(s, img->data, img->size, digest);
 	if (r >= 0)
-		log_info("%s: %zu objects added, %zu already present", a->store,
-			 atomic_load(&s.added), atomic_load(&s.present));
-	store_close(&s);
+		log_info("%s: %zu objects added, %zu already present", s->dir,
+			 atomic_load(&s->added), atomic_load(&s->present));
 	return r;
 }
 
@@ -217,28 +221,36 @@ static int mkimage(const struct mkimage_args *a, bool dump)
 	struct writer_options wo = write_options(a);
 	struct writer_image img = {};
 	struct cfs_node *root = NULL;
+	struct store s = { .dir_fd = -1, .objects_fd = -1, .images_fd = -1, .lock_fd = -1 };
+	enum cfs_hash_alg alg = a->alg ? a->alg : CFS_HASH_SHA256;
 	_cleanup_close_ int image_dirfd = -1;
 	_cleanup_free_ char *image_base = NULL;
-	uint8_t digest[CFS_SHA256_DIGEST_SIZE];
-	char hex[2 * CFS_SHA256_DIGEST_SIZE + 1];
+	uint8_t digest[CFS_MAX_DIGEST_SIZE];
+	char hex[2 * CFS_MAX_DIGEST_SIZE + 1];
 	int r = 0;
 
 	if (a->image)
 		r = open_image_dir(a->image, &image_dirfd, &image_base);
+	/* The store first: its meta.json may decide the algorithm. */
+	if (r >= 0 && a->store) {
+		r = store_open(&s, a->store, a->alg, a->threads);
+		alg = s.alg;
+	}
 	if (r >= 0)
-		r = read_source(a, dump, &root);
+		r = read_source(a, dump, alg, &root);
 	if (r >= 0)
 		r = writer_build(root, &wo, &img);
 	if (r >= 0)
-		r = cfs_verity_digest_buf(CFS_HASH_SHA256, img.data, img.size, digest);
+		r = cfs_verity_digest_buf(alg, img.data, img.size, digest);
 	if (r >= 0 && a->store)
-		r = store_all(a, root, &img, digest);
+		r = store_all(&s, root, &img, digest);
 	if (r >= 0 && a->image)
 		r = write_image(a->image, image_dirfd, image_base, &img);
 	if (r >= 0 && (a->print_digest || a->print_digest_only)) {
-		cfs_hex_encode(digest, sizeof(digest), hex);
+		cfs_hex_encode(digest, cfs_hash_digest_size(alg), hex);
 		printf("%s\n", hex);
 	}
+	store_close(&s);
 	writer_image_free(&img);
 	cfs_node_free(root);
 	return r;

@@ -90,9 +90,11 @@ int dump_number(struct dump_span s, unsigned base, uint64_t *out)
 	return 0;
 }
 
-int dump_digest(const char *text, uint8_t out[32])
+int dump_digest(const char *text, enum cfs_hash_alg alg, uint8_t *out)
 {
-	if (strlen(text) < 64)
+	size_t size = cfs_hash_digest_size(alg);
+
+	if (strlen(text) < 2 * size)
 		return -EINVAL;
-	return cfs_hex_decode(text, 64, out, 32);
+	return cfs_hex_decode(text, 2 * size, out, size);
 }

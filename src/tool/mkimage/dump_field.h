@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lib/verity/fsverity.h"
+
 /* A field: bytes of the line, not NUL-terminated; may be empty. */
 struct dump_span {
 	const char *p;
@@ -33,9 +35,10 @@ int dump_unescape(struct dump_span s, char **out, size_t *out_len, const char **
  * a value too large reads as UINT64_MAX.  -EINVAL when it is not one. */
 int dump_number(struct dump_span s, unsigned base, uint64_t *out);
 
-/* The 32 bytes of a DIGEST: its first 64 characters must be hex digits,
- * anything after them is ignored (as mkcomposefs ignores it).  -EINVAL
- * when there are fewer hex digits. */
-int dump_digest(const char *text, uint8_t out[32]);
+/* The bytes of a DIGEST of alg (32 for sha256, 64 for sha512) into out:
+ * its first 64 (128) characters must be hex digits, anything after them
+ * is ignored (as mkcomposefs ignores it).  -EINVAL when there are fewer
+ * hex digits. */
+int dump_digest(const char *text, enum cfs_hash_alg alg, uint8_t *out);
 
 #endif

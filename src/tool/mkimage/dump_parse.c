@@ -41,6 +41,7 @@ struct pending_link {
 
 struct parser {
 	const char *file;
+	enum cfs_hash_alg alg;      /* of the DIGEST fields */
 	size_t line;
 	struct cfs_node *root;
 	struct path_map paths;      /* every path listed so far, canonical */
@@ -227,9 +228,13 @@ static int parse_data(const struct parser *ps, const struct dump_span *f, uint64
 		r = cfs_node_set_content(node, content, content_len);
 	/* The digest counts for a file whose content is in the store. */
 	if (r >= 0 && digest && size > 0 && content_len == 0) {
-		if (dump_digest(digest, node->digest) < 0)
-			return fail(ps, "DIGEST '%s' does not start with 64 hex digits (mkcomposefs "
-				    "would write undefined bytes for it); give them or '-'", digest);
+		size_t hex_len = 2 * cfs_hash_digest_size(ps->alg);
+
+		if (dump_digest(digest, ps->alg, node->digest) < 0)
+			return fail(ps, "DIGEST '%s' does not start with %zu hex digits (mkcomposefs "
+				    "would write undefined bytes for it); give them or '-'", digest,
+				    hex_len);
+		node->digest_alg = ps->alg;
 		node->has_digest = true;
 	}
 	return r;
@@ -465,9 +470,10 @@ static void parser_free(struct parser *ps)
 	free(ps->links);
 }
 
-int dump_parse(const char *file, const char *text, size_t len, struct cfs_node **root)
+int dump_parse(const char *file, const char *text, size_t len, enum cfs_hash_alg alg,
+	       struct cfs_node **root)
 {
-	struct parser ps = { .file = file };
+	struct parser ps = { .file = file, .alg = alg };
 	const char *p = text, *end = text + len;
 	int r = 0;
 
@@ -510,7 +516,7 @@ static int read_stdin(char **out, size_t *out_len)
 	return 0;
 }
 
-int dump_read(const char *path, struct cfs_node **root)
+int dump_read(const char *path, enum cfs_hash_alg alg, struct cfs_node **root)
 {
 	_cleanup_free_ char *text = NULL;
 	size_t len = 0;
@@ -523,5 +529,5 @@ int dump_read(const char *path, struct cfs_node **root)
 		r = cfs_read_file(path, DUMP_FILE_MAX, (uint8_t **)&text, &len);
 	if (r < 0)
 		return r;
-	return dump_parse(path, text, len, root);
+	return dump_parse(path, text, len, alg, root);
 }

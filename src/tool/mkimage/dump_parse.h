@@ -21,10 +21,13 @@
 /* Inline CONTENT is limited as in composefs' own parsers. */
 #define DUMP_CONTENT_MAX 5000u
 
-/* Parses len bytes of text; file names the source in messages. */
-int dump_parse(const char *file, const char *text, size_t len, struct cfs_node **root);
+/* Parses len bytes of text; file names the source in messages.  Each
+ * DIGEST is of alg: 64 hex digits for sha256 (mkcomposefs's dumps), 128
+ * for sha512 (composefs-rs's). */
+int dump_parse(const char *file, const char *text, size_t len, enum cfs_hash_alg alg,
+	       struct cfs_node **root);
 
 /* Reads and parses a file, or standard input for "-". */
-int dump_read(const char *path, struct cfs_node **root);
+int dump_read(const char *path, enum cfs_hash_alg alg, struct cfs_node **root);
 
 #endif

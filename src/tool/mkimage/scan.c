@@ -284,7 +284,8 @@ static int scan_path(struct scanner *s, const char *path, struct cfs_node *node)
 /* A worker job: the file's fs-verity digest names its object. */
 static int hash_file(size_t i, void *ctx)
 {
-	struct cfs_node *node = ((struct scanner *)ctx)->jobs[i];
+	const struct scanner *s = ctx;
+	struct cfs_node *node = s->jobs[i];
 	char payload[CFS_OBJECT_PATH_SIZE];
 	_cleanup_close_ int fd = open_file(node->src_path);
 	struct stat st;
@@ -292,15 +293,16 @@ static int hash_file(size_t i, void *ctx)
 
 	if (fd < 0)
 		return fd;
-	r = cfs_verity_digest_file(CFS_HASH_SHA256, fd, node->src_path, node->digest);
+	r = cfs_verity_digest_file(s->opts->alg, fd, node->src_path, node->digest);
 	if (r < 0)
 		return r;
 	if (fstat(fd, &st) < 0 || (uint64_t)st.st_size != node->size)
 		return log_errno(-ESTALE, "%s changed while it was read; build the image from a tree at rest",
 				 node->src_path);
+	node->digest_alg = s->opts->alg;
 	node->has_digest = true;
 	/* The object's path in the store names it in the image. */
-	cfs_layout_object_path(node->digest, CFS_SHA256_DIGEST_SIZE, payload);
+	cfs_layout_object_path(node->digest, cfs_hash_digest_size(s->opts->alg), payload);
 	return cfs_node_set_payload(node, payload, strlen(payload));
 }
 

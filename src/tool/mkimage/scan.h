@@ -20,6 +20,7 @@ struct scan_options {
 	 * so this changes the image and its digest. */
 	bool hardlinks;
 	unsigned threads;           /* for hashing; the tree does not depend on it */
+	enum cfs_hash_alg alg;      /* of the digests naming the objects */
 };
 
 /* Every node of the tree is sorted by name; regular files keep src_path. */

@@ -15,43 +15,99 @@
 #include "lib/base/util.h"
 #include "lib/store/layout.h"
 #include "lib/base/workers.h"
-
-#define HEX_DIGEST_LEN (2 * CFS_SHA256_DIGEST_SIZE)
+#include "lib/store/lock.h"
+#include "lib/store/meta.h"
 
 struct object_list {
 	const struct cfs_node **v;
 	size_t n, cap;
 };
 
+/* Opens (and creates) a directory of the store; 1 when it was created. */
 static int open_subdir(int parent_fd, const char *name, const char *path, int *fd)
 {
-	if (mkdirat(parent_fd, name, 0755) < 0 && errno != EEXIST)
+	bool created = mkdirat(parent_fd, name, 0755) == 0;
+
+	if (!created && errno != EEXIST)
 		return log_errno(-errno, "cannot create %s: %m", path);
 	*fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (*fd < 0)
 		return log_errno(-errno, "cannot open %s: %m", path);
-	return 0;
+	return created;
 }
 
-int store_open(struct store *s, const char *dir, unsigned threads)
+static int write_meta(struct store *s)
 {
-	_cleanup_free_ char *objects = NULL, *images = NULL;
+	_cleanup_free_ char *text = cfs_store_meta_format(s->alg);
+	struct atomic_file f = { .fd = -1 };
+	enum verity_result verity = VERITY_ENABLED;
 	int r;
 
-	*s = (struct store){ .dir_fd = -1, .objects_fd = -1, .images_fd = -1,
+	if (!text)
+		return log_oom();
+	r = atomic_file_open(&f, s->dir_fd, s->dir);
+	if (r < 0)
+		return r;
+	r = cfs_write_full(f.fd, text, strlen(text));
+	if (r < 0) {
+		atomic_file_discard(&f);
+		return log_errno(r, "cannot write %s/" CFS_STORE_META ": %m", s->dir);
+	}
+	/* composefs-rs seals meta.json where the file system can: its sign
+	 * that the store's objects carry fs-verity. */
+	r = atomic_file_commit(&f, CFS_STORE_META, ATOMIC_FILE_VERITY, s->alg, NULL, &verity);
+	return r < 0 ? r : 0;
+}
+
+/* The store's algorithm: what meta.json says, and what --hash asked for
+ * must agree with it; a new store is written the way asked. */
+static int settle_algorithm(struct store *s, enum cfs_hash_alg asked, bool created)
+{
+	struct cfs_store_meta meta;
+	char what[32];
+	int r = cfs_store_meta_read(s->dir_fd, s->dir, &meta), read = r;
+
+	if (r < 0)
+		return r;
+	r = cfs_store_meta_check_writable(&meta, s->dir);
+	if (r < 0)
+		return r;
+	if (asked) {
+		snprintf(what, sizeof(what), "--hash %s", cfs_hash_name(asked));
+		if (cfs_store_meta_check_alg(&meta, asked, s->dir, what) < 0)
+			return -EPROTONOSUPPORT;
+	}
+	s->alg = meta.alg ? meta.alg : asked ? asked : CFS_HASH_SHA256;
+	/* An existing store without meta.json is left as it is: its objects
+	 * may be of either algorithm, and a wrong meta.json would refuse them. */
+	return read == 0 && created ? write_meta(s) : 0;
+}
+
+int store_open(struct store *s, const char *dir, enum cfs_hash_alg alg, unsigned threads)
+{
+	_cleanup_free_ char *objects = NULL, *images = NULL;
+	int r, created;
+
+	*s = (struct store){ .dir_fd = -1, .objects_fd = -1, .images_fd = -1, .lock_fd = -1,
 				 .threads = threads };
 	s->dir = strdup(dir);
 	if (!s->dir || asprintf(&objects, "%s/" CFS_STORE_OBJECTS, dir) < 0 ||
 	    asprintf(&images, "%s/" CFS_STORE_IMAGES, dir) < 0)
 		return log_oom();
 	r = open_subdir(AT_FDCWD, dir, dir, &s->dir_fd);
+	if (r >= 0) {
+		s->lock_fd = cfs_store_lock_shared(s->dir_fd, dir);
+		r = s->lock_fd;
+	}
 	if (r >= 0)
-		r = open_subdir(s->dir_fd, CFS_STORE_OBJECTS, objects, &s->objects_fd);
+		r = created = open_subdir(s->dir_fd, CFS_STORE_OBJECTS, objects, &s->objects_fd);
+	if (r >= 0)
+		r = settle_algorithm(s, alg, created);
 	if (r >= 0)
 		r = open_subdir(s->dir_fd, CFS_STORE_IMAGES, images, &s->images_fd);
 	if (r < 0)
 		store_close(s);
-	return r;
+	return r < 0 ? r : 0;
 }
 
 void store_close(struct store *s)
@@ -59,7 +115,8 @@ void store_close(struct store *s)
 	cfs_closep(&s->images_fd);
 	cfs_closep(&s->objects_fd);
 	cfs_closep(&s->dir_fd);
-	s->images_fd = s->objects_fd = s->dir_fd = -1;
+	cfs_closep(&s->lock_fd);
+	s->images_fd = s->objects_fd = s->dir_fd = s->lock_fd = -1;
 	free(s->dir);
 	s->dir = NULL;
 }
@@ -96,12 +153,13 @@ static int collect_objects(const struct cfs_node *node, struct object_list *l)
 	return 0;
 }
 
+/* Every digest of a tree is of the store's algorithm (scan_tree). */
 static int digest_cmp(const void *pa, const void *pb)
 {
 	const struct cfs_node *a = *(const struct cfs_node *const *)pa;
 	const struct cfs_node *b = *(const struct cfs_node *const *)pb;
 
-	return memcmp(a->digest, b->digest, CFS_SHA256_DIGEST_SIZE);
+	return memcmp(a->digest, b->digest, cfs_hash_digest_size(a->digest_alg));
 }
 
 /* One object per distinct digest: sort, then drop the repeats. */
@@ -135,22 +193,30 @@ struct object_run {
 	struct object_job *jobs;
 };
 
+/* objects/XX of the digest. */
+static int open_fanout(struct store *s, const uint8_t *digest, struct fanout *f)
+{
+	char name[CFS_OBJECT_FANOUT_LEN + 1];
+	int r;
+
+	cfs_hex_encode(digest, 1, name);
+	if (asprintf(&f->path, "%s/" CFS_STORE_OBJECTS "/%s", s->dir, name) < 0) {
+		f->path = NULL;
+		return log_oom();
+	}
+	r = open_subdir(s->objects_fd, name, f->path, &f->fd);
+	return r < 0 ? r : 0;
+}
+
 static int open_fanouts(struct store *s, const struct object_list *l, struct fanout *fan)
 {
 	for (size_t i = 0; i < l->n; i++) {
 		struct fanout *f = &fan[l->v[i]->digest[0]];
-		char name[CFS_OBJECT_PATH_SIZE];
 		int r;
 
 		if (f->fd >= 0)
 			continue;
-		cfs_layout_object_path(l->v[i]->digest, CFS_SHA256_DIGEST_SIZE, name);
-		name[CFS_OBJECT_FANOUT_LEN] = '\0';
-		if (asprintf(&f->path, "%s/" CFS_STORE_OBJECTS "/%s", s->dir, name) < 0) {
-			f->path = NULL;
-			return log_oom();
-		}
-		r = open_subdir(s->objects_fd, name, f->path, &f->fd);
+		r = open_fanout(s, l->v[i]->digest, f);
 		if (r < 0)
 			return r;
 	}
@@ -159,11 +225,12 @@ static int open_fanouts(struct store *s, const struct object_list *l, struct fan
 
 /* The object's name in its fan-out directory: the digest after its first
  * byte. */
-static void object_name(const struct cfs_node *node, char name[HEX_DIGEST_LEN + 1])
+static void object_name(const uint8_t *digest, enum cfs_hash_alg alg,
+			char name[CFS_DIGEST_HEX_LEN + 1])
 {
 	char path[CFS_OBJECT_PATH_SIZE];
 
-	cfs_layout_object_path(node->digest, CFS_SHA256_DIGEST_SIZE, path);
+	cfs_layout_object_path(digest, cfs_hash_digest_size(alg), path);
 	strcpy(name, path + CFS_OBJECT_FANOUT_LEN + 1);
 }
 
@@ -173,12 +240,12 @@ static int copy_object(size_t i, void *ctx)
 	struct object_run *run = ctx;
 	struct object_job *job = &run->jobs[i];
 	const struct fanout *fan = &run->fan[job->node->digest[0]];
-	char name[HEX_DIGEST_LEN + 1];
+	char name[CFS_DIGEST_HEX_LEN + 1];
 	_cleanup_close_ int src_fd = -1;
 	struct stat st;
 	int r;
 
-	object_name(job->node, name);
+	object_name(job->node->digest, run->store->alg, name);
 	if (fstatat(fan->fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		atomic_fetch_add(&run->store->present, 1);
 		return 0;
@@ -203,13 +270,14 @@ static int place_object(size_t i, void *ctx)
 	struct object_run *run = ctx;
 	struct object_job *job = &run->jobs[i];
 	enum verity_result verity = VERITY_ENABLED;
-	char name[HEX_DIGEST_LEN + 1];
+	char name[CFS_DIGEST_HEX_LEN + 1];
 	int r;
 
 	if (!job->f.tmp_name[0])
 		return 0;
-	object_name(job->node, name);
-	r = atomic_file_place(&job->f, name, commit_flags(run->store), job->node->digest, &verity);
+	object_name(job->node->digest, run->store->alg, name);
+	r = atomic_file_place(&job->f, name, commit_flags(run->store), run->store->alg,
+			      job->node->digest, &verity);
 	if (r < 0)
 		return r;
 	note_verity(run->store, verity);
@@ -267,33 +335,50 @@ int store_add_objects(struct store *s, const struct cfs_node *root)
 	return r;
 }
 
-int store_add_image(struct store *s, const uint8_t *data, size_t size,
-		    const uint8_t digest[32])
+/* images/<hex> -> ../objects/XX/<rest>, as composefs-rs links an image;
+ * an entry already there (a link, or an image of an earlier cfsboot) is
+ * kept. */
+static int link_image(struct store *s, const char *hex)
 {
+	_cleanup_free_ char *target = NULL;
+
+	if (asprintf(&target, "../" CFS_STORE_OBJECTS "/%.2s/%s", hex, hex + 2) < 0)
+		return log_oom();
+	if (symlinkat(target, s->images_fd, hex) < 0 && errno != EEXIST)
+		return log_errno(-errno, "cannot create %s/" CFS_STORE_IMAGES "/%s: %m", s->dir, hex);
+	if (fsync(s->images_fd) < 0)
+		return log_errno(-errno, "cannot sync %s/" CFS_STORE_IMAGES ": %m", s->dir);
+	return 0;
+}
+
+int store_add_image(struct store *s, const uint8_t *data, size_t size, const uint8_t *digest)
+{
+	struct fanout fan = { .fd = -1 };
 	struct atomic_file f = { .fd = -1 };
 	enum verity_result verity = VERITY_ENABLED;
-	char hex[HEX_DIGEST_LEN + 1];
-	_cleanup_free_ char *images = NULL;
+	char hex[CFS_DIGEST_HEX_LEN + 1], name[CFS_DIGEST_HEX_LEN + 1];
 	int r;
 
-	cfs_hex_encode(digest, CFS_SHA256_DIGEST_SIZE, hex);
-	if (faccessat(s->images_fd, hex, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
-		return 0;
-	if (asprintf(&images, "%s/" CFS_STORE_IMAGES, s->dir) < 0)
-		return log_oom();
-	r = atomic_file_open(&f, s->images_fd, images);
-	if (r < 0)
-		return r;
-	r = cfs_write_full(f.fd, data, size);
-	if (r < 0) {
-		atomic_file_discard(&f);
-		return log_errno(r, "cannot write to %s: %m", images);
+	cfs_hex_encode(digest, cfs_hash_digest_size(s->alg), hex);
+	object_name(digest, s->alg, name);
+	r = open_fanout(s, digest, &fan);
+	if (r >= 0)
+		r = atomic_file_open(&f, fan.fd, fan.path);
+	if (r >= 0) {
+		r = cfs_write_full(f.fd, data, size);
+		if (r < 0) {
+			atomic_file_discard(&f);
+			log_errno(r, "cannot write to %s: %m", fan.path);
+		}
 	}
-	r = atomic_file_commit(&f, hex, commit_flags(s), digest, &verity);
-	if (r < 0)
-		return r;
-	note_verity(s, verity);
-	if (fsync(s->images_fd) < 0)
-		return log_errno(-errno, "cannot sync %s: %m", images);
-	return 0;
+	if (r >= 0)
+		r = atomic_file_commit(&f, name, commit_flags(s), s->alg, digest, &verity);
+	if (r >= 0) {
+		note_verity(s, verity);
+		r = fsync(fan.fd) < 0 ? log_errno(-errno, "cannot sync %s: %m", fan.path) : 0;
+	}
+	cfs_closep(&fan.fd);
+	free(fan.path);
+	/* The object is durable before the link names it. */
+	return r < 0 ? r : link_image(s, hex);
 }

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Filling the object store (lib/store/layout.h): file content under
- * DIR/objects/, named by its fs-verity digest, and images under
- * DIR/images/, named by theirs.
+ * Filling the object store (lib/store/layout.h) as composefs-rs fills a
+ * repository: file content under DIR/objects/, named by its fs-verity
+ * digest; each image an object too, named in DIR/images/ by a relative
+ * link, images/<hex> -> ../objects/XX/<rest>; DIR/meta.json saying the
+ * algorithm (lib/store/meta.h) for a new store.  The store's shared lock
+ * (lib/store/lock.h) is held from store_open() to store_close().
  *
  * Every file is added atomically, mode 0644, with fs-verity enabled where
  * the file system supports it, and never replaces one already there.
@@ -15,18 +18,25 @@
 #include <stdint.h>
 
 #include "lib/image/tree.h"
+#include "lib/verity/fsverity.h"
 
 struct store {
 	char *dir;
-	int dir_fd, objects_fd, images_fd;
+	int dir_fd, objects_fd, images_fd, lock_fd;
+	enum cfs_hash_alg alg;      /* of every digest in the store */
 	unsigned threads;
 	atomic_bool no_verity;      /* the file system said it has no fs-verity */
 	atomic_bool no_clone;       /* nor reflinks */
 	atomic_size_t added, present;
 };
 
-/* Creates DIR, DIR/objects and DIR/images as needed. */
-int store_open(struct store *s, const char *dir, unsigned threads);
+/*
+ * Creates DIR, DIR/objects and DIR/images as needed and takes the lock.
+ * alg is the one --hash asked for, 0 when not given: a store's meta.json
+ * decides then (sha256 without one), and one naming another algorithm is
+ * refused.  A new store gets a meta.json of its algorithm.
+ */
+int store_open(struct store *s, const char *dir, enum cfs_hash_alg alg, unsigned threads);
 void store_close(struct store *s);
 
 /* Copies the content of every external file of a scanned tree (they have
@@ -34,7 +44,7 @@ void store_close(struct store *s);
  * system, so that the objects are durable before any image names them. */
 int store_add_objects(struct store *s, const struct cfs_node *root);
 
-int store_add_image(struct store *s, const uint8_t *data, size_t size,
-		    const uint8_t digest[32]);
+/* The image as the object of its digest (of s->alg), and its link. */
+int store_add_image(struct store *s, const uint8_t *data, size_t size, const uint8_t *digest);
 
 #endif

@@ -100,15 +100,17 @@ static int add_external_xattrs(struct writer *w, const struct cfs_node *node, st
 	size_t metacopy_len = 0;
 
 	if (node->has_digest) {
-		metacopy = arena_alloc(&w->arena, OVL_METACOPY_SIZE);
+		size_t digest_len = cfs_hash_digest_size(node->digest_alg);
+
+		metacopy_len = OVL_METACOPY_HEADER + digest_len;
+		metacopy = arena_alloc(&w->arena, metacopy_len);
 		if (!metacopy)
 			return -ENOMEM;
 		metacopy[0] = 0;                        /* version */
-		metacopy[1] = OVL_METACOPY_SIZE;        /* length */
+		metacopy[1] = (uint8_t)metacopy_len;
 		metacopy[2] = 0;                        /* flags */
-		metacopy[3] = OVL_METACOPY_ALG_SHA256;
-		memcpy(metacopy + 4, node->digest, 32);
-		metacopy_len = OVL_METACOPY_SIZE;
+		metacopy[3] = (uint8_t)node->digest_alg;
+		memcpy(metacopy + OVL_METACOPY_HEADER, node->digest, digest_len);
 	}
 	add_xattr(l, OVL_XATTR_METACOPY, metacopy ? metacopy : (const uint8_t *)"", metacopy_len);
 	if (node->payload_len > 0) {

@@ -12,6 +12,8 @@
 #include "lib/base/hex.h"
 #include "lib/base/log.h"
 #include "lib/store/layout.h"
+#include "lib/store/lock.h"
+#include "lib/store/meta.h"
 #include "tool/sign/sigargs.h"
 #include "tool/sign/sign.h"
 #include "lib/trust/signature.h"
@@ -55,7 +57,7 @@ static int write_signature(const char *dir, const char *name, const uint8_t *dat
 		atomic_file_discard(&f);
 		return log_errno(r, "cannot write %s/%s: %m", dir, name);
 	}
-	r = atomic_file_commit(&f, name, ATOMIC_FILE_REPLACE, NULL, NULL);
+	r = atomic_file_commit(&f, name, ATOMIC_FILE_REPLACE, 0, NULL, NULL);
 	if (r < 0)
 		return r;
 	if (fsync(dfd) < 0)
@@ -76,13 +78,31 @@ static int split_output(const char *path, char **dir, char **name)
 }
 
 /* STORE/images and <hex>.sig, refusing when the store does not hold the
- * image: a signature that names an absent image is a mistake. */
+ * image (a signature that names an absent image is a mistake) or is not
+ * ours to write (meta.json).  *lock_fd holds the store's shared lock until
+ * the signature is written. */
 static int store_output(const char *store, enum cfs_hash_alg alg, const uint8_t *digest,
-			char **dir, char **name)
+			char **dir, char **name, int *lock_fd)
 {
 	char hex[2 * CFS_MAX_DIGEST_SIZE + 1];
 	_cleanup_free_ char *image = NULL;
+	_cleanup_close_ int store_fd = open(store, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct cfs_store_meta meta;
 	struct stat st;
+	int r;
+
+	if (store_fd < 0)
+		return log_errno(-errno, "cannot open the store %s: %m", store);
+	*lock_fd = cfs_store_lock_shared(store_fd, store);
+	if (*lock_fd < 0)
+		return *lock_fd;
+	r = cfs_store_meta_read(store_fd, store, &meta);
+	if (r >= 0)
+		r = cfs_store_meta_check_writable(&meta, store);
+	if (r >= 0)
+		r = cfs_store_meta_check_alg(&meta, alg, store, "the digest to sign");
+	if (r < 0)
+		return r;
 
 	cfs_hex_encode(digest, cfs_hash_digest_size(alg), hex);
 	if (asprintf(dir, "%s/" CFS_STORE_IMAGES, store) < 0 ||
@@ -122,6 +142,7 @@ int cmd_sign(int argc, char **argv)
 	const char *key = NULL, *cert = NULL, *chain = NULL, *output = NULL, *store = NULL;
 	const char *digest_arg = NULL, *image = NULL;
 	_cleanup_free_ char *dir = NULL, *name = NULL, *default_output = NULL;
+	_cleanup_close_ int lock_fd = -1;
 	_cleanup_free_ uint8_t *der = NULL;
 	enum cfs_hash_alg alg = CFS_HASH_SHA256;
 	uint8_t digest[CFS_MAX_DIGEST_SIZE];
@@ -184,7 +205,8 @@ int cmd_sign(int argc, char **argv)
 		}
 		output = default_output;
 	}
-	r = store ? store_output(store, alg, digest, &dir, &name) : split_output(output, &dir, &name);
+	r = store ? store_output(store, alg, digest, &dir, &name, &lock_fd) :
+		    split_output(output, &dir, &name);
 	if (r < 0)
 		return EXIT_FAILED;
 
