@@ -390,7 +390,7 @@ static void build_many(const char *name, struct cfs_image_file **img, struct wri
 	assert_int_equal(scan_tree(p, &scan, &root), 0);
 	assert_int_equal(writer_build(root, &wo, built), 0);
 	path_of(p, sizeof(p), "store");
-	assert_int_equal(store_open(&store, p, 2), 0);
+	assert_int_equal(store_open(&store, p, CFS_HASH_SHA256, 2), 0);
 	assert_int_equal(store_add_objects(&store, root), 0);
 	store_close(&store);
 	cfs_node_free(root);
