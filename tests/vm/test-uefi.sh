@@ -82,7 +82,8 @@ vm_boot_seen direct 'CFSTEST: real_init=ran' --initrd "$dir/initrd" --disk "$dir
 vm_check direct "direct: -kernel boots v2 from the GPT disk's root partition" test $? -eq 0
 vm_expect direct "direct: v2's init ran" variant v2
 direct_init=$VM_SEEN_SECONDS
-diag "direct: qemu start to the image's init ${direct_init:-?} s, to power-off ${VM_BOOT_SECONDS} s"
+diag "direct: qemu start to the image's init ${direct_init:-?} s (the kernel's start to it" \
+	"$(vm_marker direct init_uptime) s), to power-off ${VM_BOOT_SECONDS} s"
 
 # ---- the update's life on one disk, with its own variable store
 disk=$dir/life.qcow2
@@ -95,7 +96,8 @@ boot() {
 	RC=$?
 	INIT=$VM_SEEN_SECONDS
 	uefi_esp_ls "$disk" loader/entries | tr '\n' ' ' > "$dir/$1.entries"
-	diag "$1: qemu start to the image's init ${INIT:-?} s, to power-off ${VM_BOOT_SECONDS} s;" \
+	diag "$1: qemu start to the image's init ${INIT:-?} s (the kernel's start to it" \
+		"$(vm_marker "$1" init_uptime) s), to power-off ${VM_BOOT_SECONDS} s;" \
 		"entries after: $(cat "$dir/$1.entries")"
 }
 # booted NAME VARIANT DIGEST ENTRY: boot NAME went through systemd-boot's

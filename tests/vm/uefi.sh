@@ -21,9 +21,6 @@ UEFI_SDBOOT=${CFS_VM_SDBOOT:-/usr/lib/systemd/boot/efi/systemd-bootx64.efi}
 UEFI_ESP_OFFSET=1048576
 # mtools checks the FAT's geometry against a floppy's unless told not to.
 export MTOOLS_SKIP_CHECK=1
-# The vendor GUID of the variables systemd-boot passes to the OS
-# (LoaderEntrySelected, LoaderBootCountPath, ...).
-UEFI_LOADER_GUID=4a67b082-0a4c-41cf-b6c7-440b29bb8c4f
 
 # uefi_esp_tree DIR KERNEL INITRD: the files of an ESP, in DIR: systemd-boot
 # as the removable-media default loader (EFI/BOOT/BOOTX64.EFI, which the
