@@ -33,6 +33,9 @@ packages=(
 	# initramfs images, the systemd one from this machine's systemd;
 	# dracut-core alone leaves the machine's own initramfs-tools in place
 	dracut-core systemd
+	# UEFI boots (tests/vm/uefi.sh): OVMF as the firmware, systemd-boot on
+	# the guest disk's ESP, made and read back without mounting it
+	ovmf systemd-boot-efi dosfstools mtools
 )
 
 missing=()

@@ -19,14 +19,24 @@ VM_DIR=${CFS_VM_DIR:-$REPO/build/vm}
 VM_GUEST_SRC=$REPO/tests/vm/guest
 VM_TIMEOUT=${CFS_VM_TIMEOUT:-120}
 VM_TEST=$(basename "$0" .sh)
+# OVMF (Debian's ovmf) for vm_boot --firmware: the code, and the template
+# of its variable store, which each disk gets a copy of (tests/vm/uefi.sh).
+VM_OVMF_CODE=${CFS_VM_OVMF_CODE:-/usr/share/OVMF/OVMF_CODE_4M.fd}
+VM_OVMF_VARS=${CFS_VM_OVMF_VARS:-/usr/share/OVMF/OVMF_VARS_4M.fd}
 
-# Children that must not outlive the test: qemu (through timeout) and swtpm.
+# Children that must not outlive the test: qemu (through timeout) and swtpm,
+# and those of a vm_boot run in the background by _vm_watch, whose
+# subshell has no trap of its own.
 VM_QEMU_PID=
 VM_SWTPM_PID=
+VM_WATCH_PID=
 vm_cleanup() {
 	[ -n "$VM_QEMU_PID" ] && kill "$VM_QEMU_PID" 2>/dev/null
 	[ -n "$VM_SWTPM_PID" ] && kill "$VM_SWTPM_PID" 2>/dev/null
-	VM_QEMU_PID='' VM_SWTPM_PID=''
+	# shellcheck disable=SC2046 # one pid per word
+	[ -n "$VM_WATCH_PID" ] &&
+		kill $(cat "/proc/$VM_WATCH_PID/task/$VM_WATCH_PID/children" 2>/dev/null) 2>/dev/null
+	VM_QEMU_PID='' VM_SWTPM_PID='' VM_WATCH_PID=''
 }
 # tests/lib.sh removes the scratch directory on exit; do both.  A signal
 # ends the script through `exit`, so the EXIT trap runs then too.
@@ -282,19 +292,25 @@ vm_swtpm_stop() {
 # ---------------------------------------------------------------- boots
 
 # vm_boot NAME [--initrd FILE] [--append ARGS] [--disk FILE]... [--tpm DIR]
-#         [--pcr-out FILE] [--timeout SECONDS]
+#         [--pcr-out FILE] [--timeout SECONDS] [--firmware VARS]
 # Boots the cached kernel in qemu (TCG, 1 GiB, no display, no network) with
 # the serial console written to $(vm_log NAME), disks as virtio (vda, vdb,
 # ... in order; .qcow2 by name, raw otherwise) and, with --tpm, a TIS TPM
 # emulated by swtpm with its state in DIR (see vm_swtpm_start); with
 # --pcr-out, PCR 15 as the guest left it goes to FILE (vm_swtpm_pcrs, in
 # pcr.sh), for guests that vm_boot_until ends (a guest that powers off then
-# pauses).  The guest's /init runs /tests/NAME.sh.  Returns 0 when the
-# guest powered off, 1 when qemu ended otherwise (a panic reboots, and -no-reboot makes that an exit), 124 when
+# pauses).  The guest's /init runs /tests/NAME.sh.  With --firmware, qemu
+# starts UEFI firmware instead of the kernel: OVMF's code ($VM_OVMF_CODE,
+# read-only) with VARS as its variable store, which the firmware and the
+# boot loader write (tests/vm/uefi.sh makes a private copy per disk); the
+# boot loader on the disk then chooses the kernel, its initramfs and command
+# line, so --initrd and --append are not used.
+# Returns 0 when the guest powered off, 1 when qemu ended
+# otherwise (a panic reboots, and -no-reboot makes that an exit), 124 when
 # the timeout (default 120 s, CFS_VM_TIMEOUT) killed it.  Sets
 # VM_BOOT_SECONDS to the wall time.
 vm_boot() {
-	local name=$1 initrd='' append='' tpm='' pcr_out='' timeout=$VM_TIMEOUT log args=() fmt rc start
+	local name=$1 initrd='' append='' tpm='' pcr_out='' timeout=$VM_TIMEOUT firmware='' boot log args=() fmt rc start
 	shift
 	while [ $# -gt 0 ]; do
 		case $1 in
@@ -307,18 +323,27 @@ vm_boot() {
 		--tpm) tpm=$2 ;;
 		--pcr-out) pcr_out=$2 ;;
 		--timeout) timeout=$2 ;;
+		--firmware) firmware=$2 ;;
 		*) vm_die "vm_boot: unknown option $1"; return 2 ;;
 		esac
 		shift 2
 	done
-	[ -n "$initrd" ] || { vm_die "vm_boot: --initrd is required"; return 2; }
+	if [ -n "$firmware" ]; then
+		[ -r "$VM_OVMF_CODE" ] || { vm_die "no UEFI firmware $VM_OVMF_CODE (package ovmf)"; return 2; }
+		boot=(-drive "if=pflash,format=raw,readonly=on,file=$VM_OVMF_CODE"
+		      -drive "if=pflash,format=raw,file=$firmware")
+	else
+		[ -n "$initrd" ] || { vm_die "vm_boot: --initrd is required"; return 2; }
+		[ -n "${VM_VMLINUZ:-}" ] || vm_kernel > /dev/null || return 2
+		boot=(-kernel "$VM_VMLINUZ" -initrd "$initrd"
+		      -append "console=ttyS0 panic=-1 cfstest=$name $append")
+	fi
 	if [ -n "$pcr_out" ]; then
 		[ -n "$tpm" ] || { vm_die "vm_boot: --pcr-out needs --tpm"; return 2; }
 		# A guest that powers off stays, paused, for vm_boot_until to kill:
 		# a qemu that exits cleanly takes swtpm, and the PCRs, with it.
 		args+=(-action shutdown=pause)
 	fi
-	[ -n "${VM_VMLINUZ:-}" ] || vm_kernel > /dev/null || return 2
 	if [ -n "$tpm" ]; then
 		vm_swtpm_start "$tpm" || return 2
 		args+=(-chardev "socket,id=chrtpm,path=$tpm/swtpm.sock"
@@ -331,9 +356,7 @@ vm_boot() {
 		-accel tcg -cpu max -smp 1 -m 1024 \
 		-nodefaults -no-user-config -display none -no-reboot \
 		-serial "file:$log" -monitor none \
-		-kernel "$VM_VMLINUZ" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1 cfstest=$name $append" \
-		"${args[@]}" </dev/null > "$SCRATCH/qemu-$name.out" 2>&1 &
+		"${boot[@]}" "${args[@]}" </dev/null > "$SCRATCH/qemu-$name.out" 2>&1 &
 	VM_QEMU_PID=$!
 	wait "$VM_QEMU_PID"
 	rc=$?
@@ -615,18 +638,39 @@ vm_swtpm_commit() {
 # outlives it with the guest's PCRs; otherwise it is stopped (SIGTERM).
 # PATTERN 'reboot: Power down' ends a guest that powers off.
 vm_boot_until() {
-	local name=$1 pattern=$2 log pid rc=0 ended='' start c sig=TERM
-	shift 2
+	_vm_watch end "$@"
+}
+
+# vm_boot_seen NAME PATTERN [vm_boot options]: vm_boot, noting when the
+# console first shows a line matching PATTERN: VM_SEEN_SECONDS is the time
+# from the start of the boot to then, to the watch's 0.2 s (empty when it
+# never showed).  For the time a boot takes to reach the image's init
+# (the marker "CFSTEST: real_init=ran"), whatever started the kernel.
+# Returns what vm_boot returns; sets VM_BOOT_SECONDS.
+vm_boot_seen() {
+	_vm_watch note "$@"
+}
+
+# _vm_watch end|note NAME PATTERN [vm_boot options]: vm_boot_until's and
+# vm_boot_seen's watch of the console.
+_vm_watch() {
+	local mode=$1 name=$2 pattern=$3 log pid rc=0 ended='' start now c sig=TERM
+	shift 3
 	case " $* " in *" --pcr-out "*) sig=KILL ;; esac
 	log=$(vm_log "$name")
 	rm -f "$log"
+	VM_SEEN_SECONDS=
 	start=$(date +%s%N)
 	# vm_boot in a subshell, so that this shell can watch the log; its
 	# qemu runs under timeout(1), which passes a SIGTERM on to qemu.
 	vm_boot "$name" "$@" > "$SCRATCH/boot-$name.out" &
 	pid=$!
+	VM_WATCH_PID=$pid
 	while kill -0 "$pid" 2> /dev/null; do
 		if [ -f "$log" ] && tr -d '\r' < "$log" | grep -qE -- "$pattern"; then
+			now=$((($(date +%s%N) - start) / 100000000))
+			VM_SEEN_SECONDS=$((now / 10)).$((now % 10))
+			[ "$mode" = note ] && break
 			ended=yes
 			# The children of vm_boot's subshell are timeout and swtpm;
 			# qemu is timeout's child.  vm_boot stops swtpm itself.
@@ -640,6 +684,7 @@ vm_boot_until() {
 		sleep 0.2
 	done
 	wait "$pid" || rc=$?
+	VM_WATCH_PID=
 	start=$((($(date +%s%N) - start) / 100000000))
 	VM_BOOT_SECONDS=$((start / 10)).$((start % 10))
 	if [ -n "$ended" ]; then
