@@ -102,10 +102,11 @@ B=${CFS_BUILD_DIR:-build}
 make -s -C "$REPO" "$B/libcfspivot.a" "$B/libcfs.a"
 # The boot's check, linked as cfs-pivot is (paths in the flags are the repository's).
 # shellcheck disable=SC2046 # the flags are lists of words
-(cd "$REPO" && cc -std=gnu11 -O2 -Isrc $(flags PIVOT_CPPFLAGS) $(flags PIVOT_LDFLAGS) \
-	-o "$work/boot_check" bench/boot_check.c "$B/libcfspivot.a" "$B/libcfs.a" \
-	$(flags PIVOT_LIBS) 2>/dev/null)
-"$CFSBOOT" mkimage --store "$work/store" "$TREE" "$work/image.cfs" 2>/dev/null
+(cd "$REPO" && cc -std=gnu11 -O2 -D_GNU_SOURCE -Isrc $(flags PIVOT_CPPFLAGS) \
+	$(flags PIVOT_LDFLAGS) -o "$work/boot_check" bench/boot_check.c "$B/libcfspivot.a" \
+	"$B/libcfs.a" $(flags PIVOT_LIBS)) 2>"$work/log" || { cat "$work/log" >&2; exit 1; }
+"$CFSBOOT" mkimage --store "$work/store" "$TREE" "$work/image.cfs" 2>"$work/log" ||
+	{ cat "$work/log" >&2; exit 1; }
 objects=$work/store/objects
 find "$objects" -type f -print0 >"$work/list"
 bytes=$(du -sb "$objects" | cut -f1)
