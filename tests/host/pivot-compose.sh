@@ -136,6 +136,10 @@ check "kernel paths: computed image digest, $EROFS_PATH, lowerdir+, no verity, d
 check "phases in order" test "$(status ok '" ".join(p["name"] for p in s["phases"])')" = \
 	"cmdline policy store digest probe mount state attach"
 check "the composed tree is at the sysroot" test "$(mounts_at ok)" = overlay
+# bootc finds the booted deployment by the root's source (bootc status).
+check "the composed root's source is composefs:<digest>, as bootc reads it from mountinfo" \
+	test "$(awk -v p="$S/ok" '$5 == p { for (i = 7; $i != "-"; i++); print $(i + 2) }' \
+		/proc/self/mountinfo)" = "composefs:$D"
 check "the tree equals the source (content, modes, owners, xattrs, links, devices)" \
 	python3 "$TESTS_DIR/host/mkimage-compare.py" "$SRC/data" "$S/ok/data"
 check "/etc shows the image's files" cmp "$SRC/etc/os-release" "$S/ok/etc/os-release"

@@ -312,9 +312,9 @@ static int phase_mount(struct pivot_boot *b)
 {
 	struct pivot_overlay root = {
 		.what = "the composed root",
+		.root_hex = b->store.hex,
 		.data_fd = b->store.objects_fd,
-		.upper_fd = -1,
-		.work_fd = -1,
+		.upper_fd = -1, .work_fd = -1,
 		.detached = { -1, -1 },
 	};
 	bool loop;
