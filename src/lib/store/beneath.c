@@ -46,14 +46,15 @@ static int sys_openat2(int dirfd, const char *path, struct open_how *how)
 	return (int)syscall(SYS_openat2, dirfd, path, how, sizeof(*how));
 }
 
-int cfs_open_beneath(int dirfd, const char *path, bool dir)
+/* Atomic: cfsboot fsck opens objects on several threads. */
+static atomic_bool no_openat2;
+
+static int open_beneath(int dirfd, const char *path, bool dir, bool follow)
 {
-	/* Atomic: cfsboot fsck opens objects on several threads. */
-	static atomic_bool no_openat2;
 	struct open_how how = {
 		.flags = O_PATH | O_CLOEXEC | (dir ? O_DIRECTORY : 0),
-		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
-			   RESOLVE_NO_XDEV,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV |
+			   (follow ? 0 : RESOLVE_NO_SYMLINKS),
 	};
 	int fd;
 
@@ -68,6 +69,16 @@ int cfs_open_beneath(int dirfd, const char *path, bool dir)
 		return -errno;
 	no_openat2 = true;
 	return cfs_open_beneath_walk(dirfd, path, dir);
+}
+
+int cfs_open_beneath(int dirfd, const char *path, bool dir)
+{
+	return open_beneath(dirfd, path, dir, false);
+}
+
+int cfs_open_beneath_follow(int dirfd, const char *path, bool dir)
+{
+	return open_beneath(dirfd, path, dir, true);
 }
 
 /* Opens one component, refusing a link and a change of device. */
