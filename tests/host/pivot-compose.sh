@@ -69,7 +69,7 @@ check "kernel paths: computed image digest, $EROFS_PATH, lowerdir+, no verity, d
 	test "$(status ok '" ".join(s["kernel_paths"])')" = \
 	"image:computed $EROFS_PATH overlay:lowerdir+ verity:none layers:detached"
 check "phases in order" test "$(status ok '" ".join(p["name"] for p in s["phases"])')" = \
-	"cmdline policy store digest probe mount state attach"
+	"cmdline policy store digest probe image-config mount state attach"
 check "the composed tree is at the sysroot" test "$(mounts_at ok)" = overlay
 # bootc finds the booted deployment by the root's source (bootc status).
 check "the composed root's source is composefs:<digest>, as bootc reads it from mountinfo" \
@@ -285,7 +285,7 @@ tpm = off'
 check "boot-check: the status says boot-check" test "$(status bc 's["verity"]')" = boot-check
 check "boot-check: every object was checked" test "$(status bc 's["objects_checked"]')" = "$N_OBJECTS"
 check "boot-check: its phase and kernel path" sh -c \
-	"test \"\$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(\" \".join(p[\"name\"] for p in s[\"phases\"]), s[\"kernel_paths\"][2:4])' '$S/bc.run/status.json')\" = \"cmdline policy store digest probe boot-check mount state attach ['overlay:lowerdir+', 'verity:boot-check']\""
+	"test \"\$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(\" \".join(p[\"name\"] for p in s[\"phases\"]), s[\"kernel_paths\"][2:4])' '$S/bc.run/status.json')\" = \"cmdline policy store digest probe boot-check image-config mount state attach ['overlay:lowerdir+', 'verity:boot-check']\""
 unmounted bc
 
 # The image rewritten in place after the boot (same inode, as a user who
@@ -535,7 +535,12 @@ physroot corrupt
 head -c 8192 /dev/urandom > "$S/corrupt.cfs"
 CD=$("$CFSBOOT" digest "$S/corrupt.cfs" | cut -d' ' -f1 | cut -d: -f2)
 cp "$S/corrupt.cfs" "$S/corrupt/composefs/images/$CD"
+# Without image-config the kernel is the first to read the image.
 check_fails "a corrupt image (named by its own digest)" 11 "cannot mount the image .*/images/$CD as EROFS" \
+	pivot corrupt "composefs.digest=$CD" "$INSECURE
+image-config = no"
+refused corrupt mount
+check_fails "a corrupt image, image-config = yes: its reader refuses it first" 11 "images/$CD" \
 	pivot corrupt "composefs.digest=$CD" "$INSECURE"
 refused corrupt mount
 check_fails "a corrupt image under boot-check" 11 "images/$CD" \

@@ -288,7 +288,7 @@ check "... saying so" said none "no TPM found \(tpm-device = $S/no-tpm, waited 0
 check "... and so does its line" said none "booted composefs image .*; NOT measured \(no TPM, tpm = if-present\); "
 check "... the status: present false, nothing else" test "$(status none 's["tpm"]')" = "{'present': False}"
 check "... phases: the TPM looked for, no floor, no measurement" \
-	test "$(phases none)" = "cmdline policy store digest tpm signature probe mount state attach"
+	test "$(phases none)" = "cmdline policy store digest tpm signature probe image-config mount state attach"
 check "... no log" test ! -e "$S/none.run/measure.log"
 umount -R "$S/none"
 
