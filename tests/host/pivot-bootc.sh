@@ -9,7 +9,9 @@
 private_mount_ns "cfs-pivot mounts need root" "$@"
 
 S=$(scratch)
+PIDS=()
 cleanup() {
+	for p in "${PIDS[@]}"; do kill "$p" 2> /dev/null; done
 	unmount_scratch
 	rm -rf "$S"
 }
@@ -30,17 +32,19 @@ tpm = off
 etc = bind
 var = bind'
 
-# bootc_state NAME [VAR-LINK]: bootc's state for the deployment D on the
-# physical root NAME: etc copied from the image, var a link (bootc's own
-# by default), the origin file, and the shared var with a file in it.
+# bootc_state NAME [VAR-LINK [DIGEST]]: bootc's state for the deployment
+# DIGEST (D) on the physical root NAME: etc copied from the image, var a
+# link (bootc's own by default), the origin file, and the shared var with
+# a file in it.
 bootc_state() {
-	local dep=$S/$1/state/deploy/$D
+	local d=${3:-$D}
+	local dep=$S/$1/state/deploy/$d
 	mkdir -p "$dep" "$S/$1/state/os/default/var/lib"
 	cp -a "$SRC/etc" "$dep/etc"
 	echo "deployment's own" > "$dep/etc/hostname"
 	ln -s "${2:-../../os/default/var}" "$dep/var"
 	printf '[origin]\ncontainer-image-reference = ostree-unverified-image:docker://example\n' \
-		> "$dep/$D.origin"
+		> "$dep/$d.origin"
 	echo shared > "$S/$1/state/os/default/var/lib/shared"
 }
 
@@ -111,4 +115,108 @@ check_fails "var -> a file is refused" 12 "not a directory, nor a link to one" \
 	pivot file "composefs.digest=$D" "$BOOTC"
 refused file state
 refuse_var dangling ../../os/default/nothing "is a symbolic link to nothing" "dangling"
+
+# ---- the image's setup-root-conf.toml
+# conf_image TEXT: an image of SRC with TEXT as its configuration, in the
+# store; prints its digest.
+conf_image() {
+	rm -rf "$S/csrc" && cp -a "$SRC" "$S/csrc" && mkdir -p "$S/csrc/usr/lib/composefs"
+	printf '%s' "$1" > "$S/csrc/usr/lib/composefs/setup-root-conf.toml"
+	"$CFSBOOT" mkimage --store "$S/store" --print-digest "$S/csrc" "$S/c.cfs" 2>/dev/null
+}
+# A comment makes it longer than what mkimage keeps in the image: an object.
+LONG='# /etc is rebuilt from the image at every boot; nothing written there survives.'
+T=$(conf_image "$LONG
+[etc]
+transient = true
+")
+V=$(conf_image '[var]
+mount = "none"
+')
+BAD=$(conf_image '[usr]
+mount = "transient"
+')
+VT=$(conf_image "$LONG
+[var]
+mount = \"volatile\"
+")
+R=$(conf_image '[root]
+transient = true
+')
+# conf_boot NAME DIGEST [POLICY]: a fresh physical root in bootc's layout
+# booted with DIGEST; the policy BOOTC unless given.
+conf_boot() {
+	physroot "$1"
+	bootc_state "$1" "" "$2"
+	pivot "$1" "composefs.digest=$2" "${3:-$BOOTC}"
+}
+out=$(conf_boot et "$T" 2>&1)
+check "[etc] transient = true: boots" test "$(status et 's["result"]')" = booted
+check "... saying it is stricter than the policy's etc = bind" grep -q \
+	"setup-root-conf.toml: etc = transient, stricter than the policy's etc = bind" <<< "$out"
+check "... /etc is the image's, not the deployment's etc" grep -qx image "$S/et/etc/hostname"
+check "... written to a tmpfs, not to the state" \
+	sh -c "echo x > '$S/et/etc/new' && test ! -e '$S/et/sysroot/state/deploy/$T/etc/new' && test ! -e '$S/et/sysroot/state/deploy/$T/etc/upper/new'"
+check "... and the root's source names the image" test "$(source_at et)" = "composefs:$T"
+unmounted et
+check "image-config = no: the file is not read" conf_boot etno "$T" "$BOOTC
+image-config = no"
+check "... /etc is the deployment's (etc = bind)" grep -qx "deployment's own" "$S/etno/etc/hostname"
+unmounted etno
+check "[var] mount = \"none\" (a file kept in the image): boots" conf_boot vn "$V"
+check "... /var is the image's own, not the shared var" \
+	test ! -e "$S/vn/var/lib/shared" -a "$(findmnt -n -o TARGET "$S/vn/var" 2>/dev/null)" = ""
+unmounted vn
+check "[root] transient = true: boots, / read-only" conf_boot rt "$R"
+check_fails "... the root stays read-only" 1 'Read-only file system' touch "$S/rt/new-file"
+unmounted rt
+
+physroot bad
+bootc_state bad "" "$BAD"
+check_fails "an unknown table is refused, naming the file and the line" 12 \
+	"refusing the image's /usr/lib/composefs/setup-root-conf.toml: line 1: unknown table \[usr\]" \
+	pivot bad "composefs.digest=$BAD" "$BOOTC"
+refused bad state
+physroot vt
+bootc_state vt "" "$VT"
+check_fails "[var] mount = \"volatile\" against var = bind is refused (not mounted by cfs-pivot)" 12 \
+	"\[var\] mount = transient, which cfs-pivot does not mount" pivot vt "composefs.digest=$VT" "$BOOTC"
+refused vt state
+check "... but var = none is stricter, and boots" pivot vt "composefs.digest=$VT" "${BOOTC%var = bind}var = none"
+unmounted vt
+
+# The file's object is checked against the digest the image records.
+physroot tamper
+bootc_state tamper "" "$T"
+# The same length, but etc = bind: the file as it would loosen the policy.
+printf '%s\n[etc]\ntransient = true\n' "$LONG" > "$S/t.orig"
+printf '%s\n[etc]\nmount = "bind"  \n' "$LONG" > "$S/t.toml"
+O=$("$CFSBOOT" digest "$S/t.orig" | cut -d' ' -f1 | cut -d: -f2)
+OBJ=$S/tamper/composefs/objects/${O:0:2}/${O:2}
+check "the configuration's object is in the store" test -f "$OBJ"
+cp "$S/t.toml" "$OBJ"
+check_fails "a configuration object changed in the store is refused" 7 \
+	"its object .* does not have the fs-verity digest the image records" \
+	pivot tamper "composefs.digest=$T" "$BOOTC"
+refused tamper verity
+rm "$OBJ"
+check_fails "... and a missing one" 5 "the object of the image's /usr/lib/composefs/setup-root-conf.toml" \
+	pivot tamper "composefs.digest=$T" "$BOOTC"
+refused tamper store
+
+# ---- the measurement names the modes the file made effective
+SWTPM_DIR=$S/tpm
+. "$TESTS_DIR/swtpm.sh"
+swtpm_template
+start_tpm m
+physroot m
+bootc_state m "" "$T"
+check "a measured boot: [etc] transient = true over etc = bind" pivot m "composefs.digest=$T" \
+	"${BOOTC/tpm = off/tpm = if-present
+tpm-device = $DEV}" --measure-log "$S/m.run/measure.log"
+check "... measures composefs-state:etc=transient,keep=1;var=bind" \
+	grep -aq 'composefs-state:etc=transient,keep=1;var=bind' "$S/m.run/measure.log"
+check "... and the image's word names its digest" grep -aq "$T" "$S/m.run/measure.log"
+unmounted m
+
 done_testing
