@@ -167,8 +167,8 @@ start_tpm m || fail "swtpm starts"
 cfsboot tpm commit-version --device "$DEV" 3 > /dev/null || fail "commit-version 3"
 physroot m
 check "a signed image boots measured (tpm = required)" pivot m "$(policy required "$DEV")"
-check "phases: tpm and floor before the signature, probe, measure before the mount" \
-	test "$(phases m)" = "cmdline policy store digest tpm floor signature probe measure mount state attach"
+check "phases: tpm and floor before the signature, probe, image-config, measure before the mount" \
+	test "$(phases m)" = "cmdline policy store digest tpm floor signature probe image-config measure mount state attach"
 check "status: TPM present, PCR 15, logged, floor 3" test \
 	"$(status m '[s["tpm"][k] for k in ("present", "pcr", "logged", "floor")]')" = "[True, 15, True, 3]"
 check "status: the sha1 and sha256 banks" \

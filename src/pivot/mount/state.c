@@ -140,12 +140,14 @@ static int var_refusal(int r, const char *shown)
 }
 
 /*
- * var = bind: the deployment's var, created as a directory when missing.
- * bootc makes it a relative link to the var its deployments share
- * (<state>/os/default/var), so links are followed, beneath the state
- * directory only (beneath.h).
+ * var = bind: the deployment's var, created as a directory when missing
+ * (through deploy, on the writable clone).  bootc makes it a relative link
+ * to the var its deployments share (<state>/os/default/var), so links are
+ * followed, beneath the state directory only (beneath.h).  It is opened on
+ * the physical root's own mount: before Linux 6.15 a mount cannot be
+ * cloned out of a detached one such as the writable clone.
  */
-static int var_mount(int rw_fd, int deploy, const struct deploy_path *d)
+static int var_mount(int physroot_fd, int deploy, const struct deploy_path *d)
 {
 	char rel[PATH_MAX + 8], shown[PATH_MAX + 8];
 	_cleanup_close_ int state = -1, var = -1;
@@ -156,8 +158,8 @@ static int var_mount(int rw_fd, int deploy, const struct deploy_path *d)
 		log_info("created the state directory %s", shown);
 	else if (errno != EEXIST)
 		return log_errno(-errno, "cannot create %s: %m", shown);
-	state = d->state_rel[0] ? cfs_open_beneath(rw_fd, d->state_rel, true) :
-		fcntl(rw_fd, F_DUPFD_CLOEXEC, 3);
+	state = d->state_rel[0] ? cfs_open_beneath(physroot_fd, d->state_rel, true) :
+		fcntl(physroot_fd, F_DUPFD_CLOEXEC, 3);
 	if (state < 0)
 		return log_errno(state < -1 ? state : -errno, "cannot open the state directory "
 				 "of %s: %m", shown);
@@ -397,7 +399,7 @@ int pivot_state_prepare(const struct pivot_state_in *in, struct pivot_state *s)
 	}
 
 	if (p->var == PIVOT_VAR_BIND) {
-		s->var_fd = var_mount(s->rw_fd, deploy, &d);
+		s->var_fd = var_mount(in->physroot_fd, deploy, &d);
 		if (s->var_fd < 0)
 			return s->var_fd;
 	}
