@@ -158,11 +158,12 @@ static int var_mount(int physroot_fd, int deploy, const struct deploy_path *d)
 		log_info("created the state directory %s", shown);
 	else if (errno != EEXIST)
 		return log_errno(-errno, "cannot create %s: %m", shown);
-	state = d->state_rel[0] ? cfs_open_beneath(physroot_fd, d->state_rel, true) :
-		fcntl(physroot_fd, F_DUPFD_CLOEXEC, 3);
+	if (d->state_rel[0])
+		state = cfs_open_beneath(physroot_fd, d->state_rel, true);
+	else if ((state = fcntl(physroot_fd, F_DUPFD_CLOEXEC, 3)) < 0)
+		state = -errno;
 	if (state < 0)
-		return log_errno(state < -1 ? state : -errno, "cannot open the state directory "
-				 "of %s: %m", shown);
+		return log_errno(state, "cannot open the state directory of %s: %m", shown);
 	snprintf(rel, sizeof(rel), "%s/" CFS_DEPLOY_VAR, in_state);
 	var = cfs_open_beneath_follow(state, rel, true);
 	if (var < 0)
