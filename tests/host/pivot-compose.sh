@@ -46,72 +46,7 @@ INSECURE='verity = insecure-dev
 signature = off
 tpm = off'
 
-# physroot NAME: a fresh physical root holding the store.
-physroot() {
-	rm -rf "${S:?}/$1" "$S/$1.run"
-	mkdir -p "$S/$1/composefs" "$S/$1.run"
-	cp -a "$S/store/." "$S/$1/composefs/"
-}
-
-# listing NAME: every path of the physical root NAME, with mode and size.
-listing() { find "$S/$1" -printf '%p %m %s\n' | sort; }
-
-# unchanged NAME: the physical root is as it was before the last pivot.
-unchanged() { listing "$1" | cmp -s - "$S/$1.run/before"; }
-
-# no_stage NAME: the staging directory beside NAME's status file is gone.
-no_stage() { ! ls -A "$S/$1.run" | grep -q stage; }
-
-# pivot NAME CMDLINE POLICY [OPTIONS...]: boots from the physical root NAME,
-# bind-mounted on itself so that it is a mount point as a real one is.
-pivot() {
-	local name=$1 cmdline=$2 policy=$3; shift 3
-	mountpoint -q "$S/$name" || mount --bind "$S/$name" "$S/$name"
-	listing "$name" > "$S/$name.run/before"
-	printf '%s\n' "$cmdline" > "$S/$name.run/cmdline"
-	printf '%s\n' "$policy" > "$S/$name.run/pivot.conf"
-	"$CFS_PIVOT" --cmdline "$S/$name.run/cmdline" --config "$S/$name.run/pivot.conf" \
-		--sysroot "$S/$name" --status "$S/$name.run/status.json" "$@"
-}
-
-# status NAME EXPR: a field of NAME's status file (a Python expression on s).
-status() {
-	python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' \
-		"$S/$1.run/status.json" "$2"
-}
-
-# mounts_at NAME: the file system types mounted at the physical root's path.
-mounts_at() {
-	awk -v p="$S/$1" '$5 == p { for (i = 7; $i != "-"; i++); print $(i + 1) }' /proc/self/mountinfo
-}
-
-# options_at PATH: the mount options of the mount at PATH.
-options_at() { awk -v p="$1" '$5 == p { print $6 }' /proc/self/mountinfo | tail -n 1; }
-
-# has_options PATH OPTION...: the mount at PATH has each OPTION.
-has_options() {
-	local o opts
-	opts=,$(options_at "$1"),
-	for o in "${@:2}"; do
-		case $opts in *,"$o",*) ;; *) echo "$1: $opts lacks $o"; return 1 ;; esac
-	done
-}
-
-# unmounted NAME: the composed tree leaves; the physical root's directory
-# is what is left at NAME.
-unmounted() { umount -R "$S/$1"; }
-
-# refused NAME CLASS: what every refusal must leave behind: a "refused"
-# status of that class, the physical root still mounted where it was and
-# nothing else, no state written, no staging directory.
-refused() {
-	local name=$1 class=$2
-	check "$name: status refused, class $class" \
-		test "$(status "$name" 's["result"] + " " + s["error"]["class"]')" = "refused $class"
-	check "$name: the physical root is still in place, alone" test "$(mounts_at "$name")" = "$PHYS_FS"
-	check "$name: nothing written to the physical root" unchanged "$name"
-	check "$name: no staging directory left" no_stage "$name"
-}
+. "$TESTS_DIR/host/pivot-lib.bash"
 
 # ---- a boot: the tree, read-only, the physical root inside, /etc and /var
 # etc = overlay (unverified state, asked for) and var = bind.
@@ -136,8 +71,12 @@ check "kernel paths: computed image digest, $EROFS_PATH, lowerdir+, no verity, d
 	test "$(status ok '" ".join(s["kernel_paths"])')" = \
 	"image:computed $EROFS_PATH overlay:lowerdir+ verity:none layers:detached"
 check "phases in order" test "$(status ok '" ".join(p["name"] for p in s["phases"])')" = \
-	"cmdline policy store digest probe mount state attach"
+	"cmdline policy store digest probe image-config mount state attach"
 check "the composed tree is at the sysroot" test "$(mounts_at ok)" = overlay
+# bootc finds the booted deployment by the root's source (bootc status).
+check "the composed root's source is composefs:<digest>, as bootc reads it from mountinfo" \
+	test "$(awk -v p="$S/ok" '$5 == p { for (i = 7; $i != "-"; i++); print $(i + 2) }' \
+		/proc/self/mountinfo)" = "composefs:$D"
 check "the tree equals the source (content, modes, owners, xattrs, links, devices)" \
 	python3 "$TESTS_DIR/host/mkimage-compare.py" "$SRC/data" "$S/ok/data"
 check "/etc shows the image's files" cmp "$SRC/etc/os-release" "$S/ok/etc/os-release"
@@ -348,7 +287,7 @@ tpm = off'
 check "boot-check: the status says boot-check" test "$(status bc 's["verity"]')" = boot-check
 check "boot-check: every object was checked" test "$(status bc 's["objects_checked"]')" = "$N_OBJECTS"
 check "boot-check: its phase and kernel path" sh -c \
-	"test \"\$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(\" \".join(p[\"name\"] for p in s[\"phases\"]), s[\"kernel_paths\"][2:4])' '$S/bc.run/status.json')\" = \"cmdline policy store digest probe boot-check mount state attach ['overlay:lowerdir+', 'verity:boot-check']\""
+	"test \"\$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(\" \".join(p[\"name\"] for p in s[\"phases\"]), s[\"kernel_paths\"][2:4])' '$S/bc.run/status.json')\" = \"cmdline policy store digest probe boot-check image-config mount state attach ['overlay:lowerdir+', 'verity:boot-check']\""
 unmounted bc
 
 # The image rewritten in place after the boot (same inode, as a user who
@@ -600,7 +539,12 @@ physroot corrupt
 head -c 8192 /dev/urandom > "$S/corrupt.cfs"
 CD=$("$CFSBOOT" digest "$S/corrupt.cfs" | cut -d' ' -f1 | cut -d: -f2)
 cp "$S/corrupt.cfs" "$S/corrupt/composefs/images/$CD"
+# Without image-config the kernel is the first to read the image.
 check_fails "a corrupt image (named by its own digest)" 11 "cannot mount the image .*/images/$CD as EROFS" \
+	pivot corrupt "composefs.digest=$CD" "$INSECURE
+image-config = no"
+refused corrupt mount
+check_fails "a corrupt image, image-config = yes: its reader refuses it first" 11 "images/$CD" \
 	pivot corrupt "composefs.digest=$CD" "$INSECURE"
 refused corrupt mount
 check_fails "a corrupt image under boot-check" 11 "images/$CD" \

@@ -153,8 +153,8 @@ start_tpm m || fail "swtpm starts"
 cfsboot tpm commit-version --device "$DEV" 3 > /dev/null || fail "commit-version 3"
 physroot m
 check "a signed image boots measured (tpm = required)" pivot m "$(policy required "$DEV")"
-check "phases: tpm and floor before the signature, probe, measure before the mount" \
-	test "$(phases m)" = "cmdline policy store digest tpm floor signature probe measure mount state attach"
+check "phases: tpm and floor before the signature, probe, image-config, measure before the mount" \
+	test "$(phases m)" = "cmdline policy store digest tpm floor signature probe image-config measure mount state attach"
 check "status: TPM present, PCR 15, logged, floor 3" test \
 	"$(status m '[s["tpm"][k] for k in ("present", "pcr", "logged", "floor")]')" = "[True, 15, True, 3]"
 check "status: the sha1 and sha256 banks" \
@@ -274,7 +274,7 @@ check "... saying so" said none "no TPM found \(tpm-device = $S/no-tpm, waited 0
 check "... and so does its line" said none "booted composefs image .*; NOT measured \(no TPM, tpm = if-present\); "
 check "... the status: present false, nothing else" test "$(status none 's["tpm"]')" = "{'present': False}"
 check "... phases: the TPM looked for, no floor, no measurement" \
-	test "$(phases none)" = "cmdline policy store digest tpm signature probe mount state attach"
+	test "$(phases none)" = "cmdline policy store digest tpm signature probe image-config mount state attach"
 check "... no log" test ! -e "$S/none.run/measure.log"
 umount -R "$S/none"
 

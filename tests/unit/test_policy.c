@@ -79,6 +79,7 @@ static void assert_policy_equal(const struct pivot_policy *a, const struct pivot
 	for (size_t i = 0; i < a->etc_keep.n; i++)
 		assert_string_equal(a->etc_keep.entry[i], b->etc_keep.entry[i]);
 	assert_int_equal(a->var, b->var);
+	assert_int_equal(a->image_config, b->image_config);
 	assert_int_equal(a->signature, b->signature);
 	assert_string_equal(a->trust, b->trust);
 	assert_string_equal(a->revoked, b->revoked);
@@ -103,6 +104,7 @@ static const char every_key[] =
 	"  verity\t=\tboot-check  \n"
 	"etc = overlay\r\n"
 	"var = none\n"
+	"image-config = no\n"
 	"signature = optional\n"
 	"trust = /etc/keys\n"
 	"revoked = /etc/keys/revoked\n"
@@ -132,6 +134,7 @@ static void assert_every_key(const struct pivot_policy *p)
 	assert_string_equal(p->etc_keep.entry[0], "ssh/ssh_host_*_key");
 	assert_string_equal(p->etc_keep.entry[1], "hostname");
 	assert_int_equal(p->var, PIVOT_VAR_NONE);
+	assert_false(p->image_config);
 	assert_int_equal(p->signature, PIVOT_SIGNATURE_OPTIONAL);
 	assert_string_equal(p->trust, "/etc/keys");
 	assert_string_equal(p->revoked, "/etc/keys/revoked");
@@ -220,6 +223,7 @@ static void test_print_round_trip(void **state)
 			    "verity = require\n"
 			    "etc = transient\n"
 			    "var = bind\n"
+			    "image-config = yes\n"
 			    "signature = required\n"
 			    "trust = /etc/cfsboot/trust.d\n"
 			    "revoked = /etc/cfsboot/revoked.list\n"
@@ -316,7 +320,7 @@ static void test_errors_name_the_line(void **state)
 		const char *message;
 	} cases[] = {
 		{ "verity = require\n\n# c\nverty = require\n",
-		  "pivot.conf:4: unknown key \"verty\" (the keys are image, store, state, verity, etc, var, "
+		  "pivot.conf:4: unknown key \"verty\" (the keys are image, store, state, verity, etc, var, image-config, "
 		  "signature, trust, revoked, min-version, check-clock, tpm, tpm-device, pcr, "
 		  "tpm-wait, floor, root-wait, on-failure, etc-keep, init, signer-ca)" },
 		{ "Verity = require\n", "pivot.conf:1: unknown key \"Verity\"" },

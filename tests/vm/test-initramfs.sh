@@ -91,6 +91,15 @@ for d in "$dir/disk" "$dir/disk/state/deploy/$D/var"; do
 done
 printf '#!/bin/sh\nexit 0\n' > "$dir/disk/evil-suid" && chmod 4755 "$dir/disk/evil-suid"
 cp -a "$dir/disk" "$dir/disk-swap"
+# bootc.img: the deployment's state as bootc lays it out, var a relative
+# link to the var deployments share, and the origin file beside it.
+cp -a "$dir/disk" "$dir/disk-bootc"
+bootc_dep=$dir/disk-bootc/state/deploy/$D
+rm -rf "$bootc_dep/var" && mkdir -p "$dir/disk-bootc/state/os/default/var/lib" &&
+	echo shared > "$dir/disk-bootc/state/os/default/var/lib/bootc-shared" &&
+	ln -s ../../os/default/var "$bootc_dep/var" &&
+	printf '[origin]\ncontainer-image-reference = ostree-unverified-image:docker://example\n' \
+		> "$bootc_dep/$D.origin"
 swap_obj=$(object "$os/usr/share/payload/swap.bin")
 head -c 10000 /dev/urandom > "$dir/disk-swap/$swap_obj"
 plain_obj=$(object "$os/usr/share/payload/plain.bin")
@@ -104,10 +113,11 @@ mkdir -p "$dir/disk-exposed/var" && ln "$dir/disk-exposed/$plain_obj" "$dir/disk
 	vm_ext4 "$dir/disk" "$dir/good.img" 64 -U "$UUID" &&
 	vm_ext4 "$dir/disk-swap" "$dir/swap.img" 64 -U "$UUID" &&
 	vm_ext4 "$dir/disk" "$dir/plain.img" 64 -U "$UUID" &&
-	vm_ext4 "$dir/disk-exposed" "$dir/exposed.img" 64 -U "$UUID"
+	vm_ext4 "$dir/disk-exposed" "$dir/exposed.img" 64 -U "$UUID" &&
+	vm_ext4 "$dir/disk-bootc" "$dir/bootc.img" 64 -U "$UUID"
 } || { fail "make the ext4 disks"; done_testing; exit; }
 vm_verity_disks "$dir/good.img" "$dir/swap.img" "$dir/plain.img:$plain_obj" \
-	"$dir/exposed.img:$plain_obj"
+	"$dir/exposed.img:$plain_obj" "$dir/bootc.img"
 vm_check provision "fs-verity enabled on the stores (provisioning boot, ${VM_BOOT_SECONDS} s)" test $? -eq 0
 
 # ---- the TPM keeps the anti-rollback floor 5, above the policy's 3
@@ -236,6 +246,15 @@ vm_expect good "good: a setuid program planted on the physical root does not run
 	sysroot_suid refused
 vm_check good "good: the feature probe left no 'overlayfs: failed to resolve' in the kernel log" \
 	test -z "$(tr -d '\r' < "$(vm_log good)" | grep -a 'overlayfs: failed to resolve')"
+
+vm_expect good "good: /'s mount source is composefs:<digest>, where bootc looks for it" \
+	root_source "composefs:$D"
+
+# ---- bootc's state layout, named with bootc's composefs= word
+boot bootc "$dir/bootc.img" "rw composefs=$D"
+verified bootc
+vm_expect bootc "bootc: /'s mount source is composefs:<digest> (bootc status)" root_source "composefs:$D"
+vm_expect bootc "bootc: /var is the shared var the deployment's link names" var_shared shared
 
 # ---- init= leads into the image only: the real init never runs, nor the
 # planted one

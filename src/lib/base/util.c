@@ -1,6 +1,16 @@
 // SPDX-License-Identifier: MIT
 #include "lib/base/util.h"
 
+#include <time.h>
+
+uint64_t cfs_now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
+
 int cfs_pread_full(int fd, void *buf, size_t len, off_t off)
 {
 	uint8_t *p = buf;

@@ -65,6 +65,9 @@ static inline void cfs_fclosep(FILE **f)
 #define TAKE_PTR(p) ({ __typeof__(p) _p = (p); (p) = NULL; _p; })
 
 /* Read or write exactly len bytes at off; -EIO on a short file. */
+/* The monotonic clock in microseconds: durations in the status and logs. */
+uint64_t cfs_now_usec(void);
+
 int cfs_pread_full(int fd, void *buf, size_t len, off_t off);
 int cfs_write_full(int fd, const void *buf, size_t len);
 

@@ -48,16 +48,18 @@ static int sys_openat2(int dirfd, const char *path, struct open_how *how)
 
 static int walk(int dirfd, const char *path, bool dir, bool last_link);
 
-/* With last_link, a symbolic link as the last component is opened itself
+/* Atomic: cfsboot fsck opens objects on several threads. */
+static atomic_bool no_openat2;
+
+/* With follow, links that stay beneath dirfd are followed by the kernel;
+ * with last_link, a symbolic link as the last component is opened itself
  * (O_PATH | O_NOFOLLOW gives the link), for a caller that reads it. */
-static int open_beneath(int dirfd, const char *path, bool dir, bool last_link)
+static int open_beneath(int dirfd, const char *path, bool dir, bool follow, bool last_link)
 {
-	/* Atomic: cfsboot fsck opens objects on several threads. */
-	static atomic_bool no_openat2;
 	struct open_how how = {
 		.flags = O_PATH | O_CLOEXEC | (dir ? O_DIRECTORY : 0) | (last_link ? O_NOFOLLOW : 0),
-		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
-			   RESOLVE_NO_XDEV,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV |
+			   (follow ? 0 : RESOLVE_NO_SYMLINKS),
 	};
 	int fd;
 
@@ -76,12 +78,17 @@ static int open_beneath(int dirfd, const char *path, bool dir, bool last_link)
 
 int cfs_open_beneath(int dirfd, const char *path, bool dir)
 {
-	return open_beneath(dirfd, path, dir, false);
+	return open_beneath(dirfd, path, dir, false, false);
 }
 
 int cfs_open_beneath_link(int dirfd, const char *path)
 {
-	return open_beneath(dirfd, path, false, true);
+	return open_beneath(dirfd, path, false, false, true);
+}
+
+int cfs_open_beneath_follow(int dirfd, const char *path, bool dir)
+{
+	return open_beneath(dirfd, path, dir, true, false);
 }
 
 /* Opens one component, refusing a link (unless link_ok) and a change of

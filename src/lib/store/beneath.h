@@ -46,6 +46,18 @@ int cfs_open_beneath_link(int dirfd, const char *path);
 int cfs_open_beneath_walk(int dirfd, const char *path, bool dir);
 int cfs_open_beneath_link_walk(int dirfd, const char *path);
 
+/*
+ * Opens path beneath dirfd as cfs_open_beneath() does, but follows the
+ * symbolic links on the way and at its end as long as each stays beneath
+ * dirfd: bootc's state names a deployment's var with a relative link into
+ * the state directory.  A link that leaves dirfd (an absolute one, or
+ * "..") or crosses a mount point fails with -EXDEV, a magic link with
+ * -ELOOP, and so do more than the kernel's 40 links (a loop).  Without
+ * openat2() no link is followed (-ELOOP): the walk cannot resolve one as
+ * safely.
+ */
+int cfs_open_beneath_follow(int dirfd, const char *path, bool dir);
+
 /* Reopens an O_PATH fd of a regular file for reading, through
  * /proc/self/fd, so that the file opened is the one that was checked.
  * Returns the new fd or a negative errno. */

@@ -17,7 +17,9 @@
  *
  *   <state>/deploy/<hex>/etc/upper, etc/work   etc = overlay
  *   <state>/deploy/<hex>/etc                   etc = bind
- *   <state>/deploy/<hex>/var                   var = bind
+ *   <state>/deploy/<hex>/var                   var = bind (bootc: a link to
+ *                                              ../../os/default/var)
+ *   <state>/deploy/<hex>/<hex>.origin          bootc's; cfs-pivot leaves it
  *
  * Store and state are policy paths below the physical root; everything in
  * them is opened beneath their directory (beneath.h).

@@ -26,14 +26,6 @@
 #define RETRY_FIRST_USEC 10000u
 #define RETRY_MAX_USEC   500000u
 
-uint64_t tpm_now_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 /* The TPM asks to be asked again: busy, testing itself, or holding back NV
  * writes to spare its memory. */
 static bool transient(TSS2_RC rc)
@@ -108,7 +100,7 @@ static bool device_there(const char *device)
 
 int cfs_tpm_wait(const char *device, uint64_t timeout_usec, uint64_t *waited_usec)
 {
-	uint64_t start = tpm_now_usec(), waited = 0;
+	uint64_t start = cfs_now_usec(), waited = 0;
 
 	while (!device_there(device)) {
 		if (waited >= timeout_usec) {
@@ -116,7 +108,7 @@ int cfs_tpm_wait(const char *device, uint64_t timeout_usec, uint64_t *waited_use
 			return -ENODEV;
 		}
 		usleep((useconds_t)MIN(WAIT_POLL_USEC, timeout_usec - waited));
-		waited = tpm_now_usec() - start;
+		waited = cfs_now_usec() - start;
 	}
 	*waited_usec = waited;
 	return 0;
@@ -193,14 +185,14 @@ static int tcti_swtpm(struct cfs_tpm *t, const char *device)
  * a software TPM or a bare platform may need it. */
 static int startup(struct cfs_tpm *t)
 {
-	uint64_t start = tpm_now_usec();
+	uint64_t start = cfs_now_usec();
 	unsigned int attempt = 0;
 	TSS2_RC rc;
 
 	do
 		rc = Esys_Startup(t->esys, TPM2_SU_CLEAR);
 	while (tpm_again(t, rc, &attempt));
-	t->stats.usec += tpm_now_usec() - start;
+	t->stats.usec += cfs_now_usec() - start;
 	if (rc != TSS2_RC_SUCCESS && tpm_rc_base(rc) != TPM2_RC_INITIALIZE)
 		return tpm_failed(t, rc, "TPM2_Startup");
 	return 0;
@@ -322,10 +314,10 @@ static int read_banks(struct cfs_tpm *t)
 int cfs_tpm_banks(struct cfs_tpm *t, const uint16_t **banks, size_t *n)
 {
 	if (!t->have_banks) {
-		uint64_t start = tpm_now_usec();
+		uint64_t start = cfs_now_usec();
 		int r = read_banks(t);
 
-		t->stats.usec += tpm_now_usec() - start;
+		t->stats.usec += cfs_now_usec() - start;
 		if (r < 0)
 			return r;
 	}
@@ -337,7 +329,7 @@ int cfs_tpm_banks(struct cfs_tpm *t, const uint16_t **banks, size_t *n)
 int cfs_tpm_extend(struct cfs_tpm *t, unsigned int pcr, const struct cfs_tpm_digests *d)
 {
 	TPML_DIGEST_VALUES values = { .count = (uint32_t)d->n };
-	uint64_t start = tpm_now_usec();
+	uint64_t start = cfs_now_usec();
 	unsigned int attempt = 0;
 	char what[32];
 	TSS2_RC rc;
@@ -352,7 +344,7 @@ int cfs_tpm_extend(struct cfs_tpm *t, unsigned int pcr, const struct cfs_tpm_dig
 		rc = Esys_PCR_Extend(t->esys, ESYS_TR_PCR0 + pcr, ESYS_TR_PASSWORD, ESYS_TR_NONE,
 				     ESYS_TR_NONE, &values);
 	while (tpm_again(t, rc, &attempt));
-	t->stats.usec += tpm_now_usec() - start;
+	t->stats.usec += cfs_now_usec() - start;
 	if (rc != TSS2_RC_SUCCESS) {
 		snprintf(what, sizeof(what), "extending PCR %u", pcr);
 		return tpm_failed(t, rc, what);
@@ -412,12 +404,12 @@ int cfs_tpm_pcr_read(struct cfs_tpm *t, unsigned int pcr, struct cfs_tpm_digests
 		sel.pcrSelections[i].pcrSelect[pcr / 8] = (uint8_t)(1u << (pcr % 8));
 	}
 
-	start = tpm_now_usec();
+	start = cfs_now_usec();
 	do
 		rc = Esys_PCR_Read(t->esys, ESYS_TR_NONE, ESYS_TR_NONE, ESYS_TR_NONE, &sel,
 				   &update_counter, &sel_out, &values);
 	while (tpm_again(t, rc, &attempt));
-	t->stats.usec += tpm_now_usec() - start;
+	t->stats.usec += cfs_now_usec() - start;
 	if (rc != TSS2_RC_SUCCESS)
 		return tpm_failed(t, rc, "reading a PCR");
 

@@ -10,6 +10,7 @@
 #include <tss2/tss2_mu.h>
 
 #include "lib/base/log.h"
+#include "lib/base/util.h"
 
 enum floor_state {
 	FLOOR_ABSENT,
@@ -148,7 +149,7 @@ static int floor_get(struct cfs_tpm *t, ESYS_TR *tr, enum floor_state *state, ui
 
 int cfs_tpm_floor_read(struct cfs_tpm *t, uint64_t *floor)
 {
-	uint64_t start = tpm_now_usec();
+	uint64_t start = cfs_now_usec();
 	enum floor_state state;
 	ESYS_TR tr = ESYS_TR_NONE;
 	int r;
@@ -156,7 +157,7 @@ int cfs_tpm_floor_read(struct cfs_tpm *t, uint64_t *floor)
 	r = floor_get(t, &tr, &state, floor);
 	if (tr != ESYS_TR_NONE)
 		Esys_TR_Close(t->esys, &tr);
-	t->stats.usec += tpm_now_usec() - start;
+	t->stats.usec += cfs_now_usec() - start;
 	if (r < 0)
 		return r;
 	switch (state) {
@@ -210,7 +211,7 @@ static int describe(struct cfs_tpm *t, ESYS_TR tr, char *buf, size_t size)
 
 int cfs_tpm_floor_describe(struct cfs_tpm *t, char *buf, size_t size)
 {
-	uint64_t start = tpm_now_usec();
+	uint64_t start = cfs_now_usec();
 	ESYS_TR tr = ESYS_TR_NONE;
 	unsigned int attempt = 0;
 	TSS2_RC rc;
@@ -227,7 +228,7 @@ int cfs_tpm_floor_describe(struct cfs_tpm *t, char *buf, size_t size)
 		r = describe(t, tr, buf, size);
 		Esys_TR_Close(t->esys, &tr);
 	}
-	t->stats.usec += tpm_now_usec() - start;
+	t->stats.usec += cfs_now_usec() - start;
 	return r;
 }
 
@@ -358,13 +359,13 @@ static int floor_raise(struct cfs_tpm *t, ESYS_TR *tr, uint64_t version, uint64_
 
 int cfs_tpm_floor_raise(struct cfs_tpm *t, uint64_t version, uint64_t *before)
 {
-	uint64_t start = tpm_now_usec();
+	uint64_t start = cfs_now_usec();
 	ESYS_TR tr = ESYS_TR_NONE;
 	int r;
 
 	r = floor_raise(t, &tr, version, before);
 	if (tr != ESYS_TR_NONE)
 		Esys_TR_Close(t->esys, &tr);
-	t->stats.usec += tpm_now_usec() - start;
+	t->stats.usec += cfs_now_usec() - start;
 	return r;
 }

@@ -24,8 +24,6 @@ struct cfs_tpm {
 	struct cfs_tpm_stats stats;
 };
 
-uint64_t tpm_now_usec(void);
-
 /*
  * Called after each attempt at a command, as the condition of its loop:
  *

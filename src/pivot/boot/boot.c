@@ -15,13 +15,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "pivot/mount/attach.h"
 #include "pivot/mount/compose.h"
 #include "pivot/boot/booted.h"
 #include "pivot/boot/errors.h"
+#include "pivot/boot/image_config.h"
 #include "pivot/mount/fsctx.h"
 #include "lib/base/log.h"
 #include "pivot/boot/lockdown.h"
@@ -200,32 +200,26 @@ static int objects_class(int r)
 	}
 }
 
-static uint64_t now_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
 static int phase_boot_check(struct pivot_boot *b)
 {
 	struct pivot_objects_report rep;
-	uint64_t start = now_usec();
-	int r;
+	int r = pivot_objects_check_all(b->store.image_fd, b->store.image_path,
+					b->store.objects_fd, b->store.objects_path, &rep);
 
-	r = pivot_objects_check_all(b->store.image_fd, b->store.image_path, b->store.objects_fd,
-				    b->store.objects_path, &rep);
 	if (r < 0)
 		return objects_class(r);
-	b->boot_check_usec = now_usec() - start;
+	b->boot_check_usec = rep.usec;
 	b->boot_checked = true;
 	b->objects_checked = rep.objects;
-	log_info("boot-check: %llu objects of %llu files verified in %llu ms (%llu measured by "
-		 "fs-verity, the rest computed)", (unsigned long long)rep.objects,
-		 (unsigned long long)rep.files, (unsigned long long)(b->boot_check_usec / 1000),
-		 (unsigned long long)rep.by_kernel);
 	return 0;
+}
+
+/* The image's setup-root-conf.toml: verified, tightening only, measured. */
+static int phase_image_config(struct pivot_boot *b)
+{
+	int r = pivot_image_config_apply(&b->policy, &b->store);
+
+	return r < 0 ? pivot_image_config_class(r) : 0;
 }
 
 /* Probes the overlayfs context *fsfd and chooses the plan; a context the
@@ -312,9 +306,9 @@ static int phase_mount(struct pivot_boot *b)
 {
 	struct pivot_overlay root = {
 		.what = "the composed root",
+		.root_hex = b->store.hex,
 		.data_fd = b->store.objects_fd,
-		.upper_fd = -1,
-		.work_fd = -1,
+		.upper_fd = -1, .work_fd = -1,
 		.detached = { -1, -1 },
 	};
 	bool loop;
@@ -397,6 +391,11 @@ static bool signature_wanted(const struct pivot_boot *b)
 	return b->policy.signature != PIVOT_SIGNATURE_OFF || b->floor.version > 0;
 }
 
+static bool image_config_wanted(const struct pivot_boot *b)
+{
+	return b->policy.image_config;
+}
+
 static bool boot_check_wanted(const struct pivot_boot *b)
 {
 	return b->policy.verity == PIVOT_VERITY_BOOT_CHECK;
@@ -423,6 +422,7 @@ static const struct phase {
 	{ "signature",   phase_signature,   signature_wanted,   false },
 	{ "probe",       phase_probe,       NULL,               false },
 	{ "boot-check",  phase_boot_check,  boot_check_wanted,  false },
+	{ "image-config", phase_image_config, image_config_wanted, false },
 	{ "measure",     phase_measure,     tpm_opened,         false },
 	{ "mount",       phase_mount,       NULL,               false },
 	{ "state",       phase_state,       NULL,               false },
@@ -432,10 +432,10 @@ static const struct phase {
 /* Runs one phase and notes its time: 0 or the class of its refusal. */
 static int run_phase(struct pivot_boot *b, const struct phase *ph)
 {
-	uint64_t start = now_usec();
+	uint64_t start = cfs_now_usec();
 	int r = ph->run(b);
 
-	if (pivot_status_add_phase(&b->status, ph->name, now_usec() - start) < 0 && r == 0)
+	if (pivot_status_add_phase(&b->status, ph->name, cfs_now_usec() - start) < 0 && r == 0)
 		r = PIVOT_EXIT_INTERNAL;
 	return r;
 }

@@ -89,6 +89,7 @@ struct pivot_policy {
 	enum pivot_etc etc;
 	struct pivot_keep_list etc_keep;          /* what etc = transient keeps */
 	enum pivot_var var;
+	bool image_config;                        /* the image's setup-root-conf.toml may tighten etc, var */
 	enum pivot_signature signature;
 	char trust[PIVOT_POLICY_VALUE_SIZE];     /* in the initramfs */
 	char revoked[PIVOT_POLICY_VALUE_SIZE];   /* in the initramfs */

@@ -89,10 +89,14 @@ static int set_layers(int fsfd, const struct pivot_overlay *o, const struct pivo
 
 static int set_options(int fsfd, const struct pivot_overlay *o, const struct pivot_plan *plan)
 {
-	char upper[PIVOT_FD_PATH_MAX], work[PIVOT_FD_PATH_MAX];
+	char upper[PIVOT_FD_PATH_MAX], work[PIVOT_FD_PATH_MAX], source[PIVOT_ROOT_SOURCE_SIZE];
 	int r;
 
 	r = set_layers(fsfd, o, plan);
+	if (r == 0 && o->root_hex) {
+		snprintf(source, sizeof(source), PIVOT_ROOT_SOURCE_PREFIX "%s", o->root_hex);
+		r = pivot_fsconfig_string(fsfd, "source", source);
+	}
 	if (r == 0 && o->upper_fd >= 0) {
 		pivot_fd_path(o->upper_fd, upper);
 		pivot_fd_path(o->work_fd, work);

@@ -13,6 +13,13 @@
 
 #include "pivot/mount/plan.h"
 #include "pivot/mount/stage.h"
+#include "lib/store/layout.h"
+
+/* The composed root's mount source: bootc's "composefs:<hex digest>" (its
+ * other form, "transient:composefs=<hex>", names a writable root, which
+ * cfs-pivot never mounts). */
+#define PIVOT_ROOT_SOURCE_PREFIX "composefs:"
+#define PIVOT_ROOT_SOURCE_SIZE (sizeof(PIVOT_ROOT_SOURCE_PREFIX) + CFS_DIGEST_HEX_LEN)
 
 /*
  * Mounts the image open at image_fd as EROFS, read-only and detached: from
@@ -25,6 +32,10 @@ int pivot_mount_erofs(int image_fd, const char *image_name, bool avoid_file, boo
 
 struct pivot_overlay {
 	const char *what;          /* in messages: "the composed root", "/etc" */
+	/* The root's: the image's digest in hex, which names the mount's
+	 * source "composefs:<hex>" (bootc finds the booted deployment in
+	 * /proc/self/mountinfo by it); NULL leaves the source "none". */
+	const char *root_hex;
 	int lower_fd;              /* the image's tree, or a directory of it */
 	int data_fd;               /* the objects directory */
 	int upper_fd, work_fd;     /* both -1: a read-only overlay */

@@ -9,6 +9,7 @@
  */
 #include "pivot/mount/state.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -45,6 +46,7 @@ void pivot_state_close(struct pivot_state *s)
 struct deploy_path {
 	char rel[PATH_MAX];
 	char shown[PATH_MAX];
+	const char *state_rel;    /* the state directory relative to the physical root, "" for it */
 };
 
 static void deploy_path(const struct pivot_state_in *in, struct deploy_path *d)
@@ -52,6 +54,7 @@ static void deploy_path(const struct pivot_state_in *in, struct deploy_path *d)
 	const char *state = strcmp(in->policy->state, "/") == 0 ? "" : in->policy->state;
 	const char *prefix = strcmp(in->sysroot, "/") == 0 ? "" : in->sysroot;
 
+	d->state_rel = state[0] ? state + 1 : "";
 	snprintf(d->rel, sizeof(d->rel), "%s%s" CFS_STATE_DEPLOY_FMT, state[0] ? state + 1 : "",
 		 state[0] ? "/" : "", in->hex);
 	snprintf(d->shown, sizeof(d->shown), "%s%s/" CFS_STATE_DEPLOY_FMT, prefix, state, in->hex);
@@ -86,21 +89,86 @@ static int check_image(const struct pivot_state_in *in)
 	return r;
 }
 
-/* A mount of dir (relative to the physical root) of its own, writable. */
-static int bind_clone(const struct pivot_state_in *in, const char *rel, const char *shown)
+/* A mount of the directory dir of its own, writable. */
+static int clone_writable(int dir, const char *shown)
 {
 	struct mount_attr attr = { .attr_clr = MOUNT_ATTR_RDONLY };
-	_cleanup_close_ int dir = cfs_open_beneath(in->physroot_fd, rel, true);
-	_cleanup_close_ int fd = -1;
+	_cleanup_close_ int fd = open_tree(dir, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+					   AT_EMPTY_PATH);
 
-	if (dir < 0)
-		return log_errno(dir, "cannot open %s: %m", shown);
-	fd = open_tree(dir, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
 	if (fd < 0)
 		return log_errno(-errno, "cannot make a mount of %s: %m", shown);
 	if (mount_setattr(fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
 		return log_errno(-errno, "cannot make the mount of %s writable: %m", shown);
 	return TAKE_FD(fd);
+}
+
+/* A writable mount of dir (relative to the physical root), opened without
+ * following links. */
+static int bind_clone(const struct pivot_state_in *in, const char *rel, const char *shown)
+{
+	_cleanup_close_ int dir = cfs_open_beneath(in->physroot_fd, rel, true);
+
+	if (dir < 0)
+		return log_errno(dir, "cannot open %s: %m", shown);
+	return clone_writable(dir, shown);
+}
+
+/* Why the deployment's var (shown) could not be opened in the state
+ * directory: the one line, returning r. */
+static int var_refusal(int r, const char *shown)
+{
+	switch (r) {
+	case -EXDEV:
+		return log_errno(r, "refusing %s: it is a symbolic link that leaves the state "
+				 "directory, or a mount point is on its way (bootc's link is the "
+				 "relative ../../os/default/var; make var a directory or a link that "
+				 "stays in the state)", shown);
+	case -ELOOP:
+		return log_errno(r, "refusing %s: a loop of symbolic links, more than 40 of them, "
+				 "a magic link, or a link on a kernel without openat2(), which "
+				 "cfs-pivot cannot follow safely (make var a directory)", shown);
+	case -ENOTDIR:
+		return log_errno(r, "refusing %s: it is not a directory, nor a link to one in the "
+				 "state directory", shown);
+	case -ENOENT:
+		return log_errno(r, "%s is a symbolic link to nothing (bootc creates the shared "
+				 "<state>/os/default/var it points to; create what it names)", shown);
+	default:
+		return log_errno(r, "cannot open %s: %m", shown);
+	}
+}
+
+/*
+ * var = bind: the deployment's var, created as a directory when missing
+ * (through deploy, on the writable clone).  bootc makes it a relative link
+ * to the var its deployments share (<state>/os/default/var), so links are
+ * followed, beneath the state directory only (beneath.h).  It is opened on
+ * the physical root's own mount: before Linux 6.15 a mount cannot be
+ * cloned out of a detached one such as the writable clone.
+ */
+static int var_mount(int physroot_fd, int deploy, const struct deploy_path *d)
+{
+	char rel[PATH_MAX + 8], shown[PATH_MAX + 8];
+	_cleanup_close_ int state = -1, var = -1;
+	const char *in_state = d->rel + strlen(d->state_rel) + !!d->state_rel[0];
+
+	snprintf(shown, sizeof(shown), "%s/" CFS_DEPLOY_VAR, d->shown);
+	if (mkdirat(deploy, CFS_DEPLOY_VAR, 0755) == 0)
+		log_info("created the state directory %s", shown);
+	else if (errno != EEXIST)
+		return log_errno(-errno, "cannot create %s: %m", shown);
+	if (d->state_rel[0])
+		state = cfs_open_beneath(physroot_fd, d->state_rel, true);
+	else if ((state = fcntl(physroot_fd, F_DUPFD_CLOEXEC, 3)) < 0)
+		state = -errno;
+	if (state < 0)
+		return log_errno(state, "cannot open the state directory of %s: %m", shown);
+	snprintf(rel, sizeof(rel), "%s/" CFS_DEPLOY_VAR, in_state);
+	var = cfs_open_beneath_follow(state, rel, true);
+	if (var < 0)
+		return var_refusal(var, shown);
+	return clone_writable(var, shown);
 }
 
 /* etc = bind mounts what the tool that installs the image put there (cfsboot
@@ -332,13 +400,7 @@ int pivot_state_prepare(const struct pivot_state_in *in, struct pivot_state *s)
 	}
 
 	if (p->var == PIVOT_VAR_BIND) {
-		cfs_closep(&dir);
-		dir = make_dir(deploy, CFS_DEPLOY_VAR, 0755, d.shown);
-		if (dir < 0)
-			return dir;
-		snprintf(rel, sizeof(rel), "%s/" CFS_DEPLOY_VAR, d.rel);
-		snprintf(shown, sizeof(shown), "%s/" CFS_DEPLOY_VAR, d.shown);
-		s->var_fd = bind_clone(in, rel, shown);
+		s->var_fd = var_mount(in->physroot_fd, deploy, &d);
 		if (s->var_fd < 0)
 			return s->var_fd;
 	}

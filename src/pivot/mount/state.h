@@ -5,7 +5,9 @@
  * is <physical root><state>/deploy/<hex digest>/ (docs/policy.md), with
  *   etc/upper, etc/work   etc = overlay (over the image's /etc)
  *   etc                   etc = bind (the deployment's own /etc)
- *   var                   var = bind
+ *   var                   var = bind: a directory, or bootc's relative link
+ *                         to the var deployments share, ../../os/default/var
+ *                         (links are followed beneath the state directory only)
  * and etc = transient keeps its upper directory on a tmpfs, with the files
  * of etc-keep bound over it from etc/upper (etc_keep.h).  Directories
  * are created on first boot (mode 0755, work 0700, owned by root), except

@@ -15,6 +15,7 @@ struct pivot_objects_report {
 	uint64_t files;      /* inodes whose content is an object */
 	uint64_t objects;    /* distinct objects checked */
 	uint64_t by_kernel;  /* of them, measured by fs-verity rather than computed */
+	uint64_t usec;       /* how long the check took */
 };
 
 /*
@@ -22,8 +23,8 @@ struct pivot_objects_report {
  * references against the digest the image records for it: the kernel's
  * measurement when the object has fs-verity, else computed.  Each distinct
  * object is checked once.  Names are for messages: the image and the
- * objects directory.  Returns 0 with *rep filled, or after logging one line
- * naming the object:
+ * objects directory.  Returns 0 with *rep filled and logged in one line, or
+ * after logging one line naming the object:
  *   -EBADMSG     an object's digest is not the recorded one
  *   -ENODATA     a file records no digest for its object, so nothing can check it
  *   -ENOENT      an object is missing
