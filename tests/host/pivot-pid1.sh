@@ -494,6 +494,25 @@ else
 	skip "boot: PCR 15 after a refusal needs swtpm and tpm2-tools"
 fi
 
+# The TPM's phases run alongside the root device's (pid1.md): a refusal of
+# theirs is taken at their own place in the order, after the root device,
+# the store and the digest, and is the one given when those pass.  The
+# TPM's wait outlasts the root device's, so that its refusal comes later.
+NO_TPM=$'tpm = required\ntpm-device = /dev/cfs-no-such-tpm\ntpm-wait = 2\non-failure = halt'
+new_initramfs b
+rc=0; out=$(boot b "root=UUID=$GONE $D" \
+	$'root-wait = 1\nverity = insecure-dev\nsignature = off\n'"$NO_TPM" 2>&1) || rc=$?
+expect "boot: with no TPM either, the root device's refusal is the one given" $rc "$out" 130 \
+	"boot refused \(rootdev, exit 14\): root device UUID=$GONE did not appear within 1 s"
+umount -l "$S/b"
+new_initramfs b
+rc=0; out=$(boot b "root=UUID=$FSUUID $D" $'verity = insecure-dev\nsignature = off\n'"$NO_TPM" 2>&1) ||
+	rc=$?
+expect "boot: a TPM that is required and missing refuses after the root device is found" \
+	$rc "$out" 130 "root device UUID=$FSUUID is /dev/" \
+	"boot refused \(tpm, exit 10\): no TPM found \(tpm-device = /dev/cfs-no-such-tpm, waited"
+umount -l "$S/b"
+
 new_initramfs b
 start=$SECONDS
 rc=0; out=$(boot b "root=LABEL=$LABEL-gone $D" $'root-wait = 1\non-failure = reboot' 2>&1) || rc=$?

@@ -524,7 +524,9 @@ vm_os_tree() {
 	for applet in $("$bb" --list); do
 		[ "$applet" = busybox ] || ln -sf busybox "$dir/bin/$applet"
 	done
-	install -m 755 "$VM_GUEST_SRC/os/init" "$dir/sbin/init" || return 1
+	install -m 755 "$VM_GUEST_SRC/os/init" "$dir/sbin/init" &&
+		install -D -m 755 "$VM_GUEST_SRC/klog-times.sh" "$dir/usr/lib/cfstest/klog-times.sh" ||
+		return 1
 	vm_static_cfsboot "$dir/usr/bin/cfsboot" || return 1
 	cat > "$dir/etc/os-release" <<-OS
 	NAME="cfsboot demo OS"
@@ -717,5 +719,6 @@ vm_dracut_tree() {
 	mkdir -p "$dir"/{sbin,etc,var,sysroot,usr/lib/cfstest} &&
 		install -m 755 "$VM_GUEST_SRC/dracut/init" "$dir/sbin/init" &&
 		install -m 755 "$VM_GUEST_SRC/dracut/report.sh" "$dir/usr/lib/cfstest/report.sh" &&
+		install -m 755 "$VM_GUEST_SRC/klog-times.sh" "$dir/usr/lib/cfstest/klog-times.sh" &&
 		printf 'ID=cfstest\nNAME="cfsboot test image"\n' > "$dir/etc/os-release"
 }
