@@ -18,7 +18,7 @@
 # creates its state (a first boot writes and syncs the files of etc-keep).
 # Under TCG every number is many times what hardware takes, and the
 # machine's load (printed) stretches them further: read the ratios.
-#   RUNS=5  CFS_VM_TIMEOUT=300
+#   RUNS=5  CFS_VM_TIMEOUT=300  PATHS="systemd plain" (the paths to measure)
 set -u
 . "$(dirname "$0")/../tests/vm/lib.sh"
 . "$(dirname "$0")/boot-lib.sh"
@@ -73,7 +73,7 @@ boot_once() {
 echo "bench/boot-dracut.sh: kernel $VM_KVER, TCG, $RUNS boots each; load $(load)"
 # The image's first boot, which creates its state, is not measured.
 boot_once first "$dir/initrd-systemd" "$dir/store.img" "composefs.digest=$D" > /dev/null || exit 1
-for kind in systemd plain; do
+for kind in ${PATHS:-systemd plain}; do
 	# Baseline and composefs boots alternate, so that a change in the
 	# machine's load falls on both alike.
 	declare -A span=() uptime=() wall=()
