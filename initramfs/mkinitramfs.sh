@@ -272,10 +272,38 @@ for m in "${MODULES[@]}"; do
 	fi
 done
 
+# plain_module REL: REL without the compression suffix the distribution
+# gave it.
+plain_module() {
+	local rel=${1%.xz}
+	rel=${rel%.zst}
+	echo "${rel%.gz}"
+}
+# add_module REL: the module file into the archive.  A compressed archive
+# gets it decompressed: compressing the archive as a whole compresses the
+# module as well as its own compression did, and the kernel then loads it
+# without decompressing it on the boot's time.  An uncompressed archive
+# keeps the module as shipped, its only compression.
+add_module() {
+	local rel=$1 plain
+	plain=$(plain_module "$rel")
+	if [ "$COMPRESS" = none ] || [ "$plain" = "$rel" ]; then
+		install -D -m 0644 "$MODDIR/$rel" "$dest/$rel"
+		return
+	fi
+	mkdir -p "$(dirname "$dest/$plain")"
+	case $rel in
+	*.xz) xz -dc "$MODDIR/$rel" ;;
+	*.zst) zstd -q -dc "$MODDIR/$rel" ;;
+	*.gz) gzip -dc "$MODDIR/$rel" ;;
+	esac > "$dest/$plain" || die "cannot decompress $MODDIR/$rel (packages xz-utils, zstd, gzip)"
+	chmod 0644 "$dest/$plain"
+}
+
 if [ ${#FILES[@]} -gt 0 ]; then
 	dest=$ROOT/lib/modules/$KVER
 	for rel in "${!FILES[@]}"; do
-		install -D -m 0644 "$MODDIR/$rel" "$dest/$rel"
+		add_module "$rel"
 	done
 	# What depmod reads besides the modules: the modules built into the
 	# kernel (libkmod answers "built in" from its index), and the order of
@@ -285,8 +313,7 @@ if [ ${#FILES[@]} -gt 0 ]; then
 	done
 	if [ -f "$MODDIR/modules.order" ]; then
 		for rel in "${!FILES[@]}"; do
-			rel=${rel%.xz} rel=${rel%.zst} rel=${rel%.gz}
-			echo "$rel"
+			plain_module "$rel"
 		done > "$STAGE/present"
 		grep -xF -f "$STAGE/present" "$MODDIR/modules.order" > "$dest/modules.order" || true
 	fi

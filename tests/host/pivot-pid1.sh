@@ -95,16 +95,17 @@ chmod 755 "$OS/sbin/init" "$OS/sbin/other-init" "$OS/sbin/not-elf"
 
 # ------------------------------------------------------------- module tree
 # A depmod tree for the running kernel's release: cfs_test_top needs
-# cfs_test_dep (an exported symbol), both .ko.xz; cfs_test_builtin is in
+# cfs_test_dep (an exported symbol), both .ko.xz ($PLAINTREE: the same
+# as plain .ko, as cfs-mkinitramfs packs them); cfs_test_builtin is in
 # modules.builtin; $LIVE, when the host has loadable modules, is one it
 # has loaded.  The .ko files are objects without a module section: a
 # kernel that supports modules refuses them (ENOEXEC), so nothing is ever
 # loaded into the host.
-MODTREE=$S/modtree
+MODTREE=$S/modtree PLAINTREE=$S/plaintree
 LIVE=$(awk '$3 == 0 && $5 == "Live" { print $1; exit }' /proc/modules 2> /dev/null)
-make_modtree() {
+make_modtree() { # TREE COMPRESS(yes|no)
 	local base=$S/modbase d=$S/modbase/lib/modules/$KVER
-	mkdir -p "$d/kernel/cfs" || return 1
+	rm -rf "$base" && mkdir -p "$d/kernel/cfs" || return 1
 	printf '%s\n' '__attribute__((section("__ksymtab_strings"), used)) static const char s[] = "cfs_test_sym";' \
 		'void cfs_test_sym(void) {}' > "$S/dep.c"
 	printf '%s\n' 'extern void cfs_test_sym(void);' 'void cfs_test_top(void) { cfs_test_sym(); }' > "$S/top.c"
@@ -114,13 +115,14 @@ make_modtree() {
 		echo 'void cfs_test_live(void) {}' > "$S/live.c"
 		cc -c -o "$d/kernel/cfs/$LIVE.ko" "$S/live.c" || return 1
 	fi
-	xz "$d"/kernel/cfs/*.ko || return 1
+	[ "$2" = no ] || xz "$d"/kernel/cfs/*.ko || return 1
 	echo kernel/cfs/cfs_test_builtin.ko > "$d/modules.builtin"
 	: > "$d/modules.order"
 	: > "$d/modules.builtin.modinfo"
-	depmod -b "$base" "$KVER" && mv "$d" "$MODTREE"
+	depmod -b "$base" "$KVER" && mv "$d" "$1"
 }
-check "a depmod tree of fake modules" make_modtree
+check "a depmod tree of fake modules" make_modtree "$MODTREE" yes
+check "a depmod tree of the same modules, plain" make_modtree "$PLAINTREE" no
 
 # modules NAME LIST-TEXT: the driver loads LIST-TEXT's modules from $MODTREE.
 modules() {
@@ -149,9 +151,24 @@ if command -v strace > /dev/null; then
 		fail "a .ko.xz module reaches the kernel decompressed"
 		printf '%s\n' "$out" | tail -n 5 | sed 's/^/#   /'
 	fi
+	# A plain .ko goes to the kernel as it is: its file, or its bytes.
+	DEP_SIZE=$(stat -c %s "$PLAINTREE/kernel/cfs/cfs_test_dep.ko")
+	out=$(strace -y -e trace=init_module,finit_module "$DRIVER" modules "$PLAINTREE" "$S/dep.list" 2>&1)
+	if grep -qE "^init_module\(0x[0-9a-f]+, $DEP_SIZE, " <<< "$out" ||
+	   grep -qF "finit_module(3<$PLAINTREE/kernel/cfs/cfs_test_dep.ko>, \"\", 0)" <<< "$out"; then
+		ok "a plain .ko module reaches the kernel as it is"
+	else
+		fail "a plain .ko module reaches the kernel as it is"
+		printf '%s\n' "$out" | tail -n 5 | sed 's/^/#   /'
+	fi
 else
 	skip "a .ko.xz module reaches the kernel decompressed (no strace)"
+	skip "a plain .ko module reaches the kernel as it is (no strace)"
 fi
+check_fails "plain .ko: a dependency is loaded first and a failure names it" 14 \
+	'cannot load module cfs_test_dep, which cfs_test_top needs: ' \
+	"$DRIVER" modules "$PLAINTREE" "$S/dep.list"
+check "plain .ko: a built-in module is success" "$DRIVER" modules "$PLAINTREE" "$S/ok.list"
 check_fails "a module in neither the tree nor the kernel is named" 14 \
 	"module cfs_test_missing is neither in $MODTREE nor built into the kernel" \
 	modules missing $'cfs_test_builtin\ncfs_test_missing\n'
@@ -476,6 +493,25 @@ if command -v swtpm > /dev/null && command -v tpm2_pcrread > /dev/null; then
 else
 	skip "boot: PCR 15 after a refusal needs swtpm and tpm2-tools"
 fi
+
+# The TPM's phases run alongside the root device's (pid1.md): a refusal of
+# theirs is taken at their own place in the order, after the root device,
+# the store and the digest, and is the one given when those pass.  The
+# TPM's wait outlasts the root device's, so that its refusal comes later.
+NO_TPM=$'tpm = required\ntpm-device = /dev/cfs-no-such-tpm\ntpm-wait = 2\non-failure = halt'
+new_initramfs b
+rc=0; out=$(boot b "root=UUID=$GONE $D" \
+	$'root-wait = 1\nverity = insecure-dev\nsignature = off\n'"$NO_TPM" 2>&1) || rc=$?
+expect "boot: with no TPM either, the root device's refusal is the one given" $rc "$out" 130 \
+	"boot refused \(rootdev, exit 14\): root device UUID=$GONE did not appear within 1 s"
+umount -l "$S/b"
+new_initramfs b
+rc=0; out=$(boot b "root=UUID=$FSUUID $D" $'verity = insecure-dev\nsignature = off\n'"$NO_TPM" 2>&1) ||
+	rc=$?
+expect "boot: a TPM that is required and missing refuses after the root device is found" \
+	$rc "$out" 130 "root device UUID=$FSUUID is /dev/" \
+	"boot refused \(tpm, exit 10\): no TPM found \(tpm-device = /dev/cfs-no-such-tpm, waited"
+umount -l "$S/b"
 
 new_initramfs b
 start=$SECONDS

@@ -54,7 +54,7 @@ uefi_entry() {
 	version $version
 	linux /cfsboot/linux
 	initrd /cfsboot/initrd
-	options console=ttyS0 panic=-1 $options
+	options console=ttyS0 panic=-1 no_timer_check $options
 	EOF
 }
 

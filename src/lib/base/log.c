@@ -12,7 +12,10 @@
 static const char *log_program = "cfsboot";
 static int log_level = LOG_INFO;
 static int kmsg_fd = -1;
-static char last_error[1024];
+/* Each thread's own: cfs-pivot's TPM phases run on a thread of their own
+ * in PID-1 mode, and their refusal is taken at their place in the order
+ * (cfs_log_set_last_error). */
+static _Thread_local char last_error[1024];
 
 void cfs_log_init(const char *program)
 {
@@ -48,6 +51,11 @@ static void log_kmsg(int level, const char *msg)
 const char *cfs_log_last_error(void)
 {
 	return last_error;
+}
+
+void cfs_log_set_last_error(const char *line)
+{
+	snprintf(last_error, sizeof(last_error), "%s", line);
 }
 
 int cfs_log_full(int level, int err, const char *fmt, ...)

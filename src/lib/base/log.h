@@ -25,6 +25,9 @@ int cfs_log_full(int level, int err, const char *fmt, ...);
  * "" before the first.  A PID 1 that refuses the boot says it once more
  * last, so that it is the line left on the screen. */
 const char *cfs_log_last_error(void);
+/* Makes line the last error of this thread, as if it had been logged here:
+ * a refusal found on another thread (cfs-pivot's TPM phases). */
+void cfs_log_set_last_error(const char *line);
 
 #define log_error(...)   cfs_log_full(LOG_ERR, 0, __VA_ARGS__)
 #define log_warning(...) cfs_log_full(LOG_WARNING, 0, __VA_ARGS__)

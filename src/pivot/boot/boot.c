@@ -26,6 +26,7 @@
 #include "lib/base/log.h"
 #include "pivot/boot/lockdown.h"
 #include "pivot/boot/policy_cmdline.h"
+#include "pivot/boot/tpm_phases.h"
 #include "pivot/verify/measure.h"
 #include "pivot/verify/objects.h"
 #include "pivot/pid1/pid1.h"
@@ -57,6 +58,7 @@ void pivot_boot_init(struct pivot_boot *b, const struct pivot_boot_options *opt)
 
 void pivot_boot_done(struct pivot_boot *b)
 {
+	pivot_tpm_early_join(b);
 	cfs_tpm_close(b->tpm);
 	b->tpm = NULL;
 	cfs_closep(&b->overlay_fsfd);
@@ -66,12 +68,6 @@ void pivot_boot_done(struct pivot_boot *b)
 	cfs_closep(&b->erofs_fd);
 	pivot_store_close(&b->store);
 	pivot_cmdline_done(&b->cmdline);
-}
-
-/* An allocation failure is cfs-pivot's fault, not the input's. */
-static int class_of(int r, enum pivot_exit class)
-{
-	return r == -ENOMEM ? PIVOT_EXIT_INTERNAL : (int)class;
 }
 
 static int add_path(struct pivot_boot *b, const char *path)
@@ -84,7 +80,7 @@ static int phase_cmdline(struct pivot_boot *b)
 	int r = pivot_cmdline_load(&b->cmdline, b->opt.cmdline_path);
 
 	if (r < 0)
-		return class_of(r, PIVOT_EXIT_CMDLINE);
+		return pivot_exit_class(r, PIVOT_EXIT_CMDLINE);
 	if (b->cmdline.debug)
 		cfs_log_set_level(LOG_DEBUG);
 	/* Without an image named, the policy decides (phase_policy). */
@@ -97,7 +93,7 @@ static int phase_policy(struct pivot_boot *b)
 	int r = pivot_policy_load(&b->policy, b->opt.config_path);
 
 	if (r < 0)
-		return class_of(r, PIVOT_EXIT_POLICY);
+		return pivot_exit_class(r, PIVOT_EXIT_POLICY);
 	pivot_policy_apply_cmdline(&b->policy, &b->cmdline);
 	b->have_policy = true;
 	if (!b->have_digest) {
@@ -117,16 +113,20 @@ static int phase_policy(struct pivot_boot *b)
 
 static int phase_root_device(struct pivot_boot *b)
 {
-	int r = pid1_prepare(&b->cmdline, &b->policy, b->opt.sysroot);
+	int r;
 
-	return r < 0 ? class_of(r, PIVOT_EXIT_ROOTDEV) : 0;
+	/* The TPM needs no root device: its phases start alongside. */
+	pivot_tpm_early_start(b);
+	r = pid1_prepare(&b->cmdline, &b->policy, b->opt.sysroot);
+
+	return r < 0 ? pivot_exit_class(r, PIVOT_EXIT_ROOTDEV) : 0;
 }
 
 static int phase_store(struct pivot_boot *b)
 {
 	int r = pivot_store_open(&b->store, b->opt.sysroot, b->policy.store, &b->cmdline.digest);
 
-	return r < 0 ? class_of(r, PIVOT_EXIT_STORE) : 0;
+	return r < 0 ? pivot_exit_class(r, PIVOT_EXIT_STORE) : 0;
 }
 
 static int phase_digest(struct pivot_boot *b)
@@ -146,32 +146,8 @@ static int phase_digest(struct pivot_boot *b)
 	if (r == -EBADMSG)
 		return PIVOT_EXIT_DIGEST;
 	if (r < 0)
-		return class_of(r, PIVOT_EXIT_VERITY);
+		return pivot_exit_class(r, PIVOT_EXIT_VERITY);
 	return add_path(b, how == PIVOT_IMAGE_KERNEL ? "image:fs-verity" : "image:computed");
-}
-
-static int phase_tpm(struct pivot_boot *b)
-{
-	int r = pivot_tpm_open(&b->policy, &b->tpm_status, &b->tpm);
-
-	return r < 0 ? class_of(r, PIVOT_EXIT_TPM) : 0;
-}
-
-/* The TPM's counter raises the policy's min-version, never lowers it. */
-static int phase_floor(struct pivot_boot *b)
-{
-	uint64_t counter;
-	int r = pivot_rollback_floor(&b->policy, b->tpm, &b->tpm_status, &counter);
-
-	if (r < 0)
-		return class_of(r, PIVOT_EXIT_TPM);
-	if (r == PIVOT_FLOOR_READ && counter > b->floor.version) {
-		b->floor.version = counter;
-		b->floor.source = "the TPM's anti-rollback counter";
-	}
-	log_info("anti-rollback floor: security version %llu (%s)",
-		 (unsigned long long)b->floor.version, b->floor.source);
-	return 0;
 }
 
 static int phase_signature(struct pivot_boot *b)
@@ -181,7 +157,7 @@ static int phase_signature(struct pivot_boot *b)
 
 	if (r == -CFS_SIG_ROLLBACK)
 		return PIVOT_EXIT_ROLLBACK;
-	return r < 0 ? class_of(r, PIVOT_EXIT_SIGNATURE) : 0;
+	return r < 0 ? pivot_exit_class(r, PIVOT_EXIT_SIGNATURE) : 0;
 }
 
 /* The class of a failed object check (objects.h). */
@@ -196,7 +172,7 @@ static int objects_class(int r)
 	case -EOPNOTSUPP:
 		return PIVOT_EXIT_MOUNT;
 	default:
-		return class_of(r, PIVOT_EXIT_VERITY);
+		return pivot_exit_class(r, PIVOT_EXIT_VERITY);
 	}
 }
 
@@ -232,7 +208,7 @@ static int choose_plan(struct pivot_boot *b, int *fsfd)
 
 	r = pivot_probe_overlay(*fsfd, b->store.objects_fd, &probe);
 	if (r < 0)
-		return class_of(r, PIVOT_EXIT_MOUNT);
+		return pivot_exit_class(r, PIVOT_EXIT_MOUNT);
 	if (probe.legacy_context)
 		*fsfd = safe_close(*fsfd);
 	if (pivot_plan_choose(b->policy.verity, &probe, &b->opt.avoid, &b->plan, &why) < 0) {
@@ -299,7 +275,7 @@ static int phase_measure(struct pivot_boot *b)
 
 	memcpy(m.fingerprint, b->signer.fingerprint_bytes, sizeof(m.fingerprint));
 	r = pivot_measure(&b->policy, b->tpm, &m, b->opt.measure_log_path, &b->tpm_status);
-	return r < 0 ? class_of(r, PIVOT_EXIT_TPM) : 0;
+	return r < 0 ? pivot_exit_class(r, PIVOT_EXIT_TPM) : 0;
 }
 
 static int phase_mount(struct pivot_boot *b)
@@ -317,11 +293,11 @@ static int phase_mount(struct pivot_boot *b)
 	b->erofs_fd = pivot_mount_erofs(b->store.image_fd, b->store.image_path,
 					b->opt.avoid.erofs_file, &loop);
 	if (b->erofs_fd < 0)
-		return class_of(b->erofs_fd, PIVOT_EXIT_MOUNT);
+		return pivot_exit_class(b->erofs_fd, PIVOT_EXIT_MOUNT);
 	root.lower_fd = root.detached[0] = b->erofs_fd;
 	b->root_fd = pivot_mount_overlay(&root, &b->plan, &b->stage, &b->overlay_fsfd);
 	if (b->root_fd < 0)
-		return class_of(b->root_fd, PIVOT_EXIT_MOUNT);
+		return pivot_exit_class(b->root_fd, PIVOT_EXIT_MOUNT);
 
 	r = add_path(b, loop ? "erofs:loop" : "erofs:file");
 	if (r == 0)
@@ -348,7 +324,7 @@ static int phase_state(struct pivot_boot *b)
 	int r = pivot_state_prepare(&in, &b->state);
 
 	if (r < 0)
-		return class_of(r, PIVOT_EXIT_STATE);
+		return pivot_exit_class(r, PIVOT_EXIT_STATE);
 	/* The overlays hold their own clones of the layers now. */
 	pivot_stage_release(&b->stage);
 	return add_path(b, b->stage.active ? "layers:attached" : "layers:detached");
@@ -366,7 +342,7 @@ static int phase_attach(struct pivot_boot *b)
 
 	if (r >= 0)
 		r = pivot_attach(b->opt.sysroot, b->store.root_fd, &a, r > 0);
-	return r < 0 ? class_of(r, PIVOT_EXIT_MOUNT) : 0;
+	return r < 0 ? pivot_exit_class(r, PIVOT_EXIT_MOUNT) : 0;
 }
 
 static bool in_pid1(const struct pivot_boot *b)
@@ -417,8 +393,8 @@ static const struct phase {
 	 * min-version); the measurement once the image is known to be the
 	 * one named and signed, its objects checked and the verity mode the
 	 * kernel will enforce known, before anything of it is mounted. */
-	{ "tpm",         phase_tpm,         tpm_wanted,         false },
-	{ "floor",       phase_floor,       tpm_opened,         false },
+	{ "tpm",         pivot_phase_tpm,   tpm_wanted,         false },
+	{ "floor",       pivot_phase_floor, tpm_opened,         false },
 	{ "signature",   phase_signature,   signature_wanted,   false },
 	{ "probe",       phase_probe,       NULL,               false },
 	{ "boot-check",  phase_boot_check,  boot_check_wanted,  false },
@@ -499,6 +475,9 @@ static void measure_exit(struct pivot_boot *b, int r)
 
 	if (r == 0 && !b->nothing_to_do)
 		return;         /* measured, or no TPM to measure into */
+	/* A refusal before the tpm phase took its outcome: the TPM, opened
+	 * or not, is the thread's until then. */
+	pivot_tpm_early_join(b);
 	if (!b->have_policy) {
 		pivot_policy_defaults(&fallback);
 		if (r != PIVOT_EXIT_CMDLINE || pivot_policy_load(&fallback, b->opt.config_path) < 0) {
@@ -589,12 +568,12 @@ _Noreturn void pivot_boot_pid1(const struct pivot_boot_options *opt)
 	/* /proc first: the command line is read from it. */
 	r = pid1_mount_api();
 	if (r < 0)
-		pid1_refuse(&b, class_of(r, PIVOT_EXIT_ROOTDEV));
+		pid1_refuse(&b, pivot_exit_class(r, PIVOT_EXIT_ROOTDEV));
 	r = pivot_boot_run(&b);
 	if (r != PIVOT_EXIT_OK)
 		pid1_fail(&b.policy, r);
 	/* The policy's init, which init= may only repeat; every fd b holds
 	 * is close-on-exec. */
 	r = pid1_switch_root(b.opt.sysroot, b.policy.init);
-	pid1_refuse(&b, class_of(r, PIVOT_EXIT_SWITCH_ROOT));
+	pid1_refuse(&b, pivot_exit_class(r, PIVOT_EXIT_SWITCH_ROOT));
 }

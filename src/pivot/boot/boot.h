@@ -25,6 +25,7 @@
 #include "pivot/mount/stage.h"
 #include "pivot/mount/state.h"
 #include "pivot/boot/status.h"
+#include "pivot/boot/tpm_phases.h"
 #include "pivot/verify/store.h"
 
 struct cfs_tpm;
@@ -63,6 +64,7 @@ struct pivot_boot {
 	struct pivot_status status;
 	struct pivot_store store;
 	struct cfs_tpm *tpm;            /* NULL: none opened (measure.h) */
+	struct pivot_tpm_early tpm_early;   /* PID-1 mode: the TPM's phases run alongside */
 	struct pivot_version_floor floor;   /* min-version, raised by the TPM's */
 	struct pivot_signer signer;
 	struct pivot_plan plan;

@@ -9,6 +9,7 @@
 #ifndef CFS_PIVOT_ERRORS_H
 #define CFS_PIVOT_ERRORS_H
 
+#include <errno.h>
 #include <stddef.h>
 
 enum pivot_exit {
@@ -29,6 +30,13 @@ enum pivot_exit {
 	PIVOT_EXIT_ROOTDEV     = 14, /* PID-1 mode: bringing up the physical root */
 	PIVOT_EXIT_NO_IMAGE    = 15, /* no image named where one is required */
 };
+
+/* The class of a phase's failure r: an allocation failure is cfs-pivot's
+ * fault, not the input's. */
+static inline int pivot_exit_class(int r, enum pivot_exit class)
+{
+	return r == -ENOMEM ? PIVOT_EXIT_INTERNAL : (int)class;
+}
 
 /* The short name of a class ("digest", "switch-root", ...), or NULL for a
  * number that is not one. */

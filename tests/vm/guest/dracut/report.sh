@@ -8,6 +8,7 @@ echo 1 > /proc/sys/kernel/printk
 
 # Seconds since the kernel started, as the real init reports first.
 echo "CFSTEST: uptime=$(cut -d' ' -f1 /proc/uptime)"
+[ ! -f /usr/lib/cfstest/klog-times.sh ] || sh /usr/lib/cfstest/klog-times.sh
 echo "CFSTEST: init=$(cat /proc/1/comm)"
 # The root: its file system type and super options (mountinfo's fields
 # after the "-" separator).

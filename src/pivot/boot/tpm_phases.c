@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: MIT
+#include "pivot/boot/tpm_phases.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/base/log.h"
+#include "pivot/boot/boot.h"
+#include "pivot/boot/errors.h"
+#include "pivot/verify/measure.h"
+
+static int tpm_open(struct pivot_boot *b)
+{
+	int r = pivot_tpm_open(&b->policy, &b->tpm_status, &b->tpm);
+
+	return r < 0 ? pivot_exit_class(r, PIVOT_EXIT_TPM) : 0;
+}
+
+/* The TPM's counter raises the policy's min-version, never lowers it. */
+static int floor_read(struct pivot_boot *b)
+{
+	uint64_t counter;
+	int r = pivot_rollback_floor(&b->policy, b->tpm, &b->tpm_status, &counter);
+
+	if (r < 0)
+		return pivot_exit_class(r, PIVOT_EXIT_TPM);
+	if (r == PIVOT_FLOOR_READ && counter > b->floor.version) {
+		b->floor.version = counter;
+		b->floor.source = "the TPM's anti-rollback counter";
+	}
+	log_info("anti-rollback floor: security version %llu (%s)",
+		 (unsigned long long)b->floor.version, b->floor.source);
+	return 0;
+}
+
+/* The thread: both phases as they would run in turn, each one's refusal
+ * kept with its line (the log's last error is this thread's own). */
+static void *early_run(void *data)
+{
+	struct pivot_boot *b = data;
+	struct pivot_tpm_early *e = &b->tpm_early;
+
+	e->tpm_r = tpm_open(b);
+	snprintf(e->tpm_error, sizeof(e->tpm_error), "%s", cfs_log_last_error());
+	if (e->tpm_r == 0 && b->tpm) {
+		e->floor_ran = true;
+		e->floor_r = floor_read(b);
+		snprintf(e->floor_error, sizeof(e->floor_error), "%s", cfs_log_last_error());
+	}
+	return NULL;
+}
+
+void pivot_tpm_early_start(struct pivot_boot *b)
+{
+	struct pivot_tpm_early *e = &b->tpm_early;
+	int r;
+
+	if (b->policy.tpm == PIVOT_TPM_OFF || e->started)
+		return;
+	r = pthread_create(&e->thread, NULL, early_run, b);
+	if (r != 0) {
+		log_debug("cannot start a thread for the TPM (%s): its phases run in turn",
+			  strerror(r));
+		return;
+	}
+	e->started = true;
+}
+
+void pivot_tpm_early_join(struct pivot_boot *b)
+{
+	struct pivot_tpm_early *e = &b->tpm_early;
+
+	if (!e->started || e->joined)
+		return;
+	pthread_join(e->thread, NULL);
+	e->joined = true;
+}
+
+int pivot_phase_tpm(struct pivot_boot *b)
+{
+	struct pivot_tpm_early *e = &b->tpm_early;
+
+	if (!e->started)
+		return tpm_open(b);
+	pivot_tpm_early_join(b);
+	if (e->tpm_r)
+		cfs_log_set_last_error(e->tpm_error);
+	return e->tpm_r;
+}
+
+int pivot_phase_floor(struct pivot_boot *b)
+{
+	struct pivot_tpm_early *e = &b->tpm_early;
+
+	if (!e->started)
+		return floor_read(b);
+	if (e->floor_r)
+		cfs_log_set_last_error(e->floor_error);
+	return e->floor_r;
+}
