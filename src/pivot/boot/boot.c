@@ -27,7 +27,7 @@
 #include "pivot/boot/lockdown.h"
 #include "pivot/boot/policy_cmdline.h"
 #include "pivot/verify/measure.h"
-#include "pivot/verify/objects.h"
+#include "lib/store/image_check.h"
 #include "pivot/pid1/pid1.h"
 #include "pivot/pid1/switchroot.h"
 #include "pivot/mount/probe.h"
@@ -210,11 +210,11 @@ static uint64_t now_usec(void)
 
 static int phase_boot_check(struct pivot_boot *b)
 {
-	struct pivot_objects_report rep;
+	struct cfs_image_check_report rep;
 	uint64_t start = now_usec();
 	int r;
 
-	r = pivot_objects_check_all(b->store.image_fd, b->store.image_path, b->store.objects_fd,
+	r = cfs_image_check_objects(b->store.image_fd, b->store.image_path, b->store.objects_fd,
 				    b->store.objects_path, &rep);
 	if (r < 0)
 		return objects_class(r);
@@ -268,7 +268,7 @@ static int phase_probe(struct pivot_boot *b)
 	/* Under verity=require overlayfs would make every file whose object
 	 * lacks fs-verity unreadable: a store without it is refused now. */
 	if (b->plan.enforce == PIVOT_ENFORCE_KERNEL) {
-		r = pivot_objects_spot_check(b->store.image_fd, b->store.image_path,
+		r = cfs_image_spot_check(b->store.image_fd, b->store.image_path,
 					     b->store.objects_fd, b->store.objects_path);
 		if (r < 0)
 			return objects_class(r);
