@@ -108,6 +108,7 @@ check "status text says bad" sh -c "'$CFSBOOT' status $(printf "'%s' " "${COMMON
 
 # ---- gc: v1 and v4 go (no entry), v3's entry stays so v3 stays ----
 rm "$B/loader/entries/cfsboot-${D[3]}+0-3.conf"
+touch "$B/loader/entries/.tmp-0123456789abcdef" "$B/cfsboot/${D[2]}/.tmp-0123456789abcdef"
 out=$(cf gc --dry-run)
 check "gc --dry-run names v1, v3 and v4" sh -c "echo '$out' | grep -q 'would remove 3 images'"
 check "... and removes nothing" test -f "$S/images/${D[1]}" -a -d "$B/cfsboot/${D[1]}"
@@ -116,6 +117,7 @@ for v in 1 3 4; do
 	check "gc removed image v$v and its signature" test ! -e "$S/images/${D[$v]}" -a ! -e "$S/images/${D[$v]}.sig"
 done
 check "gc removed v1's and v3's boot files and state" test ! -e "$B/cfsboot/${D[1]}" -a ! -e "$B/cfsboot/${D[3]}" -a ! -e "$ST/deploy/${D[1]}"
+check "gc removed what a cut write leaves" test ! -e "$B/loader/entries/.tmp-0123456789abcdef" -a ! -e "$B/cfsboot/${D[2]}/.tmp-0123456789abcdef"
 check "gc kept v2" test -f "$S/images/${D[2]}" -a -f "$B/cfsboot/${D[2]}/linux" -a -d "$ST/deploy/${D[2]}"
 own3=$(fsverity digest "$dir/src3/usr/bin/own3" | cut -d' ' -f1 | cut -d: -f2)
 shared=$(fsverity digest "$dir/shared" | cut -d' ' -f1 | cut -d: -f2)

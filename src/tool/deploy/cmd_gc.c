@@ -106,6 +106,38 @@ static int remove_dirs(struct gc *g, const char *dir, const char *step)
 }
 
 /* name (messages) must outlive the set. */
+/* Unlinks dir/name (a missing one is fine). */
+static int remove_file(const char *dir, const char *prefix, const char *name, const char *step)
+{
+	_cleanup_free_ char *path = NULL;
+
+	if (asprintf(&path, "%s/%s%s", dir, prefix, name) < 0)
+		return log_oom();
+	fault_point(step);
+	if (unlink(path) < 0 && errno != ENOENT)
+		return log_errno(-errno, "cannot remove %s: %m", path);
+	return 0;
+}
+
+/* What a write cut short left in dir: atomic_file's temporary files
+ * (".tmp-*"), which no loader reads and no finished write leaves. */
+static int remove_temporaries(struct gc *g, const char *dir)
+{
+	char **names;
+	size_t n;
+	int r = list(dir, &names, &n);
+
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		if (strncmp(names[i], ".tmp-", strlen(".tmp-")) != 0)
+			continue;
+		printf("%s %s/%s\n", g->dry_run ? "would remove" : "removed", dir, names[i]);
+		if (!g->dry_run)
+			r = remove_file(dir, "", names[i], "gc-temporary");
+	}
+	dir_names_free(names, n);
+	return r;
+}
+
 static int add_image(struct cfs_objects *set, const char *path, const char *name)
 {
 	_cleanup_close_ int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -152,19 +184,6 @@ static int remove_objects(struct gc *g, const struct cfs_objects *doomed,
 		if (unlinkat(g->objects_fd, p, 0) < 0 && errno != ENOENT)
 			return log_errno(-errno, "cannot remove the object %s/%s: %m", g->objects, p);
 	}
-	return 0;
-}
-
-/* Unlinks dir/name (a missing one is fine). */
-static int remove_file(const char *dir, const char *prefix, const char *name, const char *step)
-{
-	_cleanup_free_ char *path = NULL;
-
-	if (asprintf(&path, "%s/%s%s", dir, prefix, name) < 0)
-		return log_oom();
-	fault_point(step);
-	if (unlink(path) < 0 && errno != ENOENT)
-		return log_errno(-errno, "cannot remove %s: %m", path);
 	return 0;
 }
 
@@ -285,7 +304,14 @@ static int run(struct gc *g)
 	if (g->objects_fd < 0)
 		return log_errno(-errno, "cannot open %s: %m", g->objects);
 	/* Entries first, then what they name: the boot files, the state, the store. */
-	r = remove_dirs(g, boot, "gc-boot");
+	r = remove_temporaries(g, g->site.entries);
+	for (size_t i = 0; r == 0 && i < g->site.n; i++) {
+		_cleanup_free_ char *files = site_files_path(&g->site, g->site.d[i].hex);
+
+		r = files ? remove_temporaries(g, files) : log_oom();
+	}
+	if (r == 0)
+		r = remove_dirs(g, boot, "gc-boot");
 	if (r == 0)
 		r = remove_dirs(g, state, "gc-state");
 	if (r == 0)
