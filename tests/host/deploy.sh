@@ -138,6 +138,13 @@ check "rollback makes v2 the default" cf rollback
 check "v2 is the default" sh -c "'$CFSBOOT' status --json $(printf "'%s' " "${COMMON[@]}") | grep -q '\"default\": \"${D[2]}\"'"
 check "its entry's version is now the highest" grep -qx "version 4" "$B/loader/entries/cfsboot-${D[2]}.conf"
 
+# the unit that runs bless, as make install writes it
+if command -v systemd-analyze >/dev/null; then
+	sed "s|@BINDIR@|$BUILD|" "$REPO/units/cfsboot-bless.service" > "$dir/cfsboot-bless.service"
+	check "systemd-analyze verifies cfsboot-bless.service" systemd-analyze verify --man=no "$dir/cfsboot-bless.service"
+else
+	skip "systemd-analyze is not installed"
+fi
 for c in deploy status bless rollback gc; do
 	check "$c --help" sh -c "'$CFSBOOT' $c --help | grep -q '^Usage: cfsboot $c'"
 done
