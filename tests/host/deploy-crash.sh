@@ -79,10 +79,11 @@ check "rollback-entry: v1 is the default" test "$(default)" = "${D[1]}"
 # gc: v3 and v4 have no entry; v3's own objects go, the shared one stays
 own() { local d; d=$(fsverity digest "$dir/src$1/usr/bin/own$1" | cut -d' ' -f1 | cut -d: -f2); echo "$S/objects/${d:0:2}/${d:2}"; }
 shared=$(fsverity digest "$dir/shared" | cut -d' ' -f1 | cut -d: -f2)
-for step in gc-boot gc-state gc-signature gc-image gc-object gc-image-remove; do
+for step in gc-temporary gc-boot gc-state gc-signature gc-image gc-object gc-image-remove; do
 	restore
 	rm "$B/loader/entries/cfsboot-${D[4]}"*.conf
 	mkdir -p "$ST/deploy/${D[4]}/etc/upper"
+	touch "$B/loader/entries/.tmp-0123456789abcdef"
 	crash "$step" gc
 	check "$step: the default is still v1" test "$(default)" = "${D[1]}"
 	check "$step: gc again completes" cf gc
@@ -90,6 +91,7 @@ for step in gc-boot gc-state gc-signature gc-image gc-object gc-image-remove; do
 	check "$step: no image is left renamed" test -z "$(ls -A "$S/images" | grep '^\.gc-')"
 	check "$step: v3's and v4's own objects are gone" test ! -e "$(own 3)" -a ! -e "$(own 4)"
 	check "$step: the shared object stays" test -f "$S/objects/${shared:0:2}/${shared:2}"
+	check "$step: the cut write's temporary file is gone" test ! -e "$B/loader/entries/.tmp-0123456789abcdef"
 	check "$step: v4's state is gone, v1's stays" test ! -e "$ST/deploy/${D[4]}" -a -d "$ST/deploy/${D[1]}"
 	check "$step: v1's and v2's images stay, fsck clean" "$CFSBOOT" fsck --store "$S"
 done
