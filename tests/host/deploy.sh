@@ -29,6 +29,12 @@ check_fails "the same digest twice is refused" 1 "is deployed already" cf deploy
 # the loader boots it once: +3 -> +2-1
 mv "$E1" "$B/loader/entries/cfsboot-${D[1]}+2-1.conf"
 check "status: v1 booted, 2 tries left" sh -c "'$CFSBOOT' status $(printf "'%s' " "${COMMON[@]}") | grep -A4 '^${D[1]} booted default' | grep -qx '  tries: 2 left, 1 used'"
+# cfs-pivot's status file, when there, must agree with the command line
+printf '{"result": "booted", "digest": {"alg": "sha256", "value": "%s"}, "version": 10}' "${D[1]}" > "$dir/status.json"
+check "status with a status file that agrees" sh -c "'$CFSBOOT' status $(printf "'%s' " "${COMMON[@]}") --status-file '$dir/status.json' | grep -q '^${D[1]} booted'"
+printf '{"result": "booted", "digest": {"alg": "sha256", "value": "%s"}, "version": 20}' "${D[2]}" > "$dir/status.json"
+check_fails "a status file that disagrees refuses bless" 1 "which deployment runs is unknown" cf bless --status-file "$dir/status.json"
+check "... and nothing was blessed" test -f "$B/loader/entries/cfsboot-${D[1]}+2-1.conf"
 check "bless v1" cf bless
 check "bless removed the counter" test -f "$B/loader/entries/cfsboot-${D[1]}.conf"
 
