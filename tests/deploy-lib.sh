@@ -28,6 +28,13 @@ tree() {
 	cp "$dir/shared" "$t/usr/bin/shared"
 	head -c 50000 /dev/urandom > "$t/usr/bin/own$1"
 	echo "v$1" > "$t/etc/os-release"
+	echo "c$1" > "$t/etc/changed"
+	echo removed > "$t/etc/removed"
+	[ "$1" = 1 ] && echo gone > "$t/etc/gone"
+	echo "new$1" > "$t/etc/new$1"
+	mkdir -p "$t/etc/sub$1" && echo in > "$t/etc/sub$1/file"
+	ln -s "target$1" "$t/etc/link"
+	chmod 0640 "$t/etc/new$1"
 }
 declare -A D
 for v in 1 2 3 4; do

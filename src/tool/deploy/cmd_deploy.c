@@ -18,12 +18,11 @@
 #include "lib/base/parse.h"
 #include "lib/base/read_file.h"
 #include "lib/base/util.h"
-#include "lib/image/image.h"
-#include "lib/image/image_tree.h"
 #include "lib/store/lock.h"
 #include "tool/commands.h"
 #include "tool/common/atomic_file.h"
 #include "tool/deploy/check.h"
+#include "tool/deploy/etc_merge.h"
 #include "lib/base/hex.h"
 #include "tool/deploy/tree.h"
 #include "tool/deploy/fault.h"
@@ -61,6 +60,7 @@ struct deploy {
 	uint8_t *kernel, *initrd;
 	size_t kernel_len, initrd_len;
 	char *cmdline;
+	struct image_tree tree;          /* the image deployed */
 };
 
 static int parse_args(struct deploy *d, int argc, char **argv)
@@ -144,11 +144,10 @@ static int running_root(struct deploy *d, char **out)
 
 /* kernel-install's rule for /usr/lib/kernel/cmdline: its words, joined by
  * one blank, whatever separated them.  Takes text (NUL-terminated). */
-static char *join_words(char *text, size_t len)
+static char *join_words(char *text)
 {
 	char *out = text, *w, *save = NULL;
 
-	(void)len;
 	for (w = strtok_r(text, " \t\r\n", &save); w; w = strtok_r(NULL, " \t\r\n", &save)) {
 		if (out != text)
 			*out++ = ' ';
@@ -162,50 +161,35 @@ static char *join_words(char *text, size_t len)
 /* The kernel, the initramfs and the kernel arguments the image ships. */
 static int read_boot_files(struct deploy *d)
 {
-	_cleanup_free_ char *image = site_image_path(&d->site, d->hex, ""), *objects = NULL;
 	_cleanup_free_ char *kpath = NULL, *ipath = NULL;
-	_cleanup_close_ int fd = -1, objects_fd = -1;
-	struct cfs_image_file *img = NULL;
-	struct cfs_node *root = NULL;
+	const struct image_tree *t = &d->tree;
 	const struct cfs_node *f;
+	const char *kver = NULL;
 	uint8_t *args = NULL;
 	size_t args_len;
 	int r;
 
-	if (!image || asprintf(&objects, "%s/" CFS_STORE_OBJECTS, d->site.store) < 0)
-		return log_oom();
-	fd = open(image, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	objects_fd = open(objects, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || objects_fd < 0)
-		return log_errno(-errno, "cannot open %s or %s: %m", image, objects);
-	r = cfs_image_open_fd(fd, image, &img);
+	r = image_tree_open(d->site.store, d->hex, &d->tree);
 	if (r == 0)
-		r = cfs_image_read_tree(img, &root);
-	const char *kver = NULL;
-
-	if (r == 0)
-		r = image_file_kernel(root, image, &kver);
+		r = image_file_kernel(t->root, t->name, &kver);
 	if (r == 0)
 		snprintf(d->kver, sizeof(d->kver), "%s", kver);
 	if (r == 0 && (asprintf(&kpath, "/usr/lib/modules/%s/vmlinuz", d->kver) < 0 ||
 		       asprintf(&ipath, "/usr/lib/modules/%s/initramfs.img", d->kver) < 0))
 		r = log_oom();
 	if (r == 0)
-		r = image_file_read(image_file_find(root, kpath), kpath, objects_fd, objects,
-				    &d->kernel, &d->kernel_len);
-	if (r == 0 && !(f = image_file_find(root, ipath)))
+		r = image_file_read(t, image_file_find(t->root, kpath), kpath, &d->kernel,
+				    &d->kernel_len);
+	if (r == 0 && !(f = image_file_find(t->root, ipath)))
 		r = log_errno(-ENOENT, "the image %s has no initramfs %s beside its kernel: the "
-			      "image must ship the initramfs it boots with", image, ipath);
+			      "image must ship the initramfs it boots with", t->name, ipath);
 	if (r == 0)
-		r = image_file_read(f, ipath, objects_fd, objects, &d->initrd, &d->initrd_len);
-	f = r == 0 ? image_file_find(root, "/usr/lib/kernel/cmdline") : NULL;
+		r = image_file_read(t, f, ipath, &d->initrd, &d->initrd_len);
+	f = r == 0 ? image_file_find(t->root, "/usr/lib/kernel/cmdline") : NULL;
 	if (f)
-		r = image_file_read(f, "/usr/lib/kernel/cmdline", objects_fd, objects, &args,
-				    &args_len);
+		r = image_file_read(t, f, "/usr/lib/kernel/cmdline", &args, &args_len);
 	if (r == 0 && args)
-		d->cmdline = join_words((char *)args, args_len);
-	cfs_node_free(root);
-	cfs_image_close(img);
+		d->cmdline = join_words((char *)args);
 	return r;
 }
 
@@ -289,6 +273,28 @@ static int install_files(struct deploy *d)
 	return r;
 }
 
+/* etc = bind keeps the whole /etc in the state, <state>/deploy/<hex>/etc
+ * without the upper directory that etc = overlay and transient have: it
+ * gets the 3-way merge against the booted image and the new one. */
+static int merge_bind_etc(struct deploy *d, const char *state)
+{
+	_cleanup_free_ char *etc = NULL, *upper = NULL;
+	struct image_tree old;
+	struct stat st;
+	int r;
+
+	if (asprintf(&etc, "%s/" CFS_DEPLOY_ETC, state) < 0 ||
+	    asprintf(&upper, "%s/" CFS_DEPLOY_UPPER, etc) < 0)
+		return log_oom();
+	if (lstat(etc, &st) < 0 || !S_ISDIR(st.st_mode) || lstat(upper, &st) == 0)
+		return 0;
+	r = image_tree_open(d->site.store, d->site.booted, &old);
+	if (r == 0)
+		r = etc_merge(etc, &old, &d->tree);
+	image_tree_close(&old);
+	return r;
+}
+
 /* <state>/deploy/<hex> from the booted deployment's, made under a
  * temporary name and renamed: it exists whole or not at all.  The work
  * directory of an etc overlay belongs to the kernel and starts empty. */
@@ -320,6 +326,8 @@ static int prepare_state(struct deploy *d)
 		r = tree_copy(from, tmp);
 	if (r == 0)
 		r = tree_remove(work);
+	if (r == 0)
+		r = merge_bind_etc(d, tmp);
 	if (r < 0)
 		return r;
 	fault_point("deploy-state-rename");
@@ -396,7 +404,7 @@ static int run(struct deploy *d)
 
 int cmd_deploy(int argc, char **argv)
 {
-	struct deploy d = { .tries = 3, .keep = 2 };
+	struct deploy d = { .tries = 3, .keep = 2, .tree = { .objects_fd = -1 } };
 	int r;
 
 	site_init(&d.site);
@@ -410,6 +418,7 @@ int cmd_deploy(int argc, char **argv)
 	if (r == 0)
 		r = run(&d);
 	site_close(&d.site);
+	image_tree_close(&d.tree);
 	free(d.kernel);
 	free(d.initrd);
 	free(d.cmdline);
