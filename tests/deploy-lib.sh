@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The setting of the deployment tests (tests/host/deploy*.sh): a PKI made
 # here, four images of a small OS in a store (mkimage --store, cfsboot
 # sign --store, security versions 10, 20, 30, 40), a tmpfs as the boot
@@ -9,8 +10,11 @@ dir=$(scratch)
 MKPKI=$REPO/keys/mkpki.sh
 
 pki() { "$MKPKI" "$@" >/dev/null 2>&1; }
-pki root "$dir/pki/root" --type p256 && pki signer "$dir/pki/sig" --ca "$dir/pki/root" --type p256 ||
-	{ fail "mkpki.sh makes a root and a signer"; done_testing; exit; }
+if ! { pki root "$dir/pki/root" --type p256 && pki signer "$dir/pki/sig" --ca "$dir/pki/root" --type p256; }; then
+	fail "mkpki.sh makes a root and a signer"
+	done_testing
+	exit
+fi
 mkdir -p "$dir/trust" && cp "$dir/pki/root/cert.pem" "$dir/trust/root.pem"
 
 S=$dir/store B=$dir/boot ST=$dir/state

@@ -15,8 +15,9 @@ entries_parse() { cf status --json >/dev/null; }
 
 # the base: v4 deployed long ago, v1 deployed, booted and blessed, with state
 boot 1
-cf deploy "${D[4]}" >/dev/null && cf deploy "${D[1]}" >/dev/null && cf bless >/dev/null ||
+if ! { cf deploy "${D[4]}" && cf deploy "${D[1]}" && cf bless; } >/dev/null; then
 	fail "the base state is made"
+fi
 mkdir -p "$ST/deploy/${D[1]}/etc/upper" && echo myhost > "$ST/deploy/${D[1]}/etc/upper/hostname"
 save=$dir/saved
 mkdir -p "$save" && cp -a "$B" "$S" "$ST" "$dir/cmdline" "$save/"
@@ -88,7 +89,7 @@ for step in gc-temporary gc-boot gc-state gc-signature gc-image gc-object gc-ima
 	check "$step: the default is still v1" test "$(default)" = "${D[1]}"
 	check "$step: gc again completes" cf gc
 	check "$step: v3's and v4's images are gone" test ! -e "$S/images/${D[3]}" -a ! -e "$S/images/${D[4]}"
-	check "$step: no image is left renamed" test -z "$(ls -A "$S/images" | grep '^\.gc-')"
+	check "$step: no image is left renamed" test -z "$(find "$S/images" -name '.gc-*')"
 	check "$step: v3's and v4's own objects are gone" test ! -e "$(own 3)" -a ! -e "$(own 4)"
 	check "$step: the shared object stays" test -f "$S/objects/${shared:0:2}/${shared:2}"
 	check "$step: the cut write's temporary file is gone" test ! -e "$B/loader/entries/.tmp-0123456789abcdef"
