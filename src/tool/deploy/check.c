@@ -102,6 +102,7 @@ int check_signature(const struct site *s, const struct trust_opts *t, const char
 	_cleanup_free_ uint8_t *sig = NULL;
 	_cleanup_close_ int fd = -1;
 	struct cfs_sig_files f = t->files;
+	char rel[CFS_STORE_IMAGE_REL_SIZE];
 	struct cfs_sig_result res;
 	uint8_t digest[CFS_MAX_DIGEST_SIZE];
 	size_t sig_len, dlen = strlen(hex) / 2;
@@ -109,10 +110,10 @@ int check_signature(const struct site *s, const struct trust_opts *t, const char
 
 	if (!name)
 		return log_oom();
-	fd = open(name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	snprintf(rel, sizeof(rel), CFS_STORE_SIGNATURE_FMT, hex);
+	fd = site_open_in_store(s->store, rel, "the signature");
 	if (fd < 0)
-		return log_errno(-errno, "refusing the image %s: no signature %s (%m); cfs-pivot "
-				 "requires one (cfsboot sign --store)", hex, name);
+		return fd;
 	r = cfs_hex_decode(hex, strlen(hex), digest, dlen);
 	if (r < 0)
 		return log_errno(r, "%s is not a digest", hex);
@@ -135,13 +136,14 @@ int check_objects(const struct site *s, const char *hex)
 	_cleanup_free_ char *objects = NULL;
 	_cleanup_close_ int image_fd = -1, objects_fd = -1;
 	struct cfs_image_check_report rep;
+	char rel[CFS_STORE_IMAGE_REL_SIZE];
 
 	if (!image || asprintf(&objects, "%s/" CFS_STORE_OBJECTS, s->store) < 0)
 		return log_oom();
-	image_fd = open(image, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	snprintf(rel, sizeof(rel), CFS_STORE_IMAGE_FMT, hex);
+	image_fd = site_open_in_store(s->store, rel, "the image");
 	if (image_fd < 0)
-		return log_errno(-errno, "cannot open the image %s: %m (cfsboot mkimage --store or "
-				 "cfsboot pull puts it there)", image);
+		return image_fd;
 	objects_fd = open(objects, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (objects_fd < 0)
 		return log_errno(-errno, "cannot open the objects %s: %m", objects);

@@ -12,6 +12,7 @@
 #include "lib/image/image.h"
 #include "lib/image/image_tree.h"
 #include "lib/store/layout.h"
+#include "tool/deploy/site.h"
 #include "lib/store/beneath.h"
 #include "lib/verity/fsverity.h"
 
@@ -22,15 +23,17 @@ int image_tree_open(const char *store, const char *hex, struct image_tree *t)
 {
 	_cleanup_close_ int fd = -1;
 	struct cfs_image_file *img = NULL;
+	char rel[CFS_STORE_IMAGE_REL_SIZE];
 	int r;
 
 	*t = (struct image_tree){ .objects_fd = -1 };
 	if (asprintf(&t->name, "%s/" CFS_STORE_IMAGES "/%s", store, hex) < 0 ||
 	    asprintf(&t->objects, "%s/" CFS_STORE_OBJECTS, store) < 0)
 		return log_oom();
-	fd = open(t->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	snprintf(rel, sizeof(rel), CFS_STORE_IMAGE_FMT, hex);
+	fd = site_open_in_store(store, rel, "the image");
 	if (fd < 0)
-		return log_errno(-errno, "cannot open the image %s: %m", t->name);
+		return fd;
 	t->objects_fd = open(t->objects, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (t->objects_fd < 0)
 		return log_errno(-errno, "cannot open the objects %s: %m", t->objects);

@@ -21,6 +21,7 @@
 #include "lib/base/parse.h"
 #include "lib/base/read_file.h"
 #include "lib/base/util.h"
+#include "lib/store/beneath.h"
 #include "tool/common/dir_names.h"
 
 #define STATUS_MAX  (256 * 1024)
@@ -295,6 +296,24 @@ uint64_t site_max_serial(const struct site *s)
 	for (size_t i = 0; i < s->n; i++)
 		m = MAX(m, s->d[i].serial);
 	return m;
+}
+
+int site_open_in_store(const char *store, const char *rel, const char *what)
+{
+	_cleanup_close_ int dir = open(store, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_free_ char *path = NULL;
+	int fd;
+
+	if (dir < 0)
+		return log_errno(-errno, "cannot open the store %s: %m (name it with --store or "
+				 "--root)", store);
+	fd = cfs_open_beneath_regular(dir, rel);
+	if (fd >= 0)
+		return fd;
+	if (asprintf(&path, "%s/%s", store, rel) < 0)
+		return log_oom();
+	return cfs_beneath_refusal(fd, what, path, "cfsboot mkimage --store, cfsboot sign --store "
+				   "or cfsboot pull puts it there");
 }
 
 char *site_image_path(const struct site *s, const char *hex, const char *suffix)

@@ -90,6 +90,11 @@ const struct deployment *site_rollback(const struct site *s);
 const struct deployment *site_find(const struct site *s, const char *hex);
 uint64_t site_max_serial(const struct site *s);
 
+/* Opens <store>/<rel> for reading as cfs-pivot opens it: beneath the store,
+ * through no link and no mount point, a regular file.  what names it in
+ * the refusal, logged. */
+int site_open_in_store(const char *store, const char *rel, const char *what);
+
 /* <store>/images/<hex>, <state>/deploy/<hex>, <boot>/cfsboot/<hex>: new strings. */
 char *site_image_path(const struct site *s, const char *hex, const char *suffix);
 char *site_state_path(const struct site *s, const char *hex);
