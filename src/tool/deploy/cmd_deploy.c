@@ -238,7 +238,7 @@ static int write_file(int dirfd, const char *dir, const char *name, const uint8_
 	return r < 0 ? r : atomic_file_commit(&f, name, ATOMIC_FILE_REPLACE, NULL, NULL);
 }
 
-static int mkdir_synced(const char *path)
+static int make_dir(const char *path)
 {
 	if (mkdir(path, 0755) < 0 && errno != EEXIST)
 		return log_errno(-errno, "cannot create %s: %m", path);
@@ -254,9 +254,9 @@ static int install_files(struct deploy *d)
 
 	if (!dir || asprintf(&top, "%s/" SITE_FILES, d->site.boot) < 0)
 		return log_oom();
-	r = mkdir_synced(top);
+	r = make_dir(top);
 	if (r == 0)
-		r = mkdir_synced(dir);
+		r = make_dir(dir);
 	if (r < 0)
 		return r;
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -316,9 +316,9 @@ static int prepare_state(struct deploy *d)
 		return log_oom();
 	if (stat(from, &st) < 0)
 		return 0;           /* the booted deployment kept nothing */
-	r = mkdir_synced(d->site.state);
+	r = make_dir(d->site.state);
 	if (r == 0)
-		r = mkdir_synced(top);
+		r = make_dir(top);
 	if (r == 0)
 		r = tree_remove(tmp);       /* what a crashed deploy left */
 	fault_point("deploy-state");

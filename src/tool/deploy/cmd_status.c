@@ -27,7 +27,6 @@ struct row {
 	const struct deployment *d;
 	struct signed_by by;
 	bool verified;
-	const char *role;            /* "booted" ... for the text form */
 };
 
 static const char *hex_or_null(const struct deployment *d)
@@ -53,7 +52,7 @@ static void print_json(const struct site *s, const struct row *rows, const struc
 	json_digest("default", hex_or_null(site_default(s)), true);
 	json_digest("rollback", hex_or_null(site_rollback(s)), true);
 	json_digest("pending", hex_or_null(pending), true);
-	printf("  \"floor\": %llu,\n  \"floor_tpm\": %s,\n  \"deployments\": [", 
+	printf("  \"floor\": %llu,\n  \"floor_tpm\": %s,\n  \"deployments\": [",
 	       (unsigned long long)fl->value, fl->tpm ? "true" : "false");
 	for (size_t i = 0; i < s->n; i++) {
 		const struct deployment *d = rows[i].d;
