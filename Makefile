@@ -153,6 +153,10 @@ install: all
 		dracut-module/90cfsboot/cfsboot-emergency.sh
 	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/lib/dracut/modules.d/90cfsboot \
 		dracut-module/90cfsboot/cfsboot-pivot.service dracut-module/90cfsboot/cfsboot-lib.sh
+# the booted system's unit that runs cfsboot bless (docs/update.md)
+	mkdir -p $(DESTDIR)$(PREFIX)/lib/systemd/system
+	sed 's|@BINDIR@|$(PREFIX)/bin|' units/cfsboot-bless.service \
+		> $(DESTDIR)$(PREFIX)/lib/systemd/system/cfsboot-bless.service
 
 clean:
 	rm -rf build/obj build/asan build/fuzz build/tests build/*.a build/cfsboot build/cfs-pivot*

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * The check cfs-pivot makes of every object under verity = boot-check, for
- * bench/digest.sh: the boot's own code (pivot_objects_check_all()) on one
+ * bench/digest.sh: the boot's own code (cfs_image_check_objects()) on one
  * image and a store's objects directory, timed from before the image is
  * opened to the verdict.  Prints "MICROSECONDS OBJECTS FILES".
  *
@@ -12,7 +12,7 @@
 #include <time.h>
 
 #include "lib/base/util.h"
-#include "pivot/verify/objects.h"
+#include "lib/store/image_check.h"
 
 static double now_us(void)
 {
@@ -24,7 +24,7 @@ static double now_us(void)
 
 int main(int argc, char **argv)
 {
-	struct pivot_objects_report rep;
+	struct cfs_image_check_report rep;
 	_cleanup_close_ int image = -1, objects = -1;
 	double start;
 	int r;
@@ -40,7 +40,7 @@ int main(int argc, char **argv)
 		perror("boot_check: open");
 		return 1;
 	}
-	r = pivot_objects_check_all(image, argv[1], objects, argv[2], &rep);
+	r = cfs_image_check_objects(image, argv[1], objects, argv[2], &rep);
 	if (r < 0)
 		return 1;
 	printf("%.0f %llu %llu\n", now_us() - start, (unsigned long long)rep.objects,

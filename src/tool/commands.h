@@ -27,5 +27,10 @@ int cmd_fsck(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_tpm(int argc, char **argv);
+int cmd_deploy(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_bless(int argc, char **argv);
+int cmd_rollback(int argc, char **argv);
+int cmd_gc(int argc, char **argv);
 
 #endif

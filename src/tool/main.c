@@ -16,6 +16,11 @@ static const struct command commands[] = {
 	{ "sign",    cmd_sign,    "sign an image's fs-verity digest (CMS, security version)" },
 	{ "verify",  cmd_verify,  "verify an image signature as cfs-pivot does" },
 	{ "tpm",     cmd_tpm,     "measurement log replay and the TPM's anti-rollback floor" },
+	{ "deploy",  cmd_deploy,  "make an image of the store the next boot's default" },
+	{ "status",  cmd_status,  "the booted, default, rollback and pending deployments" },
+	{ "bless",   cmd_bless,   "mark the booted deployment good; then raise the floor" },
+	{ "rollback", cmd_rollback, "make the previous deployment the default" },
+	{ "gc",      cmd_gc,      "remove what no deployment references" },
 };
 
 static void usage(FILE *out)

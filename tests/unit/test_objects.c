@@ -28,7 +28,7 @@
 #include "lib/base/hex.h"
 #include "lib/image/image.h"
 #include "lib/store/objects.h"
-#include "pivot/verify/objects.h"
+#include "lib/store/image_check.h"
 #include "tool/mkimage/scan.h"
 #include "tool/mkimage/store.h"
 #include "lib/base/util.h"
@@ -123,13 +123,13 @@ static int open_rel(const char *rel, int flags)
 	} while (0)
 
 /* Runs the full check; the log it wrote is in *log. */
-static int check_all(struct pivot_objects_report *rep, const char **log)
+static int check_all(struct cfs_image_check_report *rep, const char **log)
 {
 	int image = open_rel("image", O_RDONLY), objects = open_rel("store/objects", O_PATH);
 	int r;
 
 	capture_start();
-	r = pivot_objects_check_all(image, "IMAGE", objects, "OBJECTS", rep);
+	r = cfs_image_check_objects(image, "IMAGE", objects, "OBJECTS", rep);
 	*log = capture_end();
 	close(image);
 	close(objects);
@@ -151,7 +151,7 @@ static void object_of_one(char *rel, size_t size)
 
 static void test_good_store(void **state)
 {
-	struct pivot_objects_report rep;
+	struct cfs_image_check_report rep;
 	const char *log;
 
 	(void)state;
@@ -167,7 +167,7 @@ static void test_good_store(void **state)
 /* Each case changes the object of src/one, checks, and puts it back. */
 static void test_changed_object(void **state)
 {
-	struct pivot_objects_report rep;
+	struct cfs_image_check_report rep;
 	char rel[256], p[512], saved[600];
 	const char *log;
 	int fd;
@@ -212,7 +212,7 @@ static void test_changed_object(void **state)
  * fan-out directory writable.  Each is refused in one line naming it. */
 static void test_exposed_object(void **state)
 {
-	struct pivot_objects_report rep;
+	struct cfs_image_check_report rep;
 	char rel[256], p[512], other[600], fan[512];
 	const char *log;
 
@@ -246,7 +246,7 @@ static void test_exposed_object(void **state)
 
 static void test_corrupt_image(void **state)
 {
-	struct pivot_objects_report rep;
+	struct cfs_image_check_report rep;
 	const char *log;
 	int fd = open_rel("image", O_RDWR);
 	uint8_t byte;
@@ -282,7 +282,7 @@ static void test_spot_check(void **state)
 	assert_true(has_verity >= 0);
 
 	capture_start();
-	r = pivot_objects_spot_check(image, "IMAGE", objects, "OBJECTS");
+	r = cfs_image_spot_check(image, "IMAGE", objects, "OBJECTS");
 	log = capture_end();
 	if (has_verity) {
 		assert_int_equal(r, 0);
@@ -297,7 +297,7 @@ static void test_spot_check(void **state)
 	empty = memfd_create("empty", MFD_CLOEXEC);
 	assert_true(empty >= 0);
 	capture_start();
-	r = pivot_objects_spot_check(empty, "IMAGE", objects, "OBJECTS");
+	r = cfs_image_spot_check(empty, "IMAGE", objects, "OBJECTS");
 	log = capture_end();
 	assert_int_equal(r, -EUCLEAN);
 	close(empty);

@@ -28,7 +28,7 @@
 #include "pivot/boot/policy_cmdline.h"
 #include "pivot/boot/tpm_phases.h"
 #include "pivot/verify/measure.h"
-#include "pivot/verify/objects.h"
+#include "lib/store/image_check.h"
 #include "pivot/pid1/pid1.h"
 #include "pivot/pid1/switchroot.h"
 #include "pivot/mount/probe.h"
@@ -178,8 +178,8 @@ static int objects_class(int r)
 
 static int phase_boot_check(struct pivot_boot *b)
 {
-	struct pivot_objects_report rep;
-	int r = pivot_objects_check_all(b->store.image_fd, b->store.image_path,
+	struct cfs_image_check_report rep;
+	int r = cfs_image_check_objects(b->store.image_fd, b->store.image_path,
 					b->store.objects_fd, b->store.objects_path, &rep);
 
 	if (r < 0)
@@ -238,7 +238,7 @@ static int phase_probe(struct pivot_boot *b)
 	/* Under verity=require overlayfs would make every file whose object
 	 * lacks fs-verity unreadable: a store without it is refused now. */
 	if (b->plan.enforce == PIVOT_ENFORCE_KERNEL) {
-		r = pivot_objects_spot_check(b->store.image_fd, b->store.image_path,
+		r = cfs_image_spot_check(b->store.image_fd, b->store.image_path,
 					     b->store.objects_fd, b->store.objects_path);
 		if (r < 0)
 			return objects_class(r);

@@ -8,41 +8,22 @@
 #include "lib/base/hex.h"
 #include "lib/base/log.h"
 #include "lib/store/layout.h"
-#include "lib/trust/sig_anchors.h"
-#include "lib/trust/sig_pins.h"
-#include "lib/trust/sig_revoked.h"
+#include "lib/trust/sig_files.h"
 #include "lib/base/util.h"
 
-/* Loads what the initramfs trusts and verifies sig against it. */
+/* Verifies sig against what the initramfs trusts. */
 static int verify(const char *name, const struct pivot_policy *p, const struct pivot_digest *d,
 		  uint64_t floor, const uint8_t *sig, size_t sig_len, struct cfs_sig_result *res)
 {
-	struct cfs_sig_anchors *anchors = NULL;
-	struct cfs_sig_revoked *revoked = NULL;
-	struct cfs_sig_pins pins;
-	int r;
+	const struct cfs_sig_files f = {
+		.trust = p->trust,
+		.revoked = p->revoked,
+		.signer_ca = p->signer_ca,
+		.min_version = floor,
+		.check_clock = p->check_clock,
+	};
 
-	/* Checked when the policy was read; checked again, not assumed. */
-	if (cfs_sig_pins_parse(p->signer_ca, &pins) < 0)
-		return log_errno(-EINVAL, "signer-ca = %s: write %s", p->signer_ca,
-				 CFS_SIG_PINS_SYNTAX);
-	r = cfs_sig_anchors_load(p->trust, &anchors);
-	if (r == 0)
-		r = cfs_sig_revoked_load(p->revoked, true, &revoked);
-	if (r == 0) {
-		struct cfs_sig_policy sp = {
-			.anchors = anchors,
-			.revoked = revoked,
-			.signer_cas = &pins,
-			.min_version = floor,
-			.check_clock = p->check_clock,
-		};
-
-		r = cfs_sig_verify(name, sig, sig_len, d->alg, d->bytes, &sp, res);
-	}
-	cfs_sig_anchors_free(anchors);
-	cfs_sig_revoked_free(revoked);
-	return r;
+	return cfs_sig_verify_files(&f, name, sig, sig_len, d->alg, d->bytes, res);
 }
 
 static void fill_signer(const struct cfs_sig_result *res, struct pivot_signer *out)

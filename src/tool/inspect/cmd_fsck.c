@@ -290,7 +290,7 @@ static int fsck(struct fsck *f, char **args, int n_args)
 		log_errno(-errno, "cannot open the store %s: %m", f->store);
 		return EXIT_FAILED;
 	}
-	f->lock_fd = cfs_store_lock_shared(f->store_fd, f->store);
+	f->lock_fd = cfs_store_lock(f->store_fd, f->store, CFS_STORE_LOCK_SHARED, true);
 	if (f->lock_fd < 0 || cfs_store_meta_read(f->store_fd, f->store, &f->meta) < 0)
 		return EXIT_FAILED;
 	f->objects_fd = cfs_open_beneath(f->store_fd, CFS_STORE_OBJECTS, true);

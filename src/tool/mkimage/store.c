@@ -96,7 +96,7 @@ int store_open(struct store *s, const char *dir, enum cfs_hash_alg alg, unsigned
 		return log_oom();
 	r = open_subdir(AT_FDCWD, dir, dir, &s->dir_fd);
 	if (r >= 0) {
-		s->lock_fd = cfs_store_lock_shared(s->dir_fd, dir);
+		s->lock_fd = cfs_store_lock(s->dir_fd, dir, CFS_STORE_LOCK_SHARED, true);
 		r = s->lock_fd;
 	}
 	if (r >= 0)

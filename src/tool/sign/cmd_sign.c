@@ -93,7 +93,7 @@ static int store_output(const char *store, enum cfs_hash_alg alg, const uint8_t 
 
 	if (store_fd < 0)
 		return log_errno(-errno, "cannot open the store %s: %m", store);
-	*lock_fd = cfs_store_lock_shared(store_fd, store);
+	*lock_fd = cfs_store_lock(store_fd, store, CFS_STORE_LOCK_SHARED, true);
 	if (*lock_fd < 0)
 		return *lock_fd;
 	r = cfs_store_meta_read(store_fd, store, &meta);

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * The boot's use of the store's object set (lib/store/objects.h): one
- * image, its objects checked on one thread per CPU, stopping at the first
- * refusal, which the set has logged.
+ * One image's objects against the store (objects.h), as cfs-pivot checks
+ * them at boot and cfsboot deploy before it: on one thread per CPU,
+ * stopping at the first refusal, which the set has logged.
  */
-#include "pivot/verify/objects.h"
+#include "lib/store/image_check.h"
 
 #include "lib/image/image.h"
 #include "lib/store/objects.h"
@@ -30,14 +30,14 @@ static int collect(struct cfs_objects *set, size_t limit, int image_fd, const ch
 	return r;
 }
 
-int pivot_objects_check_all(int image_fd, const char *image_name, int objects_fd,
-			    const char *objects_name, struct pivot_objects_report *rep)
+int cfs_image_check_objects(int image_fd, const char *image_name, int objects_fd,
+			    const char *objects_name, struct cfs_image_check_report *rep)
 {
 	struct cfs_objects set = {};
 	uint64_t start = cfs_now_usec();
 	int r;
 
-	*rep = (struct pivot_objects_report){};
+	*rep = (struct cfs_image_check_report){};
 	r = collect(&set, 0, image_fd, image_name);
 	rep->files = set.files;
 	if (r == 0)
@@ -58,7 +58,7 @@ int pivot_objects_check_all(int image_fd, const char *image_name, int objects_fd
 	return 0;
 }
 
-int pivot_objects_spot_check(int image_fd, const char *image_name, int objects_fd,
+int cfs_image_spot_check(int image_fd, const char *image_name, int objects_fd,
 			     const char *objects_name)
 {
 	struct cfs_objects set = {};

@@ -6,12 +6,12 @@
  * object has no fs-verity: better to say so before switching root than to
  * boot into a tree where nothing can be read).
  */
-#ifndef CFS_PIVOT_OBJECTS_H
-#define CFS_PIVOT_OBJECTS_H
+#ifndef CFS_STORE_IMAGE_CHECK_H
+#define CFS_STORE_IMAGE_CHECK_H
 
 #include <stdint.h>
 
-struct pivot_objects_report {
+struct cfs_image_check_report {
 	uint64_t files;      /* inodes whose content is an object */
 	uint64_t objects;    /* distinct objects checked */
 	uint64_t by_kernel;  /* of them, measured by fs-verity rather than computed */
@@ -31,15 +31,15 @@ struct pivot_objects_report {
  *   -EUCLEAN, -EOPNOTSUPP  the image is corrupt
  *   other        reading failed
  */
-int pivot_objects_check_all(int image_fd, const char *image_name, int objects_fd,
-			    const char *objects_name, struct pivot_objects_report *rep);
+int cfs_image_check_objects(int image_fd, const char *image_name, int objects_fd,
+			    const char *objects_name, struct cfs_image_check_report *rep);
 
 /*
  * Checks that the first object the image references (breadth-first) has
  * fs-verity and the digest the image records; 0 when the image references
  * none.  Errors as above, with -ENODATA for an object without fs-verity.
  */
-int pivot_objects_spot_check(int image_fd, const char *image_name, int objects_fd,
+int cfs_image_spot_check(int image_fd, const char *image_name, int objects_fd,
 			     const char *objects_name);
 
 #endif

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: MIT
+/*
+ * cfsboot bless: the booted deployment proved good.  In this order, so
+ * that a crash between steps leaves a state the next run finishes: the
+ * entry's counter goes first (as systemd-bless-boot does), then the floor
+ * rises to the booted image's version, and only then are the deployments
+ * the new floor refuses removed.  Raising the floor before the boot is
+ * known good would take away the rollback of a bad update.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/base/log.h"
+#include "lib/base/parse.h"
+#include "lib/base/util.h"
+#include "tool/commands.h"
+#include "tool/deploy/check.h"
+#include "tool/deploy/fault.h"
+#include "tool/deploy/prune.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out, "Usage: cfsboot bless [OPTIONS]\n\n"
+		     "Mark the booted deployment good: remove its entry's boot counter (as\n"
+		     "systemd-bless-boot does), then raise the TPM's anti-rollback floor to its\n"
+		     "security version, then remove the entries beyond the kept ones and those\n"
+		     "below the new floor.  Run it once the system is known good: the unit\n"
+		     "cfsboot-bless.service does, after boot-complete.target.\n\n"
+		     "  --keep N           deployments kept, the booted one included (default 2)\n"
+		     "  --no-floor         do not raise the floor (bless the entry only)\n"
+		     SITE_OPTIONS_HELP TRUST_OPTIONS_HELP
+		     "  -h, --help         show this help\n");
+}
+
+static int bless_entry(struct site *s, const struct deployment *b)
+{
+	struct bls_name n = b->name;
+	char file[NAME_MAX + 1];
+	int r;
+
+	if (!n.counting)
+		return 0;      /* blessed before, by us or by systemd-bless-boot */
+	n.counting = false;
+	r = bls_name_format(&n, file);
+	if (r < 0)
+		return r;
+	fault_point("bless-entry");
+	r = bls_rename(s->entries_fd, s->entries, b->file, file);
+	if (r == 0)
+		log_info("blessed %s: %s", b->hex, file);
+	return r < 0 ? r : site_reload(s);
+}
+
+int cmd_bless(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "keep", required_argument, NULL, 'k' },
+		{ "no-floor", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		SITE_LONG_OPTIONS, TRUST_LONG_OPTIONS,
+		{}
+	};
+	const struct deployment *b;
+	struct trust_opts t;
+	struct signed_by by;
+	struct site s;
+	uint64_t keep = 2, before = 0;
+	bool raise = true, raised = false;
+	int c, r;
+
+	site_init(&s);
+	trust_init(&t);
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (site_option(&s, c, optarg))
+			continue;
+		r = trust_option(&t, c, optarg);
+		if (r < 0)
+			return EXIT_USAGE;
+		if (r > 0)
+			continue;
+		switch (c) {
+		case 'k':
+			if (cfs_parse_u64(optarg, &keep) < 0 || keep < 1) {
+				log_error("--keep %s: give how many deployments to keep, at least 1", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'n': raise = false; break;
+		case 'h': usage(stdout); return EXIT_OK;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		log_error("unexpected argument '%s' (see --help)", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (cfs_sig_init(false) < 0)
+		return EXIT_FAILED;
+	r = site_open(&s, true);
+	if (r < 0)
+		goto out;
+	b = site_booted(&s);
+	if (!b) {
+		r = log_errno(-ENOENT, "nothing to bless: the running system did not boot a cfsboot "
+			      "entry (%s names %s); cfsboot status shows the deployments",
+			      s.cmdline_file, s.booted[0] ? s.booted : "no composefs.digest=");
+		goto out;
+	}
+	/* The version the boot accepted: the signature, verified again. */
+	r = check_signature(&s, &t, b->hex, 0, &by);
+	if (r == 0)
+		r = bless_entry(&s, b);
+	if (r == 0 && raise) {
+		fault_point("bless-floor");
+		r = floor_raise(&t, by.version, &before);
+		raised = r > 0;
+		r = MIN(r, 0);
+	}
+	/* Below the floor that holds now: the TPM's, else the policy's alone. */
+	if (r == 0)
+		r = prune_entries(&s, &t, keep, raised ? by.version : t.files.min_version, NULL);
+	if (r == 0)
+		printf("blessed %s (security version %llu)%s\n", s.booted,
+		       (unsigned long long)by.version,
+		       raised && before < by.version ? "; the floor rose to it" :
+		       raised ? "" : "; no TPM, so no floor was raised");
+out:
+	site_close(&s);
+	return r < 0 ? EXIT_FAILED : EXIT_OK;
+}

@@ -1,0 +1,358 @@
+// SPDX-License-Identifier: MIT
+/*
+ * cfsboot gc: removes what no entry references.  Kept are the images of
+ * the entries and the booted image; everything else of the store, the
+ * state and the boot partition goes.  The objects to delete are found by
+ * reading images, never by listing the store: those of the removed images
+ * that no kept image references.  So the work grows with what is kept and
+ * removed, not with the size of the objects directory.
+ *
+ * A removed image is first renamed to images/.gc-<hex> (a name no reader
+ * takes for an image), then its objects go, then it does: a gc stopped
+ * anywhere leaves every kept image whole, and the next gc finds the
+ * renamed image and finishes its objects.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/base/hex.h"
+#include "lib/base/log.h"
+#include "lib/base/util.h"
+#include "lib/image/image.h"
+#include "lib/store/lock.h"
+#include "lib/store/objects.h"
+#include "tool/commands.h"
+#include "tool/common/dir_names.h"
+#include "tool/deploy/fault.h"
+#include "tool/deploy/site.h"
+#include "tool/deploy/tree.h"
+
+#define DOOMED ".gc-"
+
+static void usage(FILE *out)
+{
+	fprintf(out, "Usage: cfsboot gc [--dry-run] [OPTIONS]\n\n"
+		     "Remove the images, objects, state directories and boot files that no entry\n"
+		     "references; the booted deployment is always kept.  Holds the store's lock\n"
+		     "exclusively.  Prints what it removes (with --dry-run, what it would).\n\n"
+		     "  -n, --dry-run      remove nothing\n"
+		     SITE_OPTIONS_HELP
+		     "  -h, --help         show this help\n");
+}
+
+struct gc {
+	struct site site;
+	bool dry_run;
+	char *objects;
+	int objects_fd;
+	uint64_t images, objects_removed, dirs;
+};
+
+static bool kept(const struct gc *g, const char *hex)
+{
+	return site_find(&g->site, hex) || strcmp(g->site.booted, hex) == 0;
+}
+
+static bool valid_hex(const char *s)
+{
+	return (strlen(s) == 64 || strlen(s) == 128) && cfs_hex_is_lower(s, strlen(s));
+}
+
+static int list(const char *dir, char ***names, size_t *n)
+{
+	DIR *d = opendir(dir);
+	int r;
+
+	*names = NULL;
+	*n = 0;
+	if (!d)
+		return errno == ENOENT ? 0 : log_errno(-errno, "cannot open %s: %m", dir);
+	r = dir_names(d, dir, NULL, names, n);
+	closedir(d);
+	return r;
+}
+
+/* <dir>/<name> for every name that is not a kept digest (a leftover
+ * "<hex>.tmp" of a crashed deploy included). */
+static int remove_dirs(struct gc *g, const char *dir, const char *step)
+{
+	char **names;
+	size_t n;
+	int r = list(dir, &names, &n);
+
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		_cleanup_free_ char *path = NULL;
+
+		if (valid_hex(names[i]) && kept(g, names[i]))
+			continue;
+		if (asprintf(&path, "%s/%s", dir, names[i]) < 0) {
+			r = log_oom();
+			break;
+		}
+		printf("%s %s\n", g->dry_run ? "would remove" : "removed", path);
+		g->dirs++;
+		if (g->dry_run)
+			continue;
+		fault_point(step);
+		r = tree_remove(path);
+	}
+	if (r == 0 && n && !g->dry_run)
+		r = tree_sync_dir(dir);
+	dir_names_free(names, n);
+	return r;
+}
+
+/* name (messages) must outlive the set. */
+/* Unlinks dir/name (a missing one is fine). */
+static int remove_file(const char *dir, const char *prefix, const char *name, const char *step)
+{
+	_cleanup_free_ char *path = NULL;
+
+	if (asprintf(&path, "%s/%s%s", dir, prefix, name) < 0)
+		return log_oom();
+	fault_point(step);
+	if (unlink(path) < 0 && errno != ENOENT)
+		return log_errno(-errno, "cannot remove %s: %m", path);
+	return 0;
+}
+
+/* What a write cut short left in dir: atomic_file's temporary files
+ * (".tmp-*"), which no loader reads and no finished write leaves. */
+static int remove_temporaries(struct gc *g, const char *dir)
+{
+	char **names;
+	size_t n;
+	int r = list(dir, &names, &n);
+
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		if (strncmp(names[i], ".tmp-", strlen(".tmp-")) != 0)
+			continue;
+		printf("%s %s/%s\n", g->dry_run ? "would remove" : "removed", dir, names[i]);
+		if (!g->dry_run)
+			r = remove_file(dir, "", names[i], "gc-temporary");
+	}
+	dir_names_free(names, n);
+	return r;
+}
+
+static int add_image(struct cfs_objects *set, const char *path, const char *name)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	struct cfs_image_file *img = NULL;
+	int r;
+
+	if (fd < 0)
+		return log_errno(-errno, "cannot open the image %s: %m", path);
+	r = cfs_image_open_fd(fd, path, &img);
+	if (r == 0)
+		r = cfs_objects_add_image(set, img, name);
+	cfs_image_close(img);
+	return r;
+}
+
+/* Deletes the objects of doomed that keep does not name; both sorted. */
+static int remove_objects(struct gc *g, const struct cfs_objects *doomed,
+			  const struct cfs_objects *keep)
+{
+	size_t j = 0;
+	const char *last = NULL;
+
+	for (size_t i = 0; i < doomed->n; i++) {
+		const char *p = cfs_object_path(doomed, &doomed->v[i]);
+		int c = 1;
+
+		if (!p || (last && strcmp(last, p) == 0))
+			continue;
+		last = p;
+		while (j < keep->n) {
+			const char *q = cfs_object_path(keep, &keep->v[j]);
+
+			c = q ? strcmp(q, p) : -1;
+			if (c >= 0)
+				break;
+			j++;
+		}
+		if (c == 0)
+			continue;
+		g->objects_removed++;
+		if (g->dry_run)
+			continue;
+		fault_point("gc-object");
+		if (unlinkat(g->objects_fd, p, 0) < 0 && errno != ENOENT)
+			return log_errno(-errno, "cannot remove the object %s/%s: %m", g->objects, p);
+	}
+	return 0;
+}
+
+/* An image name: "<hex>", "<hex>.sig" or "<DOOMED><hex>", split. */
+struct image_name {
+	char hex[CFS_DIGEST_HEX_LEN + 1];
+	bool sig, doomed;
+};
+
+static bool parse_image_name(const char *name, struct image_name *in)
+{
+	size_t len = strlen(name), skip = 0;
+
+	*in = (struct image_name){};
+	in->doomed = strncmp(name, DOOMED, strlen(DOOMED)) == 0;
+	if (in->doomed)
+		skip = strlen(DOOMED);
+	in->sig = !in->doomed && len > strlen(CFS_STORE_SIG_SUFFIX) &&
+		  strcmp(name + len - strlen(CFS_STORE_SIG_SUFFIX), CFS_STORE_SIG_SUFFIX) == 0;
+	len -= skip + (in->sig ? strlen(CFS_STORE_SIG_SUFFIX) : 0);
+	if (len >= sizeof(in->hex))
+		return false;
+	memcpy(in->hex, name + skip, len);
+	in->hex[len] = '\0';
+	return valid_hex(in->hex);
+}
+
+/* Sorts each image of the store into keep or doomed, reading it; removes
+ * the signatures of the doomed; renames the doomed to DOOMED<hex>. */
+static int sort_images(struct gc *g, const char *dir, char **names, size_t n,
+		       struct cfs_objects *keep, struct cfs_objects *doomed)
+{
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		_cleanup_free_ char *path = NULL;
+		struct image_name in;
+
+		if (!parse_image_name(names[i], &in))
+			continue;
+		if (in.sig) {
+			if (!kept(g, in.hex) && !g->dry_run)
+				r = remove_file(dir, "", names[i], "gc-signature");
+			continue;
+		}
+		if (asprintf(&path, "%s/%s", dir, names[i]) < 0)
+			return log_oom();
+		if (!in.doomed && kept(g, in.hex)) {
+			r = add_image(keep, path, names[i]);
+			continue;
+		}
+		printf("%s the image %s\n", g->dry_run ? "would remove" : "removed", in.hex);
+		g->images++;
+		r = add_image(doomed, path, names[i]);
+		if (r == 0 && !in.doomed && !g->dry_run) {
+			_cleanup_free_ char *to = NULL;
+
+			fault_point("gc-image");
+			if (asprintf(&to, "%s/" DOOMED "%s", dir, in.hex) < 0)
+				r = log_oom();
+			else if (rename(path, to) < 0)
+				r = log_errno(-errno, "cannot rename %s: %m", path);
+		}
+	}
+	if (r == 0 && !g->dry_run)
+		r = tree_sync_dir(dir);
+	return r;
+}
+
+static int collect_images(struct gc *g)
+{
+	_cleanup_free_ char *dir = NULL;
+	struct cfs_objects keep = {}, doomed = {};
+	char **names;
+	size_t n;
+	int r;
+
+	if (asprintf(&dir, "%s/" CFS_STORE_IMAGES, g->site.store) < 0)
+		return log_oom();
+	r = list(dir, &names, &n);
+	if (r == 0)
+		r = sort_images(g, dir, names, n, &keep, &doomed);
+	cfs_objects_sort(&keep);
+	cfs_objects_sort(&doomed);
+	if (r == 0)
+		r = remove_objects(g, &doomed, &keep);
+	/* The objects are gone for good before the images that named them. */
+	if (r == 0 && !g->dry_run && doomed.n && syncfs(g->objects_fd) < 0)
+		r = log_errno(-errno, "cannot sync the store %s: %m", g->site.store);
+	for (size_t i = 0; r == 0 && !g->dry_run && i < n; i++) {
+		struct image_name in;
+
+		if (parse_image_name(names[i], &in) && !in.sig && (in.doomed || !kept(g, in.hex)))
+			r = remove_file(dir, DOOMED, in.hex, "gc-image-remove");
+	}
+	if (r == 0 && !g->dry_run)
+		r = tree_sync_dir(dir);
+	cfs_objects_free(&keep);
+	cfs_objects_free(&doomed);
+	dir_names_free(names, n);
+	return r;
+}
+
+static int run(struct gc *g)
+{
+	_cleanup_free_ char *boot = NULL, *state = NULL;
+	_cleanup_close_ int lock = -1;
+	int r;
+
+	lock = cfs_store_lock(-1, g->site.store, CFS_STORE_LOCK_EXCLUSIVE, false);
+	if (lock < 0)
+		return lock;
+	if (asprintf(&g->objects, "%s/" CFS_STORE_OBJECTS, g->site.store) < 0 ||
+	    asprintf(&boot, "%s/" SITE_FILES, g->site.boot) < 0 ||
+	    asprintf(&state, "%s/" CFS_STATE_DEPLOY, g->site.state) < 0)
+		return log_oom();
+	g->objects_fd = open(g->objects, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (g->objects_fd < 0)
+		return log_errno(-errno, "cannot open %s: %m", g->objects);
+	/* Entries first, then what they name: the boot files, the state, the store. */
+	r = remove_temporaries(g, g->site.entries);
+	for (size_t i = 0; r == 0 && i < g->site.n; i++) {
+		_cleanup_free_ char *files = site_files_path(&g->site, g->site.d[i].hex);
+
+		r = files ? remove_temporaries(g, files) : log_oom();
+	}
+	if (r == 0)
+		r = remove_dirs(g, boot, "gc-boot");
+	if (r == 0)
+		r = remove_dirs(g, state, "gc-state");
+	if (r == 0)
+		r = collect_images(g);
+	if (r == 0)
+		printf("%s %llu images, %llu objects, %llu directories\n",
+		       g->dry_run ? "would remove" : "removed", (unsigned long long)g->images,
+		       (unsigned long long)g->objects_removed, (unsigned long long)g->dirs);
+	return r;
+}
+
+int cmd_gc(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		SITE_LONG_OPTIONS,
+		{}
+	};
+	struct gc g = { .objects_fd = -1 };
+	int c, r;
+
+	site_init(&g.site);
+	while ((c = getopt_long(argc, argv, "nh", opts, NULL)) != -1) {
+		if (site_option(&g.site, c, optarg))
+			continue;
+		switch (c) {
+		case 'n': g.dry_run = true; break;
+		case 'h': usage(stdout); return EXIT_OK;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		log_error("unexpected argument '%s' (see --help)", argv[optind]);
+		return EXIT_USAGE;
+	}
+	r = site_open(&g.site, true);
+	if (r == 0)
+		r = run(&g);
+	cfs_closep(&g.objects_fd);
+	free(g.objects);
+	site_close(&g.site);
+	return r < 0 ? EXIT_FAILED : EXIT_OK;
+}

@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: MIT
+/* cfsboot rollback: the previous deployment becomes the default, by one
+ * atomic rewrite of its entry with the next serial as its version. */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/base/log.h"
+#include "lib/base/util.h"
+#include "lib/trust/signature.h"
+#include "tool/commands.h"
+#include "tool/deploy/check.h"
+#include "tool/deploy/fault.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out, "Usage: cfsboot rollback [OPTIONS]\n\n"
+		     "Make the previous deployment (the rollback of cfsboot status) the default of\n"
+		     "the next boot.  Refused, with nothing changed, when its image would be\n"
+		     "refused at boot: a bad signature, or a security version below the floor.\n\n"
+		     SITE_OPTIONS_HELP TRUST_OPTIONS_HELP
+		     "  -h, --help         show this help\n");
+}
+
+int cmd_rollback(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		SITE_LONG_OPTIONS, TRUST_LONG_OPTIONS,
+		{}
+	};
+	_cleanup_free_ char *version = NULL;
+	const struct deployment *to;
+	struct trust_opts t;
+	struct signed_by by;
+	struct bls_entry e;
+	struct floor fl;
+	struct site s;
+	int c, r;
+
+	site_init(&s);
+	trust_init(&t);
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (site_option(&s, c, optarg))
+			continue;
+		r = trust_option(&t, c, optarg);
+		if (r < 0)
+			return EXIT_USAGE;
+		if (r > 0)
+			continue;
+		if (c == 'h') {
+			usage(stdout);
+			return EXIT_OK;
+		}
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (optind < argc) {
+		log_error("unexpected argument '%s' (see --help)", argv[optind]);
+		return EXIT_USAGE;
+	}
+	if (cfs_sig_init(false) < 0)
+		return EXIT_FAILED;
+	r = site_open(&s, true);
+	if (r < 0)
+		goto out;
+	to = site_rollback(&s);
+	if (!to) {
+		r = log_errno(-ENOENT, "no deployment to roll back to: only %s has a good entry "
+			      "(cfsboot status lists them)",
+			      site_default(&s) ? site_default(&s)->hex : "none");
+		goto out;
+	}
+	r = floor_read(&t, &fl);
+	if (r == 0)
+		r = check_signature(&s, &t, to->hex, fl.value, &by);
+	if (r == -CFS_SIG_ROLLBACK) {
+		log_error("refusing to roll back to %s: the floor is %llu, so cfs-pivot would refuse "
+			  "it; nothing was changed", to->hex, (unsigned long long)fl.value);
+		goto out;
+	}
+	if (r < 0)
+		goto out;
+	if (asprintf(&version, "%llu", (unsigned long long)site_max_serial(&s) + 1) < 0) {
+		r = log_oom();
+		goto out;
+	}
+	e = to->entry;
+	e.version = version;
+	fault_point("rollback-entry");
+	r = bls_entry_write(s.entries_fd, s.entries, to->file, &e);
+	if (r == 0)
+		printf("the next boot's default is %s (security version %llu)\n", to->hex,
+		       (unsigned long long)by.version);
+out:
+	site_close(&s);
+	return r < 0 ? EXIT_FAILED : EXIT_OK;
+}
