@@ -148,7 +148,7 @@ int bls_entry_write(int dirfd, const char *dir, const char *file, const struct b
 		atomic_file_discard(&f);
 		return r;
 	}
-	r = atomic_file_commit(&f, file, ATOMIC_FILE_REPLACE, NULL, NULL);
+	r = atomic_file_commit(&f, file, ATOMIC_FILE_REPLACE, 0, NULL, NULL);
 	if (r < 0)
 		return r;
 	return fsync_dir(dirfd, dir);

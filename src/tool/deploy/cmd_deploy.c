@@ -235,7 +235,7 @@ static int write_file(int dirfd, const char *dir, const char *name, const uint8_
 		}
 		off += n > 0 ? (size_t)n : 0;
 	}
-	return r < 0 ? r : atomic_file_commit(&f, name, ATOMIC_FILE_REPLACE, NULL, NULL);
+	return r < 0 ? r : atomic_file_commit(&f, name, ATOMIC_FILE_REPLACE, 0, NULL, NULL);
 }
 
 static int make_dir(const char *path)
