@@ -16,6 +16,8 @@ static const struct command commands[] = {
 	{ "sign",    cmd_sign,    "sign an image's fs-verity digest (CMS, security version)" },
 	{ "verify",  cmd_verify,  "verify an image signature as cfs-pivot does" },
 	{ "tpm",     cmd_tpm,     "measurement log replay and the TPM's anti-rollback floor" },
+	{ "publish", cmd_publish, "write images into a static update repository, sign a channel" },
+	{ "pull",    cmd_pull,    "fetch a channel's image from a repository (directory or URL)" },
 };
 
 static void usage(FILE *out)

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What enters the device's store during a pull, and in which order
+ * (docs/update.md "What is verified when"): each object streamed to a
+ * temporary file beside its final name, hashed as it arrives, refused
+ * unless it has exactly its size and digest, sealed with fs-verity where
+ * the file system has it, fsynced and renamed into place; the file system
+ * synced; then the image's signature, then the image; then the channel's
+ * record.  Nothing unverified ever carries a store name, so an
+ * interrupted pull leaves a store that fsck passes, and the next pull
+ * fetches only what is still missing.
+ */
+#ifndef CFSBOOT_IMPORT_H
+#define CFSBOOT_IMPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tool/common/atomic_file.h"
+#include "tool/mkimage/store.h"
+#include "tool/pull/channel.h"
+#include "tool/pull/objlist.h"
+#include "tool/pull/source.h"
+
+/* The sink that writes one object into the store. */
+struct object_sink {
+	struct store *store;
+	const struct objlist_entry *obj;
+	int dir_fd;                       /* objects/XX */
+	struct atomic_file file;
+	struct cfs_verity_ctx *ctx;
+	uint64_t got;
+};
+
+/* The objects of l the store lacks, as fetches from the repository into
+ * sinks (both arrays malloc()ed, n of each).  0 or -ENOMEM. */
+int import_plan(struct store *s, const struct objlist *l, struct fetch **fetches,
+		struct object_sink **sinks, size_t *n);
+/* Discards what sinks still hold (after a failure) and frees both. */
+void import_plan_free(struct fetch *fetches, struct object_sink *sinks, size_t n);
+
+/* Makes the objects durable, then writes the signature and the image
+ * (sha256 hex) into the store.  0 or a negative errno, logged. */
+int import_image(struct store *s, const uint8_t *image, size_t image_len,
+		 const uint8_t *digest, const uint8_t *sig, size_t sig_len);
+
+/* The last channel file this store accepted for name: 0 with *c filled,
+ * -ENOENT for none, or a negative errno, logged (a damaged record). */
+int import_last_channel(struct store *s, const char *name, struct channel *c);
+/* Records file as the last accepted channel file of name. */
+int import_record_channel(struct store *s, const char *name, const char *file, size_t len);
+
+#endif
