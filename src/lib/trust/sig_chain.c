@@ -257,6 +257,7 @@ int cfs_sig_chain_check_usage(struct cfs_sig_check *v)
 {
 	const char *oid = v->policy->usage ?: CFS_OID_IMAGE_SIGNING;
 	const char *what = v->policy->usage ? "channel signing" : "image signing";
+	const char *kind = v->policy->usage ? "channel-signing" : "image-signing";
 	_cleanup_(ASN1_OBJECT_freep) ASN1_OBJECT *wanted = OBJ_txt2obj(oid, 1);
 	uint32_t flags = X509_get_extension_flags(v->signer);
 	enum eku_state eku;
@@ -273,11 +274,11 @@ int cfs_sig_chain_check_usage(struct cfs_sig_check *v)
 				 subject(v->signer), what, oid);
 	if (!v->signer_is_anchor && (flags & EXFLAG_CA))
 		return log_errno(-CFS_SIG_USAGE, "signature %s: signer %s is a CA certificate: sign "
-				 "with an end-entity %s certificate", v->name, subject(v->signer), what);
+				 "with an end-entity %s certificate", v->name, subject(v->signer), kind);
 	if (!v->signer_is_anchor && eku != EKU_ALLOWS)
 		return log_errno(-CFS_SIG_USAGE, "signature %s: signer %s lacks the %s "
 				 "extended key usage %s: issue it with keys/mkpki.sh %s", v->name,
-				 subject(v->signer), what, oid, v->policy->usage ? "channel" : "signer");
+				 subject(v->signer), kind, oid, v->policy->usage ? "channel" : "signer");
 	for (int i = 1; i < sk_X509_num(v->chain); i++) {
 		X509 *ca = sk_X509_value(v->chain, i);
 

@@ -284,9 +284,14 @@ static int step_objects(struct pull *p, const struct objlist *objs)
 	progress_begin(&p->prog, n, bytes);
 	r = source_fetch(p->src, fetches, n, &sp);
 	progress_end(&p->prog);
+	if (r < 0 && fetch_exit(r, EXIT_PULL_OBJECT) != EXIT_PULL_TRANSFER)
+		import_plan_rollback(&p->store, sinks, n);
 	import_plan_free(fetches, sinks, n);
 	if (r < 0)
 		return fetch_exit(r, EXIT_PULL_OBJECT);
+	if (n > 0 && p->store.no_verity)
+		progress_step(&p->prog, "%s has no fs-verity: objects are stored without it, and "
+			      "overlayfs verity=require will refuse them", p->store_dir);
 	r = import_image(&p->store, p->image, p->image_len, p->ch.digest, p->sig, p->sig_len);
 	if (r == 0)
 		r = import_record_channel(&p->store, p->channel, p->chan_file, p->chan_len);

@@ -93,13 +93,11 @@ static int sink_done(void *ud)
 		goto out;
 	}
 	r = atomic_file_commit(&k->file, rest, ATOMIC_FILE_VERITY, k->obj->digest, &verity);
+	k->placed = r == 0;
 	if (r > 0)
 		r = 0;          /* another pull put it there meanwhile */
-	if (r == 0 && verity == VERITY_UNSUPPORTED && !k->store->no_verity) {
+	if (r == 0 && verity == VERITY_UNSUPPORTED)
 		k->store->no_verity = true;
-		log_notice("%s: the file system has no fs-verity, so objects are stored without "
-			   "it; overlayfs verity=require will refuse them", k->store->dir);
-	}
 out:
 	sink_discard(k);
 	return r;
@@ -133,6 +131,14 @@ int import_plan(struct store *s, const struct objlist *l, struct fetch **fetches
 	*sinks = k;
 	*n = m;
 	return 0;
+}
+
+void import_plan_rollback(struct store *s, struct object_sink *sinks, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (sinks[i].placed && unlinkat(s->objects_fd, sinks[i].obj->path, 0) < 0)
+			log_warning("cannot remove %s/objects/%s again: %m; cfsboot gc removes it",
+				    s->dir, sinks[i].obj->path);
 }
 
 void import_plan_free(struct fetch *fetches, struct object_sink *sinks, size_t n)

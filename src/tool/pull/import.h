@@ -6,7 +6,7 @@
  * unless it has exactly its size and digest, sealed with fs-verity where
  * the file system has it, fsynced and renamed into place; the file system
  * synced; then the image's signature, then the image; then the channel's
- * record.  Nothing unverified ever carries a store name, so an
+ * record.  A file system without fs-verity sets store->no_verity.  Nothing unverified ever carries a store name, so an
  * interrupted pull leaves a store that fsck passes, and the next pull
  * fetches only what is still missing.
  */
@@ -31,12 +31,17 @@ struct object_sink {
 	struct atomic_file file;
 	struct cfs_verity_ctx *ctx;
 	uint64_t got;
+	bool placed;                      /* this pull put it into the store */
 };
 
 /* The objects of l the store lacks, as fetches from the repository into
  * sinks (both arrays malloc()ed, n of each).  0 or -ENOMEM. */
 int import_plan(struct store *s, const struct objlist *l, struct fetch **fetches,
 		struct object_sink **sinks, size_t *n);
+/* After the repository offered a bad object: removes the objects this
+ * pull placed, so that bad input leaves the store as it was.  (After a
+ * failed transfer they stay, for the next pull to resume with.) */
+void import_plan_rollback(struct store *s, struct object_sink *sinks, size_t n);
 /* Discards what sinks still hold (after a failure) and frees both. */
 void import_plan_free(struct fetch *fetches, struct object_sink *sinks, size_t n);
 
