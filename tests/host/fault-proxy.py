@@ -111,14 +111,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
             sys.exit(f"fault-proxy: unknown mode {mode}")
 
 
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        # A client that hangs up on a broken answer is what the faults are for.
+        pass
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--to", type=int, required=True)
     ap.add_argument("--faults", required=True)
     a = ap.parse_args()
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", a.port), Handler)
-    srv.daemon_threads = True
+    srv = Server(("127.0.0.1", a.port), Handler)
     srv.to, srv.faults = a.to, a.faults
     print(f"port {srv.server_address[1]}", flush=True)
     srv.serve_forever()
