@@ -35,6 +35,8 @@ unshare -m sh -c "mount -t proc proc '$WORK/v2/proc' && chroot '$WORK/v2' sh -c 
 	> "$WORK/upgrade.log" 2>&1 || { tail -n 5 "$WORK/upgrade.log" >&2; exit 1; }
 upgraded=$(grep -c '^Unpacking .* over ' "$WORK/upgrade.log" || true)
 rm -rf "$WORK/v2/var/lib/apt/lists"/* "$WORK/v2/etc/apt/sources.list.d/host.sources"
+# ostree commits no device nodes: /dev stays empty in both trees, for both tools.
+rm -rf "$WORK"/v1/dev/* "$WORK"/v2/dev/*
 
 # The PKI, the build store and the cfsboot repository.
 k=keys/mkpki.sh P=$WORK/pki
@@ -55,12 +57,14 @@ publish() {
 }
 V1=$(image "$WORK/v1" 1)
 V2=$(image "$WORK/v2" 2)
+[ -n "$V1" ] && [ -n "$V2" ] || { echo "bench: cannot build the images" >&2; exit 1; }
+mkdir -p "$WORK/srv"
 
 # The ostree repository: archive mode, both trees on one branch.
 ostree --repo="$WORK/srv/ostree" init --mode=archive
-ostree --repo="$WORK/srv/ostree" commit -q --branch=os --tree=dir="$WORK/v1" --no-xattrs >/dev/null
+ostree --repo="$WORK/srv/ostree" commit --branch=os --tree=dir="$WORK/v1" --no-xattrs >/dev/null
 cp -a "$WORK/srv/ostree" "$WORK/srv/ostree-v1"
-ostree --repo="$WORK/srv/ostree" commit -q --branch=os --tree=dir="$WORK/v2" --no-xattrs >/dev/null
+ostree --repo="$WORK/srv/ostree" commit --branch=os --tree=dir="$WORK/v2" --no-xattrs >/dev/null
 
 # nginx, serving $WORK/srv.
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

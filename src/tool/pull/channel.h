@@ -24,6 +24,8 @@
 #define CHANNEL_NAME_MAX   64          /* bytes of a channel's name */
 #define CHANNEL_FILE_MAX   (64 * 1024) /* bytes of a channel file */
 #define CHANNEL_DIR        "channels"
+/* The largest image a channel may name: publish and pull hold it in memory. */
+#define CHANNEL_IMAGE_MAX  ((uint64_t)1 << 30)
 
 struct channel {
 	char name[CHANNEL_NAME_MAX + 1];

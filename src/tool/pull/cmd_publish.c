@@ -32,7 +32,6 @@
 #include "tool/sign/sigargs.h"
 #include "tool/sign/sigtrust.h"
 
-#define IMAGE_MAX ((size_t)1 << 30)
 #define DEFAULT_VALID (7 * 24 * 3600)
 
 struct repo {
@@ -162,7 +161,7 @@ static int publish_objects(struct repo *r, const struct sig_trust *t, const char
 	fd = cfs_open_beneath_regular(store_fd, name);
 	if (fd < 0)
 		return log_errno(fd, "cannot open %s/%s: %s", store, name, strerror(-fd));
-	k = cfs_read_fd(fd, name, IMAGE_MAX, (char **)&p->image, &p->image_len);
+	k = cfs_read_fd(fd, name, CHANNEL_IMAGE_MAX, (char **)&p->image, &p->image_len);
 	if (k < 0)
 		return k;
 	if ((k = cfs_verity_digest_buf(CFS_HASH_SHA256, p->image, p->image_len, digest)) < 0)

@@ -43,8 +43,6 @@ enum {
 	EXIT_PULL_SOURCE   = 36,  /* the source is unusable, or a path leaves it */
 };
 
-#define IMAGE_MAX ((uint64_t)1 << 30)  /* an image file is held in memory */
-
 struct pull {
 	const char *channel, *store_dir, *tpm;
 	struct source_options sopts;
@@ -203,7 +201,7 @@ static int step_image(struct pull *p, struct objlist *objs)
 	struct cfs_image_file *img;
 	int r;
 
-	if (p->ch.alg != CFS_HASH_SHA256 || p->ch.size > IMAGE_MAX) {
+	if (p->ch.alg != CFS_HASH_SHA256 || p->ch.size > CHANNEL_IMAGE_MAX) {
 		log_error("refusing image %s: pull takes sha256 images of at most 1 GiB", p->hex);
 		return EXIT_PULL_IMAGE;
 	}
@@ -222,15 +220,12 @@ static int step_image(struct pull *p, struct objlist *objs)
 	}
 	snprintf(path, sizeof(path), CFS_STORE_SIGNATURE_FMT, p->hex);
 	r = source_fetch_buf(p->src, path, CFS_SIG_MAX_SIZE, &p->sig, &p->sig_len);
-	if (r == -EFBIG)
-		r = -CFS_SIG_TOO_LARGE;
-	if (r < 0 && r != -CFS_SIG_TOO_LARGE)
+	if (r == -EFBIG)        /* said by the source: verify's class too-large */
+		return sigargs_exit_code(-CFS_SIG_TOO_LARGE);
+	if (r < 0)
 		return fetch_exit(r, EXIT_PULL_IMAGE);
-	if (r == 0)
-		r = cfs_sig_verify(path, p->sig, p->sig_len, p->ch.alg, p->ch.digest,
-				   &p->trust.policy, &res);
-	if (r == -CFS_SIG_TOO_LARGE && p->sig_len == 0)
-		log_error("refusing signature %s: larger than 1 MiB", path);
+	r = cfs_sig_verify(path, p->sig, p->sig_len, p->ch.alg, p->ch.digest, &p->trust.policy,
+			   &res);
 	if (r < 0)
 		return sigargs_exit_code(r);
 	if (res.version != p->ch.version) {
