@@ -16,7 +16,7 @@ empty or missing file: no fault).  Modes:
   redirect   a 301 to another path of the same server
   stall      the headers and a few bytes, then nothing for 120 s
   reset      the headers and a few bytes, then a TCP reset
-  slow       the body in 4 KiB pieces, 20 ms apart
+  slow       the body in 4 KiB pieces, 50 ms apart
 """
 import argparse
 import http.client
@@ -96,7 +96,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             for i in range(0, len(body), 4096):
                 self.wfile.write(body[i:i + 4096])
                 self.wfile.flush()
-                time.sleep(0.02)
+                time.sleep(0.05)
         elif mode in ("stall", "reset"):
             self.head(200, len(body), close=True)
             self.wfile.write(body[:16])

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lib/base/hex.h"
@@ -14,6 +15,14 @@
 #include "lib/base/read_file.h"
 #include "lib/base/util.h"
 #include "lib/store/beneath.h"
+
+static uint64_t now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
+}
 
 static void sink_discard(struct object_sink *k)
 {
@@ -73,8 +82,6 @@ static int sink_done(void *ud)
 {
 	struct object_sink *k = ud;
 	uint8_t digest[CFS_MAX_DIGEST_SIZE];
-	enum verity_result verity = VERITY_ENABLED;
-	const char *rest = k->obj->path + CFS_OBJECT_FANOUT_LEN + 1;
 	int r;
 
 	if (k->got != k->obj->size) {
@@ -92,19 +99,49 @@ static int sink_done(void *ud)
 			      k->obj->path);
 		goto out;
 	}
-	r = atomic_file_commit(&k->file, rest, ATOMIC_FILE_VERITY, k->obj->digest, &verity);
-	k->placed = r == 0;
-	if (r > 0)
-		r = 0;          /* another pull put it there meanwhile */
-	if (r == 0 && verity == VERITY_UNSUPPORTED)
-		k->store->no_verity = true;
+	/* Named later, with a batch, after one sync of the file system. */
+	r = atomic_file_finish(&k->file, false);
+	if (r < 0)
+		goto out;
+	k->batch->ready[k->batch->n++] = k;
+	if (k->batch->n == IMPORT_BATCH || now_usec() - k->batch->flushed >= IMPORT_BATCH_USEC)
+		return import_flush(k->batch);
+	return 0;
 out:
 	sink_discard(k);
 	return r;
 }
 
-int import_plan(struct store *s, const struct objlist *l, struct fetch **fetches,
-		struct object_sink **sinks, size_t *n)
+int import_flush(struct object_batch *b)
+{
+	int r = 0;
+
+	if (b->n == 0)
+		return 0;
+	if (syncfs(b->store->objects_fd) < 0)
+		r = log_errno(-errno, "cannot sync %s: %m", b->store->dir);
+	for (size_t i = 0; i < b->n; i++) {
+		struct object_sink *k = b->ready[i];
+		enum verity_result verity = VERITY_ENABLED;
+		int q = r;
+
+		if (q == 0)
+			q = atomic_file_place(&k->file, k->obj->path + CFS_OBJECT_FANOUT_LEN + 1,
+					      ATOMIC_FILE_VERITY, k->obj->digest, &verity);
+		k->placed = q == 0;
+		if (q == 0 && verity == VERITY_UNSUPPORTED)
+			b->store->no_verity = true;
+		if (q < 0 && r == 0)
+			r = q;  /* the others are discarded: the next pull fetches them */
+		sink_discard(k);
+	}
+	b->n = 0;
+	b->flushed = now_usec();
+	return r;
+}
+
+int import_plan(struct store *s, const struct objlist *l, struct object_batch *b,
+		struct fetch **fetches, struct object_sink **sinks, size_t *n)
 {
 	struct fetch *f = calloc(l->n ? l->n : 1, sizeof(*f));
 	struct object_sink *k = calloc(l->n ? l->n : 1, sizeof(*k));
@@ -120,13 +157,14 @@ int import_plan(struct store *s, const struct objlist *l, struct fetch **fetches
 
 		if (faccessat(s->objects_fd, e->path, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 			continue;
-		k[m] = (struct object_sink){ .store = s, .obj = e, .dir_fd = -1,
+		k[m] = (struct object_sink){ .store = s, .batch = b, .obj = e, .dir_fd = -1,
 					     .file = { .fd = -1 } };
 		snprintf(f[m].path, sizeof(f[m].path), CFS_STORE_OBJECTS "/%s", e->path);
 		f[m].max = e->size;
 		f[m].sink = (struct fetch_sink){ sink_reset, sink_write, sink_done, &k[m] };
 		m++;
 	}
+	*b = (struct object_batch){ .store = s, .flushed = now_usec() };
 	*fetches = f;
 	*sinks = k;
 	*n = m;

@@ -3,8 +3,9 @@
  * What enters the device's store during a pull, and in which order
  * (docs/update.md "What is verified when"): each object streamed to a
  * temporary file beside its final name, hashed as it arrives, refused
- * unless it has exactly its size and digest, sealed with fs-verity where
- * the file system has it, fsynced and renamed into place; the file system
+ * unless it has exactly its size and digest, synced (one syncfs per
+ * batch), sealed with fs-verity where the file system has it and renamed
+ * into place; the file system
  * synced; then the image's signature, then the image; then the channel's
  * record.  A file system without fs-verity sets store->no_verity.  Nothing unverified ever carries a store name, so an
  * interrupted pull leaves a store that fsck passes, and the next pull
@@ -23,9 +24,26 @@
 #include "tool/pull/objlist.h"
 #include "tool/pull/source.h"
 
+/* Objects are named in batches: up to IMPORT_BATCH checked temporary
+ * files, or those of IMPORT_BATCH_USEC, then one syncfs, then each sealed
+ * and renamed.  One sync per batch instead of an fsync per object, and
+ * still no name ever points at content that is not on disk; a killed pull
+ * loses at most a batch. */
+#define IMPORT_BATCH      64
+#define IMPORT_BATCH_USEC 1000000
+
+struct object_sink;
+struct object_batch {
+	struct store *store;
+	struct object_sink *ready[IMPORT_BATCH];
+	size_t n;
+	uint64_t flushed;                 /* CLOCK_MONOTONIC usec of the last flush */
+};
+
 /* The sink that writes one object into the store. */
 struct object_sink {
 	struct store *store;
+	struct object_batch *batch;
 	const struct objlist_entry *obj;
 	int dir_fd;                       /* objects/XX */
 	struct atomic_file file;
@@ -35,9 +53,13 @@ struct object_sink {
 };
 
 /* The objects of l the store lacks, as fetches from the repository into
- * sinks (both arrays malloc()ed, n of each).  0 or -ENOMEM. */
-int import_plan(struct store *s, const struct objlist *l, struct fetch **fetches,
-		struct object_sink **sinks, size_t *n);
+ * sinks (both arrays malloc()ed, n of each) that name them through b.
+ * 0 or -ENOMEM. */
+int import_plan(struct store *s, const struct objlist *l, struct object_batch *b,
+		struct fetch **fetches, struct object_sink **sinks, size_t *n);
+/* Names the checked objects of b that wait for a sync (after the fetch:
+ * the last batch).  0 or a negative errno, logged. */
+int import_flush(struct object_batch *b);
 /* After the repository offered a bad object: removes the objects this
  * pull placed, so that bad input leaves the store as it was.  (After a
  * failed transfer they stay, for the next pull to resume with.) */
