@@ -5,6 +5,7 @@
 #   mkpki.sh intermediate DIR --ca CADIR [--type T] [--subject DN] [--days N] [--pathlen N]
 #   mkpki.sh signer DIR --ca CADIR [--type T] [--subject DN] [--days N]
 #                       [--not-before DATE --not-after DATE]
+#   mkpki.sh channel DIR --ca CADIR [--type T] [--subject DN] [--days N]
 #   mkpki.sh fingerprint CERT
 #
 # Each DIR receives key.pem (mode 0600: keep it offline), cert.pem and
@@ -21,7 +22,7 @@ KEYS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 CNF=$KEYS_DIR/openssl.cnf
 
 die() { echo "mkpki.sh: $*" >&2; exit 1; }
-usage() { sed -n '3,17s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '3,18s/^# \{0,1\}//p' "$0"; }
 
 # genkey TYPE FILE: a new private key, readable by its owner only.
 genkey() {
@@ -91,8 +92,8 @@ fingerprint)
 		die "cannot read the key of $1"
 	echo "spki:${spki%% *}"
 	exit 0 ;;
-root|intermediate|signer) ;;
-*) die "unknown command '$cmd': root, intermediate, signer or fingerprint" ;;
+root|intermediate|signer|channel) ;;
+*) die "unknown command '$cmd': root, intermediate, signer, channel or fingerprint" ;;
 esac
 
 [ $# -ge 1 ] || die "$cmd needs a directory"
@@ -102,6 +103,7 @@ case $cmd in
 root) SUBJECT="/CN=cfsboot root CA" DAYS=7300 PATHLEN=1 ;;
 intermediate) SUBJECT="/CN=cfsboot intermediate CA" DAYS=3650 PATHLEN=0 ;;
 signer) SUBJECT="/CN=cfsboot image signing" DAYS=730 ;;
+channel) SUBJECT="/CN=cfsboot channel signing" DAYS=730 ;;
 esac
 while [ $# -gt 0 ]; do
 	[ $# -ge 2 ] || die "$1 needs a value"
@@ -109,7 +111,7 @@ while [ $# -gt 0 ]; do
 	--type) TYPE=$2 ;;
 	--subject) SUBJECT=$2 ;;
 	--days) DAYS=$2 ;;
-	--pathlen) [ "$cmd" != signer ] || die "a signer is no CA: --pathlen does not apply"; PATHLEN=$2 ;;
+	--pathlen) [ "$cmd" != signer ] && [ "$cmd" != channel ] || die "a signer is no CA: --pathlen does not apply"; PATHLEN=$2 ;;
 	--ca) [ "$cmd" != root ] || die "a root is self-signed: --ca does not apply"; CA=$2 ;;
 	--not-before) NOT_BEFORE=$2 ;;
 	--not-after) NOT_AFTER=$2 ;;
@@ -124,7 +126,7 @@ esac
 [ "$cmd" = root ] || [ -n "$CA" ] || die "$cmd needs --ca CADIR, the directory of its issuer"
 [ -z "$CA" ] || { [ -f "$CA/key.pem" ] && [ -f "$CA/cert.pem" ] && [ -d "$CA/db" ]; } ||
 	die "$CA is not a CA directory made by mkpki.sh"
-[ "$cmd" != signer ] || [ "$TYPE" != ed25519 ] ||
+{ [ "$cmd" != signer ] && [ "$cmd" != channel ]; } || [ "$TYPE" != ed25519 ] ||
 	die "signers must be RSA or ECDSA: OpenSSL 3.0 cannot make CMS signatures with Ed25519"
 export CFS_CA_DIR=${CA:-$DIR} CFS_PATHLEN=${PATHLEN:-0}
 
@@ -148,5 +150,7 @@ intermediate)
 	new_ca_db "$DIR" ;;
 signer)
 	issue "$DIR" "$CA" v3_signer "$DAYS" "$NOT_BEFORE" "$NOT_AFTER" ;;
+channel)
+	issue "$DIR" "$CA" v3_channel "$DAYS" "$NOT_BEFORE" "$NOT_AFTER" ;;
 esac
 echo "$cmd $DIR: $(openssl x509 -in "$DIR/cert.pem" -noout -subject -nameopt RFC2253 | sed 's/^subject=//'), fingerprint $("$0" fingerprint "$DIR/cert.pem")"

@@ -7,6 +7,8 @@ packages=(
 	# build
 	build-essential clang pkg-config
 	libssl-dev libcmocka-dev libblkid-dev libzstd-dev liblzma-dev zlib1g-dev
+	# cfsboot pull over HTTP(S) (src/tool/pull/source_http.c); cfsboot only
+	libcurl4-openssl-dev
 	# building the static archives Debian does not ship (scripts/build-deps.sh):
 	# unpacking Debian source packages and regenerating the autotools builds of
 	# kmod and tpm2-tss (autoconf-archive: AX_ macros; libltdl-dev: LT_LIB_DLLOAD)
@@ -16,6 +18,9 @@ packages=(
 	# tests and cross-checks
 	python3 fsverity erofs-utils attr acl util-linux debootstrap openssl
 	swtpm swtpm-tools tpm2-tools
+	# cfsboot pull's host tests: a web server of the test's own
+	# (tests/host/pull-http.sh)
+	nginx-light
 	# the unit tests under memcheck (tests/run-all.sh)
 	valgrind
 	# PID-1 mode's host test: GPT partitions on a loop image (sfdisk), and

@@ -32,5 +32,7 @@ int cmd_status(int argc, char **argv);
 int cmd_bless(int argc, char **argv);
 int cmd_rollback(int argc, char **argv);
 int cmd_gc(int argc, char **argv);
+int cmd_publish(int argc, char **argv);
+int cmd_pull(int argc, char **argv);
 
 #endif

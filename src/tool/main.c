@@ -21,6 +21,8 @@ static const struct command commands[] = {
 	{ "bless",   cmd_bless,   "mark the booted deployment good; then raise the floor" },
 	{ "rollback", cmd_rollback, "make the previous deployment the default" },
 	{ "gc",      cmd_gc,      "remove what no deployment references" },
+	{ "publish", cmd_publish, "write images into a static update repository, sign a channel" },
+	{ "pull",    cmd_pull,    "fetch a channel's image from a repository (directory or URL)" },
 };
 
 static void usage(FILE *out)

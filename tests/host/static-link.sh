@@ -440,6 +440,8 @@ if [ -x "$CFS_PIVOT" ]; then
 	diag "cfs-pivot: $stripped bytes stripped, $compressed bytes zstd -3"
 	check "cfs-pivot fits the size budget" \
 		test "$stripped" -le "$MAX_STRIPPED" -a "$compressed" -le "$MAX_ZSTD"
+	# libcurl is cfsboot pull's alone (docs/update.md): none of it in cfs-pivot.
+	check "cfs-pivot holds no libcurl" bash -c "! grep -qa 'curl_easy_\|libcurl' '$CFS_PIVOT'"
 else
 	fail "$CFS_PIVOT is built"
 fi

@@ -225,7 +225,7 @@ enum eku_state {
 	EKU_FORBIDS,     /* lists only other purposes, or cannot be decoded */
 };
 
-static enum eku_state eku_state(X509 *x, const ASN1_OBJECT *image_signing, bool any_ok)
+static enum eku_state eku_state(X509 *x, const ASN1_OBJECT *wanted, bool any_ok)
 {
 	int crit = -1;
 	_cleanup_(EXTENDED_KEY_USAGE_freep) EXTENDED_KEY_USAGE *eku =
@@ -236,7 +236,7 @@ static enum eku_state eku_state(X509 *x, const ASN1_OBJECT *image_signing, bool 
 	for (int i = 0; i < sk_ASN1_OBJECT_num(eku); i++) {
 		const ASN1_OBJECT *p = sk_ASN1_OBJECT_value(eku, i);
 
-		if (OBJ_cmp(p, image_signing) == 0 ||
+		if (OBJ_cmp(p, wanted) == 0 ||
 		    (any_ok && OBJ_obj2nid(p) == NID_anyExtendedKeyUsage))
 			return EKU_ALLOWS;
 	}
@@ -250,39 +250,42 @@ static enum eku_state eku_state(X509 *x, const ASN1_OBJECT *image_signing, bool 
  * is itself an anchor (the `fsverity sign` case) was trusted one by one,
  * so it needs no extended key usage, but if it has one, it must list image
  * signing.  A CA above the signer that has an extended key usage must list
- * image signing or anyExtendedKeyUsage: it limits what it certifies.
+ * image signing or anyExtendedKeyUsage: it limits what it certifies.  A
+ * policy for channels asks for channel signing in place of image signing.
  */
 int cfs_sig_chain_check_usage(struct cfs_sig_check *v)
 {
-	_cleanup_(ASN1_OBJECT_freep) ASN1_OBJECT *image_signing = OBJ_txt2obj(CFS_OID_IMAGE_SIGNING, 1);
+	const char *oid = v->policy->usage ?: CFS_OID_IMAGE_SIGNING;
+	const char *what = v->policy->usage ? "channel signing" : "image signing";
+	const char *kind = v->policy->usage ? "channel-signing" : "image-signing";
+	_cleanup_(ASN1_OBJECT_freep) ASN1_OBJECT *wanted = OBJ_txt2obj(oid, 1);
 	uint32_t flags = X509_get_extension_flags(v->signer);
 	enum eku_state eku;
 
-	if (!image_signing)
+	if (!wanted)
 		return log_oom();
 	if ((flags & EXFLAG_KUSAGE) && !(X509_get_key_usage(v->signer) & KU_DIGITAL_SIGNATURE))
 		return log_errno(-CFS_SIG_USAGE, "signature %s: the key usage of signer %s does not "
 				 "allow digital signatures", v->name, subject(v->signer));
-	eku = eku_state(v->signer, image_signing, false);
+	eku = eku_state(v->signer, wanted, false);
 	if (v->signer_is_anchor && eku == EKU_FORBIDS)
 		return log_errno(-CFS_SIG_USAGE, "signature %s: trust anchor %s signs directly but its "
-				 "extended key usage does not list image signing (%s)", v->name,
-				 subject(v->signer), CFS_OID_IMAGE_SIGNING);
+				 "extended key usage does not list %s (%s)", v->name,
+				 subject(v->signer), what, oid);
 	if (!v->signer_is_anchor && (flags & EXFLAG_CA))
 		return log_errno(-CFS_SIG_USAGE, "signature %s: signer %s is a CA certificate: sign "
-				 "with an end-entity image-signing certificate", v->name,
-				 subject(v->signer));
+				 "with an end-entity %s certificate", v->name, subject(v->signer), kind);
 	if (!v->signer_is_anchor && eku != EKU_ALLOWS)
-		return log_errno(-CFS_SIG_USAGE, "signature %s: signer %s lacks the image-signing "
-				 "extended key usage %s: issue it with keys/mkpki.sh signer", v->name,
-				 subject(v->signer), CFS_OID_IMAGE_SIGNING);
+		return log_errno(-CFS_SIG_USAGE, "signature %s: signer %s lacks the %s "
+				 "extended key usage %s: issue it with keys/mkpki.sh %s", v->name,
+				 subject(v->signer), kind, oid, v->policy->usage ? "channel" : "signer");
 	for (int i = 1; i < sk_X509_num(v->chain); i++) {
 		X509 *ca = sk_X509_value(v->chain, i);
 
-		if (eku_state(ca, image_signing, true) == EKU_FORBIDS)
+		if (eku_state(ca, wanted, true) == EKU_FORBIDS)
 			return log_errno(-CFS_SIG_USAGE, "signature %s: CA %s limits its certificates to "
-					 "purposes other than image signing (extended key usage)",
-					 v->name, subject(ca));
+					 "purposes other than %s (extended key usage)",
+					 v->name, subject(ca), what);
 	}
 	return 0;
 }

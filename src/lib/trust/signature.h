@@ -30,6 +30,7 @@
 #define CFS_OID_ARC              "1.3.6.1.4.1.32473.1"
 #define CFS_OID_IMAGE_SIGNING    CFS_OID_ARC ".1"  /* extended key usage */
 #define CFS_OID_SECURITY_VERSION CFS_OID_ARC ".2"  /* signed attribute, INTEGER */
+#define CFS_OID_CHANNEL_SIGNING  CFS_OID_ARC ".3"  /* extended key usage (docs/update.md) */
 
 #define CFS_SIG_MAX_SIZE          (1024 * 1024) /* bytes of a signature file */
 #define CFS_SIG_MAX_CERTS         16   /* certificates embedded in a signature */
@@ -85,6 +86,10 @@ struct cfs_sig_policy {
 	const struct cfs_sig_pins *signer_cas;  /* NULL or none: any CA may issue signers */
 	uint64_t min_version;                   /* security-version floor */
 	bool check_clock;                       /* check validity periods against now */
+	/* The extended key usage the signer needs: NULL for image signing,
+	 * CFS_OID_CHANNEL_SIGNING for update channels, so that neither key
+	 * can stand in for the other. */
+	const char *usage;
 };
 
 struct cfs_sig_result {

@@ -261,3 +261,22 @@ int atomic_file_commit(struct atomic_file *f, const char *name, unsigned flags,
 
 	return r < 0 ? r : atomic_file_place(f, name, flags, alg, expect, verity);
 }
+
+int atomic_file_write(int dirfd, const char *dir, const char *name, const void *data,
+		      size_t len, unsigned flags)
+{
+	struct atomic_file f = { .fd = -1 };
+	int r = atomic_file_open(&f, dirfd, dir);
+
+	if (r < 0)
+		return r;
+	r = cfs_write_full(f.fd, data, len);
+	if (r < 0) {
+		atomic_file_discard(&f);
+		return log_errno(r, "cannot write %s/%s: %m", dir, name);
+	}
+	r = atomic_file_commit(&f, name, flags & ~ATOMIC_FILE_VERITY, NULL, NULL);
+	if (r >= 0 && fsync(dirfd) < 0)
+		return log_errno(-errno, "cannot sync %s: %m", dir);
+	return r;
+}

@@ -56,6 +56,12 @@ int atomic_file_place(struct atomic_file *f, const char *name, unsigned flags,
 int atomic_file_commit(struct atomic_file *f, const char *name, unsigned flags,
 		       enum cfs_hash_alg alg, const uint8_t *expect, enum verity_result *verity);
 
+/* All of data as dirfd/name (dir names dirfd in messages): open, write,
+ * commit with flags (no fs-verity), then fsync the directory.  Returns as
+ * atomic_file_place(). */
+int atomic_file_write(int dirfd, const char *dir, const char *name, const void *data,
+		      size_t len, unsigned flags);
+
 /* Removes the temporary file (after a failure); harmless after place. */
 void atomic_file_discard(struct atomic_file *f);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "tool/sign/sigargs.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
@@ -9,6 +10,8 @@
 #include "lib/base/log.h"
 #include "lib/base/parse.h"
 #include "lib/base/util.h"
+#include "lib/trust/signature.h"
+#include "tool/commands.h"
 
 int sigargs_parse_digest(const char *arg, enum cfs_hash_alg *alg, uint8_t *digest)
 {
@@ -51,4 +54,29 @@ int sigargs_image_digest(const char *path, enum cfs_hash_alg alg, uint8_t *diges
 	if (fd < 0)
 		return log_errno(-errno, "cannot open image %s: %m", path);
 	return cfs_verity_digest_file(alg, fd, path, digest);
+}
+
+static const int class_exit[] = {
+	[CFS_SIG_EMPTY - CFS_SIG_EMPTY]         = 10,
+	[CFS_SIG_TOO_LARGE - CFS_SIG_EMPTY]     = 11,
+	[CFS_SIG_TRUNCATED - CFS_SIG_EMPTY]     = 12,
+	[CFS_SIG_MALFORMED - CFS_SIG_EMPTY]     = 13,
+	[CFS_SIG_MISMATCH - CFS_SIG_EMPTY]      = 14,
+	[CFS_SIG_UNTRUSTED - CFS_SIG_EMPTY]     = 15,
+	[CFS_SIG_NOT_CA - CFS_SIG_EMPTY]        = 16,
+	[CFS_SIG_USAGE - CFS_SIG_EMPTY]         = 17,
+	[CFS_SIG_REVOKED - CFS_SIG_EMPTY]       = 18,
+	[CFS_SIG_ROLLBACK - CFS_SIG_EMPTY]      = 19,
+	[CFS_SIG_EXPIRED - CFS_SIG_EMPTY]       = 20,
+	[CFS_SIG_NOT_YET_VALID - CFS_SIG_EMPTY] = 21,
+	[CFS_SIG_ALGORITHM - CFS_SIG_EMPTY]     = 22,
+	[CFS_SIG_BAD_CHAIN - CFS_SIG_EMPTY]     = 23,
+	[CFS_SIG_SCOPE - CFS_SIG_EMPTY]         = 25,
+};
+static_assert(ARRAY_SIZE(class_exit) == _CFS_SIG_ERROR_END - CFS_SIG_EMPTY,
+	      "every failure class has an exit code");
+
+int sigargs_exit_code(int r)
+{
+	return cfs_sig_error_name(r) ? class_exit[-r - CFS_SIG_EMPTY] : EXIT_FAILED;
 }

@@ -20,4 +20,14 @@ int sigargs_parse_version(const char *opt, const char *arg, uint64_t *out);
  * errno, logged. */
 int sigargs_image_digest(const char *path, enum cfs_hash_alg alg, uint8_t *digest);
 
+/* Exit codes beyond the shared ones (docs/errors.md): one per failure
+ * class of a signature, so that a script can tell why one was refused.
+ * They are an interface: a new class gets a new code, none is renumbered. */
+enum {
+	EXIT_TRUST_CONFIG = 24, /* the trust directory or revocation list is unusable */
+};
+
+/* The exit code of a verification's failure r: its class's, else EXIT_FAILED. */
+int sigargs_exit_code(int r);
+
 #endif

@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: MIT
+/* A repository in a local directory: read beneath it, refusing links and
+ * mount points on the way, as the store itself is read (lib/store/beneath.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/base/log.h"
+#include "lib/base/util.h"
+#include "lib/store/beneath.h"
+#include "tool/pull/source_priv.h"
+
+#define READ_CHUNK (256 * 1024)
+
+static int refuse(const struct source *s, const char *path, int r)
+{
+	switch (r) {
+	case -ENOENT:
+		return log_errno(r, "%s/%s: the repository has no such file; publish the image "
+				 "there again (cfsboot publish)", s->name, path);
+	case -ELOOP:
+	case -EXDEV:
+		return log_errno(r, "%s/%s: refused, the path leaves the repository through a "
+				 "symbolic link or a mount point; copy the repository as files",
+				 s->name, path);
+	case -EUCLEAN:
+		return log_errno(r, "%s/%s: refused, not a regular file", s->name, path);
+	default:
+		return log_errno(r, "%s/%s: cannot open: %s", s->name, path, strerror(-r));
+	}
+}
+
+static int fetch_one(struct source *s, struct fetch *f, const struct source_progress *p,
+		     uint8_t *buf)
+{
+	_cleanup_close_ int fd = cfs_open_beneath_regular(s->dir_fd, f->path);
+	uint64_t got = 0;
+	int r;
+
+	if (fd < 0)
+		return refuse(s, f->path, fd);
+	if ((r = f->sink.reset(f->sink.ud)) < 0)
+		return r;
+	for (;;) {
+		ssize_t n = read(fd, buf, READ_CHUNK);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return log_errno(-EIO, "%s/%s: cannot read: %m", s->name, f->path);
+		if (n == 0)
+			break;
+		if (got + (uint64_t)n > f->max)
+			return log_errno(-EFBIG, "%s/%s: refused, larger than the %llu bytes it "
+					 "must have", s->name, f->path, (unsigned long long)f->max);
+		got += (uint64_t)n;
+		if ((r = f->sink.write(f->sink.ud, buf, (size_t)n)) < 0)
+			return r;
+		if (p)
+			p->bytes(p->ud, (uint64_t)n);
+	}
+	if ((r = f->sink.done(f->sink.ud)) < 0)
+		return r;
+	if (p)
+		p->file(p->ud);
+	return 0;
+}
+
+int source_dir_fetch(struct source *s, struct fetch *f, size_t n, const struct source_progress *p)
+{
+	_cleanup_free_ uint8_t *buf = malloc(READ_CHUNK);
+	int r;
+
+	if (!buf)
+		return log_oom();
+	for (size_t i = 0; i < n; i++)
+		if ((r = fetch_one(s, &f[i], p, buf)) < 0)
+			return r;
+	return 0;
+}
