@@ -275,7 +275,7 @@ int atomic_file_write(int dirfd, const char *dir, const char *name, const void *
 		atomic_file_discard(&f);
 		return log_errno(r, "cannot write %s/%s: %m", dir, name);
 	}
-	r = atomic_file_commit(&f, name, flags & ~ATOMIC_FILE_VERITY, NULL, NULL);
+	r = atomic_file_commit(&f, name, flags & ~ATOMIC_FILE_VERITY, 0, NULL, NULL);
 	if (r >= 0 && fsync(dirfd) < 0)
 		return log_errno(-errno, "cannot sync %s: %m", dir);
 	return r;

@@ -38,6 +38,7 @@ struct repo {
 	const char *dir;
 	int dir_fd, objects_fd, images_fd;
 	size_t added, present;
+	atomic_bool no_clone;       /* the repository's file system has no reflinks */
 };
 
 static void usage(FILE *out)
@@ -122,7 +123,7 @@ static int copy_object(struct repo *r, int store_objects, const char *store,
 		return dir;
 	if ((k = atomic_file_open(&f, dir, shown)) < 0)
 		return k;
-	k = atomic_file_copy_from(&f, src, e->path);
+	k = atomic_file_copy_from(&f, src, e->path, &r->no_clone);
 	if (k < 0) {
 		atomic_file_discard(&f);
 		return k;
@@ -130,7 +131,7 @@ static int copy_object(struct repo *r, int store_objects, const char *store,
 	/* Synced once for all objects (syncfs), before any image names them. */
 	k = atomic_file_finish(&f, false);
 	if (k == 0)
-		k = atomic_file_place(&f, e->path + CFS_OBJECT_FANOUT_LEN + 1, 0, NULL, NULL);
+		k = atomic_file_place(&f, e->path + CFS_OBJECT_FANOUT_LEN + 1, 0, 0, NULL, NULL);
 	if (k < 0)
 		return k;
 	r->added++;

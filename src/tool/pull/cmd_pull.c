@@ -312,7 +312,7 @@ static int run(struct pull *p, const char *spec)
 		return r == -ENOTRECOVERABLE ? EXIT_FAILED : EXIT_TRUST_CONFIG;
 	if (read_floor(p) < 0)
 		return EXIT_FAILED;
-	if (store_open(&p->store, p->store_dir, 1) < 0)
+	if (store_open(&p->store, p->store_dir, CFS_HASH_SHA256, 1) < 0)
 		return EXIT_FAILED;
 	r = source_open(spec, &p->sopts, &p->src);
 	if (r < 0)

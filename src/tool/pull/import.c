@@ -127,7 +127,8 @@ int import_flush(struct object_batch *b)
 
 		if (q == 0)
 			q = atomic_file_place(&k->file, k->obj->path + CFS_OBJECT_FANOUT_LEN + 1,
-					      ATOMIC_FILE_VERITY, k->obj->digest, &verity);
+					      ATOMIC_FILE_VERITY, k->obj->alg, k->obj->digest,
+					      &verity);
 		k->placed = q == 0;
 		if (q == 0 && verity == VERITY_UNSUPPORTED)
 			b->store->no_verity = true;
