@@ -370,7 +370,7 @@ static void test_set(void **state)
  * more), stored; its image is opened into *img. */
 static void build_many(const char *name, struct cfs_image_file **img, struct writer_image *built)
 {
-	struct scan_options scan = { .threads = 2 };
+	struct scan_options scan = { .threads = 2, .alg = CFS_HASH_SHA256 };
 	struct writer_options wo = { .min_version = 0, .max_version = 1 };
 	struct cfs_node *root = NULL;
 	struct store store;
