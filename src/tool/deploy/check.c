@@ -136,12 +136,10 @@ int check_objects(const struct site *s, const char *hex)
 	_cleanup_free_ char *objects = NULL;
 	_cleanup_close_ int image_fd = -1, objects_fd = -1;
 	struct cfs_image_check_report rep;
-	char rel[CFS_STORE_IMAGE_REL_SIZE];
 
 	if (!image || asprintf(&objects, "%s/" CFS_STORE_OBJECTS, s->store) < 0)
 		return log_oom();
-	snprintf(rel, sizeof(rel), CFS_STORE_IMAGE_FMT, hex);
-	image_fd = site_open_in_store(s->store, rel, "the image");
+	image_fd = site_open_image(s->store, hex);
 	if (image_fd < 0)
 		return image_fd;
 	objects_fd = open(objects, O_PATH | O_DIRECTORY | O_CLOEXEC);

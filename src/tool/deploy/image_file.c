@@ -23,15 +23,13 @@ int image_tree_open(const char *store, const char *hex, struct image_tree *t)
 {
 	_cleanup_close_ int fd = -1;
 	struct cfs_image_file *img = NULL;
-	char rel[CFS_STORE_IMAGE_REL_SIZE];
 	int r;
 
 	*t = (struct image_tree){ .objects_fd = -1 };
 	if (asprintf(&t->name, "%s/" CFS_STORE_IMAGES "/%s", store, hex) < 0 ||
 	    asprintf(&t->objects, "%s/" CFS_STORE_OBJECTS, store) < 0)
 		return log_oom();
-	snprintf(rel, sizeof(rel), CFS_STORE_IMAGE_FMT, hex);
-	fd = site_open_in_store(store, rel, "the image");
+	fd = site_open_image(store, hex);
 	if (fd < 0)
 		return fd;
 	t->objects_fd = open(t->objects, O_PATH | O_DIRECTORY | O_CLOEXEC);

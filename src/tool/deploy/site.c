@@ -22,6 +22,8 @@
 #include "lib/base/read_file.h"
 #include "lib/base/util.h"
 #include "lib/store/beneath.h"
+#include "lib/store/layout.h"
+#include "lib/store/store_image.h"
 #include "tool/common/dir_names.h"
 
 #define STATUS_MAX  (256 * 1024)
@@ -314,6 +316,20 @@ int site_open_in_store(const char *store, const char *rel, const char *what)
 		return log_oom();
 	return cfs_beneath_refusal(fd, what, path, "cfsboot mkimage --store, cfsboot sign --store "
 				   "or cfsboot pull puts it there");
+}
+
+int site_open_image(const char *store, const char *hex)
+{
+	_cleanup_close_ int dir = open(store, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_free_ char *path = NULL;
+
+	if (dir < 0)
+		return log_errno(-errno, "cannot open the store %s: %m (name it with --store or "
+				 "--root)", store);
+	if (asprintf(&path, "%s/" CFS_STORE_IMAGES "/%s", store, hex) < 0)
+		return log_oom();
+	return cfs_store_open_image(dir, hex, path, "cfsboot mkimage --store or cfsboot pull "
+				    "puts it there");
 }
 
 char *site_image_path(const struct site *s, const char *hex, const char *suffix)

@@ -94,6 +94,10 @@ uint64_t site_max_serial(const struct site *s);
  * through no link and no mount point, a regular file.  what names it in
  * the refusal, logged. */
 int site_open_in_store(const char *store, const char *rel, const char *what);
+/* Opens the image hex of the store for reading, as cfs-pivot opens it:
+ * images/<hex>, or the object its link in the store names
+ * (lib/store/store_image.h).  The fd, or a negative errno after one line. */
+int site_open_image(const char *store, const char *hex);
 
 /* <store>/images/<hex>, <state>/deploy/<hex>, <boot>/cfsboot/<hex>: new strings. */
 char *site_image_path(const struct site *s, const char *hex, const char *suffix);
