@@ -16,14 +16,20 @@ options() {
 	else
 		fail "${cmd[*]} --help: the usage on stdout, exit 0 (exit $rc)"
 	fi
-	rc=0
-	"$CFSBOOT" "${cmd[@]}" --no-such-option > "$dir/out" 2> "$dir/err" || rc=$?
-	if [ "$rc" -eq 2 ] && [ ! -s "$dir/out" ] &&
-		grep -q "unrecognized option '--no-such-option'" "$dir/err" &&
+	usage_error "unrecognized option '--no-such-option'" "${cmd[@]}" --no-such-option
+}
+
+# usage_error PATTERN COMMAND... OPTION: cfsboot COMMAND OPTION exits 2,
+# printing nothing on stdout, and on stderr PATTERN (getopt's complaint)
+# and the command's usage.
+usage_error() {
+	local pattern=$1 cmd=("${@:2:$#-2}") opt=${*: -1} rc=0
+	"$CFSBOOT" "${cmd[@]}" "$opt" > "$dir/out" 2> "$dir/err" || rc=$?
+	if [ "$rc" -eq 2 ] && [ ! -s "$dir/out" ] && grep -q -- "$pattern" "$dir/err" &&
 		grep -q "^Usage: cfsboot ${cmd[*]} " "$dir/err"; then
-		ok "${cmd[*]} --no-such-option: named, the usage on stderr, exit 2"
+		ok "${cmd[*]} $opt: named, the usage on stderr, exit 2"
 	else
-		fail "${cmd[*]} --no-such-option: named, the usage on stderr, exit 2 (exit $rc)"
+		fail "${cmd[*]} $opt: named, the usage on stderr, exit 2 (exit $rc)"
 		sed 's/^/#   /' "$dir/err" | head -n 3
 	fi
 }
@@ -31,17 +37,7 @@ options() {
 # needs_arg OPTION COMMAND...: cfsboot COMMAND with OPTION, which takes an
 # argument, last and without one.
 needs_arg() {
-	local with_arg=$1 cmd=("${@:2}") rc
-	rc=0
-	"$CFSBOOT" "${cmd[@]}" "$with_arg" > "$dir/out" 2> "$dir/err" || rc=$?
-	if [ "$rc" -eq 2 ] && [ ! -s "$dir/out" ] &&
-		grep -q "option '$with_arg' requires an argument" "$dir/err" &&
-		grep -q "^Usage: cfsboot ${cmd[*]} " "$dir/err"; then
-		ok "${cmd[*]} $with_arg without its argument: named, the usage on stderr, exit 2"
-	else
-		fail "${cmd[*]} $with_arg without its argument: named, the usage on stderr, exit 2 (exit $rc)"
-		sed 's/^/#   /' "$dir/err" | head -n 3
-	fi
+	usage_error "option '$1' requires an argument" "${@:2}" "$1"
 }
 
 options sign

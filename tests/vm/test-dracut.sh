@@ -334,13 +334,10 @@ word() {
 	locked "$kind-$name" "$dir/initrd-$kind" "$dir/store.img" "composefs.digest=$DM $w"
 	powered_off "$kind-$name" "$kind initrd, image = required, $w" \
 		"cfs-pivot: refusing \"$w\" on the kernel command line" "$off"
-	# cfs-pivot --check-cmdline marks the refusal; rd.break=cmdline stops
-	# dracut before it runs, and the emergency hook powers off unmarked.
-	if [ "$off" = "$check_off" ]; then
-		vm_pcr_marked "$kind-$name" "$dir/$kind-$name.pcrs" composefs-refused:cmdline
-	else
-		diag "$kind-$name: PCR 15 sha256 = $(awk '$1 == "sha256" { print $2 }' "$dir/$kind-$name.pcrs" 2> /dev/null) (cfs-pivot never ran)"
-	fi
+	# cfs-pivot --check-cmdline marks the refusal: from the generator or the
+	# cmdline hook, or for rd.break=cmdline (a break before the cmdline
+	# hook) from the emergency hook.
+	vm_pcr_marked "$kind-$name" "$dir/$kind-$name.pcrs" composefs-refused:cmdline
 	# systemd's status line, "Starting cfsboot-pivot.ser… - Verify…".
 	[ "$kind" = systemd ] && [ "$off" = "$check_off" ] &&
 		vm_check "$kind-$name" "$kind-$name: refused before cfsboot-pivot.service could start" \
