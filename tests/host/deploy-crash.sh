@@ -80,7 +80,7 @@ check "rollback-entry: v1 is the default" test "$(default)" = "${D[1]}"
 # gc: v3 and v4 have no entry; v3's own objects go, the shared one stays
 own() { local d; d=$(fsverity digest "$dir/src$1/usr/bin/own$1" | cut -d' ' -f1 | cut -d: -f2); echo "$S/objects/${d:0:2}/${d:2}"; }
 shared=$(fsverity digest "$dir/shared" | cut -d' ' -f1 | cut -d: -f2)
-for step in gc-temporary gc-boot gc-state gc-signature gc-image gc-object gc-image-remove; do
+for step in gc-temporary gc-boot gc-state gc-signature gc-image gc-object gc-image-remove gc-image-object; do
 	restore
 	rm "$B/loader/entries/cfsboot-${D[4]}"*.conf
 	mkdir -p "$ST/deploy/${D[4]}/etc/upper"

@@ -17,11 +17,14 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "lib/base/hex.h"
 #include "lib/base/log.h"
 #include "lib/base/util.h"
 #include "lib/image/image.h"
+#include "lib/store/beneath.h"
+#include "lib/store/layout.h"
 #include "lib/store/lock.h"
 #include "lib/store/objects.h"
 #include "tool/commands.h"
@@ -47,7 +50,7 @@ struct gc {
 	struct site site;
 	bool dry_run;
 	char *objects;
-	int objects_fd;
+	int store_fd, objects_fd;
 	uint64_t images, objects_removed, dirs;
 };
 
@@ -138,19 +141,58 @@ static int remove_temporaries(struct gc *g, const char *dir)
 	return r;
 }
 
-static int add_image(struct cfs_objects *set, const char *path, const char *name)
+/* An image is a file of images/, or, as mkimage --store and composefs-rs
+ * write it, a link there to its own object: followed only while it stays
+ * in the store (beneath.h), and only to a regular file. */
+static int add_image(struct cfs_objects *set, int store_fd, const char *path, const char *name)
 {
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	char rel[CFS_STORE_IMAGE_REL_SIZE + sizeof(DOOMED)];
+	_cleanup_close_ int at = -1, fd = -1;
 	struct cfs_image_file *img = NULL;
+	struct stat st;
 	int r;
 
+	snprintf(rel, sizeof(rel), CFS_STORE_IMAGES "/%s", name);
+	at = cfs_open_beneath_follow(store_fd, rel, false);
+	if (at < 0)
+		return cfs_beneath_refusal(at, "the image", path, "gc reads every image of the store");
+	if (fstat(at, &st) < 0)
+		return log_errno(-errno, "cannot stat the image %s: %m", path);
+	if (!S_ISREG(st.st_mode))
+		return log_errno(-EUCLEAN, "refusing the image %s: it is not a regular file (fsck "
+				 "--store says what else is wrong)", path);
+	fd = cfs_reopen_read(at);
 	if (fd < 0)
-		return log_errno(-errno, "cannot open the image %s: %m", path);
+		return log_errno(fd, "cannot open the image %s: %m", path);
 	r = cfs_image_open_fd(fd, path, &img);
 	if (r == 0)
 		r = cfs_objects_add_image(set, img, name);
 	cfs_image_close(img);
 	return r;
+}
+
+/* The object an image's link named: removed after the link, so that a
+ * gc stopped between the two leaves an unnamed object, never a link to
+ * nothing.  Kept when a kept image names the same content. */
+static int remove_image_object(struct gc *g, const char *hex, const struct cfs_objects *keep)
+{
+	uint8_t digest[CFS_MAX_DIGEST_SIZE];
+	char p[CFS_OBJECT_PATH_SIZE];
+	size_t len = strlen(hex) / 2;
+
+	if (cfs_hex_decode(hex, strlen(hex), digest, len) < 0)
+		return 0;
+	cfs_layout_object_path(digest, len, p);
+	for (size_t i = 0; i < keep->n; i++) {
+		const char *q = cfs_object_path(keep, &keep->v[i]);
+
+		if (q && strcmp(q, p) == 0)
+			return 0;
+	}
+	fault_point("gc-image-object");
+	if (unlinkat(g->objects_fd, p, 0) < 0 && errno != ENOENT)
+		return log_errno(-errno, "cannot remove the object %s/%s: %m", g->objects, p);
+	return 0;
 }
 
 /* Deletes the objects of doomed that keep does not name; both sorted. */
@@ -232,12 +274,12 @@ static int sort_images(struct gc *g, const char *dir, char **names, size_t n,
 		if (asprintf(&path, "%s/%s", dir, names[i]) < 0)
 			return log_oom();
 		if (!in.doomed && kept(g, in.hex)) {
-			r = add_image(keep, path, names[i]);
+			r = add_image(keep, g->store_fd, path, names[i]);
 			continue;
 		}
 		printf("%s the image %s\n", g->dry_run ? "would remove" : "removed", in.hex);
 		g->images++;
-		r = add_image(doomed, path, names[i]);
+		r = add_image(doomed, g->store_fd, path, names[i]);
 		if (r == 0 && !in.doomed && !g->dry_run) {
 			_cleanup_free_ char *to = NULL;
 
@@ -276,8 +318,11 @@ static int collect_images(struct gc *g)
 	for (size_t i = 0; r == 0 && !g->dry_run && i < n; i++) {
 		struct image_name in;
 
-		if (parse_image_name(names[i], &in) && !in.sig && (in.doomed || !kept(g, in.hex)))
-			r = remove_file(dir, DOOMED, in.hex, "gc-image-remove");
+		if (!parse_image_name(names[i], &in) || in.sig || (!in.doomed && kept(g, in.hex)))
+			continue;
+		r = remove_file(dir, DOOMED, in.hex, "gc-image-remove");
+		if (r == 0)
+			r = remove_image_object(g, in.hex, &keep);
 	}
 	if (r == 0 && !g->dry_run)
 		r = tree_sync_dir(dir);
@@ -300,6 +345,9 @@ static int run(struct gc *g)
 	    asprintf(&boot, "%s/" SITE_FILES, g->site.boot) < 0 ||
 	    asprintf(&state, "%s/" CFS_STATE_DEPLOY, g->site.state) < 0)
 		return log_oom();
+	g->store_fd = open(g->site.store, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (g->store_fd < 0)
+		return log_errno(-errno, "cannot open %s: %m", g->site.store);
 	g->objects_fd = open(g->objects, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (g->objects_fd < 0)
 		return log_errno(-errno, "cannot open %s: %m", g->objects);
@@ -331,7 +379,7 @@ int cmd_gc(int argc, char **argv)
 		SITE_LONG_OPTIONS,
 		{}
 	};
-	struct gc g = { .objects_fd = -1 };
+	struct gc g = { .store_fd = -1, .objects_fd = -1 };
 	int c, r;
 
 	site_init(&g.site);
@@ -351,6 +399,7 @@ int cmd_gc(int argc, char **argv)
 	r = site_open(&g.site, true);
 	if (r == 0)
 		r = run(&g);
+	cfs_closep(&g.store_fd);
 	cfs_closep(&g.objects_fd);
 	free(g.objects);
 	site_close(&g.site);
