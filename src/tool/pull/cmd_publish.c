@@ -25,6 +25,7 @@
 #include "lib/base/util.h"
 #include "lib/image/image.h"
 #include "lib/store/beneath.h"
+#include "lib/store/store_image.h"
 #include "tool/commands.h"
 #include "tool/common/atomic_file.h"
 #include "tool/pull/channel_sig.h"
@@ -158,18 +159,18 @@ static int publish_objects(struct repo *r, const struct sig_trust *t, const char
 	uint8_t digest[CFS_SHA256_DIGEST_SIZE];
 	int k;
 
-	snprintf(name, sizeof(name), CFS_STORE_IMAGE_FMT, p->hex);
-	fd = cfs_open_beneath_regular(store_fd, name);
+	snprintf(name, sizeof(name), "%s/" CFS_STORE_IMAGES "/%s", store, p->hex);
+	fd = cfs_store_open_image(store_fd, p->hex, name, "make it with cfsboot mkimage --store");
 	if (fd < 0)
-		return log_errno(fd, "cannot open %s/%s: %s", store, name, strerror(-fd));
+		return fd;
 	k = cfs_read_fd(fd, name, CHANNEL_IMAGE_MAX, (char **)&p->image, &p->image_len);
 	if (k < 0)
 		return k;
 	if ((k = cfs_verity_digest_buf(CFS_HASH_SHA256, p->image, p->image_len, digest)) < 0)
 		return k;
 	if (memcmp(digest, p->digest, sizeof(digest)) != 0)
-		return log_errno(-EBADMSG, "%s/%s is not the image of that digest; cfsboot fsck "
-				 "--store %s", store, name, store);
+		return log_errno(-EBADMSG, "%s is not the image of that digest; cfsboot fsck "
+				 "--store %s", name, store);
 	safe_close(fd);
 	snprintf(name, sizeof(name), CFS_STORE_SIGNATURE_FMT, p->hex);
 	fd = cfs_open_beneath_regular(store_fd, name);
