@@ -12,7 +12,7 @@ private_mount_ns "cfs-pivot and EROFS mounts need root" "$@"
 
 S=$(scratch)
 cleanup() {
-	[ -n "${HOLDER:-}" ] && kill "$HOLDER" 2>/dev/null
+	[ -n "${HOLDER:-}" ] && pkill -P "$HOLDER" sleep
 	unmount_scratch
 	rm -rf "$S"
 }
@@ -186,6 +186,13 @@ L=$S/lockstore
 flock -s "$L" true
 check "a shared lock held elsewhere does not stop mkimage --store" \
 	flock -s "$L" "$CFSBOOT" mkimage --store "$L" "$SRC" "$S/l.cfs"
+# release: ends the holder's sleep, which holds the lock (flock(1) passes it
+# the fd), so that the lock goes at once.
+release() {
+	pkill -P "$HOLDER" sleep
+	wait "$HOLDER" 2>/dev/null
+	HOLDER=
+}
 # waits NAME CMD...: CMD is still running 2 s after it starts while
 # another process holds the store's exclusive lock, says why, and
 # finishes once the lock is released.
@@ -198,12 +205,12 @@ waits() {
 	sleep 2
 	if ! kill -0 "$pid" 2>/dev/null; then
 		fail "$name waits for the exclusive lock (it finished)"
-		kill "$HOLDER"; wait "$HOLDER" 2>/dev/null; HOLDER=
+		release
 		return
 	fi
 	ok "$name waits while the exclusive lock is held"
 	check "... saying why, once" test "$(grep -c "^cfsboot: $L is locked exclusively (a garbage collection, cfsctl gc?): waiting for it" "$S/wait.err")" -eq 1
-	kill "$HOLDER"; wait "$HOLDER" 2>/dev/null; HOLDER=
+	release
 	wait "$pid" || rc=$?
 	check "... and finishes once it is released" test "$rc" -eq 0
 }
