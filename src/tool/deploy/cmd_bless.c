@@ -29,8 +29,9 @@ static void usage(FILE *out)
 		     "cfsboot-bless.service does, after boot-complete.target.\n\n"
 		     "  --keep N           deployments kept, the booted one included (default 2)\n"
 		     "  --no-floor         do not raise the floor (bless the entry only)\n"
-		     SITE_OPTIONS_HELP TRUST_OPTIONS_HELP
-		     "  -h, --help         show this help\n");
+		     SITE_OPTIONS_HELP);
+	sig_trust_help(out, DEPLOY_TRUST);
+	fputs("  -h, --help         show this help\n", out);
 }
 
 static int bless_entry(struct site *s, const struct deployment *b)
@@ -58,11 +59,11 @@ int cmd_bless(int argc, char **argv)
 		{ "keep", required_argument, NULL, 'k' },
 		{ "no-floor", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
-		SITE_LONG_OPTIONS, TRUST_LONG_OPTIONS,
+		SITE_LONG_OPTIONS, SIG_TRUST_OPTIONS, SIG_TRUST_TPM_OPTION,
 		{}
 	};
 	const struct deployment *b;
-	struct trust_opts t;
+	struct sig_trust t;
 	struct signed_by by;
 	struct site s;
 	uint64_t keep = 2, before = 0;
@@ -70,11 +71,11 @@ int cmd_bless(int argc, char **argv)
 	int c, r;
 
 	site_init(&s);
-	trust_init(&t);
+	sig_trust_init(&t, DEPLOY_TRUST);
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (site_option(&s, c, optarg))
 			continue;
-		r = trust_option(&t, c, optarg);
+		r = sig_trust_option(&t, c, optarg);
 		if (r < 0)
 			return EXIT_USAGE;
 		if (r > 0)

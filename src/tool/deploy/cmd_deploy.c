@@ -44,13 +44,14 @@ static void usage(FILE *out)
 		     "  --keep N           deployments kept, the new and the booted one included\n"
 		     "                     (default 2)\n"
 		     "  --kernel-root ARG  the root= argument (default: the running command line's)\n"
-		     SITE_OPTIONS_HELP TRUST_OPTIONS_HELP
-		     "  -h, --help         show this help\n");
+		     SITE_OPTIONS_HELP);
+	sig_trust_help(out, DEPLOY_TRUST);
+	fputs("  -h, --help         show this help\n", out);
 }
 
 struct deploy {
 	struct site site;
-	struct trust_opts trust;
+	struct sig_trust trust;
 	const char *hex;
 	unsigned tries;
 	uint64_t keep;
@@ -70,7 +71,7 @@ static int parse_args(struct deploy *d, int argc, char **argv)
 		{ "keep", required_argument, NULL, 'k' },
 		{ "kernel-root", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
-		SITE_LONG_OPTIONS, TRUST_LONG_OPTIONS,
+		SITE_LONG_OPTIONS, SIG_TRUST_OPTIONS, SIG_TRUST_TPM_OPTION,
 		{}
 	};
 	uint64_t v;
@@ -79,7 +80,7 @@ static int parse_args(struct deploy *d, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (site_option(&d->site, c, optarg))
 			continue;
-		r = trust_option(&d->trust, c, optarg);
+		r = sig_trust_option(&d->trust, c, optarg);
 		if (r < 0)
 			return EXIT_USAGE;
 		if (r > 0)
@@ -408,7 +409,7 @@ int cmd_deploy(int argc, char **argv)
 	int r;
 
 	site_init(&d.site);
-	trust_init(&d.trust);
+	sig_trust_init(&d.trust, DEPLOY_TRUST);
 	r = parse_args(&d, argc, argv);
 	if (r != EXIT_OK)
 		return r < 0 ? EXIT_OK : r;

@@ -18,20 +18,21 @@ static void usage(FILE *out)
 		     "Make the previous deployment (the rollback of cfsboot status) the default of\n"
 		     "the next boot.  Refused, with nothing changed, when its image would be\n"
 		     "refused at boot: a bad signature, or a security version below the floor.\n\n"
-		     SITE_OPTIONS_HELP TRUST_OPTIONS_HELP
-		     "  -h, --help         show this help\n");
+		     SITE_OPTIONS_HELP);
+	sig_trust_help(out, DEPLOY_TRUST);
+	fputs("  -h, --help         show this help\n", out);
 }
 
 int cmd_rollback(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
-		SITE_LONG_OPTIONS, TRUST_LONG_OPTIONS,
+		SITE_LONG_OPTIONS, SIG_TRUST_OPTIONS, SIG_TRUST_TPM_OPTION,
 		{}
 	};
 	_cleanup_free_ char *version = NULL;
 	const struct deployment *to;
-	struct trust_opts t;
+	struct sig_trust t;
 	struct signed_by by;
 	struct bls_entry e;
 	struct floor fl;
@@ -39,11 +40,11 @@ int cmd_rollback(int argc, char **argv)
 	int c, r;
 
 	site_init(&s);
-	trust_init(&t);
+	sig_trust_init(&t, DEPLOY_TRUST);
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (site_option(&s, c, optarg))
 			continue;
-		r = trust_option(&t, c, optarg);
+		r = sig_trust_option(&t, c, optarg);
 		if (r < 0)
 			return EXIT_USAGE;
 		if (r > 0)

@@ -19,8 +19,9 @@ static void usage(FILE *out)
 		     "each its digest, signer, security version and tries left, or bad; then the\n"
 		     "anti-rollback floor.\n\n"
 		     "  --json             one JSON object instead (docs/update.md)\n"
-		     SITE_OPTIONS_HELP TRUST_OPTIONS_HELP
-		     "  -h, --help         show this help\n");
+		     SITE_OPTIONS_HELP);
+	sig_trust_help(out, DEPLOY_TRUST);
+	fputs("  -h, --help         show this help\n", out);
 }
 
 struct row {
@@ -118,11 +119,11 @@ int cmd_status(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
-		SITE_LONG_OPTIONS, TRUST_LONG_OPTIONS,
+		SITE_LONG_OPTIONS, SIG_TRUST_OPTIONS, SIG_TRUST_TPM_OPTION,
 		{}
 	};
 	const struct deployment *pending;
-	struct trust_opts t;
+	struct sig_trust t;
 	struct site s;
 	struct floor fl;
 	struct row *rows = NULL;
@@ -130,11 +131,11 @@ int cmd_status(int argc, char **argv)
 	int c, r;
 
 	site_init(&s);
-	trust_init(&t);
+	sig_trust_init(&t, DEPLOY_TRUST);
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (site_option(&s, c, optarg))
 			continue;
-		r = trust_option(&t, c, optarg);
+		r = sig_trust_option(&t, c, optarg);
 		if (r < 0)
 			return EXIT_USAGE;
 		if (r > 0)
