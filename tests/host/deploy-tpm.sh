@@ -46,4 +46,7 @@ check "deploy v3" cf deploy "${D[3]}"
 check "rollback from the pending v3 to v2, at the floor" cf rollback
 check "v2 is the default again" sh -c "'$CFSBOOT' status --json $(printf "'%s' " "${COMMON[@]}") | grep -q '\"default\": \"${D[2]}\"'"
 check "--tpm off: the floor is min-version alone" sh -c "'$CFSBOOT' status $(printf "'%s' " "${COMMON[@]}") --tpm off | grep -qx 'floor: 0 (min-version; no TPM)'"
+check "--tpm none (pull's word) is --tpm off" sh -c "'$CFSBOOT' status $(printf "'%s' " "${COMMON[@]}") --tpm none | grep -qx 'floor: 0 (min-version; no TPM)'"
+check_fails "a TPM named but absent is refused, not taken for none" 1 "no TPM at $dir/no-tpm" \
+	"$CFSBOOT" status "${COMMON[@]}" --tpm "$dir/no-tpm"
 done_testing

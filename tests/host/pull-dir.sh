@@ -107,6 +107,8 @@ rm "$REPO_DIR/$obj" && ln -s "$S/good-object" "$REPO_DIR/$obj"
 refused "an object that is a link out of the repository" 36 'leaves the repository' pull "$REPO_DIR"
 rm "$REPO_DIR/$obj" && cp "$S/good-object" "$REPO_DIR/$obj"
 
+refused "a TPM named but absent" 1 "no TPM at $S/no-tpm" pull --tpm "$S/no-tpm" "$REPO_DIR"
 check "after all that, pull v3" pull "$REPO_DIR"
+check "--tpm off (deploy's word) is --tpm none" pull --tpm off "$REPO_DIR"
 check "the device store is fsck-clean with v1, v2, v3" "$CFSBOOT" fsck --store "$DEV" "$V1" "$V2" "$V3"
 done_testing

@@ -134,6 +134,12 @@ check "an unrelated revocation changes nothing" sh -c \
 	 '$CFSBOOT' verify --trust '$T' --revoked '$dir/revoked-other' '$dir/image' '$good' >/dev/null"
 check_fails "a version below the floor" 19 "security version 3 is below the floor 4" \
 	verify --trust "$T" --min-version 4 "$dir/image" "$good"
+# verify's --revoked names a list that must be there (deploy's default
+# list, as pivot.conf's, may be missing: tests/host/deploy.sh).
+check_fails "a missing --revoked list is refused" 24 "$dir/no-such-list" \
+	verify --trust "$T" --revoked "$dir/no-such-list" "$dir/image" "$good"
+check_fails "malformed --signer-ca pins are refused before any work" 2 "--signer-ca spki:zz: write" \
+	verify --trust "$T" --signer-ca spki:zz "$dir/image" "$good"
 # The fingerprint is the key's: SHA-256 of the DER SubjectPublicKeyInfo,
 # computed here from the certificate with openssl alone.
 spki_of() { openssl x509 -in "$1" -noout -pubkey | openssl pkey -pubin -outform DER | sha256sum | cut -d' ' -f1; }

@@ -51,4 +51,15 @@ needs_arg --store fsck
 options inspect
 options tpm replay
 needs_arg --device tpm replay
+# The trust options (tool/sign/sigtrust.h) and deploy's option loop
+# (tool/deploy/cmd_args.h) in every command that takes them.
+options publish
+needs_arg --revoked publish
+options pull
+needs_arg --tpm pull
+for c in deploy status bless rollback; do
+	options $c
+	needs_arg --tpm $c
+	needs_arg --store $c
+done
 done_testing

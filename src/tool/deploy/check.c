@@ -6,96 +6,11 @@
 
 #include "lib/base/hex.h"
 #include "lib/base/log.h"
-#include "lib/base/parse.h"
 #include "lib/base/util.h"
 #include "lib/store/beneath.h"
 #include "lib/store/image_check.h"
-#include "lib/tpm/tpm_floor.h"
 
-void trust_init(struct trust_opts *t)
-{
-	*t = (struct trust_opts){
-		.files = {
-			.trust = "/etc/cfsboot/trust.d",
-			.revoked = "/etc/cfsboot/revoked.list",
-			.signer_ca = "any",
-		},
-		.tpm = "auto",
-	};
-}
-
-int trust_option(struct trust_opts *t, int opt, const char *arg)
-{
-	switch (opt) {
-	case TRUST_OPT_TRUST: t->files.trust = arg; return 1;
-	case TRUST_OPT_REVOKED: t->files.revoked = arg; return 1;
-	case TRUST_OPT_SIGNER_CA: t->files.signer_ca = arg; return 1;
-	case TRUST_OPT_CLOCK: t->files.check_clock = true; return 1;
-	case TRUST_OPT_TPM: t->tpm = arg; return 1;
-	case TRUST_OPT_MIN_VERSION:
-		if (cfs_parse_u64(arg, &t->files.min_version) < 0)
-			return log_errno(-EINVAL, "--min-version %s is not an unsigned 64-bit number",
-					 arg);
-		return 1;
-	default:
-		return 0;
-	}
-}
-
-static int open_tpm(const struct trust_opts *t, struct cfs_tpm **tpm)
-{
-	int r;
-
-	*tpm = NULL;
-	if (strcmp(t->tpm, "off") == 0)
-		return 0;
-	r = cfs_tpm_open(t->tpm, tpm);
-	if (r == -ENODEV) {
-		log_notice("no TPM at %s: the floor is min-version alone", t->tpm);
-		return 0;
-	}
-	return r;
-}
-
-int floor_read(const struct trust_opts *t, struct floor *f)
-{
-	struct cfs_tpm *tpm;
-	int r;
-
-	*f = (struct floor){ .value = t->files.min_version };
-	r = open_tpm(t, &tpm);
-	if (r < 0 || !tpm)
-		return r;
-	r = cfs_tpm_floor_read(tpm, &f->tpm_value);
-	if (r == -ENOENT || r == -ENODATA) {
-		f->tpm_value = 0;
-		r = 0;
-	} else if (r == -EBADSLT) {
-		r = log_errno(r, "the index %#x of the TPM %s is not cfsboot's anti-rollback counter, "
-			      "which cfs-pivot refuses too: cfsboot tpm read-floor says what holds it",
-			      CFS_TPM_FLOOR_INDEX, cfs_tpm_name(tpm));
-	}
-	f->tpm = r == 0;
-	f->value = MAX(f->value, f->tpm_value);
-	cfs_tpm_close(tpm);
-	return r;
-}
-
-int floor_raise(const struct trust_opts *t, uint64_t version, uint64_t *before)
-{
-	struct cfs_tpm *tpm;
-	int r;
-
-	*before = 0;
-	r = open_tpm(t, &tpm);
-	if (r < 0 || !tpm)
-		return r;
-	r = cfs_tpm_floor_raise(tpm, version, before);
-	cfs_tpm_close(tpm);
-	return r < 0 ? r : 1;
-}
-
-int check_signature(const struct site *s, const struct trust_opts *t, const char *hex,
+int check_signature(const struct site *s, const struct sig_trust *t, const char *hex,
 		    uint64_t floor, struct signed_by *out)
 {
 	_cleanup_free_ char *name = site_image_path(s, hex, ".sig");

@@ -12,10 +12,9 @@
 #include <string.h>
 
 #include "lib/base/log.h"
-#include "lib/base/parse.h"
 #include "lib/base/util.h"
 #include "tool/commands.h"
-#include "tool/deploy/check.h"
+#include "tool/deploy/cmd_args.h"
 #include "tool/deploy/fault.h"
 #include "tool/deploy/prune.h"
 
@@ -29,8 +28,9 @@ static void usage(FILE *out)
 		     "cfsboot-bless.service does, after boot-complete.target.\n\n"
 		     "  --keep N           deployments kept, the booted one included (default 2)\n"
 		     "  --no-floor         do not raise the floor (bless the entry only)\n"
-		     SITE_OPTIONS_HELP TRUST_OPTIONS_HELP
-		     "  -h, --help         show this help\n");
+		     SITE_OPTIONS_HELP);
+	sig_trust_help(out, DEPLOY_TRUST);
+	fputs("  -h, --help         show this help\n", out);
 }
 
 static int bless_entry(struct site *s, const struct deployment *b)
@@ -52,52 +52,50 @@ static int bless_entry(struct site *s, const struct deployment *b)
 	return r < 0 ? r : site_reload(s);
 }
 
+struct bless_args {
+	uint64_t keep;
+	bool raise;
+};
+
+static int bless_option(void *data, int c, const char *arg)
+{
+	struct bless_args *a = data;
+
+	switch (c) {
+	case 'k':
+		return deploy_option_keep(arg, &a->keep);
+	case 'n':
+		a->raise = false;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 int cmd_bless(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "keep", required_argument, NULL, 'k' },
 		{ "no-floor", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		SITE_LONG_OPTIONS, TRUST_LONG_OPTIONS,
+		DEPLOY_LONG_OPTIONS,
 		{}
 	};
+	struct bless_args a = { .keep = 2, .raise = true };
+	const struct deploy_cmd cmd = {
+		.opts = opts, .usage = usage, .option = bless_option, .data = &a,
+	};
 	const struct deployment *b;
-	struct trust_opts t;
+	struct sig_trust t;
 	struct signed_by by;
 	struct site s;
-	uint64_t keep = 2, before = 0;
-	bool raise = true, raised = false;
-	int c, r;
+	uint64_t before = 0;
+	bool raised = false;
+	int r;
 
-	site_init(&s);
-	trust_init(&t);
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (site_option(&s, c, optarg))
-			continue;
-		r = trust_option(&t, c, optarg);
-		if (r < 0)
-			return EXIT_USAGE;
-		if (r > 0)
-			continue;
-		switch (c) {
-		case 'k':
-			if (cfs_parse_u64(optarg, &keep) < 0 || keep < 1) {
-				log_error("--keep %s: give how many deployments to keep, at least 1", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'n': raise = false; break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: usage(stderr); return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		log_error("unexpected argument '%s' (see --help)", argv[optind]);
-		return EXIT_USAGE;
-	}
-	if (cfs_sig_init(false) < 0)
-		return EXIT_FAILED;
-	r = site_open(&s, true);
+	r = deploy_cmd_options(&cmd, argc, argv, &s, &t);
+	if (r >= 0)
+		return r;
+	r = deploy_cmd_open(&s, true);
 	if (r < 0)
 		goto out;
 	b = site_booted(&s);
@@ -111,7 +109,7 @@ int cmd_bless(int argc, char **argv)
 	r = check_signature(&s, &t, b->hex, 0, &by);
 	if (r == 0)
 		r = bless_entry(&s, b);
-	if (r == 0 && raise) {
+	if (r == 0 && a.raise) {
 		fault_point("bless-floor");
 		r = floor_raise(&t, by.version, &before);
 		raised = r > 0;
@@ -119,7 +117,7 @@ int cmd_bless(int argc, char **argv)
 	}
 	/* Below the floor that holds now: the TPM's, else the policy's alone. */
 	if (r == 0)
-		r = prune_entries(&s, &t, keep, raised ? by.version : t.files.min_version, NULL);
+		r = prune_entries(&s, &t, a.keep, raised ? by.version : t.files.min_version, NULL);
 	if (r == 0)
 		printf("blessed %s (security version %llu)%s\n", s.booted,
 		       (unsigned long long)by.version,

@@ -21,7 +21,7 @@
 #include "lib/store/lock.h"
 #include "tool/commands.h"
 #include "tool/common/atomic_file.h"
-#include "tool/deploy/check.h"
+#include "tool/deploy/cmd_args.h"
 #include "tool/deploy/etc_merge.h"
 #include "lib/base/hex.h"
 #include "tool/deploy/tree.h"
@@ -44,13 +44,14 @@ static void usage(FILE *out)
 		     "  --keep N           deployments kept, the new and the booted one included\n"
 		     "                     (default 2)\n"
 		     "  --kernel-root ARG  the root= argument (default: the running command line's)\n"
-		     SITE_OPTIONS_HELP TRUST_OPTIONS_HELP
-		     "  -h, --help         show this help\n");
+		     SITE_OPTIONS_HELP);
+	sig_trust_help(out, DEPLOY_TRUST);
+	fputs("  -h, --help         show this help\n", out);
 }
 
 struct deploy {
 	struct site site;
-	struct trust_opts trust;
+	struct sig_trust trust;
 	const char *hex;
 	unsigned tries;
 	uint64_t keep;
@@ -63,57 +64,54 @@ struct deploy {
 	struct image_tree tree;          /* the image deployed */
 };
 
+static int deploy_option(void *data, int c, const char *arg)
+{
+	struct deploy *d = data;
+	uint64_t v;
+
+	switch (c) {
+	case 't':
+		if (cfs_parse_u64(arg, &v) < 0 || v > 1000)
+			return log_errno(-EINVAL, "--tries %s: give a number of boot attempts from 0 "
+					 "to 1000", arg);
+		d->tries = (unsigned)v;
+		return 1;
+	case 'k':
+		return deploy_option_keep(arg, &d->keep);
+	case 'R':
+		d->kernel_root = arg;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* -1 when the deploy goes on, else its exit code. */
 static int parse_args(struct deploy *d, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "tries", required_argument, NULL, 't' },
 		{ "keep", required_argument, NULL, 'k' },
 		{ "kernel-root", required_argument, NULL, 'R' },
-		{ "help", no_argument, NULL, 'h' },
-		SITE_LONG_OPTIONS, TRUST_LONG_OPTIONS,
+		DEPLOY_LONG_OPTIONS,
 		{}
 	};
-	uint64_t v;
-	int c, r;
+	const struct deploy_cmd cmd = {
+		.opts = opts, .usage = usage, .option = deploy_option, .data = d,
+		.operands = 1, .operands_help = "give the DIGEST of one image in the store",
+	};
+	int r;
 
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (site_option(&d->site, c, optarg))
-			continue;
-		r = trust_option(&d->trust, c, optarg);
-		if (r < 0)
-			return EXIT_USAGE;
-		if (r > 0)
-			continue;
-		switch (c) {
-		case 't':
-			if (cfs_parse_u64(optarg, &v) < 0 || v > 1000) {
-				log_error("--tries %s: give a number of boot attempts from 0 to 1000", optarg);
-				return EXIT_USAGE;
-			}
-			d->tries = (unsigned)v;
-			break;
-		case 'k':
-			if (cfs_parse_u64(optarg, &d->keep) < 0 || d->keep < 1) {
-				log_error("--keep %s: give how many deployments to keep, at least 1", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'R': d->kernel_root = optarg; break;
-		case 'h': usage(stdout); return -1;
-		default: usage(stderr); return EXIT_USAGE;
-		}
-	}
-	if (argc - optind != 1) {
-		log_error("give the DIGEST of one image in the store (see --help)");
-		return EXIT_USAGE;
-	}
+	r = deploy_cmd_options(&cmd, argc, argv, &d->site, &d->trust);
+	if (r >= 0)
+		return r;
 	d->hex = argv[optind];
 	if ((strlen(d->hex) != 64 && strlen(d->hex) != 128) || !cfs_hex_is_lower(d->hex, strlen(d->hex))) {
 		log_error("DIGEST %s: give the image's fs-verity digest in lowercase hex (64 or 128 "
 			  "digits), as cfsboot mkimage --print-digest prints it", d->hex);
 		return EXIT_USAGE;
 	}
-	return EXIT_OK;
+	return -1;
 }
 
 /* The running command line's root=, which the new entry boots from too. */
@@ -407,14 +405,10 @@ int cmd_deploy(int argc, char **argv)
 	struct deploy d = { .tries = 3, .keep = 2, .tree = { .objects_fd = -1 } };
 	int r;
 
-	site_init(&d.site);
-	trust_init(&d.trust);
 	r = parse_args(&d, argc, argv);
-	if (r != EXIT_OK)
-		return r < 0 ? EXIT_OK : r;
-	if (cfs_sig_init(false) < 0)
-		return EXIT_FAILED;
-	r = site_open(&d.site, true);
+	if (r >= 0)
+		return r;
+	r = deploy_cmd_open(&d.site, true);
 	if (r == 0)
 		r = run(&d);
 	site_close(&d.site);

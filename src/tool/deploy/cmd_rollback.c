@@ -9,7 +9,7 @@
 #include "lib/base/util.h"
 #include "lib/trust/signature.h"
 #include "tool/commands.h"
-#include "tool/deploy/check.h"
+#include "tool/deploy/cmd_args.h"
 #include "tool/deploy/fault.h"
 
 static void usage(FILE *out)
@@ -18,50 +18,28 @@ static void usage(FILE *out)
 		     "Make the previous deployment (the rollback of cfsboot status) the default of\n"
 		     "the next boot.  Refused, with nothing changed, when its image would be\n"
 		     "refused at boot: a bad signature, or a security version below the floor.\n\n"
-		     SITE_OPTIONS_HELP TRUST_OPTIONS_HELP
-		     "  -h, --help         show this help\n");
+		     SITE_OPTIONS_HELP);
+	sig_trust_help(out, DEPLOY_TRUST);
+	fputs("  -h, --help         show this help\n", out);
 }
 
 int cmd_rollback(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		SITE_LONG_OPTIONS, TRUST_LONG_OPTIONS,
-		{}
-	};
+	static const struct option opts[] = { DEPLOY_LONG_OPTIONS, {} };
+	static const struct deploy_cmd cmd = { .opts = opts, .usage = usage };
 	_cleanup_free_ char *version = NULL;
 	const struct deployment *to;
-	struct trust_opts t;
+	struct sig_trust t;
 	struct signed_by by;
 	struct bls_entry e;
 	struct floor fl;
 	struct site s;
-	int c, r;
+	int r;
 
-	site_init(&s);
-	trust_init(&t);
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (site_option(&s, c, optarg))
-			continue;
-		r = trust_option(&t, c, optarg);
-		if (r < 0)
-			return EXIT_USAGE;
-		if (r > 0)
-			continue;
-		if (c == 'h') {
-			usage(stdout);
-			return EXIT_OK;
-		}
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	if (optind < argc) {
-		log_error("unexpected argument '%s' (see --help)", argv[optind]);
-		return EXIT_USAGE;
-	}
-	if (cfs_sig_init(false) < 0)
-		return EXIT_FAILED;
-	r = site_open(&s, true);
+	r = deploy_cmd_options(&cmd, argc, argv, &s, &t);
+	if (r >= 0)
+		return r;
+	r = deploy_cmd_open(&s, true);
 	if (r < 0)
 		goto out;
 	to = site_rollback(&s);

@@ -8,7 +8,7 @@
 #include "lib/base/log.h"
 #include "lib/base/util.h"
 #include "tool/commands.h"
-#include "tool/deploy/check.h"
+#include "tool/deploy/cmd_args.h"
 
 static void usage(FILE *out)
 {
@@ -19,8 +19,9 @@ static void usage(FILE *out)
 		     "each its digest, signer, security version and tries left, or bad; then the\n"
 		     "anti-rollback floor.\n\n"
 		     "  --json             one JSON object instead (docs/update.md)\n"
-		     SITE_OPTIONS_HELP TRUST_OPTIONS_HELP
-		     "  -h, --help         show this help\n");
+		     SITE_OPTIONS_HELP);
+	sig_trust_help(out, DEPLOY_TRUST);
+	fputs("  -h, --help         show this help\n", out);
 }
 
 struct row {
@@ -113,45 +114,37 @@ static void print_text(const struct site *s, const struct row *rows, const struc
 	       fl->tpm ? "the TPM's counter and min-version" : "min-version; no TPM");
 }
 
+static int json_option(void *data, int c, const char *arg)
+{
+	(void)arg;
+	if (c != 'j')
+		return 0;
+	*(bool *)data = true;
+	return 1;
+}
+
 int cmd_status(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		SITE_LONG_OPTIONS, TRUST_LONG_OPTIONS,
+		DEPLOY_LONG_OPTIONS,
 		{}
 	};
+	bool json = false;
+	const struct deploy_cmd cmd = {
+		.opts = opts, .usage = usage, .option = json_option, .data = &json,
+	};
 	const struct deployment *pending;
-	struct trust_opts t;
+	struct sig_trust t;
 	struct site s;
 	struct floor fl;
 	struct row *rows = NULL;
-	bool json = false;
-	int c, r;
+	int r;
 
-	site_init(&s);
-	trust_init(&t);
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (site_option(&s, c, optarg))
-			continue;
-		r = trust_option(&t, c, optarg);
-		if (r < 0)
-			return EXIT_USAGE;
-		if (r > 0)
-			continue;
-		switch (c) {
-		case 'j': json = true; break;
-		case 'h': usage(stdout); return EXIT_OK;
-		default: usage(stderr); return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		log_error("unexpected argument '%s' (see --help)", argv[optind]);
-		return EXIT_USAGE;
-	}
-	if (cfs_sig_init(false) < 0)
-		return EXIT_FAILED;
-	r = site_open(&s, false);
+	r = deploy_cmd_options(&cmd, argc, argv, &s, &t);
+	if (r >= 0)
+		return r;
+	r = deploy_cmd_open(&s, false);
 	if (r == 0)
 		r = floor_read(&t, &fl);
 	if (r == 0 && !(rows = calloc(s.n ? s.n : 1, sizeof(*rows))))

@@ -8,7 +8,7 @@
 #include "lib/base/util.h"
 #include "tool/deploy/fault.h"
 
-static bool below_floor(const struct site *s, const struct trust_opts *t,
+static bool below_floor(const struct site *s, const struct sig_trust *t,
 			const struct deployment *d, uint64_t floor)
 {
 	struct signed_by by;
@@ -19,7 +19,7 @@ static bool below_floor(const struct site *s, const struct trust_opts *t,
 	return check_signature(s, t, d->hex, 0, &by) < 0 || by.version < floor;
 }
 
-int prune_entries(struct site *s, const struct trust_opts *t, size_t keep, uint64_t floor,
+int prune_entries(struct site *s, const struct sig_trust *t, size_t keep, uint64_t floor,
 		  const char *protect)
 {
 	size_t kept = 0;

@@ -17,7 +17,7 @@
  * Only entries: their files, images and state are gc's.  Reloads s.
  * 0 or a negative errno, logged.
  */
-int prune_entries(struct site *s, const struct trust_opts *t, size_t keep, uint64_t floor,
+int prune_entries(struct site *s, const struct sig_trust *t, size_t keep, uint64_t floor,
 		  const char *protect);
 
 #endif

@@ -52,14 +52,14 @@ static void usage(FILE *out)
 		     "device would.  With --channel, then writes channels/NAME naming the last\n"
 		     "IMAGE, with the next serial, signed by the channel key.\n\n"
 		     "  --store S          the store holding the images\n"
-		     "  --out DIR          the repository (created when missing)\n"
-		     SIG_TRUST_HELP
-		     "  --channel NAME     the channel to point at the last IMAGE\n"
-		     "  --key FILE         the channel key (PEM), with --channel\n"
-		     "  --cert FILE        its certificate: keys/mkpki.sh channel makes it\n"
-		     "  --chain FILE       intermediate certificates to embed\n"
-		     "  --valid SECONDS    how long devices accept the channel (default 7 days)\n"
-		     "  -h, --help         show this help\n");
+		     "  --out DIR          the repository (created when missing)\n", out);
+	sig_trust_help(out, 0);
+	fputs("  --channel NAME     the channel to point at the last IMAGE\n"
+	      "  --key FILE         the channel key (PEM), with --channel\n"
+	      "  --cert FILE        its certificate: keys/mkpki.sh channel makes it\n"
+	      "  --chain FILE       intermediate certificates to embed\n"
+	      "  --valid SECONDS    how long devices accept the channel (default 7 days)\n"
+	      "  -h, --help         show this help\n", out);
 }
 
 static int open_dir(int parent, const char *name, const char *shown)
@@ -179,7 +179,7 @@ static int publish_objects(struct repo *r, const struct sig_trust *t, const char
 				 "--store %s)", store, name, strerror(-fd), store);
 	if ((k = cfs_sig_read_fd(fd, name, &p->sig, &p->sig_len)) < 0)
 		return k;
-	k = cfs_sig_verify(name, p->sig, p->sig_len, CFS_HASH_SHA256, p->digest, &t->policy, &res);
+	k = cfs_sig_verify(name, p->sig, p->sig_len, CFS_HASH_SHA256, p->digest, &t->loaded.policy, &res);
 	if (k < 0)
 		return k;
 	p->version = res.version;
@@ -322,7 +322,7 @@ int cmd_publish(int argc, char **argv)
 	};
 	const char *store = NULL, *out = NULL, *channel = NULL, *key = NULL, *cert = NULL,
 		   *chain = NULL;
-	struct sig_trust trust = {};
+	struct sig_trust trust;
 	struct signer signer = {};
 	struct repo repo = { .dir_fd = -1, .objects_fd = -1, .images_fd = -1 };
 	struct published *imgs = NULL;
@@ -330,6 +330,7 @@ int cmd_publish(int argc, char **argv)
 	size_t n;
 	int c, r;
 
+	sig_trust_init(&trust, 0);
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if ((r = sig_trust_option(&trust, c, optarg)) < 0)
 			return EXIT_USAGE;
@@ -356,7 +357,7 @@ int cmd_publish(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (!store || !out || !trust.trust || optind == argc) {
+	if (!store || !out || !trust.files.trust || optind == argc) {
 		log_error("give --store S, --out DIR, --trust DIR and at least one IMAGE (see --help)");
 		return EXIT_USAGE;
 	}

@@ -22,7 +22,6 @@
 #include "lib/base/parse.h"
 #include "lib/base/util.h"
 #include "lib/image/image.h"
-#include "lib/tpm/tpm_floor.h"
 #include "tool/commands.h"
 #include "tool/pull/channel_sig.h"
 #include "tool/pull/import.h"
@@ -30,6 +29,7 @@
 #include "tool/pull/source.h"
 #include "tool/sign/sigargs.h"
 #include "tool/sign/sigtrust.h"
+#include "tool/tpm/floor.h"
 
 /* Exit codes of pull beyond the shared ones and the signature classes
  * (docs/errors.md).  An interface: never renumbered. */
@@ -44,7 +44,7 @@ enum {
 };
 
 struct pull {
-	const char *channel, *store_dir, *tpm;
+	const char *channel, *store_dir;
 	struct source_options sopts;
 	struct sig_trust trust;
 	struct source *src;
@@ -68,18 +68,15 @@ static void usage(FILE *out)
 		     "only then are the objects the store lacks fetched, each checked against its\n"
 		     "digest before it enters the store.  The image enters last.\n\n"
 		     "  --channel NAME     the channel (default stable)\n"
-		     "  --store DIR        the store to fill (default /composefs)\n"
-		     SIG_TRUST_HELP
-		     "                     (the floor is also the TPM's, see --tpm)\n"
-		     "  --tpm DEV          read the anti-rollback floor from this TPM: auto\n"
-		     "                     (default, none when there is no TPM), /dev/..., or none\n"
-		     "  --parallel N       transfers at once (default 8)\n"
-		     "  --retries N        further attempts after a failed transfer (default 4)\n"
-		     "  --timeout SEC      to connect, and without a byte arriving (default 30)\n"
-		     "  -h, --help         show this help\n\n"
-		     "Exit codes (docs/errors.md): 30 channel refused, 31 expired, 32 replayed,\n"
-		     "33 image refused, 10-25 its signature, 34 transfer failed, 35 object\n"
-		     "refused, 36 source unusable.\n");
+		     "  --store DIR        the store to fill (default /composefs)\n", out);
+	sig_trust_help(out, SIG_TRUST_TPM);
+	fputs("  --parallel N       transfers at once (default 8)\n"
+	      "  --retries N        further attempts after a failed transfer (default 4)\n"
+	      "  --timeout SEC      to connect, and without a byte arriving (default 30)\n"
+	      "  -h, --help         show this help\n\n"
+	      "Exit codes (docs/errors.md): 30 channel refused, 31 expired, 32 replayed,\n"
+	      "33 image refused, 10-25 its signature, 34 transfer failed, 35 object\n"
+	      "refused, 36 source unusable.\n", out);
 }
 
 /* The exit code of a fetch's failure; what the file was decides for a
@@ -113,37 +110,17 @@ static int parse_count(const char *opt, const char *arg, unsigned lo, unsigned h
 /* The floor the image's version must reach: --min-version and the TPM's. */
 static int read_floor(struct pull *p)
 {
-	struct cfs_tpm *t;
-	uint64_t floor;
+	struct floor f;
 	int r;
 
-	if (strcmp(p->tpm, "none") == 0)
-		return 0;
-	r = cfs_tpm_open(p->tpm, &t);
-	if (r == -ENODEV && strcmp(p->tpm, "auto") == 0) {
-		progress_step(&p->prog, "no TPM: the floor is --min-version %" PRIu64,
-			      p->trust.policy.min_version);
-		return 0;
-	}
-	if (r == -ENODEV)
-		return log_errno(r, "no TPM at %s", p->tpm);
+	r = floor_read(&p->trust, &f);
 	if (r < 0)
 		return r;
-	r = cfs_tpm_floor_read(t, &floor);
-	if (r == -ENOENT || r == -ENODATA) {
-		progress_step(&p->prog, "TPM %s has no anti-rollback floor yet", cfs_tpm_name(t));
-		r = 0;
-	} else if (r == -EBADSLT) {
-		r = log_errno(r, "refusing to pull: the index %#x of the TPM %s is not cfsboot's "
-			      "anti-rollback counter, so the floor is unknown", CFS_TPM_FLOOR_INDEX,
-			      cfs_tpm_name(t));
-	} else if (r == 0 && floor > p->trust.policy.min_version) {
-		p->trust.policy.min_version = floor;
-		progress_step(&p->prog, "TPM %s: anti-rollback floor %" PRIu64, cfs_tpm_name(t),
-			      floor);
-	}
-	cfs_tpm_close(t);
-	return r;
+	if (f.tpm)
+		progress_step(&p->prog, "TPM %s: anti-rollback floor %" PRIu64, f.tpm_name,
+			      f.tpm_value);
+	p->trust.loaded.policy.min_version = f.value;
+	return 0;
 }
 
 /* Step 1: the channel, verified and not older than the last one accepted.
@@ -160,7 +137,7 @@ static int step_channel(struct pull *p, bool *fresh)
 			     &p->chan_len);
 	if (r < 0)
 		return fetch_exit(r, EXIT_PULL_CHANNEL);
-	r = channel_verify(shown, p->chan_file, p->chan_len, p->channel, &p->trust.policy,
+	r = channel_verify(shown, p->chan_file, p->chan_len, p->channel, &p->trust.loaded.policy,
 			   (uint64_t)time(NULL), &p->ch);
 	if (r == -ETIME)
 		return EXIT_PULL_EXPIRED;
@@ -224,7 +201,7 @@ static int step_image(struct pull *p, struct objlist *objs)
 		return sigargs_exit_code(-CFS_SIG_TOO_LARGE);
 	if (r < 0)
 		return fetch_exit(r, EXIT_PULL_IMAGE);
-	r = cfs_sig_verify(path, p->sig, p->sig_len, p->ch.alg, p->ch.digest, &p->trust.policy,
+	r = cfs_sig_verify(path, p->sig, p->sig_len, p->ch.alg, p->ch.digest, &p->trust.loaded.policy,
 			   &res);
 	if (r < 0)
 		return sigargs_exit_code(r);
@@ -336,10 +313,9 @@ static int run(struct pull *p, const char *spec)
 int cmd_pull(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		SIG_TRUST_OPTIONS,
+		SIG_TRUST_OPTIONS, SIG_TRUST_TPM_OPTION,
 		{ "channel",  required_argument, NULL, 'C' },
 		{ "store",    required_argument, NULL, 's' },
-		{ "tpm",      required_argument, NULL, 'T' },
 		{ "parallel", required_argument, NULL, 'P' },
 		{ "retries",  required_argument, NULL, 'R' },
 		{ "timeout",  required_argument, NULL, 'O' },
@@ -347,11 +323,12 @@ int cmd_pull(int argc, char **argv)
 		{}
 	};
 	struct pull p = {
-		.channel = "stable", .store_dir = "/composefs", .tpm = "auto",
+		.channel = "stable", .store_dir = "/composefs",
 		.sopts = { .parallel = 8, .retries = 4, .timeout = 30 },
 	};
 	int c, r;
 
+	sig_trust_init(&p.trust, SIG_TRUST_TPM);
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if ((r = sig_trust_option(&p.trust, c, optarg)) < 0)
 			return EXIT_USAGE;
@@ -360,7 +337,6 @@ int cmd_pull(int argc, char **argv)
 		switch (c) {
 		case 'C': p.channel = optarg; break;
 		case 's': p.store_dir = optarg; break;
-		case 'T': p.tpm = optarg; break;
 		case 'P': r = parse_count("--parallel", optarg, 1, 64, &p.sopts.parallel); break;
 		case 'R': r = parse_count("--retries", optarg, 0, 20, &p.sopts.retries); break;
 		case 'O': r = parse_count("--timeout", optarg, 1, 3600, &p.sopts.timeout); break;
@@ -383,7 +359,7 @@ int cmd_pull(int argc, char **argv)
 			  "not starting with '.', at most %d bytes", p.channel, CHANNEL_NAME_MAX);
 		return EXIT_USAGE;
 	}
-	if (!p.trust.trust) {
+	if (!p.trust.files.trust) {
 		log_error("--trust DIR is required: a pull verifies against trust anchors");
 		return EXIT_USAGE;
 	}

@@ -23,11 +23,11 @@ static void usage(FILE *out)
 		     "the signer to a certificate in DIR, the image-signing usage, revocation and\n"
 		     "the security version.  Exits 0 only for a valid signature, and prints its\n"
 		     "signer, the fingerprint of the signer's key (spki:, the SHA-256 of its\n"
-		     "SubjectPublicKeyInfo, as a revocation list names it) and the version.\n\n"
-		     SIG_TRUST_HELP
-		     "  --hash ALG         fs-verity hash of IMAGE: sha256 (default) or sha512\n"
-		     "  --digest ALG:HEX   verify for this digest instead of reading an image\n"
-		     "  -h, --help         show this help\n");
+		     "SubjectPublicKeyInfo, as a revocation list names it) and the version.\n\n");
+	sig_trust_help(out, 0);
+	fputs("  --hash ALG         fs-verity hash of IMAGE: sha256 (default) or sha512\n"
+	      "  --digest ALG:HEX   verify for this digest instead of reading an image\n"
+	      "  -h, --help         show this help\n", out);
 }
 
 static void print_result(const struct cfs_sig_result *res)
@@ -58,7 +58,7 @@ int cmd_verify(int argc, char **argv)
 		{}
 	};
 	const char *digest_arg = NULL, *sig_path;
-	struct sig_trust trust = {};
+	struct sig_trust trust;
 	struct cfs_sig_result res;
 	enum cfs_hash_alg alg = CFS_HASH_SHA256;
 	uint8_t digest[CFS_MAX_DIGEST_SIZE];
@@ -66,6 +66,7 @@ int cmd_verify(int argc, char **argv)
 	size_t sig_len;
 	int c, r;
 
+	sig_trust_init(&trust, 0);
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if ((r = sig_trust_option(&trust, c, optarg)) < 0)
 			return EXIT_USAGE;
@@ -81,7 +82,7 @@ int cmd_verify(int argc, char **argv)
 			return option_end(c, usage);
 		}
 	}
-	if (!trust.trust) {
+	if (!trust.files.trust) {
 		log_error("--trust DIR is required: verification needs trust anchors");
 		return EXIT_USAGE;
 	}
@@ -102,7 +103,7 @@ int cmd_verify(int argc, char **argv)
 	if (r == 0)
 		r = read_signature(sig_path, &sig, &sig_len);
 	if (r == 0)
-		r = cfs_sig_verify(sig_path, sig, sig_len, alg, digest, &trust.policy, &res);
+		r = cfs_sig_verify(sig_path, sig, sig_len, alg, digest, &trust.loaded.policy, &res);
 	sig_trust_done(&trust);
 	if (r < 0)
 		return sigargs_exit_code(r);

@@ -6,19 +6,60 @@
 #include "lib/base/log.h"
 #include "tool/sign/sigargs.h"
 
+void sig_trust_init(struct sig_trust *t, unsigned flags)
+{
+	bool installed = flags & SIG_TRUST_INSTALLED;
+
+	*t = (struct sig_trust){
+		.files = {
+			.trust = installed ? "/etc/cfsboot/trust.d" : NULL,
+			.revoked = installed ? "/etc/cfsboot/revoked.list" : NULL,
+			.signer_ca = "any",
+			.revoked_required = !installed,
+		},
+		.tpm = flags & SIG_TRUST_TPM ? "auto" : NULL,
+		.flags = flags,
+	};
+}
+
+void sig_trust_help(FILE *out, unsigned flags)
+{
+	struct sig_trust d;
+
+	sig_trust_init(&d, flags);
+	fprintf(out, "  --trust DIR        trust anchors: every certificate file in DIR%s%s%s\n",
+		d.files.trust ? "\n                     (default " : "",
+		d.files.trust ?: "", d.files.trust ? ")" : "");
+	fprintf(out, "  --revoked FILE     revoked keys (spki:) and certificates, one per line%s%s%s\n",
+		d.files.revoked ? "\n                     (default " : "",
+		d.files.revoked ?: "", d.files.revoked ? "; missing: nothing revoked)" : "");
+	fputs("  --signer-ca PINS   the chain must pass through a CA of one of these keys:\n"
+	      "                     spki:<sha256>[,spki:<sha256>...] (default any)\n"
+	      "  --min-version N    refuse security versions below N (default 0)\n"
+	      "  --check-clock      also check validity periods against the clock\n", out);
+	if (flags & SIG_TRUST_TPM)
+		fputs("  --tpm DEV          the TPM whose anti-rollback floor raises --min-version:\n"
+		      "                     auto (default; none when there is no TPM), a device,\n"
+		      "                     swtpm:host=H,port=P, or none (also written off)\n", out);
+}
+
 int sig_trust_option(struct sig_trust *t, int c, const char *arg)
 {
+	struct cfs_sig_pins pins;
+
 	switch (c) {
-	case 't': t->trust = arg; return 1;
-	case 'r': t->revoked = arg; return 1;
-	case 'c': t->policy.check_clock = true; return 1;
-	case 'p':
-		if (cfs_sig_pins_parse(arg, &t->pins) < 0)
+	case SIG_TRUST_OPT_TRUST: t->files.trust = arg; return 1;
+	case SIG_TRUST_OPT_REVOKED: t->files.revoked = arg; return 1;
+	case SIG_TRUST_OPT_CLOCK: t->files.check_clock = true; return 1;
+	case SIG_TRUST_OPT_TPM: t->tpm = arg; return 1;
+	case SIG_TRUST_OPT_SIGNER_CA:
+		/* Parsed again where loaded; here to refuse before any work. */
+		if (cfs_sig_pins_parse(arg, &pins) < 0)
 			return log_errno(-EINVAL, "--signer-ca %s: write %s", arg, CFS_SIG_PINS_SYNTAX);
-		t->policy.signer_cas = &t->pins;
+		t->files.signer_ca = arg;
 		return 1;
-	case 'm':
-		if (sigargs_parse_version("--min-version", arg, &t->policy.min_version) < 0)
+	case SIG_TRUST_OPT_MIN_VERSION:
+		if (sigargs_parse_version("--min-version", arg, &t->files.min_version) < 0)
 			return -EINVAL;
 		return 1;
 	default:
@@ -28,24 +69,14 @@ int sig_trust_option(struct sig_trust *t, int c, const char *arg)
 
 int sig_trust_load(struct sig_trust *t)
 {
-	int r;
-
-	if (!t->trust)
+	if (!t->files.trust)
 		return log_errno(-EINVAL, "--trust DIR is required: verification needs trust anchors");
 	if (cfs_sig_init(true) < 0)
 		return -ENOTRECOVERABLE;
-	r = cfs_sig_anchors_load(t->trust, &t->anchors);
-	if (r == 0 && t->revoked)
-		r = cfs_sig_revoked_load(t->revoked, false, &t->revoked_list);
-	t->policy.anchors = t->anchors;
-	t->policy.revoked = t->revoked_list;
-	return r;
+	return cfs_sig_files_load(&t->files, &t->loaded);
 }
 
 void sig_trust_done(struct sig_trust *t)
 {
-	cfs_sig_anchors_free(t->anchors);
-	cfs_sig_revoked_free(t->revoked_list);
-	t->anchors = NULL;
-	t->revoked_list = NULL;
+	cfs_sig_files_free(&t->loaded);
 }
