@@ -44,7 +44,7 @@ struct repo {
 
 static void usage(FILE *out)
 {
-	fprintf(out, "Usage: cfsboot publish --store S --out DIR --trust DIR [OPTIONS] IMAGE...\n\n"
+	fputs("Usage: cfsboot publish --store S --out DIR --trust DIR [OPTIONS] IMAGE...\n\n"
 		     "Copy each IMAGE (the digest of an image in S/images, signed there with\n"
 		     "cfsboot sign --store) with its signature and the objects it needs into the\n"
 		     "repository DIR: images/<digest>, images/<digest>.sig, objects/XX/<rest>.\n"

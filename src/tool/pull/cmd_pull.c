@@ -60,7 +60,7 @@ struct pull {
 
 static void usage(FILE *out)
 {
-	fprintf(out, "Usage: cfsboot pull --trust DIR [OPTIONS] SOURCE\n\n"
+	fputs("Usage: cfsboot pull --trust DIR [OPTIONS] SOURCE\n\n"
 		     "Bring the current image of a channel into the store, from a repository\n"
 		     "written by cfsboot publish: SOURCE is its directory (a second disk, a USB\n"
 		     "stick) or its http:// or https:// URL.  The channel's signature, expiry and\n"
