@@ -527,7 +527,9 @@ vm_vmtool() {
 # vm_static_cfsboot OUT: cfsboot linked statically the way cfs-pivot is
 # (the Makefile's print-pivot-link), so that a guest without a C library
 # can run it: the guest OS replays its measurement log with it.  Needs
-# `make all` first.
+# `make all` first.  Debian has no static libcurl, so the pull sources are
+# compiled without HTTP (CFSBOOT_NO_HTTP, src/tool/pull/source.c) and put
+# before the archive, which then brings in no libcurl.
 vm_static_cfsboot() {
 	local out=$1 link ldflags libs
 	link=$(make -s -C "$REPO" print-pivot-link) || return 1
@@ -537,8 +539,10 @@ vm_static_cfsboot() {
 	# a static getaddrinfo needs its shared libraries: only swtpm over
 	# TCP resolves names, which the guest never uses.
 	# shellcheck disable=SC2086 # lists of flags
-	if ! (cd "$REPO" && cc $ldflags -o "$out" "$BUILD/obj/src/tool/main.o" "$BUILD/libcfstool.a" \
-		"$BUILD/libcfs.a" $libs) > "$SCRATCH/cfsboot-link.log" 2>&1; then
+	if ! (cd "$REPO" && cc -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -DCFSBOOT_NO_HTTP -Isrc -O2 \
+		-std=gnu11 -c -o "$SCRATCH/source-nohttp.o" src/tool/pull/source.c &&
+		cc $ldflags -o "$out" "$BUILD/obj/src/tool/main.o" "$SCRATCH/source-nohttp.o" \
+		"$BUILD/libcfstool.a" "$BUILD/libcfs.a" $libs) > "$SCRATCH/cfsboot-link.log" 2>&1; then
 		sed 's/^/# /' "$SCRATCH/cfsboot-link.log"
 		vm_die "cannot link a static cfsboot"
 		return 1

@@ -13,6 +13,10 @@
 #include "lib/base/util.h"
 #include "tool/pull/source_priv.h"
 
+/* CFSBOOT_NO_HTTP: a cfsboot linked without libcurl, which has no static
+ * archive in Debian.  The VM guests' static cfsboot is built so
+ * (tests/vm/lib.sh, vm_static_cfsboot); it pulls from directories only. */
+
 int source_open(const char *spec, const struct source_options *o, struct source **out)
 {
 	struct source *s = calloc(1, sizeof(*s));
@@ -25,7 +29,12 @@ int source_open(const char *spec, const struct source_options *o, struct source 
 	s->opts = *o;
 	s->dir_fd = -1;
 	if (strncmp(spec, "http://", 7) == 0 || strncmp(spec, "https://", 8) == 0) {
+#ifdef CFSBOOT_NO_HTTP
+		r = log_errno(-EINVAL, "source %s: this cfsboot is built without HTTP (libcurl): "
+			      "pull from a directory, or with a cfsboot built with libcurl", spec);
+#else
 		r = source_http_open(s, spec);
+#endif
 	} else if (strstr(spec, "://")) {
 		r = log_errno(-EINVAL, "source %s: only http://, https:// and directories are "
 			      "supported", spec);
@@ -49,7 +58,9 @@ void source_free(struct source *s)
 		return;
 	if (s->dir_fd >= 0)
 		close(s->dir_fd);
+#ifndef CFSBOOT_NO_HTTP
 	source_http_free(s->http);
+#endif
 	free(s->name);
 	free(s);
 }
@@ -63,7 +74,11 @@ int source_fetch(struct source *s, struct fetch *f, size_t n, const struct sourc
 {
 	if (n == 0)
 		return 0;
-	return s->http ? source_http_fetch(s, f, n, p) : source_dir_fetch(s, f, n, p);
+#ifndef CFSBOOT_NO_HTTP
+	if (s->http)
+		return source_http_fetch(s, f, n, p);
+#endif
+	return source_dir_fetch(s, f, n, p);
 }
 
 /* A sink that keeps the bytes in memory. */
