@@ -293,8 +293,12 @@ flip_at() { # QCOW2 OFFSET: flips the byte at OFFSET of QCOW2's disk
 block_of() { # IMG PATH N: the disk block holding block N of PATH
 	debugfs -R "bmap /$2 $3" "$1" 2> /dev/null
 }
+# mkimage --store keeps the image as an object, images/<digest> its link.
+image_file=composefs/images/$D
+debugfs -R "stat /$image_file" "$dir/good.img" 2> /dev/null | grep -q 'Type: symlink' &&
+	image_file=composefs/objects/${D:0:2}/${D:2}
 vm_cow "$dir/good.img" "$dir/image-flip.base.qcow2" &&
-	flip_at "$dir/image-flip.base.qcow2" $(($(block_of "$dir/good.img" "composefs/images/$D" 0) * 4096 + 1100))
+	flip_at "$dir/image-flip.base.qcow2" $(($(block_of "$dir/good.img" "$image_file" 0) * 4096 + 1100))
 boot image-flip "$dir/image-flip.base.qcow2" "ro composefs.digest=$D"
 refused image-flip verity 7 mount 11
 
