@@ -39,7 +39,7 @@ check "bless v1" cf bless
 check "bless removed the counter" test -f "$B/loader/entries/cfsboot-${D[1]}.conf"
 
 # ---- state carried over: etc/upper of v1 goes to v2, work does not ----
-mkdir -p "$ST/deploy/${D[1]}/etc/upper/ssh" "$ST/deploy/${D[1]}/etc/work/x" "$ST/deploy/${D[1]}/var/lib"
+mkdir -p "$ST/deploy/${D[1]}/etc/"{upper/ssh,work/x} "$ST/deploy/${D[1]}/var/lib"
 echo myhost > "$ST/deploy/${D[1]}/etc/upper/hostname"
 setfattr -n trusted.overlay.opaque -v y "$ST/deploy/${D[1]}/etc/upper/ssh"
 mknod "$ST/deploy/${D[1]}/etc/upper/motd" c 0 0
