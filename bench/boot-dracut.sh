@@ -19,12 +19,14 @@
 # Under TCG every number is many times what hardware takes, and the
 # machine's load (printed) stretches them further: read the ratios.
 #   RUNS=5  CFS_VM_TIMEOUT=300  PATHS="systemd plain" (the paths to measure)
+#   APPEND="..." (more kernel command line words, for both sides: e.g.
+#   "systemd.log_target=kmsg systemd.log_level=info" puts the start and
+#   end of every unit of the systemd initrd into the kernel log, by the same
+#   clock; CFS_VM_KEEP_LOGS=1 keeps the serial logs under build/vm/logs)
 set -u
 . "$(dirname "$0")/../tests/vm/lib.sh"
 . "$(dirname "$0")/boot-lib.sh"
-RUNS=${RUNS:-5}
 dir=$(scratch)
-bench_die() { echo "bench: $*" >&2; exit 1; }
 
 vm_kernel > /dev/null || bench_die "no guest kernel"
 [ -x "$CFS_PIVOT" ] && [ -x "$CFSBOOT" ] || bench_die "build $CFS_PIVOT and $CFSBOOT first (make)"
@@ -60,7 +62,7 @@ echo "initramfs: systemd $(($(stat -c %s "$dir/initrd-systemd") / 1048576)) MiB,
 boot_once() {
 	local name=$1 initrd=$2 disk=$3 cmdline=$4 up sp
 	vm_boot "$name" --initrd "$initrd" --disk "$disk" --tpm "$dir/tpm" \
-		--timeout "${CFS_VM_TIMEOUT:-300}" --append "root=/dev/vda rootfstype=ext4 rw $cmdline" \
+		--timeout "${CFS_VM_TIMEOUT:-300}" --append "root=/dev/vda rootfstype=ext4 rw ${APPEND:-} $cmdline" \
 		> /dev/null || { echo "bench: boot $name failed" >&2; vm_keep_log "$name" >&2; return 1; }
 	up=$(vm_marker "$name" uptime)
 	sp=$(boot_span "$name")
@@ -70,42 +72,26 @@ boot_once() {
 	echo "$sp $up $VM_BOOT_SECONDS"
 }
 
-echo "bench/boot-dracut.sh: kernel $VM_KVER, TCG, $RUNS boots each; load $(load)"
+# run SIDE ROUND: one boot of path $kind, SIDE "$kind-composefs" (the
+# image) or "$kind-ext4" (the plain root), on a fresh overlay of its disk.
+run() {
+	local name=$1-$2 disk=$dir/plain.img args='' r sp up w
+	case $1 in *-composefs) disk=$dir/store.img args="composefs.digest=$D" ;; esac
+	vm_cow "$disk" "$dir/$name.qcow2" || return 1
+	r=$(boot_once "$name" "$dir/initrd-$kind" "$dir/$name.qcow2" "$args") || return 1
+	read -r sp up w <<< "$r"
+	bench_record "$1" "$2" "$sp" "$up" "$w"
+	case $1 in *-composefs) cat "$dir/$name.phases" >> "$dir/$kind.phases" ;; esac
+}
+
+bench_header bench/boot-dracut.sh
 # The image's first boot, which creates its state, is not measured.
 boot_once first "$dir/initrd-systemd" "$dir/store.img" "composefs.digest=$D" > /dev/null || exit 1
 for kind in ${PATHS:-systemd plain}; do
-	# Baseline and composefs boots alternate, so that a change in the
-	# machine's load falls on both alike.
-	declare -A span=() uptime=() wall=()
 	: > "$dir/$kind.phases"
-	for i in $(seq "$RUNS"); do
-		for side in ext4 composefs; do
-			disk=$dir/plain.img args=''
-			[ "$side" = ext4 ] || disk=$dir/store.img args="composefs.digest=$D"
-			vm_cow "$disk" "$dir/$kind-$side-$i.qcow2" || exit 1
-			r=$(boot_once "$kind-$side-$i" "$dir/initrd-$kind" "$dir/$kind-$side-$i.qcow2" "$args") ||
-				exit 1
-			read -r sp up w <<< "$r"
-			printf '  %-7s %-9s boot %d: /init to real init %6.3f s; kernel start to init %6.2f s; qemu %5.1f s\n' \
-				"$kind" "$side" "$i" "$sp" "$up" "$w"
-			span[$side]="${span[$side]:-} $sp" uptime[$side]="${uptime[$side]:-} $up"
-			wall[$side]="${wall[$side]:-} $w"
-			[ "$side" = ext4 ] || cat "$dir/$kind-$side-$i.phases" >> "$dir/$kind.phases"
-		done
-	done
+	bench_alternate run "$kind-ext4" "$kind-composefs"
 	label=$([ "$kind" = systemd ] && echo "systemd initrd" || echo "initrd without systemd")
 	echo "$label, load $(load):"
-	# shellcheck disable=SC2086 # lists of numbers
-	{
-		show_stats "  /init to init, ext4" s ${span[ext4]}
-		show_stats "  /init to init, composefs" s ${span[composefs]}
-		echo "    ratio of the medians: $(ratio "$(median ${span[composefs]})" "$(median ${span[ext4]})") (target: at most 1.05)"
-		show_stats "  kernel start to init, ext4" s ${uptime[ext4]}
-		show_stats "  kernel start to init, cfs" s ${uptime[composefs]}
-		echo "    ratio of the medians: $(ratio "$(median ${uptime[composefs]})" "$(median ${uptime[ext4]})")"
-		show_stats "  qemu to power-off, ext4" s ${wall[ext4]}
-		show_stats "  qemu to power-off, cfs" s ${wall[composefs]}
-		echo "    ratio of the medians: $(ratio "$(median ${wall[composefs]})" "$(median ${wall[ext4]})")"
-	}
+	bench_report "$kind-composefs" "$kind-ext4" 1.05
 	echo "  cfs-pivot's phases, medians (ms): $(phase_medians "$dir/$kind.phases")"
 done

@@ -28,9 +28,7 @@ set -u
 : "${CFS_VM_TIMEOUT:=300}"
 . "$(dirname "$0")/../tests/vm/lib.sh"
 . "$(dirname "$0")/boot-lib.sh"
-RUNS=${RUNS:-5}
 dir=$(scratch)
-bench_die() { echo "bench: $*" >&2; exit 1; }
 
 vm_kernel > /dev/null || bench_die "no guest kernel"
 for p in "$CFS_PIVOT" "$CFSBOOT"; do
@@ -71,7 +69,6 @@ busybox_initramfs() {
 busybox_initramfs || bench_die "cannot build the busybox initramfs"
 
 # ---- the boots: a fresh qcow2 overlay each, of a disk that has been booted once
-declare -A span uptime wall
 : > "$dir/phases"
 # boot KIND NAME DISK: one boot; sets $up and $sp, or says why not.
 boot() {
@@ -90,25 +87,18 @@ phases_of() { # NAME: "phase usec" lines of cfs-pivot's status in boot NAME
 	vm_marker_file "$1" status "$dir/$1.status" &&
 		vm_status_fields "$dir/$1.status" | sed -n 's/^phase\.\([^=]*\)=\(.*\)/\1 \2/p'
 }
-run() { # KIND N
+run() { # KIND ROUND
 	local kind=$1 name=$1-$2 up sp
 	vm_cow "$dir/disk.img" "$dir/$name.qcow2" || bench_die "qemu-img failed"
 	boot "$kind" "$name" "$dir/$name.qcow2"
-	printf '  %-8s boot %d: /init to real init %6.3f s; kernel start to real init %6.2f s; qemu %5.1f s\n' \
-		"$kind" "$2" "$sp" "$up" "$VM_BOOT_SECONDS"
-	span[$kind]="${span[$kind]:-} $sp"
-	uptime[$kind]="${uptime[$kind]:-} $up"
-	wall[$kind]="${wall[$kind]:-} $VM_BOOT_SECONDS"
+	bench_record "$kind" "$2" "$sp" "$up" "$VM_BOOT_SECONDS"
 	[ "$kind" != minimal ] || phases_of "$name" >> "$dir/phases"
 }
-echo "bench/boot.sh: kernel $VM_KVER, TCG, $RUNS boots each; load $(load)"
+bench_header bench/boot.sh
 boot minimal first "$dir/disk.img"
 printf '  first boot (creates the state): /init to real init %.3f s\n' "$sp"
 phases_of first > "$dir/first.phases"
-for i in $(seq "$RUNS"); do
-	run minimal "$i"
-	run busybox "$i"
-done
+bench_alternate run minimal busybox
 
 size() { stat -c %s "$1"; }
 echo
@@ -117,17 +107,6 @@ printf 'initramfs size (zstd):  minimal %d bytes (modules decompressed; %d with 
 	"$(size "$dir/minimal.img")" "$(size "$dir/shipped.img")"
 printf ' .ko.xz), busybox %d bytes; ratio %s\n' "$(size "$dir/busybox.img")" \
 	"$(ratio "$(size "$dir/minimal.img")" "$(size "$dir/busybox.img")")"
-# shellcheck disable=SC2086 # lists of numbers
-{
-	show_stats "/init to real init, minimal" s ${span[minimal]}
-	show_stats "/init to real init, busybox" s ${span[busybox]}
-	echo "  ratio of the medians: $(ratio "$(median ${span[minimal]})" "$(median ${span[busybox]})") (target: at most 1.1)"
-	show_stats "kernel start to init, minimal" s ${uptime[minimal]}
-	show_stats "kernel start to init, busybox" s ${uptime[busybox]}
-	echo "  ratio of the medians: $(ratio "$(median ${uptime[minimal]})" "$(median ${uptime[busybox]})")"
-	show_stats "qemu to power-off, minimal" s ${wall[minimal]}
-	show_stats "qemu to power-off, busybox" s ${wall[busybox]}
-	echo "  ratio of the medians: $(ratio "$(median ${wall[minimal]})" "$(median ${wall[busybox]})")"
-}
+bench_report minimal busybox 1.1
 echo "cfs-pivot's phases, medians (ms): $(phase_medians "$dir/phases")"
 echo "  its first boot (ms):              $(phase_medians "$dir/first.phases")"
