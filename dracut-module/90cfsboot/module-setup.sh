@@ -162,6 +162,11 @@ install() {
 			dfatal "cfsboot: cannot install cfsboot-pivot.service and its generator"
 			exit 1
 		fi
+		# The file systems it mounts, loaded early, beside udev.
+		if ! inst_simple "$moddir/cfsboot-modules.conf" /usr/lib/modules-load.d/cfsboot.conf; then
+			dfatal "cfsboot: cannot install $moddir/cfsboot-modules.conf"
+			exit 1
+		fi
 	else
 		# dracut's first hook checks the command line: before any
 		# rd.break point but the one before it (rd.break=cmdline, which

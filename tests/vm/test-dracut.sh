@@ -138,6 +138,9 @@ check "systemd: the unit, required by initrd-root-fs.target, and the generator" 
 	usr/lib/systemd/system/cfsboot-pivot.service \
 	etc/systemd/system/initrd-root-fs.target.requires/cfsboot-pivot.service \
 	usr/lib/systemd/system-generators/cfsboot-generator
+check "systemd: modules-load.d names erofs and overlay, loaded beside udev" sh -c \
+	"lsinitrd -f usr/lib/modules-load.d/cfsboot.conf '$dir/initrd-systemd' |
+		cmp - '$REPO/dracut-module/90cfsboot/cfsboot-modules.conf'"
 check "systemd: the unit runs whatever the command line says" \
 	sh -c "! lsinitrd -f usr/lib/systemd/system/cfsboot-pivot.service '$dir/initrd-systemd' |
 		grep -q '^Condition'"
