@@ -330,7 +330,9 @@ var = none")" = 'greeting: evil'
 unmounted rwdev
 
 physroot bcbad
-OBJ=$(cd "$S/bcbad/composefs/objects" && find . -type f -size +1k | sort | head -n 1 | cut -c3-)
+# A file's object, not the image's own (mkimage --store links the image to it).
+OBJ=$(cd "$S/bcbad/composefs/objects" && find . -type f -size +1k ! -path "./${D:0:2}/${D:2}" |
+	sort | head -n 1 | cut -c3-)
 python3 - "$S/bcbad/composefs/objects/$OBJ" <<'EOF'
 import sys
 with open(sys.argv[1], "r+b") as f:
