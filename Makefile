@@ -151,9 +151,10 @@ install: all
 	install -D -m 0755 -t $(DESTDIR)$(PREFIX)/lib/dracut/modules.d/90cfsboot \
 		dracut-module/90cfsboot/module-setup.sh dracut-module/90cfsboot/cfsboot-pivot.sh \
 		dracut-module/90cfsboot/cfsboot-generator dracut-module/90cfsboot/cfsboot-cmdline.sh \
-		dracut-module/90cfsboot/cfsboot-emergency.sh
+		dracut-module/90cfsboot/cfsboot-emergency.sh dracut-module/90cfsboot/cfsboot-modules.sh
 	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/lib/dracut/modules.d/90cfsboot \
-		dracut-module/90cfsboot/cfsboot-pivot.service dracut-module/90cfsboot/cfsboot-lib.sh
+		dracut-module/90cfsboot/cfsboot-pivot.service dracut-module/90cfsboot/cfsboot-lib.sh \
+		dracut-module/90cfsboot/cfsboot-modules.conf
 # the booted system's unit that runs cfsboot bless (docs/update.md)
 	mkdir -p $(DESTDIR)$(PREFIX)/lib/systemd/system
 	sed 's|@BINDIR@|$(PREFIX)/bin|' units/cfsboot-bless.service \

@@ -147,6 +147,13 @@ install() {
 	inst_hook emergency 00 "$moddir/cfsboot-emergency.sh"
 	inst_hook shutdown-emergency 00 "$moddir/cfsboot-emergency.sh"
 
+	# The file systems it mounts, loaded at the start, beside udev: by
+	# systemd-modules-load, or without systemd by the pre-trigger hook.
+	if ! inst_simple "$moddir/cfsboot-modules.conf" /usr/lib/modules-load.d/cfsboot.conf; then
+		dfatal "cfsboot: cannot install $moddir/cfsboot-modules.conf"
+		exit 1
+	fi
+
 	if dracut_module_included systemd; then
 		# Required, not wanted: if cfs-pivot refuses, initrd-root-fs.target
 		# fails with it, and nothing that follows it (initrd-parse-etc,
@@ -162,11 +169,6 @@ install() {
 			dfatal "cfsboot: cannot install cfsboot-pivot.service and its generator"
 			exit 1
 		fi
-		# The file systems it mounts, loaded early, beside udev.
-		if ! inst_simple "$moddir/cfsboot-modules.conf" /usr/lib/modules-load.d/cfsboot.conf; then
-			dfatal "cfsboot: cannot install $moddir/cfsboot-modules.conf"
-			exit 1
-		fi
 	else
 		# dracut's first hook checks the command line: before any
 		# rd.break point but the one before it (rd.break=cmdline, which
@@ -176,5 +178,6 @@ install() {
 		# before the other pre-pivot hooks (usr mount, SELinux policy
 		# load), which must see the verified tree.
 		inst_hook pre-pivot 10 "$moddir/cfsboot-pivot.sh"
+		inst_hook pre-trigger 10 "$moddir/cfsboot-modules.sh"
 	fi
 }

@@ -133,20 +133,21 @@ for kind in systemd plain; do
 		usr/lib/dracut/hooks/emergency/00-cfsboot-emergency.sh \
 		usr/lib/dracut/hooks/shutdown-emergency/00-cfsboot-emergency.sh \
 		usr/lib/cfsboot/cfsboot-lib.sh usr/bin/sync usr/bin/sleep
+	check "$kind: modules-load.d names erofs and overlay, loaded beside udev" sh -c \
+		"lsinitrd -f usr/lib/modules-load.d/cfsboot.conf '$dir/initrd-$kind' |
+			cmp - '$REPO/dracut-module/90cfsboot/cfsboot-modules.conf'"
 done
 check "systemd: the unit, required by initrd-root-fs.target, and the generator" has "$dir/list-systemd" \
 	usr/lib/systemd/system/cfsboot-pivot.service \
 	etc/systemd/system/initrd-root-fs.target.requires/cfsboot-pivot.service \
 	usr/lib/systemd/system-generators/cfsboot-generator
-check "systemd: modules-load.d names erofs and overlay, loaded beside udev" sh -c \
-	"lsinitrd -f usr/lib/modules-load.d/cfsboot.conf '$dir/initrd-systemd' |
-		cmp - '$REPO/dracut-module/90cfsboot/cfsboot-modules.conf'"
 check "systemd: the unit runs whatever the command line says" \
 	sh -c "! lsinitrd -f usr/lib/systemd/system/cfsboot-pivot.service '$dir/initrd-systemd' |
 		grep -q '^Condition'"
-check "systemd: no hook but the emergency hooks" lacks "$dir/list-systemd" 'hooks/(cmdline|pre-pivot)/.*cfsboot'
-check "plain: the cmdline and pre-pivot hooks" has "$dir/list-plain" \
-	usr/lib/dracut/hooks/cmdline/00-cfsboot-cmdline.sh usr/lib/dracut/hooks/pre-pivot/10-cfsboot-pivot.sh
+check "systemd: no hook but the emergency hooks" lacks "$dir/list-systemd" 'hooks/(cmdline|pre-trigger|pre-pivot)/.*cfsboot'
+check "plain: the cmdline, pre-trigger and pre-pivot hooks" has "$dir/list-plain" \
+	usr/lib/dracut/hooks/cmdline/00-cfsboot-cmdline.sh usr/lib/dracut/hooks/pre-trigger/10-cfsboot-modules.sh \
+	usr/lib/dracut/hooks/pre-pivot/10-cfsboot-pivot.sh
 check "plain: no systemd, no unit, no generator" lacks "$dir/list-plain" \
 	'lib/systemd/systemd$|cfsboot-pivot\.service|cfsboot-generator'
 
