@@ -31,7 +31,7 @@ bench_die() { echo "bench: $*" >&2; exit 1; }
 bench_header() {
 	local note=''
 	[ "$RUNS" -ge 5 ] || note=" (fewer than 5: a trial, not a figure)"
-	echo "$1: kernel $VM_KVER, TCG, $RUNS boots of each side in turn$note; load $(load)"
+	echo "$1: kernel $VM_KVER, TCG, each side booted $RUNS times, the sides in turn$note; load $(load)"
 }
 
 # bench_alternate BOOT SIDE...: for each of RUNS rounds, "BOOT SIDE ROUND"
