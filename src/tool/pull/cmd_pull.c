@@ -24,6 +24,7 @@
 #include "lib/image/image.h"
 #include "tool/commands.h"
 #include "tool/pull/channel_sig.h"
+#include "tool/pull/encoding.h"
 #include "tool/pull/import.h"
 #include "tool/pull/progress.h"
 #include "tool/pull/source.h"
@@ -133,8 +134,8 @@ static int step_channel(struct pull *p, bool *fresh)
 
 	snprintf(path, sizeof(path), CHANNEL_DIR "/%s", p->channel);
 	snprintf(shown, sizeof(shown), "%s/%s", source_name(p->src), path);
-	r = source_fetch_buf(p->src, path, CHANNEL_FILE_MAX, (uint8_t **)&p->chan_file,
-			     &p->chan_len);
+	r = source_fetch_buf(p->src, path, ENCODING_NONE, CHANNEL_FILE_MAX,
+			     (uint8_t **)&p->chan_file, &p->chan_len);
 	if (r < 0)
 		return fetch_exit(r, EXIT_PULL_CHANNEL);
 	r = channel_verify(shown, p->chan_file, p->chan_len, p->channel, &p->trust.loaded.policy,
@@ -164,8 +165,9 @@ static int step_channel(struct pull *p, bool *fresh)
 		*fresh = false;
 	}
 	progress_step(&p->prog, "channel %s serial %" PRIu64 ": image %s:%s, version %" PRIu64
-		      ", %" PRIu64 " objects", p->channel, p->ch.serial, cfs_hash_name(p->ch.alg),
-		      p->hex, p->ch.version, p->ch.objects);
+		      ", %" PRIu64 " objects, encoding %s", p->channel, p->ch.serial,
+		      cfs_hash_name(p->ch.alg), p->hex, p->ch.version, p->ch.objects,
+		      encoding_name(p->ch.encoding));
 	return EXIT_OK;
 }
 
@@ -183,7 +185,7 @@ static int step_image(struct pull *p, struct objlist *objs)
 		return EXIT_PULL_IMAGE;
 	}
 	snprintf(path, sizeof(path), CFS_STORE_IMAGE_FMT, p->hex);
-	r = source_fetch_buf(p->src, path, p->ch.size, &p->image, &p->image_len);
+	r = source_fetch_buf(p->src, path, p->ch.encoding, p->ch.size, &p->image, &p->image_len);
 	if (r < 0)
 		return fetch_exit(r, EXIT_PULL_IMAGE);
 	r = cfs_verity_digest_buf(p->ch.alg, p->image, p->image_len, digest);
@@ -196,7 +198,7 @@ static int step_image(struct pull *p, struct objlist *objs)
 		return EXIT_PULL_IMAGE;
 	}
 	snprintf(path, sizeof(path), CFS_STORE_SIGNATURE_FMT, p->hex);
-	r = source_fetch_buf(p->src, path, CFS_SIG_MAX_SIZE, &p->sig, &p->sig_len);
+	r = source_fetch_buf(p->src, path, ENCODING_NONE, CFS_SIG_MAX_SIZE, &p->sig, &p->sig_len);
 	if (r == -EFBIG)        /* said by the source: verify's class too-large */
 		return sigargs_exit_code(-CFS_SIG_TOO_LARGE);
 	if (r < 0)
@@ -247,11 +249,11 @@ static int step_objects(struct pull *p, const struct objlist *objs)
 	size_t n;
 	int r;
 
-	r = import_plan(&p->store, objs, &batch, &fetches, &sinks, &n);
+	r = import_plan(&p->store, objs, p->ch.encoding, &batch, &fetches, &sinks, &n);
 	if (r < 0)
 		return EXIT_FAILED;
 	for (size_t i = 0; i < n; i++)
-		bytes += fetches[i].max;
+		bytes += sinks[i].obj->size;
 	progress_step(&p->prog, "fetching %zu of %zu objects (%" PRIu64 " bytes); %zu present",
 		      n, objs->n, bytes, objs->n - n);
 	progress_begin(&p->prog, n, bytes);
