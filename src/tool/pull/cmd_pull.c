@@ -27,6 +27,7 @@
 #include "tool/pull/encoding.h"
 #include "tool/pull/import.h"
 #include "tool/pull/progress.h"
+#include "tool/pull/pull_deploy.h"
 #include "tool/pull/source.h"
 #include "tool/sign/sigargs.h"
 #include "tool/sign/sigtrust.h"
@@ -46,6 +47,8 @@ enum {
 
 struct pull {
 	const char *channel, *store_dir;
+	struct pull_deploy deploy;
+	bool already;                     /* the store had the channel's image */
 	struct source_options sopts;
 	struct sig_trust trust;
 	struct source *src;
@@ -61,7 +64,7 @@ struct pull {
 
 static void usage(FILE *out)
 {
-	fputs("Usage: cfsboot pull --trust DIR [OPTIONS] SOURCE\n\n"
+	fputs("Usage: cfsboot pull --trust DIR [OPTIONS] [--deploy [DEPLOY OPTIONS]] SOURCE\n\n"
 		     "Bring the current image of a channel into the store, from a repository\n"
 		     "written by cfsboot publish: SOURCE is its directory (a second disk, a USB\n"
 		     "stick) or its http:// or https:// URL.  The channel's signature, expiry and\n"
@@ -71,6 +74,7 @@ static void usage(FILE *out)
 		     "  --channel NAME     the channel (default stable)\n"
 		     "  --store DIR        the store to fill (default /composefs)\n", out);
 	sig_trust_help(out, SIG_TRUST_TPM);
+	pull_deploy_help(out);
 	fputs("  --parallel N       transfers at once (default 8)\n"
 	      "  --retries N        further attempts after a failed transfer (default 4)\n"
 	      "  --timeout SEC      to connect, and without a byte arriving (default 30)\n"
@@ -302,6 +306,7 @@ static int run(struct pull *p, const char *spec)
 		printf("%s:%s\n", cfs_hash_name(p->ch.alg), p->hex);
 		progress_step(&p->prog, "channel %s serial %" PRIu64 " was pulled already",
 			      p->channel, p->ch.serial);
+		p->already = true;
 		return EXIT_OK;
 	}
 	if (r == EXIT_OK)
@@ -315,7 +320,7 @@ static int run(struct pull *p, const char *spec)
 int cmd_pull(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		SIG_TRUST_OPTIONS, SIG_TRUST_TPM_OPTION,
+		SIG_TRUST_OPTIONS, SIG_TRUST_TPM_OPTION, PULL_DEPLOY_OPTIONS,
 		{ "channel",  required_argument, NULL, 'C' },
 		{ "store",    required_argument, NULL, 's' },
 		{ "parallel", required_argument, NULL, 'P' },
@@ -325,17 +330,21 @@ int cmd_pull(int argc, char **argv)
 		{}
 	};
 	struct pull p = {
-		.channel = "stable", .store_dir = "/composefs",
+		.channel = "stable",
 		.sopts = { .parallel = 8, .retries = 4, .timeout = 30 },
 	};
-	int c, r;
+	int c, r, at;
 
 	sig_trust_init(&p.trust, SIG_TRUST_TPM);
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", opts, &at)) != -1) {
 		if ((r = sig_trust_option(&p.trust, c, optarg)) < 0)
 			return EXIT_USAGE;
-		if (r > 0)
+		/* Trust options serve both; deploy's own are only passed on. */
+		if (r > 0 || pull_deploy_takes(c)) {
+			if (pull_deploy_option(&p.deploy, &opts[at], optarg) < 0)
+				return EXIT_USAGE;
 			continue;
+		}
 		switch (c) {
 		case 'C': p.channel = optarg; break;
 		case 's': p.store_dir = optarg; break;
@@ -365,11 +374,20 @@ int cmd_pull(int argc, char **argv)
 		log_error("--trust DIR is required: a pull verifies against trust anchors");
 		return EXIT_USAGE;
 	}
+	if (pull_deploy_check(&p.deploy, &p.store_dir, "/composefs") < 0)
+		return EXIT_USAGE;
 	progress_init(&p.prog);
 	r = run(&p, argv[optind]);
 	source_free(p.src);
 	store_close(&p.store);
 	sig_trust_done(&p.trust);
+	/* Deployed by the pull that brought it; a later one changes nothing. */
+	if (r == EXIT_OK && p.deploy.on && p.already)
+		progress_step(&p.prog, "image %s was pulled and handed to deploy before: not "
+			      "deployed again (cfsboot deploy deploys it)", p.hex);
+	else if (r == EXIT_OK && p.deploy.on)
+		r = pull_deploy_run(&p.deploy, p.store_dir, p.hex);
+	pull_deploy_done(&p.deploy);
 	free(p.chan_file);
 	free(p.image);
 	free(p.sig);

@@ -25,7 +25,7 @@
 
 /* Publish's level: a repository is compressed once and pulled by many,
  * so a high level costs the publisher alone. */
-#define ENCODING_ZSTD_LEVEL 12
+#define ENCODING_ZSTD_LEVEL 19
 /* The largest zstd window (log2 bytes) either side uses: 4 MiB, what a
  * decoder needs in memory per transfer at most. */
 #define ENCODING_WINDOW_LOG 22
