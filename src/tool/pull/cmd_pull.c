@@ -72,7 +72,8 @@ static void usage(FILE *out)
 		     "only then are the objects the store lacks fetched, each checked against its\n"
 		     "digest before it enters the store.  The image enters last.\n\n"
 		     "  --channel NAME     the channel (default stable)\n"
-		     "  --store DIR        the store to fill (default /composefs)\n", out);
+		     "  --store DIR        the store to fill (default /composefs; with --deploy,\n"
+		     "                     ROOT/composefs)\n", out);
 	sig_trust_help(out, SIG_TRUST_TPM);
 	pull_deploy_help(out);
 	fputs("  --parallel N       transfers at once (default 8)\n"
@@ -322,7 +323,6 @@ int cmd_pull(int argc, char **argv)
 	static const struct option opts[] = {
 		SIG_TRUST_OPTIONS, SIG_TRUST_TPM_OPTION, PULL_DEPLOY_OPTIONS,
 		{ "channel",  required_argument, NULL, 'C' },
-		{ "store",    required_argument, NULL, 's' },
 		{ "parallel", required_argument, NULL, 'P' },
 		{ "retries",  required_argument, NULL, 'R' },
 		{ "timeout",  required_argument, NULL, 'O' },
@@ -347,7 +347,7 @@ int cmd_pull(int argc, char **argv)
 		}
 		switch (c) {
 		case 'C': p.channel = optarg; break;
-		case 's': p.store_dir = optarg; break;
+		case SITE_OPT_STORE: p.store_dir = optarg; break;
 		case 'P': r = parse_count("--parallel", optarg, 1, 64, &p.sopts.parallel); break;
 		case 'R': r = parse_count("--retries", optarg, 0, 20, &p.sopts.retries); break;
 		case 'O': r = parse_count("--timeout", optarg, 1, 3600, &p.sopts.timeout); break;

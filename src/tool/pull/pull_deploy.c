@@ -32,7 +32,8 @@ static int keep(struct pull_deploy *d, const char *word)
 
 bool pull_deploy_takes(int c)
 {
-	return c >= PULL_DEPLOY_OPT || (c >= SITE_OPT_BOOT && c <= SITE_OPT_CMDLINE);
+	return c >= PULL_DEPLOY_OPT ||
+	       (c >= SITE_OPT_BOOT && c <= SITE_OPT_CMDLINE && c != SITE_OPT_STORE);
 }
 
 int pull_deploy_option(struct pull_deploy *d, const struct option *opt, const char *arg)

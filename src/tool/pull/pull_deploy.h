@@ -20,17 +20,14 @@ enum {
 	PULL_DEPLOY_OPT_KERNEL_ROOT,
 };
 
-/* deploy's options that pull takes with --deploy (its --store is pull's). */
+/* deploy's options that pull takes with --deploy, and the site's, whose
+ * --store is pull's own too. */
 #define PULL_DEPLOY_OPTIONS \
 	{ "deploy",       no_argument,       NULL, PULL_DEPLOY_OPT }, \
 	{ "tries",        required_argument, NULL, PULL_DEPLOY_OPT_TRIES }, \
 	{ "keep",         required_argument, NULL, PULL_DEPLOY_OPT_KEEP }, \
 	{ "kernel-root",  required_argument, NULL, PULL_DEPLOY_OPT_KERNEL_ROOT }, \
-	{ "boot",         required_argument, NULL, SITE_OPT_BOOT }, \
-	{ "root",         required_argument, NULL, SITE_OPT_ROOT }, \
-	{ "state",        required_argument, NULL, SITE_OPT_STATE }, \
-	{ "status-file",  required_argument, NULL, SITE_OPT_STATUS }, \
-	{ "cmdline-file", required_argument, NULL, SITE_OPT_CMDLINE }
+	SITE_LONG_OPTIONS
 
 #define PULL_DEPLOY_ARGS_MAX 64
 
@@ -43,7 +40,8 @@ struct pull_deploy {
 };
 
 void pull_deploy_help(FILE *out);
-/* Whether c is one of deploy's options, which pull only passes on. */
+/* Whether c is one of deploy's options, which pull only passes on (not
+ * --store, SITE_OPT_STORE, which pull uses and passes on itself). */
 bool pull_deploy_takes(int c);
 /* Keeps option opt (its getopt_long entry) with arg for deploy: one of
  * deploy's, or a trust option, which pull uses too.  0, or -E2BIG for too
