@@ -5,7 +5,8 @@
 # the same tree after `apt-get upgrade` from bookworm-updates and
 # bookworm-security (the mirrors this host's apt uses, read at run time),
 # a few packages upgraded.  Each is committed to an archive-mode ostree
-# repository and published with cfsboot publish.  Measured: bytes nginx
+# repository (zlib per object) and published with cfsboot publish
+# --compress zstd (PUBLISH_COMPRESS=none for plain objects).  Measured: bytes nginx
 # sent (its access log) and wall time of the first pull (v1 into an empty
 # repository or store) and the update (v2 on top); and, for the first
 # pull, curl of all of v1's objects as one file: the transfer floor.
@@ -13,6 +14,7 @@
 set -eu
 cd "$(dirname "$0")/.."
 CFSBOOT=${CFSBOOT:-build/cfsboot}
+COMPRESS=${PUBLISH_COMPRESS:-zstd}
 TREE=${CFS_DEBOOTSTRAP_DIR:-build/debootstrap-bookworm}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/cfsboot-bench-pull.XXXXXX")
 NGINX_PID=""
@@ -52,6 +54,7 @@ image() {
 }
 publish() {
 	"$CFSBOOT" publish --store "$WORK/build" --out "$WORK/srv/cfs" --trust "$P/trust" \
+		--compress "$COMPRESS" \
 		--channel stable --key "$P/ch/key.pem" --cert "$P/ch/cert.pem" \
 		--chain "$P/ch/chain.pem" "$1" >/dev/null
 }
@@ -113,6 +116,7 @@ ostree_pull() { ostree --repo="$WORK/client" pull origin os; }
 ostree --repo="$WORK/client" init --mode=bare-user
 ostree --repo="$WORK/client" remote add --no-gpg-verify origin "$URL/ostree"
 
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "v1: $(du -sh --apparent-size "$WORK/v1" | cut -f1), $(find "$WORK/v1" -type f | wc -l) files; v2: $upgraded packages upgraded"
 # First pulls: v1 alone is published.
 publish "$V1"
@@ -126,3 +130,4 @@ publish "$V2"
 rm -rf "$WORK/srv/ostree" && mv "$WORK/srv/ostree-v2" "$WORK/srv/ostree"
 run "cfsboot pull v2 (update)" cfs_pull
 run "ostree pull v2 (update)" ostree_pull
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -26,7 +26,8 @@ packages=(
 	# PID-1 mode's host test: GPT partitions on a loop image (sfdisk), and
 	# strace to see a compressed module reach the kernel decompressed
 	fdisk strace
-	# the static link of cfs-pivot (tests/host/static-link.sh)
+	# the static link of cfs-pivot (tests/host/static-link.sh); zstd also makes
+	# the hostile frames of tests/host/pull-http.sh
 	file zstd
 	# VM tests (tests/vm/): qemu under TCG, busybox guests, ext4 disks with
 	# fs-verity, modules.dep for the downloaded kernel

@@ -11,11 +11,13 @@
 pull() { "$CFSBOOT" pull --trust "$PKI/trust" --store "$DEV" --tpm none "$@"; }
 
 check "publish v1" publish "$V1"
-check "v1's repository layout" test -f "$REPO_DIR/images/$V1" -a -f "$REPO_DIR/images/$V1.sig" \
-	-a -f "$REPO_DIR/channels/stable"
+# The store's layout (mkimage --store's code): the image is its own object,
+# named by a link.
+check "v1's repository layout" test -L "$REPO_DIR/images/$V1" -a -f "$REPO_DIR/images/$V1.sig" \
+	-a -f "$REPO_DIR/objects/${V1:0:2}/${V1:2}" -a -f "$REPO_DIR/channels/stable"
 # distinct_contents TREE: how many objects its image needs (files over 64 bytes).
 distinct_contents() { find "$1" -type f -size +64c -exec sha256sum {} + | cut -d' ' -f1 | sort -u; }
-n1=$(find "$REPO_DIR/objects" -type f | wc -l)
+n1=$(($(find "$REPO_DIR/objects" -type f | wc -l) - 1))
 check "the repository holds v1's objects and nothing else" \
 	test "$n1" -eq "$(distinct_contents "$S/v1" | wc -l)"
 # Independent check of the channel's signature: openssl cms over the
@@ -95,7 +97,7 @@ refused "another image's signature" 14 'does not sign' pull "$REPO_DIR"
 cp "$S/v3.sig" "$REPO_DIR/images/$V3.sig"
 refused "a version below --min-version" 19 'below' pull --min-version 4 "$REPO_DIR"
 
-obj=$(cd "$REPO_DIR" && find objects -type f -newer "$S/channel-v2" | head -n1)
+obj=$(cd "$REPO_DIR" && find objects -type f -newer "$S/channel-v2" | grep -v "${V3:2}" | head -n1)
 cp "$REPO_DIR/$obj" "$S/good-object"
 printf '\x00' | dd of="$REPO_DIR/$obj" bs=1 seek=100 conv=notrunc status=none
 refused "a corrupt object" 35 'does not have the digest' pull "$REPO_DIR"
@@ -111,4 +113,11 @@ refused "a TPM named but absent" 1 "no TPM at $S/no-tpm" pull --tpm "$S/no-tpm" 
 check "after all that, pull v3" pull "$REPO_DIR"
 check "--tpm off (deploy's word) is --tpm none" pull --tpm off "$REPO_DIR"
 check "the device store is fsck-clean with v1, v2, v3" "$CFSBOOT" fsck --store "$DEV" "$V1" "$V2" "$V3"
+test -L "$DEV/images/$V3" && ok "the pulled image is a link to its object, as mkimage --store makes it" ||
+	fail "the pulled image is not a link"
+# A store is a repository: a plain copy of the device's store serves another.
+cp -a "$DEV" "$S/store-copy"
+check "a copy of a store is a source" "$CFSBOOT" pull --trust "$PKI/trust" --store "$S/dev2" \
+	--tpm none "$S/store-copy"
+check "the second store is fsck-clean with v3" "$CFSBOOT" fsck --store "$S/dev2" "$V3"
 done_testing

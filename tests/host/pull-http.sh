@@ -5,7 +5,9 @@
 # counts them), a pull killed half-way resumes with what it has, and every
 # broken answer (truncated, cut, flipped, grown, 500, 404, redirect,
 # stall, reset), replayed or expired channel is one line with the store
-# unchanged and fsck-clean.
+# unchanged and fsck-clean.  Then a repository of zstd frames (publish
+# --compress zstd): corrupt and truncated frames, a frame larger than the
+# image records (declared or not), swapped encodings.
 . "$(dirname "$0")/../lib.sh"
 command -v nginx >/dev/null || { echo "1..0 # SKIP nginx is not installed (scripts/install-deps.sh)"; exit 0; }
 . "$TESTS_DIR/pull-lib.sh"
@@ -18,8 +20,11 @@ free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# The repository must exist before nginx serves it.
+# The repositories must exist before nginx serves them: REPO_Z, of zstd
+# frames, under /z/.
+REPO_Z=$S/repo-zstd
 publish "$V1" >/dev/null || { echo "Bail out! publish v1"; exit 1; }
+REPO_DIR=$REPO_Z publish --compress zstd "$V1" >/dev/null || { echo "Bail out! publish v1 zstd"; exit 1; }
 mkdir -p "$NG/tmp"
 PORT=$(free_port)
 cat > "$NG/nginx.conf" <<CONF
@@ -40,6 +45,7 @@ http {
 	server {
 		listen 127.0.0.1:$PORT;
 		root $REPO_DIR;
+		location /z/ { alias $REPO_Z/; }
 	}
 }
 CONF
@@ -147,5 +153,43 @@ cp "$S/channel-v3" "$REPO_DIR/channels/stable"
 publish --valid 1 "$V3" >/dev/null
 sleep 2
 refused "an expired channel" 31 'expired at' pull "$URL"
+# The zstd repository: the same checks behind the decoder, and the
+# decoder's own refusals, into a store of its own.
+DEV=$S/device-zstd
+zpull() { pull "$PURL/z"; }
+check "pull v1 from the zstd repository" zpull
+check "v1 is in the zstd-fed store, fsck-clean" "$CFSBOOT" fsck --store "$DEV" "$V1"
+zserved=$(grep -c '"GET /z/objects/[^ ]*\.zst HTTP/[0-9.]*" 200 ' "$NG/access.log" || true)
+test "$zserved" -eq "$n1" && ok "nginx served v1's $n1 objects as .zst" || fail "nginx served $zserved .zst objects, not $n1"
+REPO_DIR=$REPO_Z publish --compress zstd "$V3" >/dev/null
+zobj=$(cd "$REPO_Z" && find objects -name '*.zst' -newer "$S/channel-v3" | grep -v "${V3:2}" | head -n1)
+plain=${zobj%.zst}
+cp "$REPO_Z/$zobj" "$S/good.zst"
+size=$(stat -c %s "$BUILD_STORE/$plain")
+fault flip z/objects/
+refused "a corrupt zstd frame" 35 'zstd frame|does not have the digest' zpull
+fault truncate z/objects/
+refused "a zstd frame cut mid-frame" 35 'zstd frame is cut short' zpull
+fault flip "z/images/$V3"
+refused "a corrupt zstd image" 33 'zstd frame|not the image the channel names' zpull
+: > "$FAULTS"
+head -c $((size * 4)) /dev/zero > "$S/big" && zstd -q -c "$S/big" > "$REPO_Z/$zobj"
+refused "a frame declaring more than the image records" 35 'decodes to more than the' zpull
+head -c $((64 << 20)) /dev/zero | zstd -q -c > "$REPO_Z/$zobj"
+refused "a zstd bomb that declares no size" 35 'decodes to more than the' zpull
+cp "$BUILD_STORE/$plain" "$REPO_Z/$zobj"
+refused "plain bytes served as a zstd frame" 35 'not a valid zstd frame' zpull
+cp "$S/good.zst" "$REPO_Z/$zobj"
+sed -i '1{s/"format":2/"format":1/;s/"encoding":"zstd",//}' "$REPO_Z/channels/stable"
+refused "a channel whose encoding was taken out" 30 'does not sign' zpull
+REPO_DIR=$REPO_Z publish --compress zstd "$V3" >/dev/null
+# A zstd frame served where the plain repository has the object.
+publish "$V3" >/dev/null
+cp "$REPO_DIR/$plain" "$S/good-plain"
+cp "$S/good.zst" "$REPO_DIR/$plain"
+refused "a zstd frame served as a plain object" 35 'truncated|does not have the digest|more than the' pull "$PURL"
+cp "$S/good-plain" "$REPO_DIR/$plain"
+check "after all that, pull v3 from the zstd repository" zpull
+check "the zstd-fed store is fsck-clean with v1 and v3" "$CFSBOOT" fsck --store "$DEV" "$V1" "$V3"
 check "nginx logged no error of ours" sh -c "! grep -q '\[emerg\]\|\[crit\]' '$NG/error.log'"
 done_testing

@@ -59,7 +59,7 @@ static void test_round_trip(void **state)
 static void test_refusals(void **state)
 {
 	static const struct { const char *text, *sig, *why; } bad[] = {
-		{ "{\"format\":2}", "YWJj", "format is not 1" },
+		{ "{\"format\":3}", "YWJj", "format is not 1 or 2" },
 		{ "[1]", "YWJj", "not a JSON object" },
 		{ "{\"format\":1,\"channel\":\"../x\"}", "YWJj", "channel name" },
 		{ "{\"format\":1,\"channel\":\"a\",\"serial\":-1}", "YWJj", "non-negative integer" },
@@ -92,6 +92,44 @@ static void test_refusals(void **state)
 	free(good);
 }
 
+/* An encoded repository's channel is format 2 and names its encoding; a
+ * format 1 file has none, whatever it says; format 2 must name one. */
+static void test_encoding(void **state)
+{
+	struct channel c, z = sample;
+	const char *error;
+	char *text, *p;
+	size_t len;
+
+	(void)state;
+	z.encoding = ENCODING_ZSTD;
+	assert_int_equal(channel_format(&z, &text, &len), 0);
+	assert_non_null(strstr(text, "{\"format\":2,"));
+	assert_non_null(strstr(text, "\"encoding\":\"zstd\","));
+	assert_int_equal(parse(text, "YWJj", &c, &error), 0);
+	assert_memory_equal(&c, &z, sizeof(c));
+	/* Back to format 1: the member is not read, the files are plain. */
+	p = strstr(text, "2,");
+	p[0] = '1';
+	assert_int_equal(parse(text, "YWJj", &c, &error), 0);
+	assert_int_equal(c.encoding, ENCODING_NONE);
+	/* Format 2 naming none, an unknown encoding, or none at all. */
+	p[0] = '2';
+	memcpy(strstr(text, "zstd"), "none", 4);
+	assert_int_equal(parse(text, "YWJj", &c, &error), -EBADMSG);
+	assert_non_null(strstr(error, "encoding"));
+	memcpy(strstr(text, "none"), "lz4x", 4);
+	assert_int_equal(parse(text, "YWJj", &c, &error), -EBADMSG);
+	memcpy(strstr(text, "\"encoding\""), "\"encodinx\"", 10);
+	assert_int_equal(parse(text, "YWJj", &c, &error), -EBADMSG);
+	free(text);
+	/* A plain channel is written as format 1, as before. */
+	assert_int_equal(channel_format(&sample, &text, &len), 0);
+	assert_non_null(strstr(text, "{\"format\":1,"));
+	assert_null(strstr(text, "encoding"));
+	free(text);
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -110,6 +148,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_encoding),
 		cmocka_unit_test(test_names),
 	};
 	return cmocka_run_group_tests_name("channel", tests, NULL, NULL);

@@ -32,10 +32,12 @@ int channel_format(const struct channel *c, char **json, size_t *len)
 	/* The name needs no escaping: channel_name_ok() admits no quote,
 	 * backslash or control character. */
 	n = asprintf(json, "{\"format\":%d,\"channel\":\"%s\",\"serial\":%llu,\"published\":%llu,"
-		     "\"expires\":%llu,\"image\":{\"digest\":\"%s:%s\",\"version\":%llu,"
+		     "\"expires\":%llu,%s%s%s\"image\":{\"digest\":\"%s:%s\",\"version\":%llu,"
 		     "\"size\":%llu,\"objects\":%llu,\"object-bytes\":%llu}}",
-		     CHANNEL_FORMAT, c->name, (unsigned long long)c->serial,
-		     (unsigned long long)c->published, (unsigned long long)c->expires,
+		     c->encoding ? CHANNEL_FORMAT_ENCODED : CHANNEL_FORMAT, c->name,
+		     (unsigned long long)c->serial, (unsigned long long)c->published,
+		     (unsigned long long)c->expires, c->encoding ? "\"encoding\":\"" : "",
+		     c->encoding ? encoding_name(c->encoding) : "", c->encoding ? "\"," : "",
 		     cfs_hash_name(c->alg), hex, (unsigned long long)c->version,
 		     (unsigned long long)c->size, (unsigned long long)c->objects,
 		     (unsigned long long)c->object_bytes);
@@ -104,6 +106,23 @@ static int read_digest(const struct cfs_json *j, size_t obj, struct channel *c, 
 	return 0;
 }
 
+/* Format 2 names the encoding, one that is not none; format 1 has none. */
+static int read_encoding(const struct cfs_json *j, uint64_t format, struct channel *c,
+			 const char **error)
+{
+	char name[16];
+	int m = cfs_json_member(j, 0, "encoding");
+
+	if (format == CHANNEL_FORMAT)
+		return 0;
+	if (m < 0 || cfs_json_string(j, (size_t)m, name, sizeof(name)) < 0 ||
+	    encoding_from_name(name, &c->encoding) < 0 || c->encoding == ENCODING_NONE) {
+		*error = "format 2 without an encoding this cfsboot knows (zstd)";
+		return -EBADMSG;
+	}
+	return 0;
+}
+
 static int read_text(const char *text, size_t len, struct channel *c, const char **error)
 {
 	_cleanup_(cfs_json_free) struct cfs_json j = {};
@@ -122,10 +141,13 @@ static int read_text(const char *text, size_t len, struct channel *c, const char
 	}
 	if ((r = get_uint(&j, 0, "format", &format, error)) < 0)
 		return r;
-	if (format != CHANNEL_FORMAT) {
-		*error = "the format is not 1: a newer cfsboot published it";
+	if (format != CHANNEL_FORMAT && format != CHANNEL_FORMAT_ENCODED) {
+		*error = "the format is not 1 or 2: a newer cfsboot published it";
 		return -EBADMSG;
 	}
+	c->encoding = ENCODING_NONE;
+	if ((r = read_encoding(&j, format, c, error)) < 0)
+		return r;
 	m = cfs_json_member(&j, 0, "channel");
 	if (m < 0 || cfs_json_string(&j, (size_t)m, c->name, sizeof(c->name)) < 0 ||
 	    !channel_name_ok(c->name)) {

@@ -19,8 +19,13 @@
 #include <stdint.h>
 
 #include "lib/verity/fsverity.h"
+#include "tool/pull/encoding.h"
 
+/* Format 1 is a repository of plain files; format 2 adds "encoding", so
+ * that a cfsboot that knows no encoding refuses the channel rather than
+ * fetching names the repository lacks. */
 #define CHANNEL_FORMAT     1
+#define CHANNEL_FORMAT_ENCODED 2
 #define CHANNEL_NAME_MAX   64          /* bytes of a channel's name */
 #define CHANNEL_FILE_MAX   (64 * 1024) /* bytes of a channel file */
 #define CHANNEL_DIR        "channels"
@@ -37,6 +42,7 @@ struct channel {
 	uint64_t size;                     /* bytes of the image file */
 	uint64_t objects;                  /* distinct objects it needs */
 	uint64_t object_bytes;             /* their bytes together */
+	enum encoding encoding;            /* of the image and the objects */
 };
 
 /* A name that is one path component of letters, digits, '.', '_' and '-',

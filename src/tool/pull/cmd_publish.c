@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,18 +29,22 @@
 #include "lib/store/store_image.h"
 #include "tool/commands.h"
 #include "tool/common/atomic_file.h"
+#include "tool/mkimage/store.h"
 #include "tool/pull/channel_sig.h"
+#include "tool/pull/encoding.h"
 #include "tool/pull/objlist.h"
 #include "tool/sign/sigargs.h"
 #include "tool/sign/sigtrust.h"
 
 #define DEFAULT_VALID (7 * 24 * 3600)
 
+/* The repository: a store (tool/mkimage/store.h) as far as its plain
+ * files go, so that a repository of plain files and a copy of a store are
+ * the same layout, plus the encoded files and the channels. */
 struct repo {
-	const char *dir;
-	int dir_fd, objects_fd, images_fd;
+	struct store st;
+	enum encoding enc;
 	size_t added, present;
-	atomic_bool no_clone;       /* the repository's file system has no reflinks */
 };
 
 static void usage(FILE *out)
@@ -54,7 +59,9 @@ static void usage(FILE *out)
 		     "  --store S          the store holding the images\n"
 		     "  --out DIR          the repository (created when missing)\n", out);
 	sig_trust_help(out, 0);
-	fputs("  --channel NAME     the channel to point at the last IMAGE\n"
+	fputs("  --compress zstd    write the images and objects zstd-compressed, as NAME.zst\n"
+	      "                     (default none: as they are in the store)\n"
+	      "  --channel NAME     the channel to point at the last IMAGE\n"
 	      "  --key FILE         the channel key (PEM), with --channel\n"
 	      "  --cert FILE        its certificate: keys/mkpki.sh channel makes it\n"
 	      "  --chain FILE       intermediate certificates to embed\n"
@@ -74,40 +81,56 @@ static int open_dir(int parent, const char *name, const char *shown)
 	return fd;
 }
 
-static int repo_open(struct repo *r, const char *dir)
+/* data as dir_fd/name, zstd-compressed; an existing file is kept. */
+static int write_encoded(int dir_fd, const char *shown, const char *name, const uint8_t *data,
+			 size_t len)
 {
-	char shown[PATH_MAX];
+	struct atomic_file f = { .fd = -1 };
+	int k;
 
-	r->dir = dir;
-	r->dir_fd = open_dir(AT_FDCWD, dir, dir);
-	if (r->dir_fd < 0)
-		return r->dir_fd;
-	snprintf(shown, sizeof(shown), "%s/" CFS_STORE_OBJECTS, dir);
-	r->objects_fd = open_dir(r->dir_fd, CFS_STORE_OBJECTS, shown);
-	if (r->objects_fd < 0)
-		return r->objects_fd;
-	snprintf(shown, sizeof(shown), "%s/" CFS_STORE_IMAGES, dir);
-	r->images_fd = open_dir(r->dir_fd, CFS_STORE_IMAGES, shown);
-	return r->images_fd < 0 ? r->images_fd : 0;
+	if ((k = atomic_file_open(&f, dir_fd, shown)) < 0)
+		return k;
+	if ((k = encoding_compress(data, len, f.fd, shown)) < 0) {
+		atomic_file_discard(&f);
+		return k;
+	}
+	/* Synced once for all files (syncfs), before a channel names them. */
+	k = atomic_file_finish(&f, false);
+	if (k == 0)
+		k = atomic_file_place(&f, name, 0, 0, NULL, NULL);
+	return k < 0 ? k : 0;
 }
 
-static void repo_close(struct repo *r)
+/* An object of the store, read where it lies (mapped), compressed into
+ * the repository. */
+static int compress_object(int dir, const char *shown, const char *name, int src,
+			   const struct objlist_entry *e)
 {
-	cfs_closep(&r->images_fd);
-	cfs_closep(&r->objects_fd);
-	cfs_closep(&r->dir_fd);
+	void *map = NULL;
+	int k;
+
+	if (e->size > 0) {
+		map = mmap(NULL, e->size, PROT_READ, MAP_PRIVATE, src, 0);
+		if (map == MAP_FAILED)
+			return log_errno(-errno, "cannot map object %s: %m", e->path);
+	}
+	k = write_encoded(dir, shown, name, map, e->size);
+	if (map)
+		munmap(map, e->size);
+	return k;
 }
 
 /* One object from the store into the repository, unless it is there. */
 static int copy_object(struct repo *r, int store_objects, const char *store,
 		       const struct objlist_entry *e)
 {
-	char fanout[CFS_OBJECT_FANOUT_LEN + 1], shown[PATH_MAX];
+	char fanout[CFS_OBJECT_FANOUT_LEN + 1], shown[PATH_MAX], name[SOURCE_PATH_MAX];
 	_cleanup_close_ int src = -1, dir = -1;
 	struct atomic_file f = { .fd = -1 };
 	int k;
 
-	if (faccessat(r->objects_fd, e->path, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
+	snprintf(name, sizeof(name), "%s%s", e->path, encoding_suffix(r->enc));
+	if (faccessat(r->st.objects_fd, name, F_OK, AT_SYMLINK_NOFOLLOW) == 0) {
 		r->present++;
 		return 0;
 	}
@@ -118,13 +141,19 @@ static int copy_object(struct repo *r, int store_objects, const char *store,
 				 strerror(-src), store);
 	memcpy(fanout, e->path, CFS_OBJECT_FANOUT_LEN);
 	fanout[CFS_OBJECT_FANOUT_LEN] = '\0';
-	snprintf(shown, sizeof(shown), "%s/" CFS_STORE_OBJECTS "/%s", r->dir, fanout);
-	dir = open_dir(r->objects_fd, fanout, shown);
+	snprintf(shown, sizeof(shown), "%s/" CFS_STORE_OBJECTS "/%s", r->st.dir, fanout);
+	dir = open_dir(r->st.objects_fd, fanout, shown);
 	if (dir < 0)
 		return dir;
+	if (r->enc == ENCODING_ZSTD) {
+		k = compress_object(dir, shown, name + CFS_OBJECT_FANOUT_LEN + 1, src, e);
+		if (k == 0)
+			r->added++;
+		return k;
+	}
 	if ((k = atomic_file_open(&f, dir, shown)) < 0)
 		return k;
-	k = atomic_file_copy_from(&f, src, e->path, &r->no_clone);
+	k = atomic_file_copy_from(&f, src, e->path, &r->st.no_clone);
 	if (k < 0) {
 		atomic_file_discard(&f);
 		return k;
@@ -196,18 +225,25 @@ static int publish_objects(struct repo *r, const struct sig_trust *t, const char
 	return k;
 }
 
-/* The image files, once every object is durable. */
+/* The image files, once every object is durable: the signature, then the
+ * image, as mkimage --store adds one (an object and its link) or encoded. */
 static int publish_image(struct repo *r, const struct published *p)
 {
 	char shown[PATH_MAX], name[sizeof(p->hex) + 8];
 	int k;
 
-	snprintf(shown, sizeof(shown), "%s/" CFS_STORE_IMAGES, r->dir);
+	snprintf(shown, sizeof(shown), "%s/" CFS_STORE_IMAGES, r->st.dir);
 	snprintf(name, sizeof(name), "%s" CFS_STORE_SIG_SUFFIX, p->hex);
-	k = atomic_file_write(r->images_fd, shown, name, p->sig, p->sig_len, ATOMIC_FILE_REPLACE);
-	if (k >= 0)
-		k = atomic_file_write(r->images_fd, shown, p->hex, p->image, p->image_len, 0);
-	return k < 0 ? k : 0;
+	k = atomic_file_write(r->st.images_fd, shown, name, p->sig, p->sig_len, ATOMIC_FILE_REPLACE);
+	if (k < 0)
+		return k;
+	if (r->enc == ENCODING_NONE)
+		return store_add_image(&r->st, p->image, p->image_len, p->digest);
+	snprintf(name, sizeof(name), "%s%s", p->hex, encoding_suffix(r->enc));
+	k = write_encoded(r->st.images_fd, shown, name, p->image, p->image_len);
+	if (k == 0 && fsync(r->st.images_fd) < 0)
+		k = log_errno(-errno, "cannot sync %s: %m", shown);
+	return k;
 }
 
 /* channels/NAME for p, with the serial after the one there. */
@@ -223,8 +259,8 @@ static int publish_channel(struct repo *r, const char *name, const struct signer
 	size_t len, json_len, sig_len;
 	int k;
 
-	snprintf(shown, sizeof(shown), "%s/" CHANNEL_DIR, r->dir);
-	if ((dir = open_dir(r->dir_fd, CHANNEL_DIR, shown)) < 0)
+	snprintf(shown, sizeof(shown), "%s/" CHANNEL_DIR, r->st.dir);
+	if ((dir = open_dir(r->st.dir_fd, CHANNEL_DIR, shown)) < 0)
 		return dir;
 	c.serial = 1;
 	fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -249,6 +285,7 @@ static int publish_channel(struct repo *r, const char *name, const struct signer
 	c.size = p->image_len;
 	c.objects = p->objects;
 	c.object_bytes = p->object_bytes;
+	c.encoding = r->enc;
 	if ((k = channel_sign(s, &c, &file, &len)) < 0)
 		return k;
 	k = atomic_file_write(dir, shown, name, file, len, ATOMIC_FILE_REPLACE);
@@ -292,8 +329,8 @@ static int run(struct repo *r, const char *store, struct sig_trust *t, struct pu
 		       " needed\n", imgs[i].hex, imgs[i].version, r->added - before,
 		       imgs[i].objects);
 	}
-	if (syncfs(r->dir_fd) < 0)
-		return log_errno(-errno, "cannot sync %s: %m", r->dir);
+	if (syncfs(r->st.dir_fd) < 0)
+		return log_errno(-errno, "cannot sync %s: %m", r->st.dir);
 	for (size_t i = 0; i < n; i++)
 		if ((k = publish_image(r, &imgs[i])) < 0)
 			return k;
@@ -313,6 +350,7 @@ int cmd_publish(int argc, char **argv)
 		{ "store",   required_argument, NULL, 's' },
 		{ "out",     required_argument, NULL, 'o' },
 		{ "channel", required_argument, NULL, 'C' },
+		{ "compress", required_argument, NULL, 'z' },
 		{ "key",     required_argument, NULL, 'k' },
 		{ "cert",    required_argument, NULL, 'x' },
 		{ "chain",   required_argument, NULL, 'a' },
@@ -324,7 +362,8 @@ int cmd_publish(int argc, char **argv)
 		   *chain = NULL;
 	struct sig_trust trust;
 	struct signer signer = {};
-	struct repo repo = { .dir_fd = -1, .objects_fd = -1, .images_fd = -1 };
+	struct repo repo = { .st = { .dir_fd = -1, .objects_fd = -1, .images_fd = -1,
+				     .lock_fd = -1 } };
 	struct published *imgs = NULL;
 	uint64_t valid = DEFAULT_VALID;
 	size_t n;
@@ -340,6 +379,12 @@ int cmd_publish(int argc, char **argv)
 		case 's': store = optarg; break;
 		case 'o': out = optarg; break;
 		case 'C': channel = optarg; break;
+		case 'z':
+			if (encoding_from_name(optarg, &repo.enc) < 0) {
+				log_error("--compress %s: give zstd, or none", optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'k': key = optarg; break;
 		case 'x': cert = optarg; break;
 		case 'a': chain = optarg; break;
@@ -383,12 +428,15 @@ int cmd_publish(int argc, char **argv)
 	} else if (channel && signer_load(key, cert, chain, &signer) < 0) {
 		r = EXIT_FAILED;
 	} else {
-		r = repo_open(&repo, out);
+		r = store_open(&repo.st, out, CFS_HASH_SHA256, 1);
+		/* A server's files need no fs-verity: devices check every
+		 * digest as the bytes arrive. */
+		repo.st.no_verity = true;
 		if (r == 0)
 			r = run(&repo, store, &trust, imgs, n, channel, &signer, valid);
 		r = r == 0 ? EXIT_OK : cfs_sig_error_name(r) ? sigargs_exit_code(r) : EXIT_FAILED;
 	}
-	repo_close(&repo);
+	store_close(&repo.st);
 	signer_done(&signer);
 	sig_trust_done(&trust);
 	for (size_t i = 0; i < n; i++) {

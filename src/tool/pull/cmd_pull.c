@@ -24,8 +24,10 @@
 #include "lib/image/image.h"
 #include "tool/commands.h"
 #include "tool/pull/channel_sig.h"
+#include "tool/pull/encoding.h"
 #include "tool/pull/import.h"
 #include "tool/pull/progress.h"
+#include "tool/pull/pull_deploy.h"
 #include "tool/pull/source.h"
 #include "tool/sign/sigargs.h"
 #include "tool/sign/sigtrust.h"
@@ -45,6 +47,8 @@ enum {
 
 struct pull {
 	const char *channel, *store_dir;
+	struct pull_deploy deploy;
+	bool already;                     /* the store had the channel's image */
 	struct source_options sopts;
 	struct sig_trust trust;
 	struct source *src;
@@ -60,7 +64,7 @@ struct pull {
 
 static void usage(FILE *out)
 {
-	fputs("Usage: cfsboot pull --trust DIR [OPTIONS] SOURCE\n\n"
+	fputs("Usage: cfsboot pull --trust DIR [OPTIONS] [--deploy [DEPLOY OPTIONS]] SOURCE\n\n"
 		     "Bring the current image of a channel into the store, from a repository\n"
 		     "written by cfsboot publish: SOURCE is its directory (a second disk, a USB\n"
 		     "stick) or its http:// or https:// URL.  The channel's signature, expiry and\n"
@@ -68,8 +72,10 @@ static void usage(FILE *out)
 		     "only then are the objects the store lacks fetched, each checked against its\n"
 		     "digest before it enters the store.  The image enters last.\n\n"
 		     "  --channel NAME     the channel (default stable)\n"
-		     "  --store DIR        the store to fill (default /composefs)\n", out);
+		     "  --store DIR        the store to fill (default /composefs; with --deploy,\n"
+		     "                     ROOT/composefs)\n", out);
 	sig_trust_help(out, SIG_TRUST_TPM);
+	pull_deploy_help(out);
 	fputs("  --parallel N       transfers at once (default 8)\n"
 	      "  --retries N        further attempts after a failed transfer (default 4)\n"
 	      "  --timeout SEC      to connect, and without a byte arriving (default 30)\n"
@@ -133,8 +139,8 @@ static int step_channel(struct pull *p, bool *fresh)
 
 	snprintf(path, sizeof(path), CHANNEL_DIR "/%s", p->channel);
 	snprintf(shown, sizeof(shown), "%s/%s", source_name(p->src), path);
-	r = source_fetch_buf(p->src, path, CHANNEL_FILE_MAX, (uint8_t **)&p->chan_file,
-			     &p->chan_len);
+	r = source_fetch_buf(p->src, path, ENCODING_NONE, CHANNEL_FILE_MAX,
+			     (uint8_t **)&p->chan_file, &p->chan_len);
 	if (r < 0)
 		return fetch_exit(r, EXIT_PULL_CHANNEL);
 	r = channel_verify(shown, p->chan_file, p->chan_len, p->channel, &p->trust.loaded.policy,
@@ -164,8 +170,9 @@ static int step_channel(struct pull *p, bool *fresh)
 		*fresh = false;
 	}
 	progress_step(&p->prog, "channel %s serial %" PRIu64 ": image %s:%s, version %" PRIu64
-		      ", %" PRIu64 " objects", p->channel, p->ch.serial, cfs_hash_name(p->ch.alg),
-		      p->hex, p->ch.version, p->ch.objects);
+		      ", %" PRIu64 " objects, encoding %s", p->channel, p->ch.serial,
+		      cfs_hash_name(p->ch.alg), p->hex, p->ch.version, p->ch.objects,
+		      encoding_name(p->ch.encoding));
 	return EXIT_OK;
 }
 
@@ -183,7 +190,7 @@ static int step_image(struct pull *p, struct objlist *objs)
 		return EXIT_PULL_IMAGE;
 	}
 	snprintf(path, sizeof(path), CFS_STORE_IMAGE_FMT, p->hex);
-	r = source_fetch_buf(p->src, path, p->ch.size, &p->image, &p->image_len);
+	r = source_fetch_buf(p->src, path, p->ch.encoding, p->ch.size, &p->image, &p->image_len);
 	if (r < 0)
 		return fetch_exit(r, EXIT_PULL_IMAGE);
 	r = cfs_verity_digest_buf(p->ch.alg, p->image, p->image_len, digest);
@@ -196,7 +203,7 @@ static int step_image(struct pull *p, struct objlist *objs)
 		return EXIT_PULL_IMAGE;
 	}
 	snprintf(path, sizeof(path), CFS_STORE_SIGNATURE_FMT, p->hex);
-	r = source_fetch_buf(p->src, path, CFS_SIG_MAX_SIZE, &p->sig, &p->sig_len);
+	r = source_fetch_buf(p->src, path, ENCODING_NONE, CFS_SIG_MAX_SIZE, &p->sig, &p->sig_len);
 	if (r == -EFBIG)        /* said by the source: verify's class too-large */
 		return sigargs_exit_code(-CFS_SIG_TOO_LARGE);
 	if (r < 0)
@@ -247,11 +254,11 @@ static int step_objects(struct pull *p, const struct objlist *objs)
 	size_t n;
 	int r;
 
-	r = import_plan(&p->store, objs, &batch, &fetches, &sinks, &n);
+	r = import_plan(&p->store, objs, p->ch.encoding, &batch, &fetches, &sinks, &n);
 	if (r < 0)
 		return EXIT_FAILED;
 	for (size_t i = 0; i < n; i++)
-		bytes += fetches[i].max;
+		bytes += sinks[i].obj->size;
 	progress_step(&p->prog, "fetching %zu of %zu objects (%" PRIu64 " bytes); %zu present",
 		      n, objs->n, bytes, objs->n - n);
 	progress_begin(&p->prog, n, bytes);
@@ -300,6 +307,7 @@ static int run(struct pull *p, const char *spec)
 		printf("%s:%s\n", cfs_hash_name(p->ch.alg), p->hex);
 		progress_step(&p->prog, "channel %s serial %" PRIu64 " was pulled already",
 			      p->channel, p->ch.serial);
+		p->already = true;
 		return EXIT_OK;
 	}
 	if (r == EXIT_OK)
@@ -313,9 +321,8 @@ static int run(struct pull *p, const char *spec)
 int cmd_pull(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		SIG_TRUST_OPTIONS, SIG_TRUST_TPM_OPTION,
+		SIG_TRUST_OPTIONS, SIG_TRUST_TPM_OPTION, PULL_DEPLOY_OPTIONS,
 		{ "channel",  required_argument, NULL, 'C' },
-		{ "store",    required_argument, NULL, 's' },
 		{ "parallel", required_argument, NULL, 'P' },
 		{ "retries",  required_argument, NULL, 'R' },
 		{ "timeout",  required_argument, NULL, 'O' },
@@ -323,20 +330,24 @@ int cmd_pull(int argc, char **argv)
 		{}
 	};
 	struct pull p = {
-		.channel = "stable", .store_dir = "/composefs",
+		.channel = "stable",
 		.sopts = { .parallel = 8, .retries = 4, .timeout = 30 },
 	};
-	int c, r;
+	int c, r, at;
 
 	sig_trust_init(&p.trust, SIG_TRUST_TPM);
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", opts, &at)) != -1) {
 		if ((r = sig_trust_option(&p.trust, c, optarg)) < 0)
 			return EXIT_USAGE;
-		if (r > 0)
+		/* Trust options serve both; deploy's own are only passed on. */
+		if (r > 0 || pull_deploy_takes(c)) {
+			if (pull_deploy_option(&p.deploy, &opts[at], optarg) < 0)
+				return EXIT_USAGE;
 			continue;
+		}
 		switch (c) {
 		case 'C': p.channel = optarg; break;
-		case 's': p.store_dir = optarg; break;
+		case SITE_OPT_STORE: p.store_dir = optarg; break;
 		case 'P': r = parse_count("--parallel", optarg, 1, 64, &p.sopts.parallel); break;
 		case 'R': r = parse_count("--retries", optarg, 0, 20, &p.sopts.retries); break;
 		case 'O': r = parse_count("--timeout", optarg, 1, 3600, &p.sopts.timeout); break;
@@ -363,11 +374,20 @@ int cmd_pull(int argc, char **argv)
 		log_error("--trust DIR is required: a pull verifies against trust anchors");
 		return EXIT_USAGE;
 	}
+	if (pull_deploy_check(&p.deploy, &p.store_dir, "/composefs") < 0)
+		return EXIT_USAGE;
 	progress_init(&p.prog);
 	r = run(&p, argv[optind]);
 	source_free(p.src);
 	store_close(&p.store);
 	sig_trust_done(&p.trust);
+	/* Deployed by the pull that brought it; a later one changes nothing. */
+	if (r == EXIT_OK && p.deploy.on && p.already)
+		progress_step(&p.prog, "image %s was pulled and handed to deploy before: not "
+			      "deployed again (cfsboot deploy deploys it)", p.hex);
+	else if (r == EXIT_OK && p.deploy.on)
+		r = pull_deploy_run(&p.deploy, p.store_dir, p.hex);
+	pull_deploy_done(&p.deploy);
 	free(p.chan_file);
 	free(p.image);
 	free(p.sig);

@@ -141,7 +141,7 @@ int import_flush(struct object_batch *b)
 	return r;
 }
 
-int import_plan(struct store *s, const struct objlist *l, struct object_batch *b,
+int import_plan(struct store *s, const struct objlist *l, enum encoding enc, struct object_batch *b,
 		struct fetch **fetches, struct object_sink **sinks, size_t *n)
 {
 	struct fetch *f = calloc(l->n ? l->n : 1, sizeof(*f));
@@ -160,9 +160,10 @@ int import_plan(struct store *s, const struct objlist *l, struct object_batch *b
 			continue;
 		k[m] = (struct object_sink){ .store = s, .batch = b, .obj = e, .dir_fd = -1,
 					     .file = { .fd = -1 } };
-		snprintf(f[m].path, sizeof(f[m].path), CFS_STORE_OBJECTS "/%s", e->path);
-		f[m].max = e->size;
-		f[m].sink = (struct fetch_sink){ sink_reset, sink_write, sink_done, &k[m] };
+		snprintf(f[m].path, sizeof(f[m].path), CFS_STORE_OBJECTS "/%s%s", e->path,
+			 encoding_suffix(enc));
+		encoding_fetch(&f[m], enc, e->size, &k[m].dec,
+			       (struct fetch_sink){ sink_reset, sink_write, sink_done, &k[m] });
 		m++;
 	}
 	*b = (struct object_batch){ .store = s, .flushed = now_usec() };
@@ -182,8 +183,10 @@ void import_plan_rollback(struct store *s, struct object_sink *sinks, size_t n)
 
 void import_plan_free(struct fetch *fetches, struct object_sink *sinks, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		sink_discard(&sinks[i]);
+		decoder_free(&sinks[i].dec);
+	}
 	free(fetches);
 	free(sinks);
 }

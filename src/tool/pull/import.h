@@ -21,6 +21,7 @@
 #include "tool/common/atomic_file.h"
 #include "tool/mkimage/store.h"
 #include "tool/pull/channel.h"
+#include "tool/pull/encoding.h"
 #include "tool/pull/objlist.h"
 #include "tool/pull/source.h"
 
@@ -48,14 +49,15 @@ struct object_sink {
 	int dir_fd;                       /* objects/XX */
 	struct atomic_file file;
 	struct cfs_verity_ctx *ctx;
+	struct decoder dec;               /* of an encoded repository */
 	uint64_t got;
 	bool placed;                      /* this pull put it into the store */
 };
 
-/* The objects of l the store lacks, as fetches from the repository into
- * sinks (both arrays malloc()ed, n of each) that name them through b.
- * 0 or -ENOMEM. */
-int import_plan(struct store *s, const struct objlist *l, struct object_batch *b,
+/* The objects of l the store lacks, as fetches from a repository of
+ * encoding e into sinks (both arrays malloc()ed, n of each) that name them
+ * through b.  0 or -ENOMEM. */
+int import_plan(struct store *s, const struct objlist *l, enum encoding e, struct object_batch *b,
 		struct fetch **fetches, struct object_sink **sinks, size_t *n);
 /* Names the checked objects of b that wait for a sync (after the fetch:
  * the last batch).  0 or a negative errno, logged. */

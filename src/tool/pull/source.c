@@ -11,6 +11,7 @@
 #include "lib/base/array.h"
 #include "lib/base/log.h"
 #include "lib/base/util.h"
+#include "tool/pull/encoding.h"
 #include "tool/pull/source_priv.h"
 
 /* CFSBOOT_NO_HTTP: a cfsboot linked without libcurl, which has no static
@@ -110,15 +111,18 @@ static int mem_done(void *ud)
 	return 0;
 }
 
-int source_fetch_buf(struct source *s, const char *path, uint64_t max, uint8_t **data,
-		     size_t *len)
+int source_fetch_buf(struct source *s, const char *path, enum encoding e, uint64_t max,
+		     uint8_t **data, size_t *len)
 {
 	struct membuf m = {};
-	struct fetch f = { .max = max, .sink = { mem_reset, mem_write, mem_done, &m } };
+	struct decoder d = {};
+	struct fetch f;
 	int r;
 
-	snprintf(f.path, sizeof(f.path), "%s", path);
+	snprintf(f.path, sizeof(f.path), "%s%s", path, encoding_suffix(e));
+	encoding_fetch(&f, e, max, &d, (struct fetch_sink){ mem_reset, mem_write, mem_done, &m });
 	r = source_fetch(s, &f, 1, NULL);
+	decoder_free(&d);
 	if (r < 0) {
 		free(m.data);
 		return r;

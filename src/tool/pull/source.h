@@ -17,6 +17,12 @@
 
 #define SOURCE_PATH_MAX 256
 
+/* How the repository stores a file (encoding.h). */
+enum encoding {
+	ENCODING_NONE,
+	ENCODING_ZSTD,
+};
+
 /* Receives one file's bytes.  A negative return from write or done stops
  * the fetch with that error (the sink has logged why). */
 struct fetch_sink {
@@ -65,8 +71,10 @@ const char *source_name(const struct source *s);
  */
 int source_fetch(struct source *s, struct fetch *f, size_t n, const struct source_progress *p);
 
-/* One small file into memory: at most max bytes.  Same returns. */
-int source_fetch_buf(struct source *s, const char *path, uint64_t max, uint8_t **data,
+/* One small file into memory: at most max bytes once decoded from
+ * encoding e (encoding.h; path without the suffix).  Same returns. */
+int source_fetch_buf(struct source *s, const char *path, enum encoding e, uint64_t max,
+		     uint8_t **data,
 		     size_t *len);
 
 #endif

@@ -2,13 +2,18 @@
 /* A repository in a local directory: read beneath it, refusing links and
  * mount points on the way, as the store itself is read (lib/store/beneath.h). */
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "lib/base/log.h"
 #include "lib/base/util.h"
+#include "lib/base/hex.h"
 #include "lib/store/beneath.h"
+#include "lib/store/layout.h"
+#include "lib/store/store_image.h"
 #include "tool/pull/source_priv.h"
 
 #define READ_CHUNK (256 * 1024)
@@ -31,15 +36,34 @@ static int refuse(const struct source *s, const char *path, int r)
 	}
 }
 
+static bool is_plain_image(const char *path)
+{
+	const char *hex = path + strlen(CFS_STORE_IMAGES "/");
+
+	return strncmp(path, CFS_STORE_IMAGES "/", strlen(CFS_STORE_IMAGES "/")) == 0 &&
+	       strlen(hex) == 2 * CFS_SHA256_DIGEST_SIZE && cfs_hex_is_lower(hex, strlen(hex));
+}
+
 static int fetch_one(struct source *s, struct fetch *f, const struct source_progress *p,
 		     uint8_t *buf)
 {
-	_cleanup_close_ int fd = cfs_open_beneath_regular(s->dir_fd, f->path);
+	_cleanup_close_ int fd = -1;
 	uint64_t got = 0;
 	int r;
 
-	if (fd < 0)
+	/* A plain image is read as a store names it, so that a copy of a
+	 * store is a repository: images/<hex> may be a link to its object. */
+	if (is_plain_image(f->path)) {
+		char shown[PATH_MAX];
+
+		snprintf(shown, sizeof(shown), "%s/%s", s->name, f->path);
+		fd = cfs_store_open_image(s->dir_fd, f->path + strlen(CFS_STORE_IMAGES "/"), shown,
+					  "publish the image there again (cfsboot publish)");
+		if (fd < 0)
+			return fd;      /* said why */
+	} else if ((fd = cfs_open_beneath_regular(s->dir_fd, f->path)) < 0) {
 		return refuse(s, f->path, fd);
+	}
 	if ((r = f->sink.reset(f->sink.ud)) < 0)
 		return r;
 	for (;;) {

@@ -36,6 +36,7 @@ struct xfer {
 	uint64_t got;
 	long status;                 /* the response's status, once known */
 	int error;                   /* the sink's error, or -EFBIG */
+	bool sink_failed;            /* error is the sink's, which said why */
 	uint64_t retry_at;           /* msec, monotonic */
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -100,6 +101,7 @@ static size_t on_data(char *data, size_t size, size_t nmemb, void *ud)
 	r = x->f->sink.write(x->f->sink.ud, data, len);
 	if (r < 0) {
 		x->error = r;
+		x->sink_failed = true;
 		return 0;
 	}
 	if (x->p)
@@ -117,6 +119,7 @@ static int start(struct source_http *h, struct xfer *x)
 	x->got = 0;
 	x->status = 0;
 	x->error = 0;
+	x->sink_failed = false;
 	x->errbuf[0] = '\0';
 	if (!x->h && !(x->h = curl_easy_init()))
 		return log_oom();
@@ -181,6 +184,8 @@ static int fail(struct xfer *x, int err, const char *why)
 {
 	const char *base = x->s->http->base;
 
+	if (x->sink_failed)
+		return err;
 	if (err == -ENOENT)
 		return log_errno(err, "%s/%s: the server has no such file (HTTP %ld); publish the "
 				 "image there again (cfsboot publish)", base, x->f->path, x->status);
@@ -194,7 +199,7 @@ static int fail(struct xfer *x, int err, const char *why)
 	if (err == -EPROTO || err == -ETIMEDOUT || err == -ECONNRESET || err == -EIO)
 		return log_errno(err, "%s/%s: the transfer failed after %u attempt%s: %s", base,
 				 x->f->path, x->attempt, x->attempt == 1 ? "" : "s", why);
-	return err;             /* the sink's error, logged by the sink */
+	return err;             /* the sink's done(), which said why */
 }
 
 /* Takes finished attempts off the multi handle; returns the first failure. */
