@@ -41,7 +41,6 @@ done
 V1=$(bench_image "$WORK/build" "$WORK/v1" 1)
 V2=$(bench_image "$WORK/build" "$WORK/v2" 2)
 publish() {
-	rm -rf "$WORK/srv"
 	"$CFSBOOT" publish --store "$WORK/build" --out "$WORK/srv" --trust "$P/trust" \
 		--channel stable --key "$P/ch/key.pem" --cert "$P/ch/cert.pem" \
 		--chain "$P/ch/chain.pem" "$1" >/dev/null
@@ -69,8 +68,9 @@ run() {
 	local name=$1 s e io; shift
 	sync
 	s=$(date +%s.%N)
-	io=$(bash -c '"$@" > "$0" 2>&1 || exit 1; sed -n "s/^wchar: //p" /proc/$$/io' \
-		"$WORK/$name.out" "$@") || { tail -n 5 "$WORK/$name.out" >&2; exit 1; }
+	# A subshell's counters take in those of the children it waited for.
+	io=$("$@" > "$WORK/$name.out" 2>&1 && sed -n 's/^wchar: //p' "/proc/$BASHPID/io") ||
+		{ tail -n 5 "$WORK/$name.out" >&2; exit 1; }
 	e=$(date +%s.%N)
 	TIME=$(echo "$e - $s" | bc -l)
 	printf '%-36s %8.3f s %12s bytes written\n' "$name" "$TIME" "$io"
@@ -84,6 +84,8 @@ run "cfsboot pull v2 (from a directory)" pull
 t_pull=$TIME
 run "cfsboot deploy v2" deploy "$V2"
 t_deploy=$TIME
+# most of it: every object of v2 read and its digest computed, as cfs-pivot's boot check
+sed -n 's/^cfsboot: boot-check: /  of which the object check: /p' "$WORK/cfsboot deploy v2.out"
 objects "$D/store/objects" > "$WORK/after"
 comm -13 "$WORK/before" "$WORK/after" > "$WORK/new"
 new_bytes=$(cd "$D/store/objects" && xargs -a "$WORK/new" -d '\n' stat -c %s | awk '{ s += $1 } END { print s + 0 }')
@@ -93,12 +95,21 @@ printf '  objects added: %d (%d bytes); the store grew by %d bytes, the boot par
 # The floor: the same new objects copied from the build store and synced.
 mkdir -p "$WORK/floor"
 copy_new() {
+	# one syncfs for all, as pull syncs its objects
 	(cd "$WORK/build/objects" && xargs -a "$WORK/new" -d '\n' cp --parents -t "$WORK/floor") &&
-		find "$WORK/floor" -type f -exec sync {} +
+		sync -f "$WORK/floor"
 }
 run "cp + fsync of the new objects" copy_new
 t_cp=$TIME
 echo "  pull + deploy / cp: $(ratio "$(echo "$t_pull + $t_deploy" | bc -l)" "$t_cp")"
+# deploy's own floor: the kernel and initramfs copied to the boot partition.
+copy_boot() {
+	mkdir -p "$WORK/boot/floor" && cp "$WORK/v2/usr/lib/modules/$kver/vmlinuz" \
+		"$WORK/v2/usr/lib/modules/$kver/initramfs.img" "$WORK/boot/floor/" && sync -f "$WORK/boot/floor"
+}
+run "cp of the kernel and initramfs to boot" copy_boot
+echo "  deploy / cp to boot: $(ratio "$t_deploy" "$TIME")"
+rm -rf "$WORK/boot/floor"
 
 # v2 boots and is blessed keeping it alone; gc then removes v1.
 booted "$V2"
