@@ -57,9 +57,11 @@ TSS_ARCHIVES  := $(addprefix $(DEPS)/lib/,libtss2-esys.a libtss2-rc.a libtss2-tc
 	libtss2-tcti-swtpm.a libtss2-sys.a libtss2-mu.a)
 DEPS_ARCHIVES := $(TSS_ARCHIVES) $(DEPS)/lib/libkmod.a
 DEPS_SYSLIBS  := -lblkid -llzma -lzstd -lz
-# libcurl (pull over HTTP) and the zstd of update repositories are the tool's
-# alone: cfs-pivot never calls them (its -lzstd is libkmod's).
-TOOL_LIBS  := $(TSS_ARCHIVES) -lcurl -lzstd -lcrypto -lpthread
+# libcurl (pull over HTTP) is the tool's alone: cfs-pivot never links it.  zstd,
+# xz and zlib unpack the initramfs deploy reads (lib/initramfs), and zstd also
+# the objects of compressed update repositories; a static cfs-pivot leaves that
+# code out, as nothing of it calls it (its -lzstd is libkmod's).
+TOOL_LIBS  := $(TSS_ARCHIVES) -lcurl -lcrypto -lzstd -llzma -lz -lpthread
 PIVOT_LIBS := $(DEPS_ARCHIVES) $(DEPS)/lib/libcrypto.a $(DEPS_SYSLIBS) -lpthread
 TEST_LIBS  := $(DEPS_ARCHIVES) $(DEPS_SYSLIBS) -lcurl -lcrypto -lpthread
 PIVOT_LDFLAGS := -Wl,--gc-sections

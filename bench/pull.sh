@@ -15,6 +15,7 @@ set -eu
 cd "$(dirname "$0")/.."
 CFSBOOT=${CFSBOOT:-build/cfsboot}
 COMPRESS=${PUBLISH_COMPRESS:-zstd}
+. bench/lib.sh
 TREE=${CFS_DEBOOTSTRAP_DIR:-build/debootstrap-bookworm}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/cfsboot-bench-pull.XXXXXX")
 NGINX_PID=""
@@ -25,33 +26,14 @@ done
 [ -x "$CFSBOOT" ] || { echo "bench: build $CFSBOOT first (make)" >&2; exit 1; }
 scripts/debootstrap-tree.sh "$TREE"
 
-# v2: the tree upgraded, in a private mount namespace with /proc.
-echo "bench: making v2 (apt-get upgrade in a copy of $TREE)" >&2
-cp -a "$TREE" "$WORK/v1"
-cp -a "$TREE" "$WORK/v2"
-grep -h -v '^#' /etc/apt/sources.list.d/*.sources > "$WORK/v2/etc/apt/sources.list.d/host.sources"
-rm -f "$WORK/v2/etc/apt/sources.list"
-cp /etc/resolv.conf "$WORK/v2/etc/resolv.conf"
-unshare -m sh -c "mount -t proc proc '$WORK/v2/proc' && chroot '$WORK/v2' sh -c \
-	'apt-get -q update && DEBIAN_FRONTEND=noninteractive apt-get -q -y upgrade && apt-get clean'" \
-	> "$WORK/upgrade.log" 2>&1 || { tail -n 5 "$WORK/upgrade.log" >&2; exit 1; }
-upgraded=$(grep -c '^Unpacking .* over ' "$WORK/upgrade.log" || true)
-rm -rf "$WORK/v2/var/lib/apt/lists"/* "$WORK/v2/etc/apt/sources.list.d/host.sources"
+bench_update_trees "$TREE" "$WORK"
+upgraded=$UPGRADED
 # ostree commits no device nodes: /dev stays empty in both trees, for both tools.
 rm -rf "$WORK"/v1/dev/* "$WORK"/v2/dev/*
 
-# The PKI, the build store and the cfsboot repository.
-k=keys/mkpki.sh P=$WORK/pki
-$k root "$P/root" >/dev/null && $k intermediate "$P/int" --ca "$P/root" >/dev/null &&
-	$k signer "$P/sig" --ca "$P/int" >/dev/null && $k channel "$P/ch" --ca "$P/int" >/dev/null
-mkdir -p "$P/trust" && cp "$P/root/cert.pem" "$P/trust/"
-image() {
-	local d
-	d=$("$CFSBOOT" mkimage --store "$WORK/build" "$1" "$WORK/tmp.cfs" --print-digest 2>/dev/null)
-	"$CFSBOOT" sign --key "$P/sig/key.pem" --cert "$P/sig/cert.pem" --chain "$P/sig/chain.pem" \
-		--version "$2" --store "$WORK/build" --digest "sha256:$d" >/dev/null
-	echo "$d"
-}
+P=$WORK/pki
+bench_pki "$P"
+image() { bench_image "$WORK/build" "$1" "$2"; }
 publish() {
 	"$CFSBOOT" publish --store "$WORK/build" --out "$WORK/srv/cfs" --trust "$P/trust" \
 		--compress "$COMPRESS" \

@@ -21,12 +21,29 @@ S=$dir/store B=$dir/boot ST=$dir/state
 mkdir -p "$B" "$ST"
 mount -t tmpfs -o size=64m tmpfs "$B" && mkdir -p "$B/loader/entries"
 
+# initrd OUT TRUST [POLICY [REVOKED]]: an initramfs (a gzip'd cpio newc
+# archive, as cpio and gzip write it) holding the trust anchor TRUST, and
+# the pivot.conf POLICY and revocation list REVOKED when given (files, or
+# "" for none), as cfs-mkinitramfs places them; a random payload makes
+# each one differ.  deploy verifies an image with what its initramfs holds.
+initrd() {
+	local out=$1 r
+	r=$(mktemp -d "$dir/initrd.XXXXXX")
+	mkdir -p "$r/etc/cfsboot/trust.d" &&
+		cp "$2" "$r/etc/cfsboot/trust.d/root.pem" &&
+		{ [ -z "${3:-}" ] || cp "$3" "$r/etc/cfsboot/pivot.conf"; } &&
+		{ [ -z "${4:-}" ] || cp "$4" "$r/etc/cfsboot/revoked.list"; } &&
+		head -c 200000 /dev/urandom > "$r/payload" &&
+		(cd "$r" && find . | LC_ALL=C sort | cpio --quiet -o -H newc) | gzip -n > "$out" &&
+		rm -rf "$r"
+}
+
 # tree N: an OS whose kernel and initramfs differ per N, /usr/bin/shared is the same in all
 tree() {
 	local t=$dir/src$1 k=6.1.0-$1-amd64
 	mkdir -p "$t/usr/lib/modules/$k" "$t/usr/lib/kernel" "$t/usr/bin" "$t/etc"
 	head -c 300000 /dev/urandom > "$t/usr/lib/modules/$k/vmlinuz"
-	head -c 200000 /dev/urandom > "$t/usr/lib/modules/$k/initramfs.img"
+	initrd "$t/usr/lib/modules/$k/initramfs.img" "$dir/pki/root/cert.pem"
 	printf 'quiet\nrw\n' > "$t/usr/lib/kernel/cmdline"
 	[ -f "$dir/shared" ] || head -c 100000 /dev/urandom > "$dir/shared"
 	cp "$dir/shared" "$t/usr/bin/shared"

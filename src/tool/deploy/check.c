@@ -13,17 +13,26 @@
 int check_signature(const struct site *s, const struct sig_trust *t, const char *hex,
 		    uint64_t floor, struct signed_by *out)
 {
-	_cleanup_free_ char *name = site_image_path(s, hex, ".sig");
+	struct cfs_sig_files f = t->files;
+
+	f.min_version = floor;
+	return check_signature_files(s, &f, hex, NULL, out);
+}
+
+int check_signature_files(const struct site *s, const struct cfs_sig_files *f, const char *hex,
+			  const char *whose, struct signed_by *out)
+{
+	_cleanup_free_ char *name = NULL, *path = site_image_path(s, hex, ".sig");
 	_cleanup_free_ uint8_t *sig = NULL;
 	_cleanup_close_ int fd = -1;
-	struct cfs_sig_files f = t->files;
 	char rel[CFS_STORE_IMAGE_REL_SIZE];
 	struct cfs_sig_result res;
 	uint8_t digest[CFS_MAX_DIGEST_SIZE];
 	size_t sig_len, dlen = strlen(hex) / 2;
 	int r;
 
-	if (!name)
+	if (!path || asprintf(&name, "%s%s%s", path, whose ? " with the trust of " : "",
+			      whose ?: "") < 0)
 		return log_oom();
 	snprintf(rel, sizeof(rel), CFS_STORE_SIGNATURE_FMT, hex);
 	fd = site_open_in_store(s->store, rel, "the signature");
@@ -32,10 +41,9 @@ int check_signature(const struct site *s, const struct sig_trust *t, const char 
 	r = cfs_hex_decode(hex, strlen(hex), digest, dlen);
 	if (r < 0)
 		return log_errno(r, "%s is not a digest", hex);
-	f.min_version = floor;
-	r = cfs_sig_read_fd(fd, name, &sig, &sig_len);
+	r = cfs_sig_read_fd(fd, path, &sig, &sig_len);
 	if (r == 0)
-		r = cfs_sig_verify_files(&f, name, sig, sig_len,
+		r = cfs_sig_verify_files(f, name, sig, sig_len,
 					 dlen == CFS_SHA256_DIGEST_SIZE ? CFS_HASH_SHA256 : CFS_HASH_SHA512,
 					 digest, &res);
 	if (r < 0)

@@ -27,6 +27,7 @@
 #include "tool/deploy/tree.h"
 #include "tool/deploy/fault.h"
 #include "tool/deploy/image_file.h"
+#include "tool/deploy/initramfs_trust.h"
 #include "tool/deploy/prune.h"
 
 #define SPACE_MARGIN (1024 * 1024)   /* the entry, the directories, and room to breathe */
@@ -36,6 +37,8 @@ static void usage(FILE *out)
 	fprintf(out, "Usage: cfsboot deploy [OPTIONS] DIGEST\n\n"
 		     "Make the image DIGEST of the store the default of the next boot: verify it as\n"
 		     "cfs-pivot will (signature, security version against the floor, every object),\n"
+		     "against both the running system's trust (--trust) and the trust anchors,\n"
+		     "revocation list and policy of the initramfs the image ships,\n"
 		     "copy the kernel and initramfs it ships to the boot partition, prepare its\n"
 		     "state from the booted deployment's, and write a boot-counted BLS entry.\n"
 		     "The booted deployment stays as the rollback (docs/update.md).\n\n"
@@ -61,6 +64,7 @@ struct deploy {
 	uint8_t *kernel, *initrd;
 	size_t kernel_len, initrd_len;
 	char *cmdline;
+	char *initrd_name;               /* <image>:/usr/lib/modules/<kver>/initramfs.img */
 	struct image_tree tree;          /* the image deployed */
 };
 
@@ -183,6 +187,8 @@ static int read_boot_files(struct deploy *d)
 			      "image must ship the initramfs it boots with", t->name, ipath);
 	if (r == 0)
 		r = image_file_read(t, f, ipath, &d->initrd, &d->initrd_len);
+	if (r == 0 && asprintf(&d->initrd_name, "%s:%s", t->name, ipath) < 0)
+		r = log_oom();
 	f = r == 0 ? image_file_find(t->root, "/usr/lib/kernel/cmdline") : NULL;
 	if (f)
 		r = image_file_read(t, f, "/usr/lib/kernel/cmdline", &args, &args_len);
@@ -382,6 +388,9 @@ static int run(struct deploy *d)
 	if (r == 0)
 		r = read_boot_files(d);
 	if (r == 0)
+		r = initramfs_trust_check(&d->site, d->hex, d->initrd_name, d->initrd, d->initrd_len,
+					  fl.value, &d->by);
+	if (r == 0)
 		r = check_boot(d);
 	if (r == 0)
 		r = install_files(d);
@@ -416,5 +425,6 @@ int cmd_deploy(int argc, char **argv)
 	free(d.kernel);
 	free(d.initrd);
 	free(d.cmdline);
+	free(d.initrd_name);
 	return r < 0 ? EXIT_FAILED : EXIT_OK;
 }

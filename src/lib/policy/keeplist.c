@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "pivot/boot/keeplist.h"
+#include "lib/policy/keeplist.h"
 
 #include <errno.h>
 #include <stdio.h>
