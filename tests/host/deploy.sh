@@ -139,6 +139,21 @@ check "fsck is clean after gc" "$CFSBOOT" fsck --store "$S"
 own_image=$(test -L "$S/images/${D[2]}" && echo 1 || echo 0)
 check "the store has v2's objects only" test "$(find "$S/objects" -type f | wc -l)" -eq "$(($("$CFSBOOT" inspect --objects "$dir/img2.cfs" 2>/dev/null | grep -c '[0-9a-f]\{2\}/[0-9a-f]\{62\}') + own_image))"
 
+# ---- a ref of composefs-rs (images/refs/..., a link to images/<digest>)
+# keeps its image, as composefs-rs's own gc keeps it; without the ref, gc
+# removes the image.  A ref deeper than gc walks is refused, removing nothing.
+"$CFSBOOT" mkimage --store "$S" "$dir/src3" "$dir/img3.cfs" >/dev/null
+mkdir -p "$S/images/refs/system/app" && ln -s "../../../${D[3]}" "$S/images/refs/system/app/v3"
+check "gc keeps an image a ref names, without an entry" cf gc
+check "... the image and its own objects" test -L "$S/images/${D[3]}" -a -f "$S/objects/${own3:0:2}/${own3:2}"
+check "fsck is clean with refs in images/" "$CFSBOOT" fsck --store "$S"
+mkdir -p "$S/images/refs/a/b/c/d/e/f/g/h"
+check_fails "refs more than 8 directories deep are refused" 1 "refs more than 8 directories deep; nothing was removed" cf gc
+check "... and nothing was removed" test -L "$S/images/${D[3]}"
+rm -r "$S/images/refs"
+check "without the ref, gc removes the image" cf gc
+check "... and its own objects" test ! -e "$S/images/${D[3]}" -a ! -e "$S/objects/${own3:0:2}/${own3:2}"
+
 # ---- rollback ----
 check_fails "rollback with a single deployment is refused" 1 "no deployment to roll back to" cf rollback
 check "redeploy v1 after gc is refused: the image is gone" sh -c "! '$CFSBOOT' deploy $(printf "'%s' " "${COMMON[@]}") '${D[1]}' 2>/dev/null"

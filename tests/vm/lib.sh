@@ -760,10 +760,10 @@ vm_field() {
 }
 
 # vm_measured_words DIGEST FINGERPRINT VERSION MODE [STATE]: cfs-pivot's
-# four measured words, one a line.  STATE is the state word's value, by
-# default that of the default policy.
+# four measured words, one a line, DIGEST's length naming its hash.  STATE
+# is the state word's value, by default that of the default policy.
 vm_measured_words() {
-	printf '%s\n' "composefs-image:sha256:$1" "composefs-signer:$2:$3" "composefs-verity:$4" \
+	printf '%s\n' "composefs-image:sha$((${#1} * 4)):$1" "composefs-signer:$2:$3" "composefs-verity:$4" \
 		"composefs-state:${5:-etc=transient,keep=1;var=bind}"
 }
 

@@ -9,6 +9,8 @@
 # copy-on-write copy of that disk, with a TPM:
 #   systemd initrd -> minimal image; plain initrd -> minimal image;
 #   systemd initrd -> Debian image, up to multi-user.target;
+#   systemd initrd -> the minimal image on a second disk laid out as bootc's
+#   composefs backend lays it out (a sha512 store, bootc's state);
 #   a digest naming no image, and no digest at all: refused, the emergency
 #   hook powers off instead of giving a shell, the real init never runs;
 #   each word that would skip, stop or replace cfs-pivot (rd.systemd.mask=,
@@ -66,16 +68,42 @@ for d in "$DM" "$DD"; do
 		--version 3 --store "$disk/composefs" --digest "sha256:$d" > /dev/null ||
 		{ fail "sign the images"; done_testing; exit; }
 done
+check "the store is composefs-rs's layout: meta.json names fsverity-sha256-12" \
+	grep -q '"algorithm": "fsverity-sha256-12"' "$disk/composefs/meta.json"
+check "... and images/<digest> is a relative link to its object" \
+	test "$(readlink "$disk/composefs/images/$DM")" = "../objects/${DM:0:2}/${DM:2}"
 size=$(du -sm "$disk" | cut -f1)
 vm_ext4 "$disk" "$dir/store.img" $((size * 5 / 4 + 64)) || { fail "make the store disk"; done_testing; exit; }
 rm -rf "$disk"
 diag "images: minimal $DM, Debian $DD; disk ${size} MiB of files ($((SECONDS - t0)) s)"
 
+# The disk of a bootc system: the minimal image in a sha512 store, as
+# bootc's composefs backend keeps it (meta.json fsverity-sha512-12, the
+# image a link to its object), signed by its sha512 digest, and the
+# deployment's state as bootc lays it out: etc, var a relative link to the
+# var deployments share, and the origin file.
+bdisk=$dir/bootc-disk
+mkdir -p "$bdisk"/{proc,sys,dev} &&
+	D5=$("$CFSBOOT" mkimage --hash sha512 --store "$bdisk/composefs" --print-digest "$mini" \
+		"$dir/mini512.cfs" 2>> "$dir/mkimage.log") &&
+	"$CFSBOOT" sign --key "$pki/sig/key.pem" --cert "$pki/sig/cert.pem" --chain "$pki/sig/chain.pem" \
+		--version 3 --store "$bdisk/composefs" --digest "sha512:$D5" > /dev/null &&
+	dep=$bdisk/state/deploy/$D5 && mkdir -p "$dep/etc" "$bdisk/state/os/default/var/lib" &&
+	echo shared > "$bdisk/state/os/default/var/lib/bootc-shared" &&
+	ln -s ../../os/default/var "$dep/var" &&
+	printf '[origin]\ncontainer-image-reference = ostree-unverified-image:docker://example\n' > "$dep/$D5.origin" &&
+	vm_ext4 "$bdisk" "$dir/bootc.img" 64 || { fail "make the bootc disk"; done_testing; exit; }
+check "bootc disk: meta.json names fsverity-sha512-12" \
+	grep -q '"algorithm": "fsverity-sha512-12"' "$bdisk/composefs/meta.json"
+check "bootc disk: images/<digest> is a link to the object fsverity(1) names with sha512" test \
+	"$(fsverity digest --hash-alg=sha512 --compact "$bdisk/composefs/images/$D5")" = "$D5" -a \
+	"$(readlink "$bdisk/composefs/images/$D5")" = "../objects/${D5:0:2}/${D5:2}"
+
 # fs-verity on the store, by the guest kernel (the host's has none): one
 # provisioning boot; the dracut boots use copies of the result.
 t1=$SECONDS
-vm_verity_disks "$dir/store.img"
-vm_check provision "the guest enables fs-verity on the store" test $? -eq 0
+vm_verity_disks "$dir/store.img" "$dir/bootc.img"
+vm_check provision "the guest enables fs-verity on the stores (sha256, and sha512 on the bootc disk)" test $? -eq 0
 diag "provisioning: $((SECONDS - t1)) s"
 
 # ---------------------------------------------------------------- initramfs
@@ -175,12 +203,13 @@ check_fails "without cfs-pivot the module cannot be added" nonzero \
 # ---------------------------------------------------------------- boots
 
 # boot NAME INITRD TIMEOUT COMMAND-LINE...: a boot on a copy of the store
-# disk, with a TPM; its time goes to the summary.
+# disk ($DISK, by default store.img), with a TPM; its time goes to the
+# summary.
 times=()
 boot() {
 	local name=$1 initrd=$2 timeout=$3
 	shift 3
-	vm_cow "$dir/store.img" "$dir/$name.qcow2" || return 1
+	vm_cow "${DISK:-$dir/store.img}" "$dir/$name.qcow2" || return 1
 	vm_boot "$name" --initrd "$initrd" --disk "$dir/$name.qcow2" --tpm "$dir/tpm-$name" \
 		--timeout "$timeout" --append "root=/dev/vda rootfstype=ext4 rw $*"
 	local rc=$? init
@@ -195,6 +224,8 @@ booted() {
 	local name=$1 digest=$2 init=$3
 	vm_expect "$name" "$name: the real init runs" init "$init"
 	vm_expect "$name" "$name: / is the composefs overlay" root.fstype overlay
+	vm_expect "$name" "$name: ... whose source is composefs:<digest> (what bootc status reads)" \
+		root.source "composefs:$digest"
 	vm_expect "$name" "$name: with verity=require" root.verity require
 	vm_expect "$name" "$name: / is read-only" root.write refused
 	vm_expect "$name" "$name: /etc is writable" etc.write ok
@@ -213,6 +244,12 @@ booted systemd-minimal "$DM" init
 boot plain-minimal "$dir/initrd-plain" 180 "composefs=$DM"
 vm_check plain-minimal "initrd without systemd, minimal image: boots and powers off" test $? -eq 0
 booted plain-minimal "$DM" init
+
+# bootc's disk, named by bootc's composefs= word with the sha512 digest.
+DISK=$dir/bootc.img boot systemd-bootc "$dir/initrd-systemd" 180 "composefs=$D5"
+vm_check systemd-bootc "systemd initrd, bootc's sha512 store and state: boots and powers off" test $? -eq 0
+booted systemd-bootc "$D5" init
+vm_expect systemd-bootc "systemd-bootc: /var is the shared var the deployment's link names" var.shared shared
 
 boot systemd-debian "$dir/initrd-systemd" 420 "composefs.digest=$DD"
 vm_check systemd-debian "systemd initrd, Debian image: boots and powers off" test $? -eq 0

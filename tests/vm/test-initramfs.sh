@@ -91,15 +91,36 @@ for d in "$dir/disk" "$dir/disk/state/deploy/$D/var"; do
 done
 printf '#!/bin/sh\nexit 0\n' > "$dir/disk/evil-suid" && chmod 4755 "$dir/disk/evil-suid"
 cp -a "$dir/disk" "$dir/disk-swap"
-# bootc.img: the deployment's state as bootc lays it out, var a relative
-# link to the var deployments share, and the origin file beside it.
-cp -a "$dir/disk" "$dir/disk-bootc"
-bootc_dep=$dir/disk-bootc/state/deploy/$D
-rm -rf "$bootc_dep/var" && mkdir -p "$dir/disk-bootc/state/os/default/var/lib" &&
-	echo shared > "$dir/disk-bootc/state/os/default/var/lib/bootc-shared" &&
+# bootc.img: a store as bootc's composefs backend writes it, of the good
+# tree: sha512 (meta.json says fsverity-sha512-12), the image a link to its
+# object, signed in the store as a pipeline signs bootc's digest; and the
+# deployment's state as bootc lays it out, var a relative link to the var
+# deployments share, the origin file beside it.
+bootc=$dir/disk-bootc
+echo good > "$os/etc/variant"
+mkdir -p "$bootc/composefs" &&
+	D512=$("$CFSBOOT" mkimage --hash sha512 --store "$bootc/composefs" --print-digest "$os" \
+		"$dir/bootc.cfs" 2>> "$dir/mkimage.log") &&
+	"$CFSBOOT" sign --key "$pki/signer/key.pem" --cert "$pki/signer/cert.pem" --version 5 \
+		--store "$bootc/composefs" --digest "sha512:$D512" > /dev/null ||
+	{ fail "build and sign the sha512 image"; done_testing; exit; }
+bootc_dep=$bootc/state/deploy/$D512
+mkdir -p "$bootc_dep/etc" "$bootc/state/os/default/var/lib" &&
+	echo shared > "$bootc/state/os/default/var/lib/bootc-shared" &&
 	ln -s ../../os/default/var "$bootc_dep/var" &&
 	printf '[origin]\ncontainer-image-reference = ostree-unverified-image:docker://example\n' \
-		> "$bootc_dep/$D.origin"
+		> "$bootc_dep/$D512.origin"
+# The two stores are laid out as composefs-rs lays out its repositories:
+# meta.json naming the algorithm, images/<digest> a relative link to the
+# image's object, whose name fsverity(1) computes from its bytes.
+while read -r alg d st; do
+	check "$alg store: meta.json names fsverity-$alg-12" grep -q "\"algorithm\": \"fsverity-$alg-12\"" "$st/meta.json"
+	check "$alg store: images/<digest> is a link to ../objects/XX/<rest>" \
+		test "$(readlink "$st/images/$d")" = "../objects/${d:0:2}/${d:2}"
+	check "$alg store: fsverity digest of the image's object is its name" \
+		test "$(fsverity digest --hash-alg="$alg" --compact "$st/objects/${d:0:2}/${d:2}")" = "$d"
+done <<< "sha256 $D $store
+sha512 $D512 $bootc/composefs"
 swap_obj=$(object "$os/usr/share/payload/swap.bin")
 head -c 10000 /dev/urandom > "$dir/disk-swap/$swap_obj"
 plain_obj=$(object "$os/usr/share/payload/plain.bin")
@@ -160,12 +181,13 @@ boot() {
 }
 
 sha() { sha256sum < "$os/usr/share/payload/$1" | cut -d' ' -f1; }
-EXPECTED_PCR=$(vm_expected_pcr "$D" "$FP" 5 require)
-
-# verified BOOT: the checks of a boot that must reach the image's init
-# verified, measured and enforcing.
+# verified BOOT [DIGEST]: the checks of a boot that must reach the image's
+# init (DIGEST, by default the good image's) verified, measured and
+# enforcing.
 verified() {
-	local b=$1 fields=$dir/$1.fields
+	local b=$1 d=${2:-$D} fields=$dir/$1.fields alg EXPECTED_PCR
+	alg=sha$((${#d} * 4))
+	EXPECTED_PCR=$(vm_expected_pcr "$d" "$FP" 5 require)
 	vm_check "$b" "$b: the guest powered off from the image's init" test "$RC" -eq 0
 	vm_expect "$b" "$b: the image's /sbin/init ran" real_init ran
 	vm_expect "$b" "$b: ... as PID 1" init_pid 1
@@ -186,13 +208,13 @@ verified() {
 	if vm_marker_file "$b" tpmlog "$dir/$b.log"; then
 		vm_check "$b" "$b: the log holds the four measured words, in order" test "$(tr '\036' '\n' < "$dir/$b.log" |
 			python3 -c 'import json, sys; [print(json.loads(l)["content"]["string"]) for l in sys.stdin if l.strip()]' |
-			tr '\n' ' ')" = "composefs-image:sha256:$D composefs-signer:$FP:5 composefs-verity:require composefs-state:etc=transient,keep=1;var=bind "
+			tr '\n' ' ')" = "composefs-image:$alg:$d composefs-signer:$FP:5 composefs-verity:require composefs-state:etc=transient,keep=1;var=bind "
 	else
 		fail "$b: the log holds the four measured words, in order (the guest has no log)"
 	fi
 	if vm_marker_file "$b" status "$dir/$b.status" && vm_status_fields "$dir/$b.status" > "$fields"; then
 		local k want
-		for k in "result booted" "digest.alg sha256" "digest.value $D" "verity require" \
+		for k in "result booted" "digest.alg $alg" "digest.value $d" "verity require" \
 			"signer CN=test signer" "fingerprint spki:$FP" "version 5" "tpm.present true" \
 			"tpm.pcr 15" "tpm.bank.sha256 $EXPECTED_PCR" "tpm.logged true" "tpm.floor 5"; do
 			want=${k#* }
@@ -250,10 +272,10 @@ vm_check good "good: the feature probe left no 'overlayfs: failed to resolve' in
 vm_expect good "good: /'s mount source is composefs:<digest>, where bootc looks for it" \
 	root_source "composefs:$D"
 
-# ---- bootc's state layout, named with bootc's composefs= word
-boot bootc "$dir/bootc.img" "rw composefs=$D"
-verified bootc
-vm_expect bootc "bootc: /'s mount source is composefs:<digest> (bootc status)" root_source "composefs:$D"
+# ---- bootc's store (sha512) and state layout, named with bootc's composefs= word
+boot bootc "$dir/bootc.img" "rw composefs=$D512"
+verified bootc "$D512"
+vm_expect bootc "bootc: /'s mount source is composefs:<digest> (bootc status)" root_source "composefs:$D512"
 vm_expect bootc "bootc: /var is the shared var the deployment's link names" var_shared shared
 
 # ---- init= leads into the image only: the real init never runs, nor the

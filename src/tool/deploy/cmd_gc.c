@@ -7,6 +7,8 @@
  * that no kept image references.  So the work grows with what is kept and
  * removed, not with the size of the objects directory.
  *
+ * An image a composefs-rs ref names (images/refs/...) is kept as well.
+ *
  * A removed image is first renamed to images/.gc-<hex> (a name no reader
  * takes for an image), then its objects go, then it does: a gc stopped
  * anywhere leaves every kept image whole, and the next gc finds the
@@ -15,9 +17,12 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "lib/base/hex.h"
 #include "lib/base/log.h"
@@ -34,12 +39,17 @@
 #include "tool/deploy/tree.h"
 
 #define DOOMED ".gc-"
+#define REFS   "refs"
+/* How deep gc walks images/refs/: composefs-rs's names are a few levels
+ * (refs/system/rootfs/NAME); a deeper tree is refused, not walked. */
+#define REFS_DEPTH 8
 
 static void usage(FILE *out)
 {
 	fprintf(out, "Usage: cfsboot gc [--dry-run] [OPTIONS]\n\n"
 		     "Remove the images, objects, state directories and boot files that no entry\n"
-		     "references; the booted deployment is always kept.  Holds the store's lock\n"
+		     "references; the booted deployment, and an image a composefs-rs ref in\n"
+		     "images/refs/ names, are always kept.  Holds the store's lock\n"
 		     "exclusively.  Prints what it removes (with --dry-run, what it would).\n\n"
 		     "  -n, --dry-run      remove nothing\n"
 		     SITE_OPTIONS_HELP
@@ -52,16 +62,107 @@ struct gc {
 	char *objects;
 	int store_fd, objects_fd;
 	uint64_t images, objects_removed, dirs;
+	char **refs;    /* the digests images/refs/ names */
+	size_t n_refs;
 };
 
 static bool kept(const struct gc *g, const char *hex)
 {
-	return site_find(&g->site, hex) || strcmp(g->site.booted, hex) == 0;
+	if (site_find(&g->site, hex) || strcmp(g->site.booted, hex) == 0)
+		return true;
+	for (size_t i = 0; i < g->n_refs; i++)
+		if (strcmp(g->refs[i], hex) == 0)
+			return true;
+	return false;
 }
 
 static bool valid_hex(const char *s)
 {
 	return (strlen(s) == 64 || strlen(s) == 128) && cfs_hex_is_lower(s, strlen(s));
+}
+
+/* A ref of composefs-rs is a link under images/refs/ to images/<hex>: it
+ * records that someone asked composefs-rs to keep that image
+ * (doc/repository.md), and composefs-rs's own gc keeps what the last
+ * component of the link names; so does this one.  The walk opens no link
+ * (O_NOFOLLOW) and only reads the links' text: a ref can only make gc
+ * keep more. */
+static int add_refs(struct gc *g, int dfd, const char *path, unsigned depth)
+{
+	DIR *d = fdopendir(dfd);
+	char **names = NULL;
+	size_t n = 0;
+	int r;
+
+	if (!d) {
+		r = log_errno(-errno, "cannot read %s: %m", path);
+		close(dfd);
+		return r;
+	}
+	r = dir_names(d, path, NULL, &names, &n);
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		_cleanup_free_ char *sub = NULL;
+		char target[PATH_MAX], **v;
+		const char *base;
+		struct stat st;
+		ssize_t len;
+		int fd;
+
+		if (asprintf(&sub, "%s/%s", path, names[i]) < 0) {
+			r = log_oom();
+			break;
+		}
+		if (fstatat(dirfd(d), names[i], &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			r = log_errno(-errno, "cannot stat %s: %m", sub);
+		} else if (S_ISDIR(st.st_mode)) {
+			if (depth >= REFS_DEPTH) {
+				r = log_errno(-ELOOP, "refusing %s: refs more than %d directories deep; "
+					      "nothing was removed (shorten the ref's name)",
+					      sub, REFS_DEPTH);
+				break;
+			}
+			fd = openat(dirfd(d), names[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			r = fd < 0 ? log_errno(-errno, "cannot open %s: %m", sub)
+				   : add_refs(g, fd, sub, depth + 1);
+		} else if (S_ISLNK(st.st_mode)) {
+			len = readlinkat(dirfd(d), names[i], target, sizeof(target) - 1);
+			if (len < 0) {
+				r = log_errno(-errno, "cannot read the link %s: %m", sub);
+				break;
+			}
+			target[len] = '\0';
+			base = strrchr(target, '/');
+			base = base ? base + 1 : target;
+			if (!valid_hex(base))
+				continue;
+			v = realloc(g->refs, (g->n_refs + 1) * sizeof(*v));
+			if (!v || !(v[g->n_refs] = strdup(base))) {
+				if (v)
+					g->refs = v;
+				r = log_oom();
+				break;
+			}
+			g->refs = v;
+			g->n_refs++;
+		}
+	}
+	dir_names_free(names, n);
+	closedir(d);
+	return r;
+}
+
+static int read_refs(struct gc *g)
+{
+	_cleanup_free_ char *path = NULL;
+	int fd;
+
+	if (asprintf(&path, "%s/" CFS_STORE_IMAGES "/" REFS, g->site.store) < 0)
+		return log_oom();
+	fd = openat(g->store_fd, CFS_STORE_IMAGES "/" REFS,
+		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : log_errno(-errno, "cannot open %s: %m", path);
+	return add_refs(g, fd, path, 1);
 }
 
 static int list(const char *dir, char ***names, size_t *n)
@@ -351,8 +452,11 @@ static int run(struct gc *g)
 	g->objects_fd = open(g->objects, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (g->objects_fd < 0)
 		return log_errno(-errno, "cannot open %s: %m", g->objects);
+	/* What is kept is known before anything goes. */
+	r = read_refs(g);
 	/* Entries first, then what they name: the boot files, the state, the store. */
-	r = remove_temporaries(g, g->site.entries);
+	if (r == 0)
+		r = remove_temporaries(g, g->site.entries);
 	for (size_t i = 0; r == 0 && i < g->site.n; i++) {
 		_cleanup_free_ char *files = site_files_path(&g->site, g->site.d[i].hex);
 
@@ -402,6 +506,7 @@ int cmd_gc(int argc, char **argv)
 	cfs_closep(&g.store_fd);
 	cfs_closep(&g.objects_fd);
 	free(g.objects);
+	dir_names_free(g.refs, g.n_refs);
 	site_close(&g.site);
 	return r < 0 ? EXIT_FAILED : EXIT_OK;
 }

@@ -1,7 +1,10 @@
 /*
  * Test-only helper for the busybox VM guests, for what busybox cannot do:
  *
- *   vmtool enable FILE...        FS_IOC_ENABLE_VERITY (SHA-256, 4 KiB, no salt)
+ *   vmtool enable [--sha512] FILE...
+ *                                FS_IOC_ENABLE_VERITY (SHA-256, or SHA-512
+ *                                for a store whose meta.json names it;
+ *                                4 KiB, no salt)
  *   vmtool measure FILE          FS_IOC_MEASURE_VERITY, printed as "sha256:HEX"
  *   vmtool read FILE             reads FILE to the end; prints "ok" or the
  *                                errno name (EIO when a check refuses)
@@ -32,11 +35,11 @@ static int open_file(const char *path)
 	return fd;
 }
 
-static int enable(const char *path)
+static int enable(const char *path, unsigned hash_algorithm)
 {
 	struct fsverity_enable_arg arg = {
 		.version = 1,
-		.hash_algorithm = FS_VERITY_HASH_ALG_SHA256,
+		.hash_algorithm = hash_algorithm,
 		.block_size = 4096,
 	};
 	int fd = open_file(path), r = 0;
@@ -111,8 +114,15 @@ int main(int argc, char **argv)
 	int r = 0;
 
 	if (argc >= 3 && strcmp(argv[1], "enable") == 0) {
-		for (int i = 2; i < argc; i++)
-			r |= enable(argv[i]);
+		unsigned alg = FS_VERITY_HASH_ALG_SHA256;
+		int i = 2;
+
+		if (strcmp(argv[i], "--sha512") == 0) {
+			alg = FS_VERITY_HASH_ALG_SHA512;
+			i++;
+		}
+		for (; i < argc; i++)
+			r |= enable(argv[i], alg);
 		return r;
 	}
 	if (argc == 3 && strcmp(argv[1], "measure") == 0)
@@ -121,7 +131,7 @@ int main(int argc, char **argv)
 		return read_all(argv[2]);
 	if (argc == 6 && strcmp(argv[1], "mount") == 0)
 		return do_mount(argv[2], argv[3], argv[4], argv[5]);
-	fprintf(stderr, "usage: vmtool enable FILE... | measure FILE | read FILE |\n"
+	fprintf(stderr, "usage: vmtool enable [--sha512] FILE... | measure FILE | read FILE |\n"
 		"              mount TYPE SOURCE DIR OPTIONS\n");
 	return 2;
 }

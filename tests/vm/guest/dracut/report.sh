@@ -10,11 +10,13 @@ echo 1 > /proc/sys/kernel/printk
 echo "CFSTEST: uptime=$(cut -d' ' -f1 /proc/uptime)"
 [ ! -f /usr/lib/cfstest/klog-times.sh ] || sh /usr/lib/cfstest/klog-times.sh
 echo "CFSTEST: init=$(cat /proc/1/comm)"
-# The root: its file system type and super options (mountinfo's fields
-# after the "-" separator).
-root=$(awk '$5 == "/" { for (i = 7; $i != "-"; i++); t = $(i + 1) " " $(i + 3) } END { print t }' \
+# The root: its file system type, source and super options (mountinfo's
+# fields after the "-" separator; the source has no space in it).
+root=$(awk '$5 == "/" { for (i = 7; $i != "-"; i++); t = $(i + 1) " " $(i + 2) " " $(i + 3) } END { print t }' \
 	/proc/self/mountinfo)
 echo "CFSTEST: root.fstype=${root%% *}"
+root=${root#* }
+echo "CFSTEST: root.source=${root%% *}"
 case ",${root#* }," in
 *,verity=require,*) echo "CFSTEST: root.verity=require" ;;
 *) echo "CFSTEST: root.verity=none" ;;
@@ -22,6 +24,8 @@ esac
 touch /.cfstest 2> /dev/null || echo "CFSTEST: root.write=refused"
 echo written > /etc/.cfstest && echo "CFSTEST: etc.write=ok"
 [ -d /sysroot/composefs/images ] && echo "CFSTEST: sysroot=physical root"
+# bootc's state: /var bound from the var the deployment's link names.
+[ -f /var/lib/bootc-shared ] && echo "CFSTEST: var.shared=$(cat /var/lib/bootc-shared)"
 
 # The status cfs-pivot wrote (its own layout, one field per pattern).
 if [ -f /run/cfsboot/status.json ]; then
