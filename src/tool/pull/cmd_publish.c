@@ -31,6 +31,7 @@
 #include "tool/pull/channel_sig.h"
 #include "tool/pull/objlist.h"
 #include "tool/sign/sigargs.h"
+#include "tool/sign/sigsigner.h"
 #include "tool/sign/sigtrust.h"
 
 #define DEFAULT_VALID (7 * 24 * 3600)
@@ -54,11 +55,10 @@ static void usage(FILE *out)
 		     "  --store S          the store holding the images\n"
 		     "  --out DIR          the repository (created when missing)\n", out);
 	sig_trust_help(out, 0);
-	fputs("  --channel NAME     the channel to point at the last IMAGE\n"
-	      "  --key FILE         the channel key (PEM), with --channel\n"
-	      "  --cert FILE        its certificate: keys/mkpki.sh channel makes it\n"
-	      "  --chain FILE       intermediate certificates to embed\n"
-	      "  --valid SECONDS    how long devices accept the channel (default 7 days)\n"
+	fputs("  --channel NAME     the channel to point at the last IMAGE; its key and\n"
+	      "                     certificate: keys/mkpki.sh channel\n", out);
+	sig_signer_help(out, "the channel key, with --channel");
+	fputs("  --valid SECONDS    how long devices accept the channel (default 7 days)\n"
 	      "  -h, --help         show this help\n", out);
 }
 
@@ -313,15 +313,13 @@ int cmd_publish(int argc, char **argv)
 		{ "store",   required_argument, NULL, 's' },
 		{ "out",     required_argument, NULL, 'o' },
 		{ "channel", required_argument, NULL, 'C' },
-		{ "key",     required_argument, NULL, 'k' },
-		{ "cert",    required_argument, NULL, 'x' },
-		{ "chain",   required_argument, NULL, 'a' },
+		SIG_SIGNER_OPTIONS,
 		{ "valid",   required_argument, NULL, 'v' },
 		{ "help",    no_argument,       NULL, 'h' },
 		{}
 	};
-	const char *store = NULL, *out = NULL, *channel = NULL, *key = NULL, *cert = NULL,
-		   *chain = NULL;
+	const char *store = NULL, *out = NULL, *channel = NULL;
+	struct sig_signer files = {};
 	struct sig_trust trust;
 	struct signer signer = {};
 	struct repo repo = { .dir_fd = -1, .objects_fd = -1, .images_fd = -1 };
@@ -334,15 +332,12 @@ int cmd_publish(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if ((r = sig_trust_option(&trust, c, optarg)) < 0)
 			return EXIT_USAGE;
-		if (r > 0)
+		if (r > 0 || sig_signer_option(&files, c, optarg))
 			continue;
 		switch (c) {
 		case 's': store = optarg; break;
 		case 'o': out = optarg; break;
 		case 'C': channel = optarg; break;
-		case 'k': key = optarg; break;
-		case 'x': cert = optarg; break;
-		case 'a': chain = optarg; break;
 		case 'v':
 			if (cfs_parse_u64(optarg, &valid) < 0 || valid == 0 || valid > UINT32_MAX) {
 				log_error("--valid %s: give seconds, from 1 to %u", optarg, UINT32_MAX);
@@ -361,7 +356,7 @@ int cmd_publish(int argc, char **argv)
 		log_error("give --store S, --out DIR, --trust DIR and at least one IMAGE (see --help)");
 		return EXIT_USAGE;
 	}
-	if (channel && (!channel_name_ok(channel) || !key || !cert)) {
+	if (channel && (!channel_name_ok(channel) || !sig_signer_given(&files))) {
 		log_error("--channel %s: a channel name is letters, digits, '.', '_' and '-', not "
 			  "starting with '.', and the channel needs --key and --cert", channel);
 		return EXIT_USAGE;
@@ -380,7 +375,7 @@ int cmd_publish(int argc, char **argv)
 	r = sig_trust_load(&trust);
 	if (r < 0) {
 		r = r == -ENOTRECOVERABLE ? EXIT_FAILED : EXIT_TRUST_CONFIG;
-	} else if (channel && signer_load(key, cert, chain, &signer) < 0) {
+	} else if (channel && sig_signer_load(&files, &signer) < 0) {
 		r = EXIT_FAILED;
 	} else {
 		r = repo_open(&repo, out);
