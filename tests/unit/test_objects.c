@@ -305,6 +305,32 @@ static void test_spot_check(void **state)
 	close(objects);
 }
 
+/* gc's question of a sorted set, for every size from empty to whole: each
+ * path it holds is found wherever it stands; those before, between and
+ * after them, prefixes and extensions of them, are not. */
+static void test_has_path(void **state)
+{
+	static const char paths[] = "0a/b\0" "0a/bc\0" "1f/00\0" "ee/01\0" "ee/02";
+	static const char *const absent[] = {
+		"", "0a", "0a/a", "0a/bb", "0a/bd", "1f/0", "1f/000", "ee/00", "ee/03", "ff/00",
+	};
+	struct cfs_object v[6] = { { .path = SIZE_MAX } };  /* no redirect: sorts first */
+	struct cfs_objects set = { .v = v, .n = 1, .paths = (char *)paths };
+	size_t all;
+
+	(void)state;
+	for (size_t off = 0; off < sizeof(paths); off += strlen(paths + off) + 1)
+		v[set.n++] = (struct cfs_object){ .path = off, .path_len = strlen(paths + off) };
+	all = set.n;
+	assert_int_equal(all, 6);
+	for (set.n = 0; set.n <= all; set.n++) {
+		for (size_t i = 1; i < all; i++)
+			assert_int_equal(cfs_objects_has_path(&set, paths + v[i].path), i < set.n);
+		for (size_t i = 0; i < sizeof(absent) / sizeof(*absent); i++)
+			assert_false(cfs_objects_has_path(&set, absent[i]));
+	}
+}
+
 /* fsck's use of the set: two images sharing every object keep each object
  * once, verdicts are recorded without a line logged, and an image with a
  * reference nothing can check leaves nothing of itself in the set. */
@@ -494,6 +520,7 @@ int main(void)
 		cmocka_unit_test(test_exposed_object),
 		cmocka_unit_test(test_corrupt_image),
 		cmocka_unit_test(test_spot_check),
+		cmocka_unit_test(test_has_path),
 		cmocka_unit_test(test_set),
 		cmocka_unit_test(test_check_all_threads),
 	};

@@ -73,7 +73,7 @@ static int open_root(struct pivot_store *s, const char *sysroot)
 /* images/<hex>, a regular file or composefs-rs's link to its object. */
 static int open_image(struct pivot_store *s)
 {
-	s->image_fd = cfs_store_open_image(s->store_fd, s->hex, s->image_path,
+	s->image_fd = cfs_store_open_image(s->store_fd, s->hex, s->hex, s->image_path,
 					   "add the image to the store with cfsboot mkimage --store, or fix "
 					   "composefs.digest= in the boot entry");
 	return s->image_fd < 0 ? s->image_fd : 0;

@@ -160,7 +160,8 @@ static int publish_objects(struct repo *r, const struct sig_trust *t, const char
 	int k;
 
 	snprintf(name, sizeof(name), "%s/" CFS_STORE_IMAGES "/%s", store, p->hex);
-	fd = cfs_store_open_image(store_fd, p->hex, name, "make it with cfsboot mkimage --store");
+	fd = cfs_store_open_image(store_fd, p->hex, p->hex, name,
+				  "make it with cfsboot mkimage --store");
 	if (fd < 0)
 		return fd;
 	k = cfs_read_fd(fd, name, CHANNEL_IMAGE_MAX, (char **)&p->image, &p->image_len);
