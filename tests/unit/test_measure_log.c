@@ -19,34 +19,24 @@
 
 #include "lib/tpm/measure_log.h"
 #include "capture.h"
+#include "scratch.h"
 #include "lib/base/util.h"
 #include "lib/base/read_file.h"
 
 #define HEX20 "00112233445566778899aabbccddeeff00112233"
 #define HEX32 "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 
-static char dir[] = "/tmp/cfsboot-measure-log.XXXXXX";
-
 static int setup(void **state)
 {
 	(void)state;
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	char cmd[sizeof(dir) + 16];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd);
+	return scratch_make("cfsboot-measure-log");
 }
 
 static char *path_of(const char *name)
 {
-	char *p;
+	char *p = scratch_path(name);
 
-	assert_true(asprintf(&p, "%s/%s", dir, name) > 0);
+	assert_non_null(p);
 	return p;
 }
 
@@ -417,5 +407,5 @@ int main(void)
 		cmocka_unit_test(test_parse_limits),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, scratch_teardown);
 }
