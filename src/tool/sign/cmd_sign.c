@@ -42,25 +42,10 @@ static void usage(FILE *out)
 static int write_signature(const char *dir, const char *name, const uint8_t *data, size_t len)
 {
 	_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	struct atomic_file f;
-	int r;
 
 	if (dfd < 0)
 		return log_errno(-errno, "cannot open the directory %s: %m", dir);
-	r = atomic_file_open(&f, dfd, dir);
-	if (r < 0)
-		return r;
-	r = cfs_write_full(f.fd, data, len);
-	if (r < 0) {
-		atomic_file_discard(&f);
-		return log_errno(r, "cannot write %s/%s: %m", dir, name);
-	}
-	r = atomic_file_commit(&f, name, ATOMIC_FILE_REPLACE, 0, NULL, NULL);
-	if (r < 0)
-		return r;
-	if (fsync(dfd) < 0)
-		return log_errno(-errno, "cannot sync the directory %s: %m", dir);
-	return 0;
+	return atomic_file_write(dfd, dir, name, data, len, ATOMIC_FILE_REPLACE);
 }
 
 /* -o PATH as a directory and a file name in it. */
