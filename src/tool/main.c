@@ -36,25 +36,14 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
-	const struct command *c;
-
 	cfs_log_init("cfsboot");
-	if (argc < 2) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "help") == 0) {
+	if (argc >= 2 && strcmp(argv[1], "help") == 0) {
 		usage(stdout);
 		return EXIT_OK;
 	}
-	if (strcmp(argv[1], "--version") == 0) {
+	if (argc >= 2 && strcmp(argv[1], "--version") == 0) {
 		printf("cfsboot %s\n", CFSBOOT_VERSION);
 		return EXIT_OK;
 	}
-	c = commands_find(commands, ARRAY_SIZE(commands), argv[1]);
-	if (c)
-		return c->run(argc - 1, argv + 1);
-	log_error("unknown command '%s'; 'cfsboot --help' lists the commands", argv[1]);
-	return EXIT_USAGE;
+	return commands_run(commands, ARRAY_SIZE(commands), "", usage, argc, argv);
 }

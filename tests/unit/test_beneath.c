@@ -20,13 +20,13 @@
 #include <cmocka.h>
 
 #include "lib/store/beneath.h"
+#include "scratch.h"
 
-static char dir[64];
 static int dir_fd = -1;
 
 static void put(const char *path, const char *content)
 {
-	char p[256];
+	char p[sizeof(dir) + 64];
 	FILE *f;
 
 	snprintf(p, sizeof(p), "%s/%s", dir, path);
@@ -38,7 +38,7 @@ static void put(const char *path, const char *content)
 
 static void sub(const char *kind, const char *path, const char *target)
 {
-	char p[256];
+	char p[sizeof(dir) + 64];
 
 	snprintf(p, sizeof(p), "%s/%s", dir, path);
 	if (strcmp(kind, "dir") == 0)
@@ -50,8 +50,7 @@ static void sub(const char *kind, const char *path, const char *target)
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof(dir), "%s/beneath.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	assert_non_null(mkdtemp(dir));
+	assert_int_equal(scratch_make("beneath"), 0);
 	sub("dir", "a", NULL);
 	sub("dir", "a/b", NULL);
 	put("a/b/file", "content\n");
@@ -66,36 +65,37 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[128];
-
-	(void)state;
 	close(dir_fd);
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return scratch_teardown(state);
 }
 
-/* Both ways give want: a type (S_IFREG, S_IFDIR) or a negative errno. */
+/* What one way (0 openat2, 1 the walk) gave for path, fd, against want:
+ * a type (S_IFREG, S_IFDIR, S_IFLNK) or a negative errno. */
+static void check(const char *path, size_t way, int fd, int want)
+{
+	const char *how = way ? "walk" : "openat2";
+	struct stat st;
+
+	if (want < 0) {
+		if (fd != want)
+			fail_msg("%s (%s): got %d, expected %d", path, how, fd, want);
+		return;
+	}
+	if (fd < 0)
+		fail_msg("%s (%s): got %d, expected a file", path, how, fd);
+	assert_int_equal(fstat(fd, &st), 0);
+	assert_int_equal(st.st_mode & S_IFMT, want);
+	close(fd);
+}
+
+/* Both ways give want. */
 static void expect(int base, const char *path, bool want_dir, int want)
 {
 	int (*const open_fn[])(int, const char *, bool) = { cfs_open_beneath,
 							      cfs_open_beneath_walk };
 
-	for (size_t i = 0; i < 2; i++) {
-		int fd = open_fn[i](base, path, want_dir);
-		struct stat st;
-
-		if (want < 0) {
-			if (fd != want)
-				fail_msg("%s (%s): got %d, expected %d", path, i ? "walk" : "openat2",
-					 fd, want);
-			continue;
-		}
-		if (fd < 0)
-			fail_msg("%s (%s): got %d, expected a file", path, i ? "walk" : "openat2", fd);
-		assert_int_equal(fstat(fd, &st), 0);
-		assert_int_equal(st.st_mode & S_IFMT, want);
-		close(fd);
-	}
+	for (size_t i = 0; i < 2; i++)
+		check(path, i, open_fn[i](base, path, want_dir), want);
 }
 
 static void test_found(void **state)
@@ -123,22 +123,8 @@ static void expect_link(const char *path, int want)
 	int (*const open_fn[])(int, const char *) = { cfs_open_beneath_link,
 						      cfs_open_beneath_link_walk };
 
-	for (size_t i = 0; i < 2; i++) {
-		int fd = open_fn[i](dir_fd, path);
-		struct stat st;
-
-		if (want < 0) {
-			if (fd != want)
-				fail_msg("%s (%s): got %d, expected %d", path, i ? "walk" : "openat2",
-					 fd, want);
-			continue;
-		}
-		if (fd < 0)
-			fail_msg("%s (%s): got %d, expected a file", path, i ? "walk" : "openat2", fd);
-		assert_int_equal(fstat(fd, &st), 0);
-		assert_int_equal(st.st_mode & S_IFMT, want);
-		close(fd);
-	}
+	for (size_t i = 0; i < 2; i++)
+		check(path, i, open_fn[i](dir_fd, path), want);
 }
 
 static void test_last_link_opened(void **state)

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "capture.h"
+#include "scratch.h"
 #include "lib/store/exposure.h"
 #include "lib/verity/fsverity.h"
 #include "pivot/verify/verity.h"
@@ -65,7 +66,6 @@ static void test_rule(void **state)
 	assert_string_equal(why, "is writable by its group or others (mode 1777)");
 }
 
-static char dir[64];
 
 static void path_of(char *out, size_t size, const char *rel)
 {
@@ -75,17 +75,7 @@ static void path_of(char *out, size_t size, const char *rel)
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(dir, sizeof(dir), "%s/exposure.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	char cmd[128];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return scratch_make("exposure");
 }
 
 /* A file of size bytes of c, opened for reading; its path in p. */
@@ -218,5 +208,5 @@ int main(void)
 		cmocka_unit_test(test_sealed_copy),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, scratch_teardown);
 }

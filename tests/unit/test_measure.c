@@ -33,34 +33,22 @@
 #include "pivot/verify/measure.h"
 #include "lib/tpm/measure_log.h"
 #include "capture.h"
+#include "scratch.h"
 #include "lib/base/util.h"
 #include "lib/tpm/tpm_floor.h"
-
-#define DIR_TEMPLATE "/tmp/cfsboot-measure.XXXXXX"
-static char dir[] = DIR_TEMPLATE;
 
 /* Each group of tests gets a directory of its own. */
 static int setup(void **state)
 {
 	(void)state;
-	memcpy(dir, DIR_TEMPLATE, sizeof(dir));
-	return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-	char cmd[sizeof(dir) + 16];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	return system(cmd);
+	return scratch_make("cfsboot-measure");
 }
 
 static char *path_of(const char *name)
 {
-	char *p;
+	char *p = scratch_path(name);
 
-	assert_true(asprintf(&p, "%s/%s", dir, name) > 0);
+	assert_non_null(p);
 	return p;
 }
 
@@ -655,10 +643,10 @@ int main(void)
 	/* Before any other OpenSSL use, as cfs-pivot does. */
 	if (cfs_sig_init(false) < 0)
 		return 1;
-	r = cmocka_run_group_tests(tests, setup, teardown);
+	r = cmocka_run_group_tests(tests, setup, scratch_teardown);
 	if (!env_set("CFS_TEST_TPM")) {
 		printf("# the TPM cases need CFS_TEST_TPM; tests/host/tpm.sh runs them\n");
 		return r;
 	}
-	return r | _cmocka_run_group_tests("swtpm", tpm_tests, n_tpm, setup, teardown);
+	return r | _cmocka_run_group_tests("swtpm", tpm_tests, n_tpm, setup, scratch_teardown);
 }

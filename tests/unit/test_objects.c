@@ -269,12 +269,14 @@ static void test_corrupt_image(void **state)
 static void test_spot_check(void **state)
 {
 	int image = open_rel("image", O_RDONLY), objects = open_rel("store/objects", O_PATH);
+	struct cfs_image_file *img = NULL, *none = NULL;
 	char rel[256];
 	struct cfs_verity_digest d;
 	const char *log;
 	int obj, has_verity, empty, r;
 
 	(void)state;
+	assert_int_equal(cfs_image_open_fd(image, "IMAGE", &img), 0);
 	object_of_one(rel, sizeof(rel));
 	obj = open_rel(rel, O_RDONLY);
 	has_verity = cfs_verity_measure(obj, &d.alg, d.bytes);
@@ -282,8 +284,9 @@ static void test_spot_check(void **state)
 	assert_true(has_verity >= 0);
 
 	capture_start();
-	r = cfs_image_spot_check(image, "IMAGE", objects, "OBJECTS");
+	r = cfs_image_spot_check(img, objects, "OBJECTS");
 	log = capture_end();
+	cfs_image_close(img);
 	if (has_verity) {
 		assert_int_equal(r, 0);
 	} else {
@@ -293,16 +296,44 @@ static void test_spot_check(void **state)
 		assert_contains(log, "verity = boot-check");
 	}
 
-	/* An empty file is no image. */
+	/* An empty file is no image: refused when it is read for the check
+	 * (pivot_store_image() at boot). */
 	empty = memfd_create("empty", MFD_CLOEXEC);
 	assert_true(empty >= 0);
 	capture_start();
-	r = cfs_image_spot_check(empty, "IMAGE", objects, "OBJECTS");
+	r = cfs_image_open_fd(empty, "IMAGE", &none);
 	log = capture_end();
 	assert_int_equal(r, -EUCLEAN);
+	assert_null(none);
 	close(empty);
 	close(image);
 	close(objects);
+}
+
+/* gc's question of a sorted set, for every size from empty to whole: each
+ * path it holds is found wherever it stands; those before, between and
+ * after them, prefixes and extensions of them, are not. */
+static void test_has_path(void **state)
+{
+	static const char paths[] = "0a/b\0" "0a/bc\0" "1f/00\0" "ee/01\0" "ee/02";
+	static const char *const absent[] = {
+		"", "0a", "0a/a", "0a/bb", "0a/bd", "1f/0", "1f/000", "ee/00", "ee/03", "ff/00",
+	};
+	struct cfs_object v[6] = { { .path = SIZE_MAX } };  /* no redirect: sorts first */
+	struct cfs_objects set = { .v = v, .n = 1, .paths = (char *)paths };
+	size_t all;
+
+	(void)state;
+	for (size_t off = 0; off < sizeof(paths); off += strlen(paths + off) + 1)
+		v[set.n++] = (struct cfs_object){ .path = off, .path_len = strlen(paths + off) };
+	all = set.n;
+	assert_int_equal(all, 6);
+	for (set.n = 0; set.n <= all; set.n++) {
+		for (size_t i = 1; i < all; i++)
+			assert_int_equal(cfs_objects_has_path(&set, paths + v[i].path), i < set.n);
+		for (size_t i = 0; i < sizeof(absent) / sizeof(*absent); i++)
+			assert_false(cfs_objects_has_path(&set, absent[i]));
+	}
 }
 
 /* fsck's use of the set: two images sharing every object keep each object
@@ -494,6 +525,7 @@ int main(void)
 		cmocka_unit_test(test_exposed_object),
 		cmocka_unit_test(test_corrupt_image),
 		cmocka_unit_test(test_spot_check),
+		cmocka_unit_test(test_has_path),
 		cmocka_unit_test(test_set),
 		cmocka_unit_test(test_check_all_threads),
 	};

@@ -333,14 +333,27 @@ static void list_dir(const char *dir, char *out, size_t size)
 	closedir(d);
 }
 
+/* The status file at path holds what s formats to, and its directory in
+ * nothing else. */
+static void expect_status_file(const char *path, const char *in, const struct pivot_status *s)
+{
+	_cleanup_free_ char *want = format(s);
+	_cleanup_free_ uint8_t *data = NULL;
+	char names[256];
+	size_t len;
+
+	assert_int_equal(cfs_read_file(path, 1 << 20, &data, &len), 0);
+	assert_int_equal(len, strlen(want));
+	assert_memory_equal(data, want, len);
+	list_dir(in, names, sizeof(names));
+	assert_string_equal(names, "status.json");
+}
+
 static void test_atomic_write(void **state)
 {
-	char dir[] = "/tmp/test_status.XXXXXX", run[64], cfs[96], path[128], names[256];
+	char dir[] = "/tmp/test_status.XXXXXX", run[64], cfs[96], path[128];
 	struct pivot_status s = { 0 };
-	_cleanup_free_ uint8_t *data = NULL;
-	_cleanup_free_ char *want = NULL;
 	struct stat st;
-	size_t len;
 	mode_t old_umask;
 
 	(void)state;
@@ -362,25 +375,12 @@ static void test_atomic_write(void **state)
 	assert_int_equal(lstat(path, &st), 0);
 	assert_true(S_ISREG(st.st_mode));
 	assert_int_equal(st.st_mode & 07777, 0644);
-	want = format(&s);
-	assert_int_equal(cfs_read_file(path, 1 << 20, &data, &len), 0);
-	assert_int_equal(len, strlen(want));
-	assert_memory_equal(data, want, len);
-	list_dir(cfs, names, sizeof(names));
-	assert_string_equal(names, "status.json");
-	free(data);
-	data = NULL;
+	expect_status_file(path, cfs, &s);
 
 	/* A second write replaces the first whole. */
 	s = (struct pivot_status){ .error = PIVOT_EXIT_TPM, .message = "no TPM" };
 	assert_int_equal(pivot_status_write(&s, path), 0);
-	free(want);
-	want = format(&s);
-	assert_int_equal(cfs_read_file(path, 1 << 20, &data, &len), 0);
-	assert_int_equal(len, strlen(want));
-	assert_memory_equal(data, want, len);
-	list_dir(cfs, names, sizeof(names));
-	assert_string_equal(names, "status.json");
+	expect_status_file(path, cfs, &s);
 
 	assert_int_equal(unlink(path), 0);
 	assert_int_equal(rmdir(cfs), 0);

@@ -11,34 +11,29 @@
 #include "lib/base/log.h"
 #include "lib/base/util.h"
 
-/* Adds the references of the image; at most limit of them (0: all). */
-static int collect(struct cfs_objects *set, size_t limit, int image_fd, const char *image_name)
+/* Adds the references of the image; at most limit of them (0: all).  The
+ * set keeps the image's name, which lives as long as the image does: the
+ * set is freed before the caller's image. */
+static int collect(struct cfs_objects *set, size_t limit, const struct cfs_image_file *img)
 {
-	struct cfs_image_file *img = NULL;
 	int r;
 
-	/* Read, not mapped: fs-verity fails a read of a corrupted page with
-	 * EIO, which refuses the boot in one line, where a mapping would
-	 * kill PID 1 with SIGBUS and panic the kernel. */
 	set->limit = limit;
-	r = cfs_image_open_fd(image_fd, image_name, &img);
-	if (r == 0)
-		r = cfs_objects_add_image(set, img, image_name);
-	cfs_image_close(img);
+	r = cfs_objects_add_image(set, img, cfs_image_name(img));
 	if (r == 0)
 		cfs_objects_sort(set);
 	return r;
 }
 
-int cfs_image_check_objects(int image_fd, const char *image_name, int objects_fd,
-			    const char *objects_name, struct cfs_image_check_report *rep)
+int cfs_image_check_parsed(const struct cfs_image_file *img, int objects_fd,
+			   const char *objects_name, struct cfs_image_check_report *rep)
 {
 	struct cfs_objects set = {};
 	uint64_t start = cfs_now_usec();
 	int r;
 
 	*rep = (struct cfs_image_check_report){};
-	r = collect(&set, 0, image_fd, image_name);
+	r = collect(&set, 0, img);
 	rep->files = set.files;
 	if (r == 0)
 		r = cfs_objects_check_all(&set, objects_fd, objects_name,
@@ -58,13 +53,26 @@ int cfs_image_check_objects(int image_fd, const char *image_name, int objects_fd
 	return 0;
 }
 
-int cfs_image_spot_check(int image_fd, const char *image_name, int objects_fd,
-			     const char *objects_name)
+int cfs_image_check_objects(int image_fd, const char *image_name, int objects_fd,
+			    const char *objects_name, struct cfs_image_check_report *rep)
+{
+	struct cfs_image_file *img = NULL;
+	int r;
+
+	r = cfs_image_open_fd(image_fd, image_name, &img);
+	if (r == 0)
+		r = cfs_image_check_parsed(img, objects_fd, objects_name, rep);
+	cfs_image_close(img);
+	return r;
+}
+
+int cfs_image_spot_check(const struct cfs_image_file *img, int objects_fd,
+			 const char *objects_name)
 {
 	struct cfs_objects set = {};
 	int r;
 
-	r = collect(&set, 1, image_fd, image_name);
+	r = collect(&set, 1, img);
 	if (r == 0 && set.n)
 		r = cfs_objects_check_group(&set, 0, set.n, objects_fd, objects_name,
 					    CFS_OBJECTS_LOG | CFS_OBJECTS_KERNEL_ONLY);

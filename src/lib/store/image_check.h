@@ -11,6 +11,8 @@
 
 #include <stdint.h>
 
+#include "lib/image/image.h"
+
 struct cfs_image_check_report {
 	uint64_t files;      /* inodes whose content is an object */
 	uint64_t objects;    /* distinct objects checked */
@@ -19,27 +21,32 @@ struct cfs_image_check_report {
 };
 
 /*
- * Checks the fs-verity digest of every object the image (open at image_fd)
- * references against the digest the image records for it: the kernel's
- * measurement when the object has fs-verity, else computed.  Each distinct
- * object is checked once.  Names are for messages: the image and the
- * objects directory.  Returns 0 with *rep filled and logged in one line, or
- * after logging one line naming the object:
+ * Checks the fs-verity digest of every object the image img references
+ * against the digest the image records for it: the kernel's measurement
+ * when the object has fs-verity, else computed.  Each distinct object is
+ * checked once.  objects_name names the objects directory in messages.
+ * Returns 0 with *rep filled and logged in one line, or after logging one
+ * line naming the object:
  *   -EBADMSG     an object's digest is not the recorded one
  *   -ENODATA     a file records no digest for its object, so nothing can check it
  *   -ENOENT      an object is missing
  *   -EUCLEAN, -EOPNOTSUPP  the image is corrupt
  *   other        reading failed
  */
+int cfs_image_check_parsed(const struct cfs_image_file *img, int objects_fd,
+			   const char *objects_name, struct cfs_image_check_report *rep);
+
+/* The same for the image open at image_fd (image_name in messages), read
+ * here (cfs_image_open_fd()): for a caller that has not parsed it. */
 int cfs_image_check_objects(int image_fd, const char *image_name, int objects_fd,
 			    const char *objects_name, struct cfs_image_check_report *rep);
 
 /*
- * Checks that the first object the image references (breadth-first) has
+ * Checks that the first object img references (breadth-first) has
  * fs-verity and the digest the image records; 0 when the image references
  * none.  Errors as above, with -ENODATA for an object without fs-verity.
  */
-int cfs_image_spot_check(int image_fd, const char *image_name, int objects_fd,
-			     const char *objects_name);
+int cfs_image_spot_check(const struct cfs_image_file *img, int objects_fd,
+			 const char *objects_name);
 
 #endif

@@ -151,6 +151,26 @@ void cfs_objects_sort(struct cfs_objects *set)
 	set->n = out;
 }
 
+bool cfs_objects_has_path(const struct cfs_objects *set, const char *path)
+{
+	size_t lo = 0, hi = set->n, len = strlen(path);
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct cfs_object *o = &set->v[mid];
+		int c = o->path == SIZE_MAX ? -1 :
+			cfs_name_cmp(set->paths + o->path, o->path_len, path, len);
+
+		if (c == 0)
+			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
 size_t cfs_objects_group_end(const struct cfs_objects *set, size_t i)
 {
 	size_t j = i + 1;

@@ -82,6 +82,11 @@ void cfs_objects_sort(struct cfs_objects *set);
  * or NULL when it has none. */
 const char *cfs_object_path(const struct cfs_objects *set, const struct cfs_object *o);
 
+/* After sorting: whether an entry names the object at path (relative to
+ * the objects directory).  A binary search: what asks this of every
+ * object it removes (cfsboot gc) costs the log of the set for each. */
+bool cfs_objects_has_path(const struct cfs_objects *set, const char *path);
+
 /* After sorting: the end of the group of entries from i that name the same
  * object as entry i. */
 size_t cfs_objects_group_end(const struct cfs_objects *set, size_t i);

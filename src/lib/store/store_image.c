@@ -129,13 +129,15 @@ static int check_end(int fd, const char *path, const char *hex, const char *show
 	return 0;
 }
 
-int cfs_store_open_image(int store_fd, const char *hex, const char *shown, const char *hint)
+int cfs_store_open_image(int store_fd, const char *name, const char *hex, const char *shown,
+			 const char *hint)
 {
 	char path[PATH_MAX], target[PATH_MAX], next[PATH_MAX];
 	struct stat st;
 	int r;
 
-	snprintf(path, sizeof(path), CFS_STORE_IMAGE_FMT, hex);
+	/* A directory entry's name fits: NAME_MAX is well below PATH_MAX. */
+	snprintf(path, sizeof(path), CFS_STORE_IMAGE_FMT, name);
 	for (int hops = 0;; hops++) {
 		_cleanup_close_ int fd = cfs_open_beneath_link(store_fd, path);
 		ssize_t n;

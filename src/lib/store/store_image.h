@@ -21,13 +21,16 @@
 #define CFS_STORE_IMAGE_HOPS 8
 
 /*
- * Opens images/<hex> beneath store_fd for reading.  shown names the image
- * in messages (<store>/images/<hex>), hint says what to do when it does not
- * exist.  Returns the fd (O_RDONLY), or a negative errno after logging one
+ * Opens images/<name> beneath store_fd for reading, the image of digest
+ * hex: name is hex itself but for an image that cfsboot gc has renamed on
+ * its way out (.gc-<hex>), whose link must still end at the object of hex.
+ * shown names the image in messages (<store>/images/<name>), hint says
+ * what to do when it does not exist.  Returns the fd (O_RDONLY), or a negative errno after logging one
  * line: -ENOENT missing, -ELOOP a link not allowed (leaving the store, a
  * loop, too many hops, before the last component), -EUCLEAN not a regular
  * file or not the image's object, -EXDEV a mount point, -ENOMEM.
  */
-int cfs_store_open_image(int store_fd, const char *hex, const char *shown, const char *hint);
+int cfs_store_open_image(int store_fd, const char *name, const char *hex, const char *shown,
+			 const char *hint);
 
 #endif

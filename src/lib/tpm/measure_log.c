@@ -33,15 +33,19 @@ struct cfs_measure_log {
  * log fails. */
 
 /* Waits for a flock() at most CFS_MEASURE_LOG_LOCK_MSEC: a writer that
- * hangs must not hang the boot.  Logs at level. */
+ * hangs must not hang the boot.  The bound is a deadline on the monotonic
+ * clock, not a count of sleeps, each of which lasts longer than asked on a
+ * loaded machine.  Logs at level. */
 static int lock_bounded(int fd, int op, const char *path, int level)
 {
-	for (int waited = 0;; waited += 10) {
+	uint64_t deadline = cfs_now_usec() + (uint64_t)CFS_MEASURE_LOG_LOCK_MSEC * 1000;
+
+	for (;;) {
 		if (flock(fd, op | LOCK_NB) == 0)
 			return 0;
 		if (errno != EWOULDBLOCK)
 			return cfs_log_full(level, -errno, "cannot lock %s: %m", path);
-		if (waited >= CFS_MEASURE_LOG_LOCK_MSEC)
+		if (cfs_now_usec() >= deadline)
 			return cfs_log_full(level, -ETIMEDOUT, "%s stayed locked by another process "
 					    "for %d ms", path, CFS_MEASURE_LOG_LOCK_MSEC);
 		usleep(10000);

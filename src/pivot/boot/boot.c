@@ -185,8 +185,11 @@ static int objects_class(int r)
 static int phase_boot_check(struct pivot_boot *b)
 {
 	struct cfs_image_check_report rep;
-	int r = cfs_image_check_objects(b->store.image_fd, b->store.image_path,
-					b->store.objects_fd, b->store.objects_path, &rep);
+	const struct cfs_image_file *img;
+	int r = pivot_store_image(&b->store, &img);
+
+	if (r == 0)
+		r = cfs_image_check_parsed(img, b->store.objects_fd, b->store.objects_path, &rep);
 
 	if (r < 0)
 		return objects_class(r);
@@ -244,8 +247,11 @@ static int phase_probe(struct pivot_boot *b)
 	/* Under verity=require overlayfs would make every file whose object
 	 * lacks fs-verity unreadable: a store without it is refused now. */
 	if (b->plan.enforce == PIVOT_ENFORCE_KERNEL) {
-		r = cfs_image_spot_check(b->store.image_fd, b->store.image_path,
-					     b->store.objects_fd, b->store.objects_path);
+		const struct cfs_image_file *img;
+
+		r = pivot_store_image(&b->store, &img);
+		if (r == 0)
+			r = cfs_image_spot_check(img, b->store.objects_fd, b->store.objects_path);
 		if (r < 0)
 			return objects_class(r);
 	}

@@ -158,17 +158,16 @@ static int read_conf(const struct cfs_image_file *img, int objects_fd, char *buf
 	return r < 0 ? r : (int)ino.size;
 }
 
-int pivot_image_config_apply(struct pivot_policy *p, const struct pivot_store *store)
+int pivot_image_config_apply(struct pivot_policy *p, struct pivot_store *store)
 {
-	struct cfs_image_file *img = NULL;
+	const struct cfs_image_file *img;
 	char buf[PIVOT_SETUP_CONF_MAX];
 	struct pivot_setup_error err;
 	struct pivot_setup_conf c;
-	int r = cfs_image_open_fd(store->image_fd, store->image_path, &img);
+	int r = pivot_store_image(store, &img);
 
 	if (r == 0)
 		r = read_conf(img, store->objects_fd, buf);
-	cfs_image_close(img);
 	if (r <= 0)
 		return r;
 	if (pivot_setup_conf_parse(buf, (size_t)r, &c, &err) < 0)

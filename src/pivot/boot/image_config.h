@@ -23,11 +23,12 @@
 #include "pivot/verify/store.h"
 
 /*
- * Reads the configuration of the verified image the store has open, and
+ * Reads the configuration of the verified image the store has open, from
+ * the image as the earlier phases parsed it (pivot_store_image()), and
  * tightens *p with it.  No file is no change.  Returns 0, or a negative
  * errno after logging one line naming the file.
  */
-int pivot_image_config_apply(struct pivot_policy *p, const struct pivot_store *store);
+int pivot_image_config_apply(struct pivot_policy *p, struct pivot_store *store);
 
 /* The exit class (errors.h) of a refusal of pivot_image_config_apply():
  * the file's own (-EINVAL) is "state"; its object's or the image's are

@@ -28,8 +28,20 @@ void pivot_store_init(struct pivot_store *s)
 	*s = (struct pivot_store){ .root_fd = -1, .store_fd = -1, .objects_fd = -1, .image_fd = -1 };
 }
 
+int pivot_store_image(struct pivot_store *s, const struct cfs_image_file **img)
+{
+	/* Read, not mapped: fs-verity fails a read of a corrupted page with
+	 * EIO, which refuses the boot in one line, where a mapping would
+	 * kill PID 1 with SIGBUS and panic the kernel. */
+	int r = s->image ? 0 : cfs_image_open_fd(s->image_fd, s->image_path, &s->image);
+
+	*img = s->image;
+	return r;
+}
+
 void pivot_store_close(struct pivot_store *s)
 {
+	cfs_image_close(s->image);
 	cfs_closep(&s->image_fd);
 	cfs_closep(&s->objects_fd);
 	cfs_closep(&s->store_fd);
@@ -73,7 +85,7 @@ static int open_root(struct pivot_store *s, const char *sysroot)
 /* images/<hex>, a regular file or composefs-rs's link to its object. */
 static int open_image(struct pivot_store *s)
 {
-	s->image_fd = cfs_store_open_image(s->store_fd, s->hex, s->image_path,
+	s->image_fd = cfs_store_open_image(s->store_fd, s->hex, s->hex, s->image_path,
 					   "add the image to the store with cfsboot mkimage --store, or fix "
 					   "composefs.digest= in the boot entry");
 	return s->image_fd < 0 ? s->image_fd : 0;

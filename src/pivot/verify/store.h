@@ -13,6 +13,7 @@
 
 #include <sys/types.h>
 
+#include "lib/image/image.h"
 #include "pivot/boot/digest.h"
 
 struct pivot_store {
@@ -23,6 +24,7 @@ struct pivot_store {
 	char hex[PIVOT_DIGEST_HEX_MAX];
 	char *image_path;   /* as messages name it: <sysroot><store>/images/<hex> */
 	char *objects_path; /* <sysroot><store>/objects */
+	struct cfs_image_file *image;  /* image_fd parsed, by pivot_store_image() */
 };
 
 /* Sets every fd to -1, so that pivot_store_close() may always be called. */
@@ -44,6 +46,16 @@ int pivot_store_open(struct pivot_store *s, const char *sysroot, const char *sto
  * negative errno, logged.
  */
 int pivot_store_open_signature(const struct pivot_store *s);
+
+/*
+ * The image at image_fd, parsed.  Read once, by the first caller, for all
+ * later ones: call it only once the digest check has verified image_fd
+ * (verity.h: a file with fs-verity, which cannot change, or the sealed
+ * copy), so that every reader parses the bytes that were verified.
+ * Returns 0 with *img set (s owns it), or a negative errno of
+ * cfs_image_open_fd(), logged.
+ */
+int pivot_store_image(struct pivot_store *s, const struct cfs_image_file **img);
 
 void pivot_store_close(struct pivot_store *s);
 

@@ -8,6 +8,13 @@
 #include "tool/commands.h"
 #include "tool/common/options.h"
 
+void deploy_cmd_help(FILE *out)
+{
+	fputs(SITE_OPTIONS_HELP, out);
+	sig_trust_help(out, DEPLOY_TRUST);
+	fputs("  -h, --help         show this help\n", out);
+}
+
 int deploy_cmd_options(const struct deploy_cmd *c, int argc, char **argv, struct site *s,
 		       struct sig_trust *t)
 {
@@ -49,4 +56,19 @@ int deploy_cmd_open(struct site *s, bool lock)
 	if (cfs_sig_init(false) < 0)
 		return -ENOTRECOVERABLE;
 	return site_open(s, lock);
+}
+
+int deploy_cmd_main(const struct deploy_cmd *c, int argc, char **argv)
+{
+	struct sig_trust t;
+	struct site s;
+	int r = deploy_cmd_options(c, argc, argv, &s, &t);
+
+	if (r >= 0)
+		return r;
+	r = deploy_cmd_open(&s, c->lock);
+	if (r == 0)
+		r = c->run(&s, &t, c->data);
+	site_close(&s);
+	return r < 0 ? EXIT_FAILED : EXIT_OK;
 }

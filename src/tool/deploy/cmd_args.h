@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * What deploy, status, bless and rollback do alike before their own work:
+ * What deploy, status, bless and rollback do alike around their own work:
  * the site's and the trust options (DEPLOY_TRUST) among the command's own,
- * the count of operands, then OpenSSL and the site opened.
+ * their help, the count of operands, then OpenSSL and the site opened, and
+ * at the end the site closed and the exit code.
  */
 #ifndef CFSBOOT_CMD_ARGS_H
 #define CFSBOOT_CMD_ARGS_H
@@ -31,7 +32,14 @@ struct deploy_cmd {
 	 * not there. */
 	int operands;
 	const char *operands_help;
+	/* For deploy_cmd_main(): the command's work on the opened site, 0 or
+	 * a negative errno (logged); lock as site_open()'s. */
+	int (*run)(struct site *s, struct sig_trust *t, void *data);
+	bool lock;
 };
+
+/* The end of the command's help: the site's, the trust and --help lines. */
+void deploy_cmd_help(FILE *out);
 
 /* --keep N of deploy and bless: the deployments kept, at least 1.
  * 1, or -EINVAL (logged), as a deploy_cmd option returns. */
@@ -46,5 +54,10 @@ int deploy_cmd_options(const struct deploy_cmd *c, int argc, char **argv, struct
 /* OpenSSL without a configuration file, then site_open(s, lock).  0, or a
  * negative errno, logged; site_close() s either way. */
 int deploy_cmd_open(struct site *s, bool lock);
+
+/* A whole command: deploy_cmd_options(), deploy_cmd_open(s, c->lock),
+ * c->run(), site_close().  Returns the exit code: that of the options, or
+ * EXIT_OK when run returned 0, else EXIT_FAILED. */
+int deploy_cmd_main(const struct deploy_cmd *c, int argc, char **argv);
 
 #endif

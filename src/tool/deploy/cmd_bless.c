@@ -27,10 +27,8 @@ static void usage(FILE *out)
 		     "below the new floor.  Run it once the system is known good: the unit\n"
 		     "cfsboot-bless.service does, after boot-complete.target.\n\n"
 		     "  --keep N           deployments kept, the booted one included (default 2)\n"
-		     "  --no-floor         do not raise the floor (bless the entry only)\n"
-		     SITE_OPTIONS_HELP);
-	sig_trust_help(out, DEPLOY_TRUST);
-	fputs("  -h, --help         show this help\n", out);
+		     "  --no-floor         do not raise the floor (bless the entry only)\n");
+	deploy_cmd_help(out);
 }
 
 static int bless_entry(struct site *s, const struct deployment *b)
@@ -72,6 +70,40 @@ static int bless_option(void *data, int c, const char *arg)
 	}
 }
 
+static int bless(struct site *s, struct sig_trust *t, void *data)
+{
+	const struct bless_args *a = data;
+	const struct deployment *b = site_booted(s);
+	struct signed_by by;
+	uint64_t before = 0;
+	bool raised = false;
+	int r;
+
+	if (!b)
+		return log_errno(-ENOENT, "nothing to bless: the running system did not boot a "
+				 "cfsboot entry (%s names %s); cfsboot status shows the deployments",
+				 s->cmdline_file, s->booted[0] ? s->booted : "no composefs.digest=");
+	/* The version the boot accepted: the signature, verified again. */
+	r = check_signature(s, t, b->hex, 0, &by);
+	if (r == 0)
+		r = bless_entry(s, b);
+	if (r == 0 && a->raise) {
+		fault_point("bless-floor");
+		r = floor_raise(t, by.version, &before);
+		raised = r > 0;
+		r = MIN(r, 0);
+	}
+	/* Below the floor that holds now: the TPM's, else the policy's alone. */
+	if (r == 0)
+		r = prune_entries(s, t, a->keep, raised ? by.version : t->files.min_version, NULL);
+	if (r == 0)
+		printf("blessed %s (security version %llu)%s\n", s->booted,
+		       (unsigned long long)by.version,
+		       raised && before < by.version ? "; the floor rose to it" :
+		       raised ? "" : "; no TPM, so no floor was raised");
+	return r;
+}
+
 int cmd_bless(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -83,47 +115,8 @@ int cmd_bless(int argc, char **argv)
 	struct bless_args a = { .keep = 2, .raise = true };
 	const struct deploy_cmd cmd = {
 		.opts = opts, .usage = usage, .option = bless_option, .data = &a,
+		.run = bless, .lock = true,
 	};
-	const struct deployment *b;
-	struct sig_trust t;
-	struct signed_by by;
-	struct site s;
-	uint64_t before = 0;
-	bool raised = false;
-	int r;
 
-	r = deploy_cmd_options(&cmd, argc, argv, &s, &t);
-	if (r >= 0)
-		return r;
-	r = deploy_cmd_open(&s, true);
-	if (r < 0)
-		goto out;
-	b = site_booted(&s);
-	if (!b) {
-		r = log_errno(-ENOENT, "nothing to bless: the running system did not boot a cfsboot "
-			      "entry (%s names %s); cfsboot status shows the deployments",
-			      s.cmdline_file, s.booted[0] ? s.booted : "no composefs.digest=");
-		goto out;
-	}
-	/* The version the boot accepted: the signature, verified again. */
-	r = check_signature(&s, &t, b->hex, 0, &by);
-	if (r == 0)
-		r = bless_entry(&s, b);
-	if (r == 0 && a.raise) {
-		fault_point("bless-floor");
-		r = floor_raise(&t, by.version, &before);
-		raised = r > 0;
-		r = MIN(r, 0);
-	}
-	/* Below the floor that holds now: the TPM's, else the policy's alone. */
-	if (r == 0)
-		r = prune_entries(&s, &t, a.keep, raised ? by.version : t.files.min_version, NULL);
-	if (r == 0)
-		printf("blessed %s (security version %llu)%s\n", s.booted,
-		       (unsigned long long)by.version,
-		       raised && before < by.version ? "; the floor rose to it" :
-		       raised ? "" : "; no TPM, so no floor was raised");
-out:
-	site_close(&s);
-	return r < 0 ? EXIT_FAILED : EXIT_OK;
+	return deploy_cmd_main(&cmd, argc, argv);
 }

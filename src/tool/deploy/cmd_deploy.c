@@ -46,10 +46,8 @@ static void usage(FILE *out)
 		     "                     0: no counting)\n"
 		     "  --keep N           deployments kept, the new and the booted one included\n"
 		     "                     (default 2)\n"
-		     "  --kernel-root ARG  the root= argument (default: the running command line's)\n"
-		     SITE_OPTIONS_HELP);
-	sig_trust_help(out, DEPLOY_TRUST);
-	fputs("  -h, --help         show this help\n", out);
+		     "  --kernel-root ARG  the root= argument (default: the running command line's)\n");
+	deploy_cmd_help(out);
 }
 
 struct deploy {

@@ -28,10 +28,10 @@
 #include "lib/base/log.h"
 #include "lib/base/util.h"
 #include "lib/image/image.h"
-#include "lib/store/beneath.h"
 #include "lib/store/layout.h"
 #include "lib/store/lock.h"
 #include "lib/store/objects.h"
+#include "lib/store/store_image.h"
 #include "tool/commands.h"
 #include "tool/common/dir_names.h"
 #include "tool/deploy/fault.h"
@@ -209,7 +209,6 @@ static int remove_dirs(struct gc *g, const char *dir, const char *step)
 	return r;
 }
 
-/* name (messages) must outlive the set. */
 /* Unlinks dir/name (a missing one is fine). */
 static int remove_file(const char *dir, const char *prefix, const char *name, const char *step)
 {
@@ -242,29 +241,20 @@ static int remove_temporaries(struct gc *g, const char *dir)
 	return r;
 }
 
-/* An image is a file of images/, or, as mkimage --store and composefs-rs
- * write it, a link there to its own object: followed only while it stays
- * in the store (beneath.h), and only to a regular file. */
-static int add_image(struct cfs_objects *set, int store_fd, const char *path, const char *name)
+/* An image is read as cfs-pivot reads it (store_image.h): a file of
+ * images/ or, as mkimage --store and composefs-rs write it, a link there to
+ * its own object.  name is its entry, <hex> or a renamed DOOMED<hex>, and
+ * names it in the set's messages: it must outlive the set. */
+static int add_image(struct cfs_objects *set, int store_fd, const char *path, const char *name,
+		     const char *hex)
 {
-	char rel[CFS_STORE_IMAGE_REL_SIZE + sizeof(DOOMED)];
-	_cleanup_close_ int at = -1, fd = -1;
 	struct cfs_image_file *img = NULL;
-	struct stat st;
+	_cleanup_close_ int fd = cfs_store_open_image(store_fd, name, hex, path,
+						      "gc reads every image of the store");
 	int r;
 
-	snprintf(rel, sizeof(rel), CFS_STORE_IMAGES "/%s", name);
-	at = cfs_open_beneath_follow(store_fd, rel, false);
-	if (at < 0)
-		return cfs_beneath_refusal(at, "the image", path, "gc reads every image of the store");
-	if (fstat(at, &st) < 0)
-		return log_errno(-errno, "cannot stat the image %s: %m", path);
-	if (!S_ISREG(st.st_mode))
-		return log_errno(-EUCLEAN, "refusing the image %s: it is not a regular file (fsck "
-				 "--store says what else is wrong)", path);
-	fd = cfs_reopen_read(at);
 	if (fd < 0)
-		return log_errno(fd, "cannot open the image %s: %m", path);
+		return fd;
 	r = cfs_image_open_fd(fd, path, &img);
 	if (r == 0)
 		r = cfs_objects_add_image(set, img, name);
@@ -284,41 +274,28 @@ static int remove_image_object(struct gc *g, const char *hex, const struct cfs_o
 	if (cfs_hex_decode(hex, strlen(hex), digest, len) < 0)
 		return 0;
 	cfs_layout_object_path(digest, len, p);
-	for (size_t i = 0; i < keep->n; i++) {
-		const char *q = cfs_object_path(keep, &keep->v[i]);
-
-		if (q && strcmp(q, p) == 0)
-			return 0;
-	}
+	if (cfs_objects_has_path(keep, p))
+		return 0;
 	fault_point("gc-image-object");
 	if (unlinkat(g->objects_fd, p, 0) < 0 && errno != ENOENT)
 		return log_errno(-errno, "cannot remove the object %s/%s: %m", g->objects, p);
 	return 0;
 }
 
-/* Deletes the objects of doomed that keep does not name; both sorted. */
+/* Deletes the objects of doomed (sorted) that keep (sorted) does not name:
+ * each looked up in keep, so that the cost grows with what goes. */
 static int remove_objects(struct gc *g, const struct cfs_objects *doomed,
 			  const struct cfs_objects *keep)
 {
-	size_t j = 0;
 	const char *last = NULL;
 
 	for (size_t i = 0; i < doomed->n; i++) {
 		const char *p = cfs_object_path(doomed, &doomed->v[i]);
-		int c = 1;
 
 		if (!p || (last && strcmp(last, p) == 0))
 			continue;
 		last = p;
-		while (j < keep->n) {
-			const char *q = cfs_object_path(keep, &keep->v[j]);
-
-			c = q ? strcmp(q, p) : -1;
-			if (c >= 0)
-				break;
-			j++;
-		}
-		if (c == 0)
+		if (cfs_objects_has_path(keep, p))
 			continue;
 		g->objects_removed++;
 		if (g->dry_run)
@@ -375,12 +352,12 @@ static int sort_images(struct gc *g, const char *dir, char **names, size_t n,
 		if (asprintf(&path, "%s/%s", dir, names[i]) < 0)
 			return log_oom();
 		if (!in.doomed && kept(g, in.hex)) {
-			r = add_image(keep, g->store_fd, path, names[i]);
+			r = add_image(keep, g->store_fd, path, names[i], in.hex);
 			continue;
 		}
 		printf("%s the image %s\n", g->dry_run ? "would remove" : "removed", in.hex);
 		g->images++;
-		r = add_image(doomed, g->store_fd, path, names[i]);
+		r = add_image(doomed, g->store_fd, path, names[i], in.hex);
 		if (r == 0 && !in.doomed && !g->dry_run) {
 			_cleanup_free_ char *to = NULL;
 

@@ -18,10 +18,8 @@ static void usage(FILE *out)
 		     "rollback, a pending one (the default when it has not booted yet), and for\n"
 		     "each its digest, signer, security version and tries left, or bad; then the\n"
 		     "anti-rollback floor.\n\n"
-		     "  --json             one JSON object instead (docs/update.md)\n"
-		     SITE_OPTIONS_HELP);
-	sig_trust_help(out, DEPLOY_TRUST);
-	fputs("  -h, --help         show this help\n", out);
+		     "  --json             one JSON object instead (docs/update.md)\n");
+	deploy_cmd_help(out);
 }
 
 struct row {
@@ -123,6 +121,28 @@ static int json_option(void *data, int c, const char *arg)
 	return 1;
 }
 
+static int status(struct site *s, struct sig_trust *t, void *data)
+{
+	const bool *json = data;
+	const struct deployment *pending;
+	struct floor fl;
+	struct row *rows = NULL;
+	int r = floor_read(t, &fl);
+
+	if (r == 0 && !(rows = calloc(s->n ? s->n : 1, sizeof(*rows))))
+		r = log_oom();
+	if (r == 0) {
+		for (size_t i = 0; i < s->n; i++) {
+			rows[i].d = &s->d[i];
+			rows[i].verified = check_signature(s, t, s->d[i].hex, 0, &rows[i].by) == 0;
+		}
+		pending = site_default(s) && !site_default(s)->booted ? site_default(s) : NULL;
+		(*json ? print_json : print_text)(s, rows, &fl, pending);
+	}
+	free(rows);
+	return r;
+}
+
 int cmd_status(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -133,31 +153,8 @@ int cmd_status(int argc, char **argv)
 	bool json = false;
 	const struct deploy_cmd cmd = {
 		.opts = opts, .usage = usage, .option = json_option, .data = &json,
+		.run = status,
 	};
-	const struct deployment *pending;
-	struct sig_trust t;
-	struct site s;
-	struct floor fl;
-	struct row *rows = NULL;
-	int r;
 
-	r = deploy_cmd_options(&cmd, argc, argv, &s, &t);
-	if (r >= 0)
-		return r;
-	r = deploy_cmd_open(&s, false);
-	if (r == 0)
-		r = floor_read(&t, &fl);
-	if (r == 0 && !(rows = calloc(s.n ? s.n : 1, sizeof(*rows))))
-		r = log_oom();
-	if (r == 0) {
-		for (size_t i = 0; i < s.n; i++) {
-			rows[i].d = &s.d[i];
-			rows[i].verified = check_signature(&s, &t, s.d[i].hex, 0, &rows[i].by) == 0;
-		}
-		pending = site_default(&s) && !site_default(&s)->booted ? site_default(&s) : NULL;
-		(json ? print_json : print_text)(&s, rows, &fl, pending);
-	}
-	free(rows);
-	site_close(&s);
-	return r < 0 ? EXIT_FAILED : EXIT_OK;
+	return deploy_cmd_main(&cmd, argc, argv);
 }

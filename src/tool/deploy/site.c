@@ -328,7 +328,7 @@ int site_open_image(const char *store, const char *hex)
 				 "--root)", store);
 	if (asprintf(&path, "%s/" CFS_STORE_IMAGES "/%s", store, hex) < 0)
 		return log_oom();
-	return cfs_store_open_image(dir, hex, path, "cfsboot mkimage --store or cfsboot pull "
+	return cfs_store_open_image(dir, hex, hex, path, "cfsboot mkimage --store or cfsboot pull "
 				    "puts it there");
 }
 

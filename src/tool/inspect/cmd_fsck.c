@@ -137,7 +137,7 @@ static int check_image(struct fsck *f, const char *path, const char *store_name)
 
 		r = cfs_store_meta_check_alg(&f->meta, alg, f->store, shown);
 		if (r >= 0) {
-			fd = cfs_store_open_image(f->store_fd, store_name, shown, "");
+			fd = cfs_store_open_image(f->store_fd, store_name, store_name, shown, "");
 			r = fd < 0 ? fd : 0;
 		}
 	} else {

@@ -34,6 +34,7 @@
 #include "tool/pull/encoding.h"
 #include "tool/pull/objlist.h"
 #include "tool/sign/sigargs.h"
+#include "tool/sign/sigsigner.h"
 #include "tool/sign/sigtrust.h"
 
 #define DEFAULT_VALID (7 * 24 * 3600)
@@ -61,11 +62,10 @@ static void usage(FILE *out)
 	sig_trust_help(out, 0);
 	fputs("  --compress zstd    write the images and objects zstd-compressed, as NAME.zst\n"
 	      "                     (default none: as they are in the store)\n"
-	      "  --channel NAME     the channel to point at the last IMAGE\n"
-	      "  --key FILE         the channel key (PEM), with --channel\n"
-	      "  --cert FILE        its certificate: keys/mkpki.sh channel makes it\n"
-	      "  --chain FILE       intermediate certificates to embed\n"
-	      "  --valid SECONDS    how long devices accept the channel (default 7 days)\n"
+	      "  --channel NAME     the channel to point at the last IMAGE; its key and\n"
+	      "                     certificate: keys/mkpki.sh channel\n", out);
+	sig_signer_help(out, "the channel key, with --channel");
+	fputs("  --valid SECONDS    how long devices accept the channel (default 7 days)\n"
 	      "  -h, --help         show this help\n", out);
 }
 
@@ -189,7 +189,8 @@ static int publish_objects(struct repo *r, const struct sig_trust *t, const char
 	int k;
 
 	snprintf(name, sizeof(name), "%s/" CFS_STORE_IMAGES "/%s", store, p->hex);
-	fd = cfs_store_open_image(store_fd, p->hex, name, "make it with cfsboot mkimage --store");
+	fd = cfs_store_open_image(store_fd, p->hex, p->hex, name,
+				  "make it with cfsboot mkimage --store");
 	if (fd < 0)
 		return fd;
 	k = cfs_read_fd(fd, name, CHANNEL_IMAGE_MAX, (char **)&p->image, &p->image_len);
@@ -351,15 +352,13 @@ int cmd_publish(int argc, char **argv)
 		{ "out",     required_argument, NULL, 'o' },
 		{ "channel", required_argument, NULL, 'C' },
 		{ "compress", required_argument, NULL, 'z' },
-		{ "key",     required_argument, NULL, 'k' },
-		{ "cert",    required_argument, NULL, 'x' },
-		{ "chain",   required_argument, NULL, 'a' },
+		SIG_SIGNER_OPTIONS,
 		{ "valid",   required_argument, NULL, 'v' },
 		{ "help",    no_argument,       NULL, 'h' },
 		{}
 	};
-	const char *store = NULL, *out = NULL, *channel = NULL, *key = NULL, *cert = NULL,
-		   *chain = NULL;
+	const char *store = NULL, *out = NULL, *channel = NULL;
+	struct sig_signer files = {};
 	struct sig_trust trust;
 	struct signer signer = {};
 	struct repo repo = { .st = { .dir_fd = -1, .objects_fd = -1, .images_fd = -1,
@@ -373,7 +372,7 @@ int cmd_publish(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if ((r = sig_trust_option(&trust, c, optarg)) < 0)
 			return EXIT_USAGE;
-		if (r > 0)
+		if (r > 0 || sig_signer_option(&files, c, optarg))
 			continue;
 		switch (c) {
 		case 's': store = optarg; break;
@@ -385,9 +384,6 @@ int cmd_publish(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
-		case 'k': key = optarg; break;
-		case 'x': cert = optarg; break;
-		case 'a': chain = optarg; break;
 		case 'v':
 			if (cfs_parse_u64(optarg, &valid) < 0 || valid == 0 || valid > UINT32_MAX) {
 				log_error("--valid %s: give seconds, from 1 to %u", optarg, UINT32_MAX);
@@ -406,7 +402,7 @@ int cmd_publish(int argc, char **argv)
 		log_error("give --store S, --out DIR, --trust DIR and at least one IMAGE (see --help)");
 		return EXIT_USAGE;
 	}
-	if (channel && (!channel_name_ok(channel) || !key || !cert)) {
+	if (channel && (!channel_name_ok(channel) || !sig_signer_given(&files))) {
 		log_error("--channel %s: a channel name is letters, digits, '.', '_' and '-', not "
 			  "starting with '.', and the channel needs --key and --cert", channel);
 		return EXIT_USAGE;
@@ -425,7 +421,7 @@ int cmd_publish(int argc, char **argv)
 	r = sig_trust_load(&trust);
 	if (r < 0) {
 		r = r == -ENOTRECOVERABLE ? EXIT_FAILED : EXIT_TRUST_CONFIG;
-	} else if (channel && signer_load(key, cert, chain, &signer) < 0) {
+	} else if (channel && sig_signer_load(&files, &signer) < 0) {
 		r = EXIT_FAILED;
 	} else {
 		r = store_open(&repo.st, out, CFS_HASH_SHA256, 1);

@@ -16,26 +16,24 @@
 #include "lib/store/meta.h"
 #include "tool/sign/sigargs.h"
 #include "tool/sign/sign.h"
+#include "tool/sign/sigsigner.h"
 #include "lib/trust/signature.h"
 #include "lib/base/util.h"
 
 static void usage(FILE *out)
 {
-	fprintf(out, "Usage: cfsboot sign --key KEY --cert CERT [--chain FILE] [--version N]\n"
-		     "                    [--hash ALG] (IMAGE | --digest ALG:HEX) [-o SIG | --store DIR]\n\n"
-		     "Sign the fs-verity digest of a composefs image: a detached DER PKCS#7/CMS\n"
-		     "signature over the formatted digest, certificates embedded, the security\n"
-		     "version as a signed attribute (docs/signature.md).\n\n"
-		     "  --key KEY        PEM private key (RSA or ECDSA)\n"
-		     "  --cert CERT      its certificate (PEM or DER); further PEM certificates in\n"
-		     "                   the file are embedded as the chain\n"
-		     "  --chain FILE     intermediate certificates to embed (PEM)\n"
-		     "  --version N      security version (anti-rollback index); none means 0\n"
-		     "  --hash ALG       fs-verity hash of IMAGE: sha256 (default) or sha512\n"
-		     "  --digest ALG:HEX sign this digest instead of reading an image\n"
-		     "  -o, --output SIG write the signature here (default IMAGE.sig)\n"
-		     "  --store DIR      write DIR/images/<digest>.sig, next to the image\n"
-		     "  -h, --help       show this help\n");
+	fputs("Usage: cfsboot sign --key KEY --cert CERT [--chain FILE] [--version N]\n"
+	      "                    [--hash ALG] (IMAGE | --digest ALG:HEX) [-o SIG | --store DIR]\n\n"
+	      "Sign the fs-verity digest of a composefs image: a detached DER PKCS#7/CMS\n"
+	      "signature over the formatted digest, certificates embedded, the security\n"
+	      "version as a signed attribute (docs/signature.md).\n\n", out);
+	sig_signer_help(out, "the signing key");
+	fputs("  --version N        security version (anti-rollback index); none means 0\n"
+	      "  --hash ALG         fs-verity hash of IMAGE: sha256 (default) or sha512\n"
+	      "  --digest ALG:HEX   sign this digest instead of reading an image\n"
+	      "  -o, --output SIG   write the signature here (default IMAGE.sig)\n"
+	      "  --store DIR        write DIR/images/<digest>.sig, next to the image\n"
+	      "  -h, --help         show this help\n", out);
 }
 
 /* Writes data as dir/name through a temporary file and a rename
@@ -44,25 +42,10 @@ static void usage(FILE *out)
 static int write_signature(const char *dir, const char *name, const uint8_t *data, size_t len)
 {
 	_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	struct atomic_file f;
-	int r;
 
 	if (dfd < 0)
 		return log_errno(-errno, "cannot open the directory %s: %m", dir);
-	r = atomic_file_open(&f, dfd, dir);
-	if (r < 0)
-		return r;
-	r = cfs_write_full(f.fd, data, len);
-	if (r < 0) {
-		atomic_file_discard(&f);
-		return log_errno(r, "cannot write %s/%s: %m", dir, name);
-	}
-	r = atomic_file_commit(&f, name, ATOMIC_FILE_REPLACE, 0, NULL, NULL);
-	if (r < 0)
-		return r;
-	if (fsync(dfd) < 0)
-		return log_errno(-errno, "cannot sync the directory %s: %m", dir);
-	return 0;
+	return atomic_file_write(dfd, dir, name, data, len, ATOMIC_FILE_REPLACE);
 }
 
 /* -o PATH as a directory and a file name in it. */
@@ -128,9 +111,7 @@ static void print_signed(enum cfs_hash_alg alg, const uint8_t *digest, const cha
 int cmd_sign(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "key",     required_argument, NULL, 'k' },
-		{ "cert",    required_argument, NULL, 'c' },
-		{ "chain",   required_argument, NULL, 'C' },
+		SIG_SIGNER_OPTIONS,
 		{ "version", required_argument, NULL, 'V' },
 		{ "hash",    required_argument, NULL, 'H' },
 		{ "digest",  required_argument, NULL, 'd' },
@@ -139,13 +120,14 @@ int cmd_sign(int argc, char **argv)
 		{ "help",    no_argument,       NULL, 'h' },
 		{}
 	};
-	const char *key = NULL, *cert = NULL, *chain = NULL, *output = NULL, *store = NULL;
+	const char *output = NULL, *store = NULL;
 	const char *digest_arg = NULL, *image = NULL;
 	_cleanup_free_ char *dir = NULL, *name = NULL, *default_output = NULL;
 	_cleanup_close_ int lock_fd = -1;
 	_cleanup_free_ uint8_t *der = NULL;
 	enum cfs_hash_alg alg = CFS_HASH_SHA256;
 	uint8_t digest[CFS_MAX_DIGEST_SIZE];
+	struct sig_signer files = {};
 	struct signer signer = {};
 	bool has_version = false;
 	uint64_t version = 0;
@@ -153,10 +135,9 @@ int cmd_sign(int argc, char **argv)
 	int c, r;
 
 	while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
+		if (sig_signer_option(&files, c, optarg))
+			continue;
 		switch (c) {
-		case 'k': key = optarg; break;
-		case 'c': cert = optarg; break;
-		case 'C': chain = optarg; break;
 		case 'd': digest_arg = optarg; break;
 		case 'o': output = optarg; break;
 		case 's': store = optarg; break;
@@ -173,7 +154,7 @@ int cmd_sign(int argc, char **argv)
 			return option_end(c, usage);
 		}
 	}
-	if (!key || !cert) {
+	if (!sig_signer_given(&files)) {
 		log_error("--key and --cert are required; see cfsboot sign --help");
 		return EXIT_USAGE;
 	}
@@ -210,7 +191,7 @@ int cmd_sign(int argc, char **argv)
 	if (r < 0)
 		return EXIT_FAILED;
 
-	r = signer_load(key, cert, chain, &signer);
+	r = sig_signer_load(&files, &signer);
 	if (r == 0)
 		r = sign_digest(&signer, alg, digest, has_version, version, &der, &der_len);
 	signer_done(&signer);

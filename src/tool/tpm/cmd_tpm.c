@@ -382,19 +382,5 @@ static void usage(FILE *out)
 
 int cmd_tpm(int argc, char **argv)
 {
-	const struct command *c;
-
-	if (argc < 2) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		usage(stdout);
-		return EXIT_OK;
-	}
-	c = commands_find(subcommands, ARRAY_SIZE(subcommands), argv[1]);
-	if (c)
-		return c->run(argc - 1, argv + 1);
-	log_error("unknown command 'tpm %s'; 'cfsboot tpm --help' lists them", argv[1]);
-	return EXIT_USAGE;
+	return commands_run(subcommands, ARRAY_SIZE(subcommands), "tpm ", usage, argc, argv);
 }
