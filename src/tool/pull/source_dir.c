@@ -54,10 +54,11 @@ static int fetch_one(struct source *s, struct fetch *f, const struct source_prog
 	/* A plain image is read as a store names it, so that a copy of a
 	 * store is a repository: images/<hex> may be a link to its object. */
 	if (is_plain_image(f->path)) {
+		const char *hex = f->path + strlen(CFS_STORE_IMAGES "/");
 		char shown[PATH_MAX];
 
 		snprintf(shown, sizeof(shown), "%s/%s", s->name, f->path);
-		fd = cfs_store_open_image(s->dir_fd, f->path + strlen(CFS_STORE_IMAGES "/"), shown,
+		fd = cfs_store_open_image(s->dir_fd, hex, hex, shown,
 					  "publish the image there again (cfsboot publish)");
 		if (fd < 0)
 			return fd;      /* said why */
