@@ -49,16 +49,20 @@ int cmd_rollback(int argc, char **argv)
 			      site_default(&s) ? site_default(&s)->hex : "none");
 		goto out;
 	}
+	/* The signature is verified without the floor, which is compared here,
+	 * so that a target below it is refused in one line of rollback's own. */
 	r = floor_read(&t, &fl);
 	if (r == 0)
-		r = check_signature(&s, &t, to->hex, fl.value, &by);
-	if (r == -CFS_SIG_ROLLBACK) {
-		log_error("refusing to roll back to %s: the floor is %llu, so cfs-pivot would refuse "
-			  "it; nothing was changed", to->hex, (unsigned long long)fl.value);
-		goto out;
-	}
+		r = check_signature(&s, &t, to->hex, 0, &by);
 	if (r < 0)
 		goto out;
+	if (by.version < fl.value) {
+		log_error("refusing to roll back to %s: its security version %llu is below the "
+			  "floor %llu, so cfs-pivot would refuse it; nothing was changed", to->hex,
+			  (unsigned long long)by.version, (unsigned long long)fl.value);
+		r = -CFS_SIG_ROLLBACK;
+		goto out;
+	}
 	if (asprintf(&version, "%llu", (unsigned long long)site_max_serial(&s) + 1) < 0) {
 		r = log_oom();
 		goto out;
