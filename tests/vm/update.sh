@@ -86,35 +86,6 @@ upd_result() {
 	vm_marker "$@"
 }
 
-# upd_host_tpm DIR CMD...: runs CMD on the host against the TPM whose state
-# is in DIR/state (the one upd_boot gives the guest), served by swtpm on a
-# socket; CMD finds it as "$UPD_TPM" (a --tpm or --device argument).
-upd_host_tpm() {
-	local dir=$1 sock pid rc=0
-	shift
-	mkdir -p "$dir/state" || return 1
-	sock=$dir/host.sock
-	rm -f "$sock" "$sock.ctrl"
-	swtpm socket --tpm2 --tpmstate dir="$dir/state" --flags not-need-init,startup-clear \
-		--server type=unixio,path="$sock" --ctrl type=unixio,path="$sock.ctrl" \
-		--log file="$dir/swtpm-host.log",level=1 < /dev/null &
-	pid=$!
-	for _ in $(seq 50); do
-		[ -S "$sock" ] && [ -S "$sock.ctrl" ] && break
-		sleep 0.1
-	done
-	UPD_TPM=swtpm:path=$sock "$@" || rc=$?
-	kill "$pid" 2> /dev/null
-	wait "$pid" 2> /dev/null
-	return "$rc"
-}
-
-# upd_floor DIR: the anti-rollback floor in that TPM, read from the host
-# ("none" when it has no counter).
-upd_floor() {
-	upd_host_tpm "$1" sh -c '"$0" tpm read-floor --device "$UPD_TPM" 2> /dev/null || echo none' "$CFSBOOT"
-}
-
 # upd_os_boot_files TREE INITRD CMDLINE: the kernel and initramfs the image
 # of TREE ships, where deploy takes them (docs/update.md):
 # /usr/lib/modules/<kver>/vmlinuz (the VM's kernel) and initramfs.img beside
@@ -139,10 +110,10 @@ upd_install() {
 	shift 6
 	mkdir -p "$mnt" "$out" && echo "root=UUID=$uuid" > "$SCRATCH/install.cmdline" || return 1
 	# shellcheck disable=SC2016 # expanded by the inner shell
-	upd_host_tpm "$tpm" unshare -m sh -c '
+	vm_host_tpm "$tpm" unshare -m sh -c '
 		mnt=$1 files=$2 out=$3; shift 3
 		mount -t tmpfs -o size=256m tmpfs "$mnt" && cp -a "$files/." "$mnt/" &&
-			"$@" --boot "$mnt" --tpm "$UPD_TPM" && cp -a "$mnt/." "$out/"' sh \
+			"$@" --boot "$mnt" --tpm "$VM_HOST_TPM" && cp -a "$mnt/." "$out/"' sh \
 		"$mnt" "$files" "$out" "$CFSBOOT" deploy --root "$root" \
 		--cmdline-file "$SCRATCH/install.cmdline" --status-file "$SCRATCH/no-status" \
 		--kernel-root "UUID=$uuid" "$@" "$digest"
@@ -153,7 +124,7 @@ upd_install() {
 # /etc/cfsboot/trust.d, where the in-guest commands read them by default)
 # and upd_K_variant DIR VERSION BLESS (makes the tree image vVERSION: its
 # /etc/variant; BLESS no makes an image whose boot never reaches bless).
-# upd_images and test-update.sh call them.
+# test-update.sh calls them (upd_KIND_tree, upd_KIND_variant).
 
 # upd_busybox_tree DIR TRUST: the minimal busybox OS (vm_os_tree), whose
 # init runs `cfsboot bless` and the control script; TRUST the anchor.
