@@ -36,10 +36,8 @@ mkdir -p "$dir/trust" && cp "$pki/root/cert.pem" "$dir/trust/root.pem"
 
 # ---- the initramfs the images ship (tpm = required: the floor is enforced)
 printf 'tpm = required\n' > "$dir/pivot.conf"
-"$REPO/initramfs/mkinitramfs.sh" -o "$dir/initrd" -k "$VM_KVER" -b "$VM_MODROOT" \
-	--policy "$dir/pivot.conf" --trust "$pki/root/cert.pem" \
-	-m virtio_blk -m efivarfs -m vfat -m nls_cp437 -m nls_ascii > "$dir/mkinit.out" 2>&1 ||
-	{ sed 's/^/# /' "$dir/mkinit.out"; give_up "initramfs/mkinitramfs.sh builds the initramfs"; }
+"upd_${KIND}_initrd" "$dir/initrd" "$pki/root/cert.pem" "$dir/pivot.conf" ||
+	give_up "make the $KIND guest's initramfs"
 
 # ---- the OS tree, with the kernel and initramfs where deploy takes them;
 # images v1 (security version 1), v2 (3) and v3 (4, no bless; with a file

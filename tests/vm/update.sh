@@ -119,12 +119,26 @@ upd_install() {
 		--kernel-root "UUID=$uuid" "$@" "$digest"
 }
 
-# The guest kinds.  A kind K provides upd_K_tree DIR (the OS tree the
-# images are made from, with the trust anchors of the initramfs in
-# /etc/cfsboot/trust.d, where the in-guest commands read them by default)
-# and upd_K_variant DIR VERSION BLESS (makes the tree image vVERSION: its
-# /etc/variant; BLESS no makes an image whose boot never reaches bless).
-# test-update.sh calls them (upd_KIND_tree, upd_KIND_variant).
+# The guest kinds.  A kind K provides upd_K_initrd OUT TRUST POLICY (the
+# initramfs the images ship, trusting the certificate TRUST, with the
+# pivot.conf POLICY), upd_K_tree DIR TRUST (the OS tree the images are made
+# from, with TRUST in /etc/cfsboot/trust.d, where the in-guest commands read
+# it by default) and upd_K_variant DIR VERSION BLESS (makes the tree image
+# vVERSION: its /etc/variant; BLESS no makes an image whose boot never
+# reaches bless).  test-update.sh calls them.  A kind's boots print what
+# the busybox init prints and test-update.sh reads: variant=, efi_entry=,
+# efi_count_path= (LoaderEntrySelected, LoaderBootCountPath), bless_exit=
+# (absent when bless never ran) and ctl_exit= (the script's status).
+
+# upd_busybox_initrd OUT TRUST POLICY: the minimal initramfs
+# (initramfs/mkinitramfs.sh) with the modules for the disk, and for the
+# image's init to read the loader's variables and mount the ESP.
+upd_busybox_initrd() {
+	"$REPO/initramfs/mkinitramfs.sh" -o "$1" -k "$VM_KVER" -b "$VM_MODROOT" \
+		--policy "$3" --trust "$2" \
+		-m virtio_blk -m efivarfs -m vfat -m nls_cp437 -m nls_ascii > "$1.log" 2>&1 ||
+		{ sed 's/^/# /' "$1.log"; return 1; }
+}
 
 # upd_busybox_tree DIR TRUST: the minimal busybox OS (vm_os_tree), whose
 # init runs `cfsboot bless` and the control script; TRUST the anchor.
