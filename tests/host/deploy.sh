@@ -161,6 +161,7 @@ check "redeploy v1 after gc is refused: the image is gone" sh -c "! '$CFSBOOT' d
 "$CFSBOOT" sign --key "$dir/pki/sig/key.pem" --cert "$dir/pki/sig/cert.pem" --version 10 --store "$S" --digest "sha256:${D[1]}" >/dev/null
 check "deploy v1 again" cf deploy "${D[1]}"
 check_fails "rollback to v2 below the floor is refused" 1 "refusing to roll back" cf rollback --min-version 30
+check "... in one line" test "$(cf rollback --min-version 30 2>&1 | wc -l)" -eq 1
 check "... changing nothing: v1 stays the default" sh -c "'$CFSBOOT' status --json $(printf "'%s' " "${COMMON[@]}") | grep -q '\"default\": \"${D[1]}\"'"
 check "rollback makes v2 the default" cf rollback
 check "v2 is the default" sh -c "'$CFSBOOT' status --json $(printf "'%s' " "${COMMON[@]}") | grep -q '\"default\": \"${D[2]}\"'"

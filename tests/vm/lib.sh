@@ -14,6 +14,7 @@
 
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/pcr.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/host-tpm.sh"
 
 VM_DIR=${CFS_VM_DIR:-$REPO/build/vm}
 VM_GUEST_SRC=$REPO/tests/vm/guest
@@ -291,11 +292,12 @@ vm_swtpm_stop() {
 
 # ---------------------------------------------------------------- boots
 
-# vm_boot NAME [--initrd FILE] [--append ARGS] [--disk FILE]... [--tpm DIR]
-#         [--pcr-out FILE] [--timeout SECONDS] [--firmware VARS]
+# vm_boot NAME [--initrd FILE] [--append ARGS] [--disk FILE[:SERIAL]]...
+#         [--tpm DIR] [--pcr-out FILE] [--timeout SECONDS] [--firmware VARS]
 # Boots the cached kernel in qemu (TCG, 1 GiB, no display, no network) with
 # the serial console written to $(vm_log NAME), disks as virtio (vda, vdb,
-# ... in order; .qcow2 by name, raw otherwise) and, with --tpm, a TIS TPM
+# ... in order; .qcow2 by name, raw otherwise; SERIAL is the serial the
+# guest reads in /sys/block/vdX/serial) and, with --tpm, a TIS TPM
 # emulated by swtpm with its state in DIR (see vm_swtpm_start); with
 # --pcr-out, PCR 15 as the guest left it goes to FILE (vm_swtpm_pcrs, in
 # pcr.sh), for guests that vm_boot_until ends (a guest that powers off then
@@ -312,16 +314,17 @@ vm_swtpm_stop() {
 # emulated timer can miss the kernel's early check of the IO-APIC timer,
 # which then panics ("IO-APIC + timer doesn't work") before /init.
 vm_boot() {
-	local name=$1 initrd='' append='' tpm='' pcr_out='' timeout=$VM_TIMEOUT firmware='' boot log args=() fmt rc start
+	local name=$1 initrd='' append='' tpm='' pcr_out='' timeout=$VM_TIMEOUT firmware='' boot log args=() fmt serial rc start
 	shift
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--initrd) initrd=$2 ;;
 		--append) append=$2 ;;
 		--disk)
-			fmt=raw
-			case $2 in *.qcow2) fmt=qcow2 ;; esac
-			args+=(-drive "file=$2,format=$fmt,if=virtio") ;;
+			fmt=raw serial=${2#"${2%:*}"}
+			case ${2%:*} in *.qcow2) fmt=qcow2 ;; esac
+			args+=(-drive "file=${2%:*},format=$fmt,if=none,id=disk$#"
+			       -device "virtio-blk-pci,drive=disk$#${serial:+,serial=${serial#:}}") ;;
 		--tpm) tpm=$2 ;;
 		--pcr-out) pcr_out=$2 ;;
 		--timeout) timeout=$2 ;;
@@ -388,9 +391,7 @@ vm_boot() {
 }
 
 # vm_log NAME: the serial log of boot NAME.
-vm_log() {
-	echo "$SCRATCH/vm-$1.log"
-}
+vm_log() { echo "$SCRATCH/vm-$1.log"; }
 
 # vm_marker NAME KEY: the value of the last "CFSTEST: KEY=value" that boot
 # NAME printed (empty when there is none).  Not only at the start of a line:
@@ -610,30 +611,6 @@ vm_verity_disks() {
 		   return 1 ;;
 		esac
 	done
-}
-
-# vm_swtpm_commit DIR VERSION: raises the anti-rollback floor of the TPM
-# whose state is in DIR/state (that of vm_boot --tpm DIR) to VERSION, from
-# the host, with `cfsboot tpm commit-version` over swtpm's socket.
-vm_swtpm_commit() {
-	local dir=$1 version=$2 sock pid rc=0
-	mkdir -p "$dir/state" || return 1
-	sock=$dir/host.sock
-	rm -f "$sock" "$sock.ctrl"
-	swtpm socket --tpm2 --tpmstate dir="$dir/state" --flags not-need-init,startup-clear \
-		--server type=unixio,path="$sock" --ctrl type=unixio,path="$sock.ctrl" \
-		--log file="$dir/swtpm-host.log",level=1 < /dev/null &
-	pid=$!
-	for _ in $(seq 50); do
-		[ -S "$sock" ] && [ -S "$sock.ctrl" ] && break
-		sleep 0.1
-	done
-	"$CFSBOOT" tpm commit-version --device "swtpm:path=$sock" "$version" > "$dir/commit.out" 2>&1 ||
-		rc=$?
-	kill "$pid" 2> /dev/null
-	wait "$pid" 2> /dev/null
-	[ "$rc" -eq 0 ] || { sed 's/^/# /' "$dir/commit.out"; vm_die "cfsboot tpm commit-version $version failed"; }
-	return "$rc"
 }
 
 # vm_boot_until NAME PATTERN [vm_boot options]: vm_boot, except that the

@@ -30,11 +30,18 @@ export MTOOLS_SKIP_CHECK=1
 # cfsboot/initrd.  Entries are added with uefi_entry.
 uefi_esp_tree() {
 	local dir=$1 kernel=$2 initrd=$3
+	uefi_loader_tree "$dir" && mkdir -p "$dir/cfsboot" &&
+		cp "$kernel" "$dir/cfsboot/linux" && cp "$initrd" "$dir/cfsboot/initrd"
+}
+
+# uefi_loader_tree DIR: the loader's part of uefi_esp_tree, no entry and no
+# kernel: what `cfsboot deploy` finds on a device's ESP.
+uefi_loader_tree() {
+	local dir=$1
 	[ -r "$UEFI_SDBOOT" ] || { vm_die "no $UEFI_SDBOOT (package systemd-boot-efi)"; return 1; }
-	mkdir -p "$dir/EFI/BOOT" "$dir/EFI/systemd" "$dir/loader/entries" "$dir/cfsboot" &&
+	mkdir -p "$dir/EFI/BOOT" "$dir/EFI/systemd" "$dir/loader/entries" &&
 		cp "$UEFI_SDBOOT" "$dir/EFI/BOOT/BOOTX64.EFI" &&
-		cp "$UEFI_SDBOOT" "$dir/EFI/systemd/systemd-bootx64.efi" &&
-		cp "$kernel" "$dir/cfsboot/linux" && cp "$initrd" "$dir/cfsboot/initrd" || return 1
+		cp "$UEFI_SDBOOT" "$dir/EFI/systemd/systemd-bootx64.efi" || return 1
 	# timeout 0: no menu, the default entry boots at once.  No `default`
 	# line: the default is the first entry in systemd-boot's order, and
 	# an entry with no tries left sorts last (docs/testing.md).
@@ -44,13 +51,14 @@ uefi_esp_tree() {
 # uefi_entry DIR FILE VERSION OPTIONS: a BLS Type #1 entry
 # DIR/loader/entries/FILE (a name like NAME.conf, or NAME+3.conf for
 # three counted tries) booting the ESP's cfsboot/linux and cfsboot/initrd
-# with OPTIONS and the serial console.  All entries share one sort-key, so
-# systemd-boot orders them by VERSION, the newest first.
+# with OPTIONS and the serial console.  All entries share cfsboot's
+# sort-key, so systemd-boot orders them by VERSION, the newest first, and
+# `cfsboot bless` takes those named cfsboot-<digest>... as its own.
 uefi_entry() {
 	local dir=$1 file=$2 version=$3 options=$4
 	cat > "$dir/loader/entries/$file" <<-EOF
 	title cfsboot test $version
-	sort-key cfsboot-test
+	sort-key cfsboot
 	version $version
 	linux /cfsboot/linux
 	initrd /cfsboot/initrd

@@ -35,15 +35,19 @@ static int rollback(struct site *s, struct sig_trust *t, void *data)
 		return log_errno(-ENOENT, "no deployment to roll back to: only %s has a good entry "
 				 "(cfsboot status lists them)",
 				 site_default(s) ? site_default(s)->hex : "none");
+	/* The signature is verified without the floor, which is compared here,
+	 * so that a target below it is refused in one line of rollback's own. */
 	r = floor_read(t, &fl);
 	if (r == 0)
-		r = check_signature(s, t, to->hex, fl.value, &by);
-	if (r == -CFS_SIG_ROLLBACK)
-		return log_errno(r, "refusing to roll back to %s: the floor is %llu, so cfs-pivot "
-				 "would refuse it; nothing was changed", to->hex,
-				 (unsigned long long)fl.value);
+		r = check_signature(s, t, to->hex, 0, &by);
 	if (r < 0)
 		return r;
+	if (by.version < fl.value) {
+		log_error("refusing to roll back to %s: its security version %llu is below the "
+			  "floor %llu, so cfs-pivot would refuse it; nothing was changed", to->hex,
+			  (unsigned long long)by.version, (unsigned long long)fl.value);
+		return -CFS_SIG_ROLLBACK;
+	}
 	if (asprintf(&version, "%llu", (unsigned long long)site_max_serial(s) + 1) < 0)
 		return log_oom();
 	e = to->entry;
