@@ -118,6 +118,7 @@ static int decoder_done(void *ud)
 void encoding_fetch(struct fetch *f, enum encoding e, uint64_t size, struct decoder *d,
 		    struct fetch_sink inner)
 {
+	f->size = size;
 	if (e == ENCODING_NONE) {
 		f->max = size;
 		f->sink = inner;

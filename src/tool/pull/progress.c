@@ -42,6 +42,7 @@ void progress_begin(struct progress *p, uint64_t files, uint64_t bytes)
 {
 	p->total_bytes = bytes;
 	p->bytes = 0;
+	p->received = 0;
 	p->total_files = files;
 	p->files = 0;
 	p->start_usec = now_usec();
@@ -51,9 +52,9 @@ void progress_begin(struct progress *p, uint64_t files, uint64_t bytes)
 static void draw(struct progress *p, uint64_t now)
 {
 	double secs = (double)(now - p->start_usec) / 1e6;
-	double rate = secs > 0 ? (double)p->bytes / secs : 0;
+	double rate = secs > 0 ? (double)p->received / secs : 0;
 	uint64_t done = p->bytes < p->total_bytes ? p->bytes : p->total_bytes;
-	double left = rate > 0 ? (double)(p->total_bytes - done) / rate : 0;
+	double left = done > 0 ? secs * (double)(p->total_bytes - done) / (double)done : 0;
 	unsigned pct = p->total_bytes ? (unsigned)(100 * done / p->total_bytes) : 100;
 	char bar[31];
 
@@ -61,18 +62,16 @@ static void draw(struct progress *p, uint64_t now)
 		bar[i] = i < pct * 30 / 100 ? '#' : '.';
 	bar[30] = '\0';
 	fprintf(stderr, "\r\033[K[%s] %3u%% %.1f/%.1f MiB, %llu/%llu objects, %.1f MiB/s, "
-		"%.0f s left", bar, pct, (double)p->bytes / 1048576,
+		"%.0f s left", bar, pct, (double)done / 1048576,
 		(double)p->total_bytes / 1048576, (unsigned long long)p->files,
 		(unsigned long long)p->total_files, rate / 1048576, left);
 	p->drawn_usec = now;
 }
 
-void progress_bytes(void *ud, uint64_t n)
+static void redraw(struct progress *p)
 {
-	struct progress *p = ud;
 	uint64_t now;
 
-	p->bytes += n;
 	if (!p->tty)
 		return;
 	now = now_usec();
@@ -80,13 +79,29 @@ void progress_bytes(void *ud, uint64_t n)
 		draw(p, now);
 }
 
-void progress_file(void *ud)
+void progress_bytes(void *ud, uint64_t n)
 {
-	((struct progress *)ud)->files++;
+	struct progress *p = ud;
+
+	p->received += n;
+	redraw(p);
 }
 
+void progress_file(void *ud, uint64_t size)
+{
+	struct progress *p = ud;
+
+	p->files++;
+	p->bytes += size;
+	redraw(p);
+}
+
+/* On a terminal the bar stays, as it ended: the user sees what moved. */
 void progress_end(struct progress *p)
 {
-	clear(p);
+	if (p->tty && p->total_files) {
+		draw(p, now_usec());
+		fputc('\n', stderr);
+	}
 	p->drawn_usec = 0;
 }

@@ -11,7 +11,8 @@
 
 struct progress {
 	bool tty;
-	uint64_t total_bytes, bytes;
+	uint64_t total_bytes, bytes;    /* decoded sizes: all, and of the files complete */
+	uint64_t received;              /* bytes transferred, compressed or not */
 	uint64_t total_files, files;
 	uint64_t start_usec, drawn_usec;
 };
@@ -19,12 +20,15 @@ struct progress {
 void progress_init(struct progress *p);
 /* One step's line, printf-style (clears a bar first). */
 void progress_step(struct progress *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* The transfer of files files of bytes bytes begins; then n more bytes
- * arrived, or one more file; then it ended.  The middle two are
- * struct source_progress's callbacks. */
+/* The transfer of files files of bytes bytes (once decoded) begins; then
+ * n more bytes arrived, or one more file of size bytes is complete; then it
+ * ended.  The middle two are struct source_progress's callbacks.  The bar
+ * and the time left count decoded bytes, of files complete, since a
+ * compressed repository's transfer has no known total; the rate is of the
+ * bytes received. */
 void progress_begin(struct progress *p, uint64_t files, uint64_t bytes);
 void progress_bytes(void *p, uint64_t n);
-void progress_file(void *p);
+void progress_file(void *p, uint64_t size);
 void progress_end(struct progress *p);
 
 #endif

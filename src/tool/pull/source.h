@@ -35,6 +35,7 @@ struct fetch_sink {
 struct fetch {
 	char path[SOURCE_PATH_MAX];  /* "objects/ab/cdef..." */
 	uint64_t max;                /* a file larger than this is cut off and refused */
+	uint64_t size;               /* its size once decoded: what the progress counts */
 	struct fetch_sink sink;
 };
 
@@ -46,7 +47,7 @@ struct source_options {
 
 struct source_progress {
 	void (*bytes)(void *ud, uint64_t n);        /* n more bytes arrived */
-	void (*file)(void *ud);                     /* one more file is complete */
+	void (*file)(void *ud, uint64_t size);      /* one more file, size bytes decoded, is complete */
 	void *ud;
 };
 

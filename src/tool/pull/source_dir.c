@@ -88,7 +88,7 @@ static int fetch_one(struct source *s, struct fetch *f, const struct source_prog
 	if ((r = f->sink.done(f->sink.ud)) < 0)
 		return r;
 	if (p)
-		p->file(p->ud);
+		p->file(p->ud, f->size);
 	return 0;
 }
 

@@ -221,7 +221,7 @@ static int reap(struct source_http *h, unsigned retries, size_t *running)
 		v = judge(x, m->data.result, &err, &why);
 		if (v == 0 && (err = x->f->sink.done(x->f->sink.ud)) == 0) {
 			if (x->p)
-				x->p->file(x->p->ud);
+				x->p->file(x->p->ud, x->f->size);
 			x->f = NULL;
 			continue;
 		}
