@@ -19,6 +19,7 @@
 . "$(dirname "$0")/uefi.sh"
 . "$(dirname "$0")/update.sh"
 KIND=${CFS_UPDATE_GUEST:-busybox}
+VM_TIMEOUT=${CFS_VM_TIMEOUT:-$("upd_${KIND}_timeout")}
 dir=$(scratch)
 t0=$SECONDS
 give_up() { fail "$1"; done_testing; exit; }
@@ -36,18 +37,17 @@ mkdir -p "$dir/trust" && cp "$pki/root/cert.pem" "$dir/trust/root.pem"
 
 # ---- the initramfs the images ship (tpm = required: the floor is enforced)
 printf 'tpm = required\n' > "$dir/pivot.conf"
-"$REPO/initramfs/mkinitramfs.sh" -o "$dir/initrd" -k "$VM_KVER" -b "$VM_MODROOT" \
-	--policy "$dir/pivot.conf" --trust "$pki/root/cert.pem" \
-	-m virtio_blk -m efivarfs -m vfat -m nls_cp437 -m nls_ascii > "$dir/mkinit.out" 2>&1 ||
-	{ sed 's/^/# /' "$dir/mkinit.out"; give_up "initramfs/mkinitramfs.sh builds the initramfs"; }
+"upd_${KIND}_initrd" "$dir/initrd" "$dir/pivot.conf" "$pki/root/cert.pem" ||
+	give_up "the $KIND guest's initramfs"
 
 # ---- the OS tree, with the kernel and initramfs where deploy takes them;
 # images v1 (security version 1), v2 (3) and v3 (4, no bless; with a file
 # of its own).  v1 goes into the device's store, v2 and v3 into a build
 # store and from there into a published repository on the second disk.
 os=$dir/os
+kargs=$("upd_${KIND}_kargs")
 "upd_${KIND}_tree" "$os" "$pki/root/cert.pem" &&
-	upd_os_boot_files "$os" "$dir/initrd" "console=ttyS0 panic=-1 no_timer_check" ||
+	upd_os_boot_files "$os" "$dir/initrd" "console=ttyS0 panic=-1 no_timer_check${kargs:+ $kargs}" ||
 	give_up "assemble the OS tree"
 mkdir -p "$dir/root/composefs" "$dir/build"
 image() { # VERSION SECURITY-VERSION BLESS STORE: prints the digest
@@ -67,7 +67,7 @@ publish() { # CHANNEL DIGEST
 	"$CFSBOOT" publish --store "$dir/build" --out "$dir/repo" --trust "$dir/trust" --channel "$1" \
 		--key "$pki/channel/key.pem" --cert "$pki/channel/cert.pem" "$2" >> "$dir/publish.log" 2>&1
 }
-publish v2 "$D2" && publish v3 "$D3" && vm_ext4 "$dir/repo" "$dir/repo.img" 96 ||
+publish v2 "$D2" && publish v3 "$D3" && vm_ext4 "$dir/repo" "$dir/repo.img" $(($(du -sm "$dir/repo" | cut -f1) * 5 / 4 + 64)) ||
 	{ sed 's/^/# /' "$dir/publish.log"; give_up "publish v2 and v3 on the second disk"; }
 
 # ---- 1. the installer: the floor 1 in the TPM (tpm = required needs a
@@ -81,7 +81,8 @@ rc=$?
 sed 's/^/# install: /' "$dir/install.out"
 check "cfsboot deploy on the host installs v1 (against the guest's TPM)" test "$rc" -eq 0
 check "... its entry counts three tries" test -f "$dir/esp/loader/entries/cfsboot-$D1+3.conf"
-vm_ext4 "$dir/root" "$dir/root.img" 160 -U "$UUID" || give_up "make the ext4 root"
+# Room for v2's and v3's own objects and their states: the tree's size again.
+vm_ext4 "$dir/root" "$dir/root.img" $(($(du -sm "$dir/root" | cut -f1) * 2 + 64)) -U "$UUID" || give_up "make the ext4 root"
 vm_verity_disks "$dir/root.img" || give_up "enable fs-verity on the store"
 uefi_disk "$dir/disk.img" "$dir/esp" "$dir/root.img" || give_up "make the UEFI disk"
 disk=$dir/device.qcow2 vars=$dir/device.vars
@@ -136,6 +137,7 @@ cmp -s /run/before /run/after && say rb3_changed no || say rb3_changed yes
 booted v1 v1 "cfsboot-$D1+3.conf"
 vm_expect v1 "v1: the loader counts the boot (+2-1)" efi_count_path "\\loader\\entries\\cfsboot-$D1+2-1.conf"
 vm_expect v1 "v1: cfsboot bless in the guest succeeds" bless_exit 0
+"upd_${KIND}_blessed" v1
 exit_is v1 ctl 0 "v1: the control script ran"
 exit_is v1 pull 0 "v1: cfsboot pull brings v2 from the second disk"
 vm_check v1 "v1: ... and prints its digest" grep -q "$D2" <<< "$(out v1 pull)"

@@ -150,10 +150,33 @@ upd_install() {
 
 # The guest kinds.  A kind K provides upd_K_tree DIR (the OS tree the
 # images are made from, with the trust anchors of the initramfs in
-# /etc/cfsboot/trust.d, where the in-guest commands read them by default)
-# and upd_K_variant DIR VERSION BLESS (makes the tree image vVERSION: its
-# /etc/variant; BLESS no makes an image whose boot never reaches bless).
-# upd_images and test-update.sh call them.
+# /etc/cfsboot/trust.d, where the in-guest commands read them by default),
+# upd_K_variant DIR VERSION BLESS (makes the tree image vVERSION: its
+# /etc/variant; BLESS no makes an image whose boot never reaches bless),
+# upd_K_initrd OUT POLICY TRUST (the initramfs the images ship, with the
+# policy file POLICY and the trust anchor TRUST), upd_K_kargs (the kernel
+# arguments that initramfs needs besides the console's), upd_K_timeout
+# (the seconds one boot may take) and upd_K_blessed BOOT (its own checks
+# of a blessed boot).  upd_images and test-update.sh call them.
+# The systemd kind: tests/vm/systemd-guest.sh.
+. "$(dirname "${BASH_SOURCE[0]}")/systemd-guest.sh"
+
+# upd_busybox_initrd OUT POLICY TRUST: the minimal initramfs
+# (initramfs/mkinitramfs.sh, cfs-pivot as PID 1), with the modules for the
+# disk, and for the image's init to read the loader's variables and bless
+# on the ESP.
+upd_busybox_initrd() {
+	"$REPO/initramfs/mkinitramfs.sh" -o "$1" -k "$VM_KVER" -b "$VM_MODROOT" \
+		--policy "$2" --trust "$3" \
+		-m virtio_blk -m efivarfs -m vfat -m nls_cp437 -m nls_ascii > "$1.log" 2>&1 ||
+		{ sed 's/^/# /' "$1.log"; vm_die "initramfs/mkinitramfs.sh failed"; return 1; }
+}
+# cfs-pivot as PID 1 mounts the physical root itself; the busybox init
+# powers off within the default timeout.
+upd_busybox_kargs() { :; }
+upd_busybox_timeout() { echo "$VM_TIMEOUT"; }
+# Its init's bless is checked by the common cases (bless_exit).
+upd_busybox_blessed() { :; }
 
 # upd_busybox_tree DIR TRUST: the minimal busybox OS (vm_os_tree), whose
 # init runs `cfsboot bless` and the control script; TRUST the anchor.
