@@ -8,10 +8,11 @@ exec > /dev/console 2>&1
 sh /usr/lib/cfstest/report.sh
 # What judged the boot and what acted on it: boot-complete.target, the
 # loader's counter (systemd-bless-boot, which its generator adds only to a
-# counted boot) and our unit (the floor).  systemd's Result is how a
-# unit's last run ended; a unit that never ran is inactive.
+# counted boot) and our unit (the floor).  A service's Result is how its
+# last run ended (a target has none); a unit that never ran is inactive.
 for u in boot-complete.target systemd-bless-boot.service cfsboot-bless.service; do
-	echo "CFSTEST: unit.$u=$(systemctl show -P ActiveState "$u")/$(systemctl show -P Result "$u")"
+	r=$(systemctl show -P Result "$u")
+	echo "CFSTEST: unit.$u=$(systemctl show -P ActiveState "$u")${r:+/$r}"
 done
 # The order they ran in, from systemd's monotonic timestamps (0: never):
 # boot-complete.target reached, then systemd-bless-boot started and done,

@@ -14,7 +14,8 @@ echo "CFSTEST: init=$(cat /proc/1/comm)"
 # the variables it passes to the OS (4 bytes of attributes, then UTF-16).
 loader_var() {
 	f=/sys/firmware/efi/efivars/$1-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f
-	[ -r "$f" ] && tail -c +5 "$f" | tr -d '\000'
+	# shellcheck disable=SC2002 # a pipe: tail seeks in a file, and efivarfs cannot
+	[ -r "$f" ] && cat "$f" | tail -c +5 | tr -d '\000'
 }
 echo "CFSTEST: efi_entry=$(loader_var LoaderEntrySelected)"
 count=$(loader_var LoaderBootCountPath)
