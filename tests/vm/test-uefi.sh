@@ -5,8 +5,9 @@
 # composefs image on the disk's root partition, with swtpm as the TPM.
 # One disk goes through an update's life, boot after boot:
 #   v1 (installed, good) and v2 (new, "+3" tries): v2 is the default and
-#   boots; systemd-boot counts the try (+2-1); v2's init marks it good,
-#   removing the counter, and v2 stays the default at the next boot.
+#   boots; systemd-boot counts the try (+2-1); v2's init marks it good with
+#   `cfsboot bless`, which removes the counter, raises the floor to 2 and
+#   prunes v1, below it; v2 stays the default at the next boot.
 #   v3 ("+3") is added; its init powers off without marking it good: the
 #   loader counts +2-1, +1-2, +0-3, then boots v2 on its own.
 # The same initramfs booted with qemu -kernel gives the figure the
@@ -19,14 +20,16 @@ t0=$SECONDS
 vm_kernel > /dev/null || { fail "fetch or find the 6.12 kernel"; done_testing; exit; }
 
 # ---- keys, and three signed images of one OS, told apart by /etc/variant;
-# v1 and v2 mark their boot good (/etc/cfstest-bless), v3 does not
+# v1 and v2 mark their boot good (/etc/cfstest-bless), v3 does not; bless
+# verifies the image with the anchor in /etc/cfsboot/trust.d
 pki=$dir/pki
 {
 	"$REPO/keys/mkpki.sh" root "$pki/root" --subject "/CN=test root" &&
 	"$REPO/keys/mkpki.sh" signer "$pki/signer" --ca "$pki/root" --subject "/CN=test signer"
 } > "$dir/pki.log" 2>&1 || { sed 's/^/# /' "$dir/pki.log"; fail "make the test PKI"; done_testing; exit; }
 os=$dir/os
-vm_os_tree "$os" || { fail "assemble the OS tree"; done_testing; exit; }
+{ vm_os_tree "$os" && install -D -m 644 "$pki/root/cert.pem" "$os/etc/cfsboot/trust.d/root.pem"; } ||
+	{ fail "assemble the OS tree"; done_testing; exit; }
 store=$dir/root/composefs
 mkdir -p "$store"
 # image VERSION BLESS: the digest of the tree as vVERSION, stored and signed
@@ -68,12 +71,12 @@ check "initramfs/mkinitramfs.sh builds the initramfs" test -s "$dir/initrd"
 cmdline() { echo "root=UUID=$UUID ro composefs.digest=$1"; }
 esp=$dir/esp
 uefi_esp_tree "$esp" "$VM_VMLINUZ" "$dir/initrd" &&
-	uefi_entry "$esp" cfs-v1.conf 1 "$(cmdline "$D1")" &&
-	uefi_entry "$esp" cfs-v2+3.conf 2 "$(cmdline "$D2")" &&
+	uefi_entry "$esp" "cfsboot-$D1.conf" 1 "$(cmdline "$D1")" &&
+	uefi_entry "$esp" "cfsboot-$D2+3.conf" 2 "$(cmdline "$D2")" &&
 	uefi_disk "$dir/disk.img" "$esp" "$dir/root.img" ||
 	{ fail "make the UEFI disk"; done_testing; exit; }
 check "the ESP reads back with mtools: its entries" \
-	test "$(uefi_esp_ls "$dir/disk.img" loader/entries | tr '\n' ' ')" = "cfs-v1.conf cfs-v2+3.conf "
+	test "$(uefi_esp_ls "$dir/disk.img" loader/entries | tr '\n' ' ')" = "$(printf '%s\n' "cfsboot-$D1.conf" "cfsboot-$D2+3.conf" | LC_ALL=C sort | tr '\n' ' ')"
 
 # ---- the same initramfs and image through qemu -kernel, on the same disk
 vm_cow "$dir/disk.img" "$dir/direct.qcow2"
@@ -116,34 +119,35 @@ booted() {
 		fail "$b: the guest printed a valid /run/cfsboot/status.json"
 	fi
 }
-entries() { # NAME WANT...: the ESP's entries after boot NAME
+entries() { # NAME WANT...: the ESP's entries after boot NAME (in any order)
 	local b=$1 want
 	shift
-	want="$* "
+	want=$(printf '%s\n' "$@" | LC_ALL=C sort | tr '\n' ' ')
 	vm_check "$b" "$b: the entries afterwards: $*" test "$(cat "$dir/$b.entries")" = "$want"
 }
 
 # (a) the default entry, v2 (the newest version), boots through OVMF and
 # systemd-boot; the loader counts the try; (c) v2's init blesses it
 boot u1
-booted u1 v2 "$D2" 'cfs-v2+3.conf'
-vm_expect u1 "u1: the loader counts this boot in cfs-v2+2-1.conf (LoaderBootCountPath)" \
-	efi_count_path '\loader\entries\cfs-v2+2-1.conf'
-vm_expect u1 "u1: v2's init marked the boot good" blessed cfs-v2.conf
-entries u1 cfs-v1.conf cfs-v2.conf
+booted u1 v2 "$D2" "cfsboot-$D2+3.conf"
+vm_expect u1 "u1: the loader counts this boot in cfsboot-D2+2-1.conf (LoaderBootCountPath)" \
+	efi_count_path "\\loader\\entries\\cfsboot-$D2+2-1.conf"
+vm_expect u1 "u1: v2's init marked the boot good (cfsboot bless)" blessed "cfsboot-$D2.conf"
+entries u1 "cfsboot-$D2.conf"
 u1_init=$INIT
 # (c) the blessed entry stays the default, no longer counted
 boot u2
-booted u2 v2 "$D2" cfs-v2.conf
+booted u2 v2 "$D2" "cfsboot-$D2.conf"
 vm_expect u2 "u2: the boot is not counted" efi_count_path none
-entries u2 cfs-v1.conf cfs-v2.conf
+entries u2 "cfsboot-$D2.conf"
 u2_init=$INIT
 
 # (b) v3 arrives with three tries; its init never blesses
-mkdir -p "$dir/v3/loader/entries" && uefi_entry "$dir/v3" cfs-v3+3.conf 3 "$(cmdline "$D3")" &&
-	uefi_esp_put "$disk" "$dir/v3/loader/entries/cfs-v3+3.conf" loader/entries/cfs-v3+3.conf
-check "v3's entry is on the ESP" grep -q 'cfs-v3+3.conf' <<< "$(uefi_esp_ls "$disk" loader/entries)"
-tries=("cfs-v3+3.conf cfs-v3+2-1.conf" "cfs-v3+2-1.conf cfs-v3+1-2.conf" "cfs-v3+1-2.conf cfs-v3+0-3.conf")
+mkdir -p "$dir/v3/loader/entries" && uefi_entry "$dir/v3" "cfsboot-$D3+3.conf" 3 "$(cmdline "$D3")" &&
+	uefi_esp_put "$disk" "$dir/v3/loader/entries/cfsboot-$D3+3.conf" "loader/entries/cfsboot-$D3+3.conf"
+check "v3's entry is on the ESP" grep -q "cfsboot-$D3+3.conf" <<< "$(uefi_esp_ls "$disk" loader/entries)"
+tries=("cfsboot-$D3+3.conf cfsboot-$D3+2-1.conf" "cfsboot-$D3+2-1.conf cfsboot-$D3+1-2.conf"
+	"cfsboot-$D3+1-2.conf cfsboot-$D3+0-3.conf")
 for i in 0 1 2; do
 	b=v3-try$((i + 1))
 	read -r before after <<< "${tries[$i]}"
@@ -151,13 +155,13 @@ for i in 0 1 2; do
 	booted "$b" v3 "$D3" "$before"
 	vm_expect "$b" "$b: the loader counts this boot in $after" efi_count_path "\\loader\\entries\\$after"
 	vm_check "$b" "$b: v3's init did not bless" test -z "$(vm_marker "$b" blessed)"
-	entries "$b" cfs-v1.conf cfs-v2.conf "$after"
+	entries "$b" "cfsboot-$D2.conf" "$after"
 done
 # No tries left: systemd-boot sorts v3 last and boots v2 by itself.
 boot fallback
-booted fallback v2 "$D2" cfs-v2.conf
+booted fallback v2 "$D2" "cfsboot-$D2.conf"
 vm_expect fallback "fallback: the boot is not counted" efi_count_path none
-entries fallback cfs-v1.conf cfs-v2.conf cfs-v3+0-3.conf
+entries fallback "cfsboot-$D2.conf" "cfsboot-$D3+0-3.conf"
 
 # ---- the figure: what OVMF and systemd-boot add to the time to init
 if [ -n "$direct_init" ] && [ -n "$u1_init" ] && [ -n "$u2_init" ]; then

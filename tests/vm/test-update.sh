@@ -157,5 +157,108 @@ vm_expect v1 "v1: ... and changed no entry" rb3_changed no
 entries v1 "cfsboot-$D1.conf" "cfsboot-$D2+3.conf"
 check "the floor is 2 after v1's boot (v2 is deployed, not blessed)" test "$(upd_floor "$tpm")" = 2
 
+# ---- 2. systemd-boot picks v2 (+3); it blesses; the floor rises to 3 then;
+# 3. v2 pulls and deploys v3
+pull3='cf pull3 pull --store /run/phys/composefs --trust /etc/cfsboot/trust.d --channel v3 /run/repo'
+boot v2 "$disk" "$vars" "$tpm" "
+cf st status --json
+$pull3
+cf deploy3 deploy $D3
+" "$dir/repo.img"
+booted v2 v2 "cfsboot-$D2+3.conf"
+vm_expect v2 "v2: the loader counts the boot (+2-1)" efi_count_path "\\loader\\entries\\cfsboot-$D2+2-1.conf"
+vm_expect v2 "v2: cfsboot bless succeeds" bless_exit 0
+json v2 st "v2: status after bless: booted and default v2, blessed, floor 3 (v2's version), v1 pruned below it" \
+	"assert s['booted'] == '$D2' and s['default'] == '$D2' and s['floor'] == 3, s
+assert d['$D2']['blessed'] and '$D1' not in d, d"
+check "the floor is 3 after v2's boot, which blessed" test "$(upd_floor "$tpm")" = 3
+exit_is v2 pull3 0 "v2: cfsboot pull brings v3"
+exit_is v2 deploy3 0 "v2: cfsboot deploy v3"
+entries v2 "cfsboot-$D2.conf" "cfsboot-$D3+3.conf"
+
+# ---- 3. v3 never blesses: three tries, then v2 by itself
+never='say ran yes'
+tries=("+3 +2-1" "+2-1 +1-2" "+1-2 +0-3")
+for i in 0 1 2; do
+	b=v3-try$((i + 1))
+	read -r before after <<< "${tries[$i]}"
+	boot "$b" "$disk" "$vars" "$tpm" "$never"
+	booted "$b" v3 "cfsboot-$D3$before.conf"
+	vm_expect "$b" "$b: the loader counts this boot in $after" efi_count_path "\\loader\\entries\\cfsboot-$D3$after.conf"
+	vm_check "$b" "$b: v3 powered off before bless: no bless, no control script" \
+		test -z "$(upd_result "$b" bless_exit)$(upd_result "$b" ran)"
+	entries "$b" "cfsboot-$D2.conf" "cfsboot-$D3$after.conf"
+done
+check "the floor is still 3" test "$(upd_floor "$tpm")" = 3
+
+# ---- 3. v2 again, on its own; status shows v3 bad.  4. gc, once v3's
+# entry is pruned (bless --keep 1), removes v3's own objects only
+obj() { echo "/run/phys/composefs/objects/${1:0:2}/${1:2}"; }
+boot fallback "$disk" "$vars" "$tpm" "
+cf st status --json
+cf text status
+cf prune bless --keep 1
+cf gc gc
+for o in own3:$(obj "$own3") kernel:$(obj "$kernel_obj") image2:/run/phys/composefs/images/$D2 image3:/run/phys/composefs/images/$D3 boot3:/run/esp/cfsboot/$D3 state3:/run/phys/state/deploy/$D3; do
+	[ -e \"\${o#*:}\" ] && say \"has_\${o%%:*}\" yes || say \"has_\${o%%:*}\" no
+done
+cf fsck fsck --store /run/phys/composefs
+"
+booted fallback v2 "cfsboot-$D2.conf"
+vm_expect fallback "fallback: the boot is not counted" efi_count_path none
+json fallback st "fallback: status: v3 bad (3 tries used), v2 booted and default, no pending" \
+	"assert d['$D3']['bad'] and d['$D3']['tries_done'] == 3, d
+assert s['booted'] == '$D2' and s['default'] == '$D2' and s['pending'] is None, s"
+vm_check fallback "fallback: status's text says v3 is bad" grep -qx '  tries: bad (3 failed)' <<< "$(out fallback text)"
+exit_is fallback prune 0 "fallback: bless --keep 1 prunes v3's entry"
+exit_is fallback gc 0 "fallback: cfsboot gc"
+vm_expect fallback "fallback: gc removed v3's own object" has_own3 no
+vm_expect fallback "fallback: ... v3's image" has_image3 no
+vm_expect fallback "fallback: ... v3's boot files" has_boot3 no
+vm_expect fallback "fallback: ... v3's state" has_state3 no
+vm_expect fallback "fallback: gc kept the kernel v2 shares with v3" has_kernel yes
+vm_expect fallback "fallback: gc kept v2's image" has_image2 yes
+exit_is fallback fsck 0 "fallback: cfsboot fsck of the store is clean after gc"
+entries fallback "cfsboot-$D2.conf"
+
+# ---- 6. power cuts: v3 pulled again and deployed, qemu killed when the
+# deploy stopped at STEP (CFSBOOT_FAULT_AT: the state as a cut there leaves
+# it); each next boot must be v2's with fsck clean
+cut_script() { # STEP
+	echo "cf fsck fsck --store /run/phys/composefs
+say entries_at_start \"\$(entries)\"
+$pull3
+sync
+export CFSBOOT_FAULT_AT=$1
+cf cut deploy $D3
+unset CFSBOOT_FAULT_AT
+say cut $1
+sleep 600"
+}
+prev=fallback
+for step in deploy-kernel deploy-state-rename deploy-entry; do
+	b=cut-$step
+	boot "$b" "$disk" "$vars" "$tpm" "$(cut_script "$step")" "$dir/repo.img" --until "CFSTEST: cut="
+	vm_check "$b" "$b: qemu was killed at the step" test "$RC" -eq 3
+	vm_expect "$b" "$b: after $prev, the old default v2 boots" variant v2
+	vm_expect "$b" "$b: ... through its entry" efi_entry "cfsboot-$D2.conf"
+	exit_is "$b" fsck 0 "$b: ... and fsck of the store is clean"
+	exit_is "$b" cut 99 "$b: deploy stopped at $step"
+	prev=$b
+done
+boot after-cuts "$disk" "$vars" "$tpm" "
+cf fsck fsck --store /run/phys/composefs
+cf st status --json
+cf gc gc
+cf fsck2 fsck --store /run/phys/composefs
+"
+booted after-cuts v2 "cfsboot-$D2.conf"
+exit_is after-cuts fsck 0 "after-cuts: fsck of the store is clean"
+json after-cuts st "after-cuts: v2 booted and the default, nothing pending" \
+	"assert s['booted'] == '$D2' and s['default'] == '$D2' and s['pending'] is None, s"
+exit_is after-cuts gc 0 "after-cuts: gc removes what the cut deploys left"
+exit_is after-cuts fsck2 0 "after-cuts: fsck is clean after it"
+entries after-cuts "cfsboot-$D2.conf"
+
 diag "test-update: $((SECONDS - t0)) s in all"
 done_testing

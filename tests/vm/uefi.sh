@@ -51,13 +51,14 @@ uefi_loader_tree() {
 # uefi_entry DIR FILE VERSION OPTIONS: a BLS Type #1 entry
 # DIR/loader/entries/FILE (a name like NAME.conf, or NAME+3.conf for
 # three counted tries) booting the ESP's cfsboot/linux and cfsboot/initrd
-# with OPTIONS and the serial console.  All entries share one sort-key, so
-# systemd-boot orders them by VERSION, the newest first.
+# with OPTIONS and the serial console.  All entries share cfsboot's
+# sort-key, so systemd-boot orders them by VERSION, the newest first, and
+# `cfsboot bless` takes those named cfsboot-<digest>... as its own.
 uefi_entry() {
 	local dir=$1 file=$2 version=$3 options=$4
 	cat > "$dir/loader/entries/$file" <<-EOF
 	title cfsboot test $version
-	sort-key cfsboot-test
+	sort-key cfsboot
 	version $version
 	linux /cfsboot/linux
 	initrd /cfsboot/initrd
