@@ -168,6 +168,7 @@ cf deploy3 deploy $D3
 booted v2 v2 "cfsboot-$D2+3.conf"
 vm_expect v2 "v2: the loader counts the boot (+2-1)" efi_count_path "\\loader\\entries\\cfsboot-$D2+2-1.conf"
 vm_expect v2 "v2: cfsboot bless succeeds" bless_exit 0
+"upd_${KIND}_blessed" v2
 json v2 st "v2: status after bless: booted and default v2, blessed, floor 3 (v2's version), v1 pruned below it" \
 	"assert s['booted'] == '$D2' and s['default'] == '$D2' and s['floor'] == 3, s
 assert d['$D2']['blessed'] and '$D1' not in d, d"
@@ -206,6 +207,7 @@ cf fsck fsck --store /run/phys/composefs
 "
 booted fallback v2 "cfsboot-$D2.conf"
 vm_expect fallback "fallback: the boot is not counted" efi_count_path none
+"upd_${KIND}_blessed" fallback
 json fallback st "fallback: status: v3 bad (3 tries used), v2 booted and default, no pending" \
 	"assert d['$D3']['bad'] and d['$D3']['tries_done'] == 3, d
 assert s['booted'] == '$D2' and s['default'] == '$D2' and s['pending'] is None, s"
