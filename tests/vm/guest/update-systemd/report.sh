@@ -17,6 +17,7 @@ loader_var() {
 	# shellcheck disable=SC2002 # a pipe: tail seeks in a file, and efivarfs cannot
 	[ -r "$f" ] && cat "$f" | tail -c +5 | tr -d '\000'
 }
-echo "CFSTEST: efi_entry=$(loader_var LoaderEntrySelected)"
+# printf, not echo: dash's echo reads the path's backslashes as escapes.
+printf 'CFSTEST: efi_entry=%s\n' "$(loader_var LoaderEntrySelected)"
 count=$(loader_var LoaderBootCountPath)
-echo "CFSTEST: efi_count_path=${count:-none}"
+printf 'CFSTEST: efi_count_path=%s\n' "${count:-none}"
