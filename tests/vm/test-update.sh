@@ -67,7 +67,7 @@ publish() { # CHANNEL DIGEST
 	"$CFSBOOT" publish --store "$dir/build" --out "$dir/repo" --trust "$dir/trust" --channel "$1" \
 		--key "$pki/channel/key.pem" --cert "$pki/channel/cert.pem" "$2" >> "$dir/publish.log" 2>&1
 }
-publish v2 "$D2" && publish v3 "$D3" && vm_ext4 "$dir/repo" "$dir/repo.img" $(($(du -sm "$dir/repo" | cut -f1) * 5 / 4 + 64)) ||
+publish v2 "$D2" && publish v3 "$D3" && vm_ext4 "$dir/repo" "$dir/repo.img" $(($(du -sm "$dir/repo" | cut -f1) * 5 / 4 + 96)) ||
 	{ sed 's/^/# /' "$dir/publish.log"; give_up "publish v2 and v3 on the second disk"; }
 
 # ---- 1. the installer: the floor 1 in the TPM (tpm = required needs a
@@ -82,7 +82,7 @@ sed 's/^/# install: /' "$dir/install.out"
 check "cfsboot deploy on the host installs v1 (against the guest's TPM)" test "$rc" -eq 0
 check "... its entry counts three tries" test -f "$dir/esp/loader/entries/cfsboot-$D1+3.conf"
 # Room for v2's and v3's own objects and their states: the tree's size again.
-vm_ext4 "$dir/root" "$dir/root.img" $(($(du -sm "$dir/root" | cut -f1) * 2 + 64)) -U "$UUID" || give_up "make the ext4 root"
+vm_ext4 "$dir/root" "$dir/root.img" $(($(du -sm "$dir/root" | cut -f1) * 2 + 160)) -U "$UUID" || give_up "make the ext4 root"
 vm_verity_disks "$dir/root.img" || give_up "enable fs-verity on the store"
 uefi_disk "$dir/disk.img" "$dir/esp" "$dir/root.img" || give_up "make the UEFI disk"
 disk=$dir/device.qcow2 vars=$dir/device.vars
