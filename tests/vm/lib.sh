@@ -14,6 +14,7 @@
 
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 . "$(dirname "${BASH_SOURCE[0]}")/pcr.sh"
+. "$(dirname "${BASH_SOURCE[0]}")/host-tpm.sh"
 
 VM_DIR=${CFS_VM_DIR:-$REPO/build/vm}
 VM_GUEST_SRC=$REPO/tests/vm/guest
@@ -610,30 +611,6 @@ vm_verity_disks() {
 		   return 1 ;;
 		esac
 	done
-}
-
-# vm_swtpm_commit DIR VERSION: raises the anti-rollback floor of the TPM
-# whose state is in DIR/state (that of vm_boot --tpm DIR) to VERSION, from
-# the host, with `cfsboot tpm commit-version` over swtpm's socket.
-vm_swtpm_commit() {
-	local dir=$1 version=$2 sock pid rc=0
-	mkdir -p "$dir/state" || return 1
-	sock=$dir/host.sock
-	rm -f "$sock" "$sock.ctrl"
-	swtpm socket --tpm2 --tpmstate dir="$dir/state" --flags not-need-init,startup-clear \
-		--server type=unixio,path="$sock" --ctrl type=unixio,path="$sock.ctrl" \
-		--log file="$dir/swtpm-host.log",level=1 < /dev/null &
-	pid=$!
-	for _ in $(seq 50); do
-		[ -S "$sock" ] && [ -S "$sock.ctrl" ] && break
-		sleep 0.1
-	done
-	"$CFSBOOT" tpm commit-version --device "swtpm:path=$sock" "$version" > "$dir/commit.out" 2>&1 ||
-		rc=$?
-	kill "$pid" 2> /dev/null
-	wait "$pid" 2> /dev/null
-	[ "$rc" -eq 0 ] || { sed 's/^/# /' "$dir/commit.out"; vm_die "cfsboot tpm commit-version $version failed"; }
-	return "$rc"
 }
 
 # vm_boot_until NAME PATTERN [vm_boot options]: vm_boot, except that the

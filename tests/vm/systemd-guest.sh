@@ -68,13 +68,13 @@ upd_systemd_variant() {
 	[ "$3" != no ] || _sdg_enable "$1" cfstest-early-off.service sysinit.target
 }
 
-# upd_systemd_initrd OUT POLICY TRUST: the dracut systemd initrd with
-# dracut-module/90cfsboot, the policy file POLICY and the trust anchor
-# TRUST as its /etc/cfsboot.  dracut's output goes to OUT.log.
+# upd_systemd_initrd OUT TRUST POLICY: the dracut systemd initrd with
+# dracut-module/90cfsboot, the trust anchor TRUST and the policy file
+# POLICY as its /etc/cfsboot.  dracut's output goes to OUT.log.
 upd_systemd_initrd() {
 	local out=$1 conf=$SCRATCH/sdg-confdir
-	rm -rf "$conf" && mkdir -p "$conf/trust.d" && cp "$2" "$conf/pivot.conf" &&
-		cp "$3" "$conf/trust.d/root.pem" || return 1
+	rm -rf "$conf" && mkdir -p "$conf/trust.d" && cp "$3" "$conf/pivot.conf" &&
+		cp "$2" "$conf/trust.d/root.pem" || return 1
 	cfsboot_confdir=$conf cfsboot_pivot=$CFS_PIVOT vm_dracut "$out" \
 		-m "systemd-initrd dracut-systemd rootfs-block cfsboot" --drivers "virtio_blk ext4"
 }

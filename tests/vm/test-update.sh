@@ -37,8 +37,8 @@ mkdir -p "$dir/trust" && cp "$pki/root/cert.pem" "$dir/trust/root.pem"
 
 # ---- the initramfs the images ship (tpm = required: the floor is enforced)
 printf 'tpm = required\n' > "$dir/pivot.conf"
-"upd_${KIND}_initrd" "$dir/initrd" "$dir/pivot.conf" "$pki/root/cert.pem" ||
-	give_up "the $KIND guest's initramfs"
+"upd_${KIND}_initrd" "$dir/initrd" "$pki/root/cert.pem" "$dir/pivot.conf" ||
+	give_up "make the $KIND guest's initramfs"
 
 # ---- the OS tree, with the kernel and initramfs where deploy takes them;
 # images v1 (security version 1), v2 (3) and v3 (4, no bless; with a file
@@ -155,7 +155,7 @@ vm_check v1 "v1: ... in one line, naming the floor" \
 	test "$(out v1 rb3 | wc -l)" -eq 1 -a -n "$(out v1 rb3 | grep 'refusing to roll back.*version 1 is below the floor 2')"
 vm_expect v1 "v1: ... and changed no entry" rb3_changed no
 entries v1 "cfsboot-$D1.conf" "cfsboot-$D2+3.conf"
-check "the floor is 2 after v1's boot (v2 is deployed, not blessed)" test "$(upd_floor "$tpm")" = 2
+check "the floor is 2 after v1's boot (v2 is deployed, not blessed)" test "$(vm_host_floor "$tpm")" = 2
 
 # ---- 2. systemd-boot picks v2 (+3); it blesses; the floor rises to 3 then;
 # 3. v2 pulls and deploys v3
@@ -172,7 +172,7 @@ vm_expect v2 "v2: cfsboot bless succeeds" bless_exit 0
 json v2 st "v2: status after bless: booted and default v2, blessed, floor 3 (v2's version), v1 pruned below it" \
 	"assert s['booted'] == '$D2' and s['default'] == '$D2' and s['floor'] == 3, s
 assert d['$D2']['blessed'] and '$D1' not in d, d"
-check "the floor is 3 after v2's boot, which blessed" test "$(upd_floor "$tpm")" = 3
+check "the floor is 3 after v2's boot, which blessed" test "$(vm_host_floor "$tpm")" = 3
 exit_is v2 pull3 0 "v2: cfsboot pull brings v3"
 exit_is v2 deploy3 0 "v2: cfsboot deploy v3"
 entries v2 "cfsboot-$D2.conf" "cfsboot-$D3+3.conf"
@@ -190,7 +190,7 @@ for i in 0 1 2; do
 		test -z "$(upd_result "$b" bless_exit)$(upd_result "$b" ran)"
 	entries "$b" "cfsboot-$D2.conf" "cfsboot-$D3$after.conf"
 done
-check "the floor is still 3" test "$(upd_floor "$tpm")" = 3
+check "the floor is still 3" test "$(vm_host_floor "$tpm")" = 3
 
 # ---- 3. v2 again, on its own; status shows v3 bad.  4. gc, once v3's
 # entry is pruned (bless --keep 1), removes v3's own objects only
@@ -200,9 +200,8 @@ cf st status --json
 cf text status
 cf prune bless --keep 1
 cf gc gc
-for o in own3:$(obj "$own3") kernel:$(obj "$kernel_obj") image2:/run/phys/composefs/images/$D2 image3:/run/phys/composefs/images/$D3 boot3:/run/esp/cfsboot/$D3 state3:/run/phys/state/deploy/$D3; do
-	[ -e \"\${o#*:}\" ] && say \"has_\${o%%:*}\" yes || say \"has_\${o%%:*}\" no
-done
+have has_ own3:$(obj "$own3") kernel:$(obj "$kernel_obj") image2:/run/phys/composefs/images/$D2 \
+	image3:/run/phys/composefs/images/$D3 boot3:/run/esp/cfsboot/$D3 state3:/run/phys/state/deploy/$D3
 cf fsck fsck --store /run/phys/composefs
 "
 booted fallback v2 "cfsboot-$D2.conf"
@@ -248,17 +247,24 @@ for step in deploy-kernel deploy-state-rename deploy-entry; do
 	exit_is "$b" cut 99 "$b: deploy stopped at $step"
 	prev=$b
 done
+left="boot3:/run/esp/cfsboot/$D3 state3:/run/phys/state/deploy/$D3"
 boot after-cuts "$disk" "$vars" "$tpm" "
 cf fsck fsck --store /run/phys/composefs
 cf st status --json
+have before_ $left
 cf gc gc
+have after_ $left
 cf fsck2 fsck --store /run/phys/composefs
 "
 booted after-cuts v2 "cfsboot-$D2.conf"
 exit_is after-cuts fsck 0 "after-cuts: fsck of the store is clean"
 json after-cuts st "after-cuts: v2 booted and the default, nothing pending" \
 	"assert s['booted'] == '$D2' and s['default'] == '$D2' and s['pending'] is None, s"
-exit_is after-cuts gc 0 "after-cuts: gc removes what the cut deploys left"
+vm_expect after-cuts "after-cuts: the cut deploys left v3's boot files" before_boot3 yes
+vm_expect after-cuts "after-cuts: ... and its state" before_state3 yes
+exit_is after-cuts gc 0 "after-cuts: gc"
+vm_expect after-cuts "after-cuts: gc removed v3's boot files" after_boot3 no
+vm_expect after-cuts "after-cuts: ... and its state" after_state3 no
 exit_is after-cuts fsck2 0 "after-cuts: fsck is clean after it"
 entries after-cuts "cfsboot-$D2.conf"
 

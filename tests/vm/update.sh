@@ -86,35 +86,6 @@ upd_result() {
 	vm_marker "$@"
 }
 
-# upd_host_tpm DIR CMD...: runs CMD on the host against the TPM whose state
-# is in DIR/state (the one upd_boot gives the guest), served by swtpm on a
-# socket; CMD finds it as "$UPD_TPM" (a --tpm or --device argument).
-upd_host_tpm() {
-	local dir=$1 sock pid rc=0
-	shift
-	mkdir -p "$dir/state" || return 1
-	sock=$dir/host.sock
-	rm -f "$sock" "$sock.ctrl"
-	swtpm socket --tpm2 --tpmstate dir="$dir/state" --flags not-need-init,startup-clear \
-		--server type=unixio,path="$sock" --ctrl type=unixio,path="$sock.ctrl" \
-		--log file="$dir/swtpm-host.log",level=1 < /dev/null &
-	pid=$!
-	for _ in $(seq 50); do
-		[ -S "$sock" ] && [ -S "$sock.ctrl" ] && break
-		sleep 0.1
-	done
-	UPD_TPM=swtpm:path=$sock "$@" || rc=$?
-	kill "$pid" 2> /dev/null
-	wait "$pid" 2> /dev/null
-	return "$rc"
-}
-
-# upd_floor DIR: the anti-rollback floor in that TPM, read from the host
-# ("none" when it has no counter).
-upd_floor() {
-	upd_host_tpm "$1" sh -c '"$0" tpm read-floor --device "$UPD_TPM" 2> /dev/null || echo none' "$CFSBOOT"
-}
-
 # upd_os_boot_files TREE INITRD CMDLINE: the kernel and initramfs the image
 # of TREE ships, where deploy takes them (docs/update.md):
 # /usr/lib/modules/<kver>/vmlinuz (the VM's kernel) and initramfs.img beside
@@ -139,37 +110,39 @@ upd_install() {
 	shift 6
 	mkdir -p "$mnt" "$out" && echo "root=UUID=$uuid" > "$SCRATCH/install.cmdline" || return 1
 	# shellcheck disable=SC2016 # expanded by the inner shell
-	upd_host_tpm "$tpm" unshare -m sh -c '
+	vm_host_tpm "$tpm" unshare -m sh -c '
 		mnt=$1 files=$2 out=$3; shift 3
 		mount -t tmpfs -o size=256m tmpfs "$mnt" && cp -a "$files/." "$mnt/" &&
-			"$@" --boot "$mnt" --tpm "$UPD_TPM" && cp -a "$mnt/." "$out/"' sh \
+			"$@" --boot "$mnt" --tpm "$VM_HOST_TPM" && cp -a "$mnt/." "$out/"' sh \
 		"$mnt" "$files" "$out" "$CFSBOOT" deploy --root "$root" \
 		--cmdline-file "$SCRATCH/install.cmdline" --status-file "$SCRATCH/no-status" \
 		--kernel-root "UUID=$uuid" "$@" "$digest"
 }
 
-# The guest kinds.  A kind K provides upd_K_tree DIR (the OS tree the
-# images are made from, with the trust anchors of the initramfs in
-# /etc/cfsboot/trust.d, where the in-guest commands read them by default),
-# upd_K_variant DIR VERSION BLESS (makes the tree image vVERSION: its
-# /etc/variant; BLESS no makes an image whose boot never reaches bless),
-# upd_K_initrd OUT POLICY TRUST (the initramfs the images ship, with the
-# policy file POLICY and the trust anchor TRUST), upd_K_kargs (the kernel
-# arguments that initramfs needs besides the console's), upd_K_timeout
-# (the seconds one boot may take) and upd_K_blessed BOOT (its own checks
-# of a blessed boot).  upd_images and test-update.sh call them.
+# The guest kinds.  A kind K provides upd_K_initrd OUT TRUST POLICY (the
+# initramfs the images ship, trusting the certificate TRUST, with the
+# pivot.conf POLICY), upd_K_tree DIR TRUST (the OS tree the images are made
+# from, with TRUST in /etc/cfsboot/trust.d, where the in-guest commands read
+# it by default), upd_K_variant DIR VERSION BLESS (makes the tree image
+# vVERSION: its /etc/variant; BLESS no makes an image whose boot never
+# reaches bless), upd_K_kargs (the kernel arguments that initramfs needs
+# besides the console's), upd_K_timeout (the seconds one boot may take)
+# and upd_K_blessed BOOT (its own checks of a blessed boot).
+# test-update.sh calls them.  A kind's boots print what
+# the busybox init prints and test-update.sh reads: variant=, efi_entry=,
+# efi_count_path= (LoaderEntrySelected, LoaderBootCountPath), bless_exit=
+# (absent when bless never ran) and ctl_exit= (the script's status).
 # The systemd kind: tests/vm/systemd-guest.sh.
 . "$(dirname "${BASH_SOURCE[0]}")/systemd-guest.sh"
 
-# upd_busybox_initrd OUT POLICY TRUST: the minimal initramfs
-# (initramfs/mkinitramfs.sh, cfs-pivot as PID 1), with the modules for the
-# disk, and for the image's init to read the loader's variables and bless
-# on the ESP.
+# upd_busybox_initrd OUT TRUST POLICY: the minimal initramfs
+# (initramfs/mkinitramfs.sh) with the modules for the disk, and for the
+# image's init to read the loader's variables and mount the ESP.
 upd_busybox_initrd() {
 	"$REPO/initramfs/mkinitramfs.sh" -o "$1" -k "$VM_KVER" -b "$VM_MODROOT" \
-		--policy "$2" --trust "$3" \
+		--policy "$3" --trust "$2" \
 		-m virtio_blk -m efivarfs -m vfat -m nls_cp437 -m nls_ascii > "$1.log" 2>&1 ||
-		{ sed 's/^/# /' "$1.log"; vm_die "initramfs/mkinitramfs.sh failed"; return 1; }
+		{ sed 's/^/# /' "$1.log"; return 1; }
 }
 # cfs-pivot as PID 1 mounts the physical root itself; the busybox init
 # powers off within the default timeout.

@@ -48,3 +48,11 @@ say() { echo "CFSTEST: $1=$2"; }
 entries() { ls /run/esp/loader/entries | sort | tr '\n' ' '; }
 # floor: the TPM's anti-rollback floor ("none" without a counter).
 floor() { cfsboot tpm read-floor 2> /dev/null || echo none; }
+# have PREFIX NAME:PATH...: says PREFIXNAME=yes when PATH exists, no when not.
+have() {
+	have_p=$1
+	shift
+	for have_o in "$@"; do
+		[ -e "${have_o#*:}" ] && say "$have_p${have_o%%:*}" yes || say "$have_p${have_o%%:*}" no
+	done
+}
