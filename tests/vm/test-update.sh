@@ -19,6 +19,7 @@
 . "$(dirname "$0")/uefi.sh"
 . "$(dirname "$0")/update.sh"
 KIND=${CFS_UPDATE_GUEST:-busybox}
+VM_TIMEOUT=${CFS_VM_TIMEOUT:-$("upd_${KIND}_timeout")}
 dir=$(scratch)
 t0=$SECONDS
 give_up() { fail "$1"; done_testing; exit; }
@@ -44,8 +45,9 @@ printf 'tpm = required\n' > "$dir/pivot.conf"
 # of its own).  v1 goes into the device's store, v2 and v3 into a build
 # store and from there into a published repository on the second disk.
 os=$dir/os
+kargs=$("upd_${KIND}_kargs")
 "upd_${KIND}_tree" "$os" "$pki/root/cert.pem" &&
-	upd_os_boot_files "$os" "$dir/initrd" "console=ttyS0 panic=-1 no_timer_check" ||
+	upd_os_boot_files "$os" "$dir/initrd" "console=ttyS0 panic=-1 no_timer_check${kargs:+ $kargs}" ||
 	give_up "assemble the OS tree"
 mkdir -p "$dir/root/composefs" "$dir/build"
 image() { # VERSION SECURITY-VERSION BLESS STORE: prints the digest
@@ -65,7 +67,7 @@ publish() { # CHANNEL DIGEST
 	"$CFSBOOT" publish --store "$dir/build" --out "$dir/repo" --trust "$dir/trust" --channel "$1" \
 		--key "$pki/channel/key.pem" --cert "$pki/channel/cert.pem" "$2" >> "$dir/publish.log" 2>&1
 }
-publish v2 "$D2" && publish v3 "$D3" && vm_ext4 "$dir/repo" "$dir/repo.img" 96 ||
+publish v2 "$D2" && publish v3 "$D3" && vm_ext4 "$dir/repo" "$dir/repo.img" $(($(du -sm "$dir/repo" | cut -f1) * 5 / 4 + 96)) ||
 	{ sed 's/^/# /' "$dir/publish.log"; give_up "publish v2 and v3 on the second disk"; }
 
 # ---- 1. the installer: the floor 1 in the TPM (tpm = required needs a
@@ -79,7 +81,8 @@ rc=$?
 sed 's/^/# install: /' "$dir/install.out"
 check "cfsboot deploy on the host installs v1 (against the guest's TPM)" test "$rc" -eq 0
 check "... its entry counts three tries" test -f "$dir/esp/loader/entries/cfsboot-$D1+3.conf"
-vm_ext4 "$dir/root" "$dir/root.img" 160 -U "$UUID" || give_up "make the ext4 root"
+# Room for v2's and v3's own objects and their states: the tree's size again.
+vm_ext4 "$dir/root" "$dir/root.img" $(($(du -sm "$dir/root" | cut -f1) * 2 + 160)) -U "$UUID" || give_up "make the ext4 root"
 vm_verity_disks "$dir/root.img" || give_up "enable fs-verity on the store"
 uefi_disk "$dir/disk.img" "$dir/esp" "$dir/root.img" || give_up "make the UEFI disk"
 disk=$dir/device.qcow2 vars=$dir/device.vars
@@ -134,6 +137,7 @@ cmp -s /run/before /run/after && say rb3_changed no || say rb3_changed yes
 booted v1 v1 "cfsboot-$D1+3.conf"
 vm_expect v1 "v1: the loader counts the boot (+2-1)" efi_count_path "\\loader\\entries\\cfsboot-$D1+2-1.conf"
 vm_expect v1 "v1: cfsboot bless in the guest succeeds" bless_exit 0
+"upd_${KIND}_blessed" v1
 exit_is v1 ctl 0 "v1: the control script ran"
 exit_is v1 pull 0 "v1: cfsboot pull brings v2 from the second disk"
 vm_check v1 "v1: ... and prints its digest" grep -q "$D2" <<< "$(out v1 pull)"
@@ -164,6 +168,7 @@ cf deploy3 deploy $D3
 booted v2 v2 "cfsboot-$D2+3.conf"
 vm_expect v2 "v2: the loader counts the boot (+2-1)" efi_count_path "\\loader\\entries\\cfsboot-$D2+2-1.conf"
 vm_expect v2 "v2: cfsboot bless succeeds" bless_exit 0
+"upd_${KIND}_blessed" v2
 json v2 st "v2: status after bless: booted and default v2, blessed, floor 3 (v2's version), v1 pruned below it" \
 	"assert s['booted'] == '$D2' and s['default'] == '$D2' and s['floor'] == 3, s
 assert d['$D2']['blessed'] and '$D1' not in d, d"
@@ -201,6 +206,7 @@ cf fsck fsck --store /run/phys/composefs
 "
 booted fallback v2 "cfsboot-$D2.conf"
 vm_expect fallback "fallback: the boot is not counted" efi_count_path none
+"upd_${KIND}_blessed" fallback
 json fallback st "fallback: status: v3 bad (3 tries used), v2 booted and default, no pending" \
 	"assert d['$D3']['bad'] and d['$D3']['tries_done'] == 3, d
 assert s['booted'] == '$D2' and s['default'] == '$D2' and s['pending'] is None, s"

@@ -123,12 +123,17 @@ upd_install() {
 # initramfs the images ship, trusting the certificate TRUST, with the
 # pivot.conf POLICY), upd_K_tree DIR TRUST (the OS tree the images are made
 # from, with TRUST in /etc/cfsboot/trust.d, where the in-guest commands read
-# it by default) and upd_K_variant DIR VERSION BLESS (makes the tree image
+# it by default), upd_K_variant DIR VERSION BLESS (makes the tree image
 # vVERSION: its /etc/variant; BLESS no makes an image whose boot never
-# reaches bless).  test-update.sh calls them.  A kind's boots print what
+# reaches bless), upd_K_kargs (the kernel arguments that initramfs needs
+# besides the console's), upd_K_timeout (the seconds one boot may take)
+# and upd_K_blessed BOOT (its own checks of a blessed boot).
+# test-update.sh calls them.  A kind's boots print what
 # the busybox init prints and test-update.sh reads: variant=, efi_entry=,
 # efi_count_path= (LoaderEntrySelected, LoaderBootCountPath), bless_exit=
 # (absent when bless never ran) and ctl_exit= (the script's status).
+# The systemd kind: tests/vm/systemd-guest.sh.
+. "$(dirname "${BASH_SOURCE[0]}")/systemd-guest.sh"
 
 # upd_busybox_initrd OUT TRUST POLICY: the minimal initramfs
 # (initramfs/mkinitramfs.sh) with the modules for the disk, and for the
@@ -139,6 +144,12 @@ upd_busybox_initrd() {
 		-m virtio_blk -m efivarfs -m vfat -m nls_cp437 -m nls_ascii > "$1.log" 2>&1 ||
 		{ sed 's/^/# /' "$1.log"; return 1; }
 }
+# cfs-pivot as PID 1 mounts the physical root itself; the busybox init
+# powers off within the default timeout.
+upd_busybox_kargs() { :; }
+upd_busybox_timeout() { echo "$VM_TIMEOUT"; }
+# Its init's bless is checked by the common cases (bless_exit).
+upd_busybox_blessed() { :; }
 
 # upd_busybox_tree DIR TRUST: the minimal busybox OS (vm_os_tree), whose
 # init runs `cfsboot bless` and the control script; TRUST the anchor.
