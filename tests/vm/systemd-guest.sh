@@ -5,10 +5,7 @@
 # units/cfsboot-bless.service.  Sourced by tests/vm/update.sh; provides
 # the functions a guest kind provides there, as upd_systemd_*.
 #
-# What the tree holds besides the debootstrap (minbase, systemd, udev,
-# systemd-boot, which brings systemd-bless-boot and its generator and whose
-# maintainer script installs nothing without an ESP, and kmod: the kernel
-# runs its modprobe to load vfat when /boot is first mounted):
+# What the tree holds besides the Debian tree (tests/vm/debian-tree.sh):
 #   - /usr/bin/cfsboot, static (vm_static_cfsboot), cfsboot-bless.service
 #     enabled, and the trust anchor in /etc/cfsboot/trust.d, where its
 #     defaults read it;
@@ -23,8 +20,8 @@
 #     in an image that must not bless, cfstest-early-off.service: the
 #     power-off before boot-complete.target.
 
+. "$(dirname "${BASH_SOURCE[0]}")/debian-tree.sh"
 SDG_SRC=$VM_GUEST_SRC/update-systemd
-SDG_DEBOOTSTRAP=${CFS_VM_SYSTEMD_BOOT_TREE:-$VM_DIR/debootstrap-bookworm-systemd-boot}
 # The modules the booted system loads itself; those of the disks, ext4,
 # EROFS and overlayfs are loaded by the initrd and stay.
 SDG_MODULES="vfat nls_cp437 nls_ascii nls_utf8 efivarfs"
@@ -34,11 +31,8 @@ SDG_MODULES="vfat nls_cp437 nls_ascii nls_utf8 efivarfs"
 upd_systemd_tree() {
 	local dir=$1 trust=$2 unit
 	[ -n "${VM_KVER:-}" ] || vm_kernel > /dev/null || return 1
-	vm_debootstrap "$SDG_DEBOOTSTRAP" systemd,systemd-sysv,udev,systemd-boot,kmod ||
-		{ vm_die "debootstrap a Debian tree with systemd and systemd-boot"; return 1; }
-	[ -x "$SDG_DEBOOTSTRAP/usr/lib/systemd/systemd-bless-boot" ] ||
-		{ vm_die "the debootstrap has no systemd-bless-boot (package systemd-boot)"; return 1; }
-	rm -rf "$dir" && cp -a "$SDG_DEBOOTSTRAP" "$dir" || return 1
+	vm_debian_tree || return 1
+	rm -rf "$dir" && cp -a "$VM_DEBIAN_TREE" "$dir" || return 1
 	# cfs-pivot attaches the physical root on /sysroot.
 	mkdir -p "$dir/sysroot" "$dir/boot" "$dir/usr/lib/cfstest" &&
 		install -D -m 644 "$trust" "$dir/etc/cfsboot/trust.d/root.pem" &&

@@ -22,9 +22,9 @@
 # after the refusals of cfs-pivot, PCR 15 as the guest left it, read from
 # the host, is the word cfs-pivot ended with: never zero.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/debian-tree.sh"
 dir=$(scratch)
 G=$VM_GUEST_SRC/dracut
-DEBIAN_TREE=${CFS_VM_DEBIAN_TREE:-$VM_DIR/debootstrap-bookworm-systemd}
 
 vm_kernel > /dev/null || { fail "fetch or find the 6.12 kernel"; done_testing; exit; }
 command -v dracut > /dev/null ||
@@ -37,13 +37,12 @@ t0=$SECONDS
 mini=$dir/mini
 vm_dracut_tree "$mini" || { fail "assemble the minimal image"; done_testing; exit; }
 
-# The Debian image: a minbase tree with systemd and udev (without it, the
-# serial console's getty waits 90 s for its device), made once and cached,
-# plus the unit that reports once multi-user.target is reached.
-vm_debootstrap "$DEBIAN_TREE" systemd,systemd-sysv,udev ||
-	{ fail "debootstrap a Debian tree with systemd"; done_testing; exit; }
+# The Debian image: the Debian tree with systemd (tests/vm/debian-tree.sh),
+# made once and cached, plus the unit that reports once multi-user.target
+# is reached.
+vm_debian_tree || { fail "debootstrap a Debian tree with systemd"; done_testing; exit; }
 deb=$dir/debian
-cp -a "$DEBIAN_TREE" "$deb" && mkdir -p "$deb/sysroot" "$deb/usr/lib/cfstest" &&
+cp -a "$VM_DEBIAN_TREE" "$deb" && mkdir -p "$deb/sysroot" "$deb/usr/lib/cfstest" &&
 	install -m 755 "$G/report.sh" "$deb/usr/lib/cfstest/report.sh" &&
 	install -m 644 "$G/cfstest-report.service" "$deb/etc/systemd/system/" &&
 	ln -s ../cfstest-report.service "$deb/etc/systemd/system/multi-user.target.wants/" ||
