@@ -337,12 +337,16 @@ int cmd_pull(int argc, char **argv)
 
 	sig_trust_init(&p.trust, SIG_TRUST_TPM);
 	while ((c = getopt_long(argc, argv, "h", opts, &at)) != -1) {
-		if ((r = sig_trust_option(&p.trust, c, optarg)) < 0)
-			return EXIT_USAGE;
+		if ((r = sig_trust_option(&p.trust, c, optarg)) < 0) {
+			r = EXIT_USAGE;
+			goto done;
+		}
 		/* Trust options serve both; deploy's own are only passed on. */
 		if (r > 0 || pull_deploy_takes(c)) {
-			if (pull_deploy_option(&p.deploy, &opts[at], optarg) < 0)
-				return EXIT_USAGE;
+			if (pull_deploy_option(&p.deploy, &opts[at], optarg) < 0) {
+				r = EXIT_USAGE;
+				goto done;
+			}
 			continue;
 		}
 		switch (c) {
@@ -353,29 +357,38 @@ int cmd_pull(int argc, char **argv)
 		case 'O': r = parse_count("--timeout", optarg, 1, 3600, &p.sopts.timeout); break;
 		case 'h':
 			usage(stdout);
-			return EXIT_OK;
+			r = EXIT_OK;
+			goto done;
 		default:
 			usage(stderr);
-			return EXIT_USAGE;
+			r = EXIT_USAGE;
+			goto done;
 		}
-		if (r < 0)
-			return EXIT_USAGE;
+		if (r < 0) {
+			r = EXIT_USAGE;
+			goto done;
+		}
 	}
 	if (argc - optind != 1) {
 		log_error("give one SOURCE: a repository directory or URL (see --help)");
-		return EXIT_USAGE;
+		r = EXIT_USAGE;
+		goto done;
 	}
 	if (!channel_name_ok(p.channel)) {
 		log_error("--channel %s: a channel name is letters, digits, '.', '_' and '-', "
 			  "not starting with '.', at most %d bytes", p.channel, CHANNEL_NAME_MAX);
-		return EXIT_USAGE;
+		r = EXIT_USAGE;
+		goto done;
 	}
 	if (!p.trust.files.trust) {
 		log_error("--trust DIR is required: a pull verifies against trust anchors");
-		return EXIT_USAGE;
+		r = EXIT_USAGE;
+		goto done;
 	}
-	if (pull_deploy_check(&p.deploy, &p.store_dir, "/composefs") < 0)
-		return EXIT_USAGE;
+	if (pull_deploy_check(&p.deploy, &p.store_dir, "/composefs") < 0) {
+		r = EXIT_USAGE;
+		goto done;
+	}
 	progress_init(&p.prog);
 	r = run(&p, argv[optind]);
 	source_free(p.src);
@@ -387,6 +400,8 @@ int cmd_pull(int argc, char **argv)
 			      "deployed again (cfsboot deploy deploys it)", p.hex);
 	else if (r == EXIT_OK && p.deploy.on)
 		r = pull_deploy_run(&p.deploy, p.store_dir, p.hex);
+done:
+	/* Every exit, also a refused command line: deploy's words are copies. */
 	pull_deploy_done(&p.deploy);
 	free(p.chan_file);
 	free(p.image);
