@@ -75,6 +75,10 @@ int initramfs_trust_check(const struct site *s, const char *hex, const char *lab
 			  const uint8_t *initrd, size_t len, uint64_t floor, struct signed_by *out)
 {
 	_cleanup_free_ char *conf_name = NULL, *tmp = NULL, *trust = NULL, *revoked = NULL;
+	/* The anchors are loaded from a directory, as at boot: a private one
+	 * under $TMPDIR, else under /run, a tmpfs wherever cfs-pivot booted
+	 * (it moves /run into the new root), where /tmp may be a directory of
+	 * the read-only image. */
 	const char *tmpdir = getenv("TMPDIR");
 	const struct cfs_initramfs_entry *e;
 	struct cfs_initramfs ir;
@@ -87,7 +91,7 @@ int initramfs_trust_check(const struct site *s, const char *hex, const char *lab
 		goto out;
 	e = cfs_initramfs_find(&ir, PIVOT_POLICY_PATH);
 	if (asprintf(&conf_name, "%s:" PIVOT_POLICY_PATH, label) < 0 ||
-	    asprintf(&tmp, "%s/cfsboot-initramfs.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp") < 0) {
+	    asprintf(&tmp, "%s/cfsboot-initramfs.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/run") < 0) {
 		r = log_oom();
 		goto out;
 	}
