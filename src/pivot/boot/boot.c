@@ -124,13 +124,7 @@ static int phase_root_device(struct pivot_boot *b)
 
 static int phase_store(struct pivot_boot *b)
 {
-	int r;
-
-	/* Outside PID 1 (dracut's unit or hook) no root device is awaited:
-	 * the TPM's phases start here, beside the store's and the digest's
-	 * reads (a no-op when the root-device phase started them). */
-	pivot_tpm_early_start(b);
-	r = pivot_store_open(&b->store, b->opt.sysroot, b->policy.store, &b->cmdline.digest);
+	int r = pivot_store_open(&b->store, b->opt.sysroot, b->policy.store, &b->cmdline.digest);
 
 	return r < 0 ? pivot_exit_class(r, PIVOT_EXIT_STORE) : 0;
 }

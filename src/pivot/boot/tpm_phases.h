@@ -3,10 +3,9 @@
  * The TPM's phases before the signature: tpm (open the TPM the policy
  * names) and floor (read its anti-rollback floor).  Neither needs the
  * physical root, and both spend their time waiting for the TPM's answers:
- * they run on a thread of their own, in PID-1 mode from the start of the
+ * in PID-1 mode they run on a thread of their own from the start of the
  * root-device phase, while PID 1 loads the modules and waits for the root
- * device, otherwise from the start of the store phase, while the store is
- * opened and the image's digest checked.  Their outcome is taken at their own places in the phase order,
+ * device.  Their outcome is taken at their own places in the phase order,
  * so that a boot is refused for the same reason as when they run in turn.
  */
 #ifndef CFS_PIVOT_TPM_PHASES_H
