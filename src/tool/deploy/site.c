@@ -28,12 +28,13 @@
 
 #define STATUS_MAX  (256 * 1024)
 #define CMDLINE_MAX 65536
+#define SITE_ROOT_DEFAULT "/sysroot"
 
 void site_init(struct site *s)
 {
 	*s = (struct site){
 		.boot = "/boot",
-		.root = "/sysroot",
+		.root = SITE_ROOT_DEFAULT,
 		.status_file = "/run/cfsboot/status.json",
 		.cmdline_file = "/proc/cmdline",
 		.entries_fd = -1,
@@ -232,12 +233,19 @@ int site_reload(struct site *s)
 	return r;
 }
 
+char *site_store_path(const char *root)
+{
+	char *p;
+
+	return asprintf(&p, "%s/composefs", root ? root : SITE_ROOT_DEFAULT) < 0 ? NULL : p;
+}
+
 int site_open(struct site *s, bool lock)
 {
 	int r;
 
 	if (!s->store) {
-		if (asprintf(&s->store_buf, "%s/composefs", s->root) < 0)
+		if (!(s->store_buf = site_store_path(s->root)))
 			return log_oom();
 		s->store = s->store_buf;
 	}

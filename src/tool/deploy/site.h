@@ -76,6 +76,9 @@ bool site_option(struct site *s, int opt, const char *arg);
  * (another cfsboot changing the entries is refused at once), learns which
  * image booted, and lists the deployments.  0 or a negative errno, logged.
  */
+/* The store under root (NULL: the default root), as site_open() takes it
+ * when --store is not given: malloc'd, or NULL when out of memory. */
+char *site_store_path(const char *root);
 int site_open(struct site *s, bool lock);
 void site_close(struct site *s);
 /* Lists again after a change. */

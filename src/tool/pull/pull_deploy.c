@@ -57,8 +57,6 @@ int pull_deploy_option(struct pull_deploy *d, const struct option *opt, const ch
 
 int pull_deploy_check(struct pull_deploy *d, const char **store, const char *pull_default)
 {
-	static char buf[4096];
-
 	if (!d->on && d->only) {
 		log_error("--%s is an option of --deploy: give --deploy too, or leave it out",
 			  d->only);
@@ -70,9 +68,10 @@ int pull_deploy_check(struct pull_deploy *d, const char **store, const char *pul
 		*store = pull_default;
 		return 0;
 	}
-	/* deploy's default (tool/deploy/site.c), so that both see one store. */
-	snprintf(buf, sizeof(buf), "%s/composefs", d->root ? d->root : "/sysroot");
-	*store = buf;
+	/* deploy's default, so that both see one store. */
+	if (!(d->store = site_store_path(d->root)))
+		return log_oom();
+	*store = d->store;
 	return 0;
 }
 
@@ -98,4 +97,6 @@ void pull_deploy_done(struct pull_deploy *d)
 	for (int i = 0; i < d->argc; i++)
 		free(d->argv[i]);
 	d->argc = 0;
+	free(d->store);
+	d->store = NULL;
 }

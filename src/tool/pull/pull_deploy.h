@@ -35,6 +35,7 @@ struct pull_deploy {
 	bool on;                       /* --deploy */
 	const char *only;              /* a deploy option given without --deploy */
 	const char *root;              /* --root, for the store's default */
+	char *store;                   /* that default, when pull_deploy_check() set it */
 	char *argv[PULL_DEPLOY_ARGS_MAX + 1];
 	int argc;
 };
@@ -48,7 +49,8 @@ bool pull_deploy_takes(int c);
  * many, -ENOMEM (logged). */
 int pull_deploy_option(struct pull_deploy *d, const struct option *opt, const char *arg);
 /* After the options: 0, or -EINVAL (logged) for a deploy option without
- * --deploy.  *store is set to deploy's default when it is NULL. */
+ * --deploy, -ENOMEM (logged).  *store is set to deploy's default
+ * (site_store_path()) when it is NULL; pull_deploy_done() frees it. */
 int pull_deploy_check(struct pull_deploy *d, const char **store, const char *pull_default);
 /* Runs cfsboot deploy on the image hex of store; returns its exit code. */
 int pull_deploy_run(struct pull_deploy *d, const char *store, const char *hex);
