@@ -50,6 +50,7 @@ OPENSSL_OPTIONS=(
 	no-ec2m no-gost no-idea no-md4 no-mdc2 no-ocb no-rc2 no-rc4 no-rc5 no-rmd160 no-scrypt
 	no-seed no-siphash no-siv no-sm2 no-sm3 no-sm4 no-srp no-whirlpool
 	no-ts no-ocsp no-ct no-cmp no-rfc3779
+	enable-ec_nistp_64_gcc_128
 )
 
 # Only the TCTIs cfs-pivot opens: the kernel's TPM device, and swtpm's
