@@ -15,7 +15,8 @@ static int kmsg_fd = -1;
 /* Each thread's own: cfs-pivot's TPM phases run on a thread of their own
  * in PID-1 mode, and their refusal is taken at their place in the order
  * (cfs_log_set_last_error). */
-static _Thread_local char last_error[1024];
+static _Thread_local char last_error[CFS_LOG_LINE_MAX];
+static _Thread_local struct cfs_log_held *held_here;
 
 void cfs_log_init(const char *program)
 {
@@ -58,6 +59,38 @@ void cfs_log_set_last_error(const char *line)
 	snprintf(last_error, sizeof(last_error), "%s", line);
 }
 
+void cfs_log_hold(struct cfs_log_held *held)
+{
+	if (held)
+		held->n = 0;
+	held_here = held;
+}
+
+/* A line, already escaped, to stderr and the kernel log. */
+static void emit(int level, const char *msg)
+{
+	if (level <= LOG_ERR)
+		snprintf(last_error, sizeof(last_error), "%s", msg);
+	fprintf(stderr, "%s: %s\n", log_program, msg);
+	if (kmsg_fd >= 0)
+		log_kmsg(level, msg);
+}
+
+static void hold(struct cfs_log_held *h, int level, const char *msg)
+{
+	unsigned i = h->n < CFS_LOG_HELD_MAX ? h->n++ : CFS_LOG_HELD_MAX - 1;
+
+	h->line[i].level = level;
+	snprintf(h->line[i].msg, sizeof(h->line[i].msg), "%s", msg);
+}
+
+void cfs_log_release(struct cfs_log_held *held)
+{
+	for (unsigned i = 0; i < held->n; i++)
+		emit(held->line[i].level, held->line[i].msg);
+	held->n = 0;
+}
+
 int cfs_log_full(int level, int err, const char *fmt, ...)
 {
 	char raw[sizeof(last_error)], msg[sizeof(last_error)];
@@ -74,12 +107,10 @@ int cfs_log_full(int level, int err, const char *fmt, ...)
 	/* Messages echo text from outside (the kernel command line, paths):
 	 * each must stay the one line it is. */
 	cfs_escape(raw, msg, sizeof(msg));
-	if (level <= LOG_ERR)
-		memcpy(last_error, msg, sizeof(msg));
-
-	fprintf(stderr, "%s: %s\n", log_program, msg);
-	if (kmsg_fd >= 0)
-		log_kmsg(level, msg);
+	if (held_here)
+		hold(held_here, level, msg);
+	else
+		emit(level, msg);
 	errno = saved;
 	return err;
 }

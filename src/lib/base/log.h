@@ -29,6 +29,30 @@ const char *cfs_log_last_error(void);
  * a refusal found on another thread (cfs-pivot's TPM phases). */
 void cfs_log_set_last_error(const char *line);
 
+/*
+ * Lines a thread holds instead of printing them: work started early on a
+ * thread of its own (cfs-pivot loads its trust while PID 1 waits for the
+ * root device) says what it found only at its place in the order, so that
+ * its lines never follow, and hide, a refusal made meanwhile.  Beyond
+ * CFS_LOG_HELD_MAX lines the newest replaces the one before it: the last
+ * line, the one that says why, is always kept.
+ */
+#define CFS_LOG_HELD_MAX 8
+#define CFS_LOG_LINE_MAX 1024
+struct cfs_log_held {
+	unsigned n;
+	struct {
+		int level;
+		char msg[CFS_LOG_LINE_MAX];
+	} line[CFS_LOG_HELD_MAX];
+};
+/* From now on this thread's lines go to *held (emptied first); NULL prints
+ * them again. */
+void cfs_log_hold(struct cfs_log_held *held);
+/* Prints the lines held, on the calling thread, as if logged here, and
+ * forgets them: an error among them becomes this thread's last error. */
+void cfs_log_release(struct cfs_log_held *held);
+
 #define log_error(...)   cfs_log_full(LOG_ERR, 0, __VA_ARGS__)
 #define log_warning(...) cfs_log_full(LOG_WARNING, 0, __VA_ARGS__)
 #define log_notice(...)  cfs_log_full(LOG_NOTICE, 0, __VA_ARGS__)
