@@ -376,6 +376,23 @@ revoked = $PKI/revoked.list"
 		"$(status sig 's["signer"], s["fingerprint"], s["version"]')" = \
 		"('CN=cfsboot image signing', 'spki:${spki%% *}', 5)"
 	unmounted sig
+	# The trust loads on a thread of its own from the policy phase on; what
+	# it says is said at the signature phase, after the phases before it,
+	# or not at all when the boot is refused earlier.
+	mkdir -p "$PKI/empty"
+	NO_ANCHORS="verity = insecure-dev
+tpm = off
+trust = $PKI/empty"
+	out=$(pivot sig "composefs.digest=$D" "$NO_ANCHORS" 2>&1)
+	check "a signed image, no trust anchors: refused, the trust's line last" \
+		sh -c 'printf "%s\n" "$1" | tail -n 1 | grep -q "the trust directory .* holds no certificate"' - "$out"
+	refused sig signature
+	case $D in *0) other=${D%?}1 ;; *) other=${D%?}0 ;; esac
+	out=$(pivot sig "composefs.digest=$other" "$NO_ANCHORS" 2>&1)
+	check "no such image and no trust anchors: the image is the reason, the trust says nothing" \
+		sh -c 'printf "%s\n" "$1" | tail -n 1 | grep -q "$2" &&
+			! printf "%s\n" "$1" | grep -q "holds no certificate"' - "$out" "$other"
+	refused sig store
 	check_fails "a version below the floor is refused" 9 "security version 5 is below" \
 		pivot sig "composefs.digest=$D cfsboot.min-version=6" "$SIGNED"
 	refused sig rollback

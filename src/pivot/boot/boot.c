@@ -59,6 +59,8 @@ void pivot_boot_init(struct pivot_boot *b, const struct pivot_boot_options *opt)
 void pivot_boot_done(struct pivot_boot *b)
 {
 	pivot_tpm_early_join(b);
+	pivot_early_join(&b->trust_early);
+	pivot_trust_free(&b->trust);
 	cfs_tpm_close(b->tpm);
 	b->tpm = NULL;
 	cfs_closep(&b->overlay_fsfd);
@@ -88,6 +90,14 @@ static int phase_cmdline(struct pivot_boot *b)
 	return 0;
 }
 
+static void *trust_run(void *data)
+{
+	struct pivot_boot *b = data;
+
+	pivot_trust_load(&b->trust, &b->policy);
+	return NULL;
+}
+
 static int phase_policy(struct pivot_boot *b)
 {
 	int r = pivot_policy_load(&b->policy, b->opt.config_path);
@@ -108,6 +118,10 @@ static int phase_policy(struct pivot_boot *b)
 		return PIVOT_EXIT_CMDLINE;
 	b->floor.version = b->policy.min_version;
 	b->floor.source = "min-version";
+	/* The trust needs only the policy: it loads while the root device
+	 * comes up and the image is opened (early.h). */
+	if (!b->checking && b->policy.signature != PIVOT_SIGNATURE_OFF)
+		pivot_early_start(&b->trust_early, trust_run, b, "the trust");
 	return 0;
 }
 
@@ -152,8 +166,11 @@ static int phase_digest(struct pivot_boot *b)
 
 static int phase_signature(struct pivot_boot *b)
 {
-	int r = pivot_check_signature(&b->store, &b->policy, &b->cmdline.digest, &b->floor,
-				      &b->signer);
+	int r;
+
+	pivot_early_join(&b->trust_early);
+	r = pivot_check_signature(&b->store, &b->policy, &b->cmdline.digest, &b->floor,
+				  &b->trust, &b->signer);
 
 	if (r == -CFS_SIG_ROLLBACK)
 		return PIVOT_EXIT_ROLLBACK;

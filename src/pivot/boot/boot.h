@@ -19,6 +19,7 @@
 #include <stdio.h>
 
 #include "pivot/boot/cmdline.h"
+#include "pivot/boot/early.h"
 #include "pivot/mount/plan.h"
 #include "pivot/boot/policy.h"
 #include "pivot/verify/sigcheck.h"
@@ -66,6 +67,8 @@ struct pivot_boot {
 	struct cfs_tpm *tpm;            /* NULL: none opened (measure.h) */
 	struct pivot_tpm_early tpm_early;   /* PID-1 mode: the TPM's phases run alongside */
 	struct pivot_version_floor floor;   /* min-version, raised by the TPM's */
+	struct pivot_early trust_early;     /* the trust, loaded from the policy phase on */
+	struct pivot_trust trust;
 	struct pivot_signer signer;
 	struct pivot_plan plan;
 	struct pivot_stage stage;

@@ -2,7 +2,6 @@
 #include "pivot/boot/tpm_phases.h"
 
 #include <stdio.h>
-#include <string.h>
 
 #include "lib/base/log.h"
 #include "pivot/boot/boot.h"
@@ -43,7 +42,6 @@ static void *early_run(void *data)
 	e->tpm_r = tpm_open(b);
 	snprintf(e->tpm_error, sizeof(e->tpm_error), "%s", cfs_log_last_error());
 	if (e->tpm_r == 0 && b->tpm) {
-		e->floor_ran = true;
 		e->floor_r = floor_read(b);
 		snprintf(e->floor_error, sizeof(e->floor_error), "%s", cfs_log_last_error());
 	}
@@ -52,35 +50,20 @@ static void *early_run(void *data)
 
 void pivot_tpm_early_start(struct pivot_boot *b)
 {
-	struct pivot_tpm_early *e = &b->tpm_early;
-	int r;
-
-	if (b->policy.tpm == PIVOT_TPM_OFF || e->started)
-		return;
-	r = pthread_create(&e->thread, NULL, early_run, b);
-	if (r != 0) {
-		log_debug("cannot start a thread for the TPM (%s): its phases run in turn",
-			  strerror(r));
-		return;
-	}
-	e->started = true;
+	if (b->policy.tpm != PIVOT_TPM_OFF)
+		pivot_early_start(&b->tpm_early.thread, early_run, b, "the TPM");
 }
 
 void pivot_tpm_early_join(struct pivot_boot *b)
 {
-	struct pivot_tpm_early *e = &b->tpm_early;
-
-	if (!e->started || e->joined)
-		return;
-	pthread_join(e->thread, NULL);
-	e->joined = true;
+	pivot_early_join(&b->tpm_early.thread);
 }
 
 int pivot_phase_tpm(struct pivot_boot *b)
 {
 	struct pivot_tpm_early *e = &b->tpm_early;
 
-	if (!e->started)
+	if (!e->thread.started)
 		return tpm_open(b);
 	pivot_tpm_early_join(b);
 	if (e->tpm_r)
@@ -92,7 +75,7 @@ int pivot_phase_floor(struct pivot_boot *b)
 {
 	struct pivot_tpm_early *e = &b->tpm_early;
 
-	if (!e->started)
+	if (!e->thread.started)
 		return floor_read(b);
 	if (e->floor_r)
 		cfs_log_set_last_error(e->floor_error);

@@ -5,22 +5,21 @@
  * physical root, and both spend their time waiting for the TPM's answers:
  * in PID-1 mode they run on a thread of their own from the start of the
  * root-device phase, while PID 1 loads the modules and waits for the root
- * device.  Their outcome is taken at their own places in the phase order,
+ * device (early.h).  Their outcome is taken at their own places in the phase order,
  * so that a boot is refused for the same reason as when they run in turn.
  */
 #ifndef CFS_PIVOT_TPM_PHASES_H
 #define CFS_PIVOT_TPM_PHASES_H
 
-#include <pthread.h>
 #include <stdbool.h>
+
+#include "pivot/boot/early.h"
 
 struct pivot_boot;
 
 /* The run of the two phases on their own thread. */
 struct pivot_tpm_early {
-	pthread_t thread;
-	bool started, joined;
-	bool floor_ran;                 /* a TPM was opened, so floor ran too */
+	struct pivot_early thread;
 	int tpm_r, floor_r;             /* each phase's result: 0 or its class */
 	char tpm_error[1024], floor_error[1024];  /* the refusal's line of each */
 };

@@ -8,22 +8,45 @@
 #include "lib/base/hex.h"
 #include "lib/base/log.h"
 #include "lib/store/layout.h"
-#include "lib/trust/sig_files.h"
 #include "lib/base/util.h"
 
-/* Verifies sig against what the initramfs trusts. */
-static int verify(const char *name, const struct pivot_policy *p, const struct pivot_digest *d,
-		  uint64_t floor, const uint8_t *sig, size_t sig_len, struct cfs_sig_result *res)
+void pivot_trust_load(struct pivot_trust *t, const struct pivot_policy *p)
 {
+	/* The floor is known only at the signature phase (the TPM's counter
+	 * may raise it): verify() sets it. */
 	const struct cfs_sig_files f = {
 		.trust = p->trust,
 		.revoked = p->revoked,
 		.signer_ca = p->signer_ca,
-		.min_version = floor,
 		.check_clock = p->check_clock,
 	};
 
-	return cfs_sig_verify_files(&f, name, sig, sig_len, d->alg, d->bytes, res);
+	cfs_log_hold(&t->held);
+	t->r = cfs_sig_files_load(&f, &t->l);
+	cfs_log_hold(NULL);
+	t->loaded = true;
+}
+
+void pivot_trust_free(struct pivot_trust *t)
+{
+	if (t->loaded)
+		cfs_sig_files_free(&t->l);
+	t->loaded = false;
+}
+
+/* Verifies sig against what the initramfs trusts, saying now what loading
+ * the trust had to say. */
+static int verify(const char *name, const struct pivot_policy *p, const struct pivot_digest *d,
+		  uint64_t floor, const uint8_t *sig, size_t sig_len, struct pivot_trust *t,
+		  struct cfs_sig_result *res)
+{
+	if (!t->loaded)
+		pivot_trust_load(t, p);
+	cfs_log_release(&t->held);
+	if (t->r < 0)
+		return t->r;
+	t->l.policy.min_version = floor;
+	return cfs_sig_verify(name, sig, sig_len, d->alg, d->bytes, &t->l.policy, res);
 }
 
 static void fill_signer(const struct cfs_sig_result *res, struct pivot_signer *out)
@@ -41,7 +64,7 @@ static void fill_signer(const struct cfs_sig_result *res, struct pivot_signer *o
 
 int pivot_check_signature(const struct pivot_store *s, const struct pivot_policy *p,
 			  const struct pivot_digest *d, const struct pivot_version_floor *floor,
-			  struct pivot_signer *out)
+			  struct pivot_trust *t, struct pivot_signer *out)
 {
 	_cleanup_free_ uint8_t *sig = NULL;
 	_cleanup_close_ int fd = -1;
@@ -64,7 +87,7 @@ int pivot_check_signature(const struct pivot_store *s, const struct pivot_policy
 	if (fd >= 0) {
 		r = cfs_sig_read_fd(fd, name, &sig, &sig_len);
 		if (r == 0)
-			r = verify(name, p, d, floor->version, sig, sig_len, &res);
+			r = verify(name, p, d, floor->version, sig, sig_len, t, &res);
 		if (r < 0)
 			return r;
 		fill_signer(&res, out);

@@ -12,6 +12,8 @@
 
 #include "pivot/boot/digest.h"
 #include "pivot/boot/policy.h"
+#include "lib/base/log.h"
+#include "lib/trust/sig_files.h"
 #include "lib/trust/signature.h"
 #include "pivot/verify/store.h"
 
@@ -32,8 +34,26 @@ struct pivot_version_floor {
 };
 
 /*
+ * What the initramfs trusts (anchors, revocation list, signer-ca pins), as
+ * the policy names it, loaded once: at the signature phase, or earlier on
+ * a thread of its own, whose lines are then held until that phase, so that
+ * the boot says the same, in the same order, either way.
+ */
+struct pivot_trust {
+	bool loaded;
+	int r;                          /* of cfs_sig_files_load() */
+	struct cfs_sig_loaded l;
+	struct cfs_log_held held;       /* its lines, while not yet said */
+};
+
+/* Loads the trust p names into t, holding its lines; on any one thread. */
+void pivot_trust_load(struct pivot_trust *t, const struct pivot_policy *p);
+void pivot_trust_free(struct pivot_trust *t);
+
+/*
  * Applies the policy's signature rule to the image of store s, whose
- * digest d has been verified, with floor as the lowest security version.
+ * digest d has been verified, with floor as the lowest security version,
+ * against the trust t (loaded here if it was not).
  * Returns 0 with *out filled (verified false when the policy let an
  * unsigned image through), or after logging one line: -CFS_SIG_ROLLBACK
  * when the security version is below the floor (an unsigned image has
@@ -42,6 +62,6 @@ struct pivot_version_floor {
  */
 int pivot_check_signature(const struct pivot_store *s, const struct pivot_policy *p,
 			  const struct pivot_digest *d, const struct pivot_version_floor *floor,
-			  struct pivot_signer *out);
+			  struct pivot_trust *t, struct pivot_signer *out);
 
 #endif
