@@ -12,9 +12,8 @@
 static const char *log_program = "cfsboot";
 static int log_level = LOG_INFO;
 static int kmsg_fd = -1;
-/* Each thread's own: cfs-pivot's TPM phases run on a thread of their own
- * in PID-1 mode, and their refusal is taken at their place in the order
- * (cfs_log_set_last_error). */
+/* Each thread's own: work that cfs-pivot starts early on threads of its
+ * own says its refusal at its place in the order (cfs_log_release). */
 static _Thread_local char last_error[CFS_LOG_LINE_MAX];
 static _Thread_local struct cfs_log_held *held_here;
 
@@ -52,11 +51,6 @@ static void log_kmsg(int level, const char *msg)
 const char *cfs_log_last_error(void)
 {
 	return last_error;
-}
-
-void cfs_log_set_last_error(const char *line)
-{
-	snprintf(last_error, sizeof(last_error), "%s", line);
 }
 
 void cfs_log_hold(struct cfs_log_held *held)

@@ -25,9 +25,6 @@ int cfs_log_full(int level, int err, const char *fmt, ...);
  * "" before the first.  A PID 1 that refuses the boot says it once more
  * last, so that it is the line left on the screen. */
 const char *cfs_log_last_error(void);
-/* Makes line the last error of this thread, as if it had been logged here:
- * a refusal found on another thread (cfs-pivot's TPM phases). */
-void cfs_log_set_last_error(const char *line);
 
 /*
  * Lines a thread holds instead of printing them: work started early on a

@@ -118,20 +118,19 @@ static int phase_policy(struct pivot_boot *b)
 		return PIVOT_EXIT_CMDLINE;
 	b->floor.version = b->policy.min_version;
 	b->floor.source = "min-version";
-	/* The trust needs only the policy: it loads while the root device
-	 * comes up and the image is opened (early.h). */
-	if (!b->checking && b->policy.signature != PIVOT_SIGNATURE_OFF)
-		pivot_early_start(&b->trust_early, trust_run, b, "the trust");
+	/* The TPM's phases and the trust need only the policy: they run
+	 * while the root device comes up and the image is opened (early.h). */
+	if (!b->checking) {
+		pivot_tpm_early_start(b);
+		if (b->policy.signature != PIVOT_SIGNATURE_OFF)
+			pivot_early_start(&b->trust_early, trust_run, b, "the trust");
+	}
 	return 0;
 }
 
 static int phase_root_device(struct pivot_boot *b)
 {
-	int r;
-
-	/* The TPM needs no root device: its phases start alongside. */
-	pivot_tpm_early_start(b);
-	r = pid1_prepare(&b->cmdline, &b->policy, b->opt.sysroot);
+	int r = pid1_prepare(&b->cmdline, &b->policy, b->opt.sysroot);
 
 	return r < 0 ? pivot_exit_class(r, PIVOT_EXIT_ROOTDEV) : 0;
 }

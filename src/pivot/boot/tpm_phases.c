@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "pivot/boot/tpm_phases.h"
 
-#include <stdio.h>
-
 #include "lib/base/log.h"
 #include "pivot/boot/boot.h"
 #include "pivot/boot/errors.h"
@@ -32,19 +30,20 @@ static int floor_read(struct pivot_boot *b)
 	return 0;
 }
 
-/* The thread: both phases as they would run in turn, each one's refusal
- * kept with its line (the log's last error is this thread's own). */
+/* The thread: both phases as they would run in turn, each one's lines
+ * held until its place in the order. */
 static void *early_run(void *data)
 {
 	struct pivot_boot *b = data;
 	struct pivot_tpm_early *e = &b->tpm_early;
 
+	cfs_log_hold(&e->tpm_said);
 	e->tpm_r = tpm_open(b);
-	snprintf(e->tpm_error, sizeof(e->tpm_error), "%s", cfs_log_last_error());
 	if (e->tpm_r == 0 && b->tpm) {
+		cfs_log_hold(&e->floor_said);
 		e->floor_r = floor_read(b);
-		snprintf(e->floor_error, sizeof(e->floor_error), "%s", cfs_log_last_error());
 	}
+	cfs_log_hold(NULL);
 	return NULL;
 }
 
@@ -66,8 +65,7 @@ int pivot_phase_tpm(struct pivot_boot *b)
 	if (!e->thread.started)
 		return tpm_open(b);
 	pivot_tpm_early_join(b);
-	if (e->tpm_r)
-		cfs_log_set_last_error(e->tpm_error);
+	cfs_log_release(&e->tpm_said);
 	return e->tpm_r;
 }
 
@@ -77,7 +75,6 @@ int pivot_phase_floor(struct pivot_boot *b)
 
 	if (!e->thread.started)
 		return floor_read(b);
-	if (e->floor_r)
-		cfs_log_set_last_error(e->floor_error);
+	cfs_log_release(&e->floor_said);
 	return e->floor_r;
 }

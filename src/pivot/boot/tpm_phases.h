@@ -3,16 +3,19 @@
  * The TPM's phases before the signature: tpm (open the TPM the policy
  * names) and floor (read its anti-rollback floor).  Neither needs the
  * physical root, and both spend their time waiting for the TPM's answers:
- * in PID-1 mode they run on a thread of their own from the start of the
- * root-device phase, while PID 1 loads the modules and waits for the root
- * device (early.h).  Their outcome is taken at their own places in the phase order,
- * so that a boot is refused for the same reason as when they run in turn.
+ * they run on a thread of their own from the end of the policy phase,
+ * while PID 1 loads the modules and waits for the root device, or while
+ * the store is opened and the image's digest checked (early.h).  Their
+ * outcome, and their lines, are taken at their own places in the phase
+ * order, so that a boot is refused for the same reason, with the same last
+ * line, as when they run in turn.
  */
 #ifndef CFS_PIVOT_TPM_PHASES_H
 #define CFS_PIVOT_TPM_PHASES_H
 
 #include <stdbool.h>
 
+#include "lib/base/log.h"
 #include "pivot/boot/early.h"
 
 struct pivot_boot;
@@ -21,7 +24,7 @@ struct pivot_boot;
 struct pivot_tpm_early {
 	struct pivot_early thread;
 	int tpm_r, floor_r;             /* each phase's result: 0 or its class */
-	char tpm_error[1024], floor_error[1024];  /* the refusal's line of each */
+	struct cfs_log_held tpm_said, floor_said;  /* each phase's lines, until its place */
 };
 
 /* Starts the two phases on their own thread when the policy wants a TPM;
