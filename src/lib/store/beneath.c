@@ -67,7 +67,14 @@ static int open_beneath(int dirfd, const char *path, bool dir, bool follow, bool
 		return -EINVAL;
 	if (no_openat2)
 		return walk(dirfd, path, dir, last_link);
-	fd = sys_openat2(dirfd, path, &how);
+	/* EAGAIN: a rename or mount anywhere raced the resolution of a ".."
+	 * (in a link's target, with follow), and the kernel asks for another
+	 * try; a few are enough unless something renames without end. */
+	for (int tries = 0; tries < 8; tries++) {
+		fd = sys_openat2(dirfd, path, &how);
+		if (fd >= 0 || errno != EAGAIN)
+			break;
+	}
 	if (fd >= 0)
 		return fd;
 	if (errno != ENOSYS)
