@@ -7,7 +7,6 @@
 
 #include "lib/base/hex.h"
 #include "lib/base/log.h"
-#include "lib/store/layout.h"
 #include "lib/trust/sig_files.h"
 #include "lib/base/util.h"
 
