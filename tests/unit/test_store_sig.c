@@ -99,6 +99,21 @@ static const char *names_of(int store_fd, const char *rel)
 	return out;
 }
 
+/* A fresh store with images/ and subdir, and a file outside it whose path
+ * goes to outside, for the links that must not reach it. */
+static int store_and_outside(const char *name, const char *subdir, char *store, size_t size,
+			     char *outside, size_t outside_size)
+{
+	int fd;
+
+	fresh_store(name, store, size, &fd);
+	assert_int_equal(mkdirat(fd, "images", 0755), 0);
+	assert_int_equal(mkdirat(fd, subdir, 0755), 0);
+	snprintf(outside, outside_size, "%s/outside.sig", dir);
+	put(AT_FDCWD, outside, "outside");
+	return fd;
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -136,11 +151,8 @@ static void test_lookup_refusals(void **state)
 	int fd;
 
 	(void)state;
-	fresh_store("refusals", store, sizeof(store), &fd);
-	assert_int_equal(mkdirat(fd, "images", 0755), 0);
-	assert_int_equal(mkdirat(fd, "signatures", 0755), 0);
-	snprintf(outside, sizeof(outside), "%s/outside.sig", dir);
-	put(AT_FDCWD, outside, "outside");
+	fd = store_and_outside("refusals", "signatures", store, sizeof(store), outside,
+			       sizeof(outside));
 	/* A valid-looking legacy one beside each: never the fallback. */
 	put(fd, "images/" HEX_A ".sig", "legacy");
 	put(fd, "images/" HEX_B ".sig", "legacy");
@@ -174,11 +186,8 @@ static void test_migrate(void **state)
 	int fd;
 
 	(void)state;
-	fresh_store("migrate", store, sizeof(store), &fd);
-	assert_int_equal(mkdirat(fd, "images", 0755), 0);
-	assert_int_equal(mkdirat(fd, "images/refs", 0755), 0);
-	snprintf(outside, sizeof(outside), "%s/outside.sig", dir);
-	put(AT_FDCWD, outside, "outside");
+	fd = store_and_outside("migrate", "images/refs", store, sizeof(store), outside,
+			       sizeof(outside));
 	put(fd, "images/" HEX_A, "image a");
 	put(fd, "images/" HEX_A ".sig", "sig a");           /* moved */
 	put(fd, "images/" HEX_B ".sig", "sig b");           /* the same there: dropped */
