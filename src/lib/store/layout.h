@@ -37,6 +37,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "lib/base/hex.h"
 #include "lib/verity/fsverity.h"
@@ -98,6 +99,21 @@ static inline bool cfs_layout_is_digest_hex(const char *s, size_t len)
 {
 	return (len == 2 * CFS_SHA256_DIGEST_SIZE || len == CFS_DIGEST_HEX_LEN) &&
 	       cfs_hex_is_lower(s, len);
+}
+
+/* Whether name is a signature's, "<hex>.sig" with the hex of a digest; the
+ * hex, terminated, into hex. */
+static inline bool cfs_layout_signature_hex(const char *name, char hex[CFS_DIGEST_HEX_LEN + 1])
+{
+	size_t len = strlen(name), sfx = sizeof(CFS_STORE_SIG_SUFFIX) - 1;
+
+	if (len <= sfx || len - sfx > CFS_DIGEST_HEX_LEN ||
+	    strcmp(name + len - sfx, CFS_STORE_SIG_SUFFIX) != 0 ||
+	    !cfs_layout_is_digest_hex(name, len - sfx))
+		return false;
+	memcpy(hex, name, len - sfx);
+	hex[len - sfx] = '\0';
+	return true;
 }
 
 /* "XX/<rest>" of a digest of len bytes (at least 2) into out, of at least

@@ -114,11 +114,10 @@ static int drop_legacy(struct migration *m, const char *name)
 /* One entry of images/: moved when it is a signature. */
 static int migrate_one(struct migration *m, const char *name)
 {
-	size_t len = strlen(name), sfx = strlen(CFS_STORE_SIG_SUFFIX);
+	char hex[CFS_DIGEST_HEX_LEN + 1];
 	struct stat st;
 
-	if (len <= sfx || strcmp(name + len - sfx, CFS_STORE_SIG_SUFFIX) != 0 ||
-	    !cfs_layout_is_digest_hex(name, len - sfx))
+	if (!cfs_layout_signature_hex(name, hex))
 		return 0;
 	if (fstatat(m->images_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT ? 0 : log_errno(-errno, "cannot stat %s/%s: %m", m->images,

@@ -412,17 +412,12 @@ static int collect_images(struct gc *g)
 static int collect_signature(struct gc *g, int dir_fd, const char *dir, const char *name,
 			     size_t *removed)
 {
-	size_t len = strlen(name), sfx = strlen(CFS_STORE_SIG_SUFFIX);
 	char hex[CFS_DIGEST_HEX_LEN + 1], image[CFS_STORE_IMAGE_REL_SIZE];
 	_cleanup_close_ int image_fd = -1;
 	struct stat st;
 
-	if (len <= sfx || len - sfx >= sizeof(hex) ||
-	    strcmp(name + len - sfx, CFS_STORE_SIG_SUFFIX) != 0 ||
-	    !cfs_layout_is_digest_hex(name, len - sfx))
+	if (!cfs_layout_signature_hex(name, hex))
 		return 0;
-	memcpy(hex, name, len - sfx);
-	hex[len - sfx] = '\0';
 	snprintf(image, sizeof(image), CFS_STORE_IMAGE_FMT, hex);
 	image_fd = cfs_open_beneath_link(g->store_fd, image);
 	if (kept(g, hex) && image_fd != -ENOENT)
