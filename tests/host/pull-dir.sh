@@ -14,8 +14,10 @@ check "publish v1" publish "$V1"
 # The store's layout (mkimage --store's code): the image is its own object,
 # named by a link.
 check "v1's repository layout" test -L "$REPO_DIR/images/$V1" -a -f "$REPO_DIR/signatures/$V1.sig" \
-	-a ! -e "$REPO_DIR/images/$V1.sig" \
 	-a -f "$REPO_DIR/objects/${V1:0:2}/${V1:2}" -a -f "$REPO_DIR/channels/stable"
+# Where a device whose cfsboot predates signatures/ fetches it.
+check "... with a copy of the signature at images/<d>.sig for older devices" \
+	cmp "$REPO_DIR/signatures/$V1.sig" "$REPO_DIR/images/$V1.sig"
 # distinct_contents TREE: how many objects its image needs (files over 64 bytes).
 distinct_contents() { find "$1" -type f -size +64c -exec sha256sum {} + | cut -d' ' -f1 | sort -u; }
 n1=$(($(find "$REPO_DIR/objects" -type f | wc -l) - 1))
@@ -92,6 +94,7 @@ refused "a channel name that leaves the repository" 2 'channel name' pull --chan
 cp "$S/channel-v3" "$REPO_DIR/channels/stable"
 
 mv "$REPO_DIR/signatures/$V3.sig" "$S/v3.sig"
+rm "$REPO_DIR/images/$V3.sig"
 refused "a missing signature" 34 \
 	"has no signature of the image $V3, neither signatures/$V3.sig nor images/$V3.sig" pull "$REPO_DIR"
 cp "$REPO_DIR/signatures/$V1.sig" "$REPO_DIR/signatures/$V3.sig"

@@ -54,7 +54,8 @@ static void usage(FILE *out)
 	fputs("Usage: cfsboot publish --store S --out DIR --trust DIR [OPTIONS] IMAGE...\n\n"
 		     "Copy each IMAGE (the digest of an image in S/images, signed there with\n"
 		     "cfsboot sign --store) with its signature and the objects it needs into the\n"
-		     "repository DIR: images/<digest>, signatures/<digest>.sig, objects/XX/<rest>.\n"
+		     "repository DIR: images/<digest>, signatures/<digest>.sig (and a copy at\n"
+		     "images/<digest>.sig for older devices), objects/XX/<rest>.\n"
 		     "Only files DIR lacks are written.  Each signature is verified first, as a\n"
 		     "device would.  With --channel, then writes channels/NAME naming the last\n"
 		     "IMAGE, with the next serial, signed by the channel key.\n\n"
@@ -238,6 +239,16 @@ static int publish_image(struct repo *r, const struct published *p)
 	if (k < 0)
 		return k;
 	snprintf(shown, sizeof(shown), "%s/" CFS_STORE_IMAGES, r->st.dir);
+	/* A copy where a device whose cfsboot predates signatures/ fetches
+	 * it, so that such a device can still pull the update that brings a
+	 * newer cfsboot (docs/update.md).  A repository is served, not run by
+	 * composefs-rs, and a store made from a copy of it moves the copy
+	 * (store_sig.h). */
+	snprintf(name, sizeof(name), "%s" CFS_STORE_SIG_SUFFIX, p->hex);
+	k = atomic_file_write(r->st.images_fd, shown, name, p->sig, p->sig_len,
+			      ATOMIC_FILE_REPLACE);
+	if (k < 0)
+		return k;
 	if (r->enc == ENCODING_NONE)
 		return store_add_image(&r->st, p->image, p->image_len, p->digest);
 	snprintf(name, sizeof(name), "%s%s", p->hex, encoding_suffix(r->enc));
