@@ -89,6 +89,7 @@ for step in gc-temporary gc-boot gc-state gc-signature gc-image gc-object gc-ima
 	check "$step: the default is still v1" test "$(default)" = "${D[1]}"
 	check "$step: gc again completes" cf gc
 	check "$step: v3's and v4's images are gone" test ! -e "$S/images/${D[3]}" -a ! -e "$S/images/${D[4]}"
+	check "$step: so are their signatures" test ! -e "$S/signatures/${D[3]}.sig" -a ! -e "$S/signatures/${D[4]}.sig"
 	check "$step: no image is left renamed" test -z "$(find "$S/images" -name '.gc-*')"
 	check "$step: v3's and v4's own objects are gone" test ! -e "$(own 3)" -a ! -e "$(own 4)"
 	check "$step: the shared object stays" test -f "$S/objects/${shared:0:2}/${shared:2}"

@@ -76,12 +76,12 @@ obj=$("$CFSBOOT" inspect --objects "$dir/img3.cfs" 2>/dev/null | grep -o '[0-9a-
 mv "$S/objects/$obj" "$dir/saved-object"
 check_fails "a missing object is refused" 1 "missing|No such file|cannot open" cf deploy "${D[3]}"
 mv "$dir/saved-object" "$S/objects/$obj"
-mv "$S/images/${D[3]}.sig" "$dir/saved-sig"
-check_fails "a missing signature is refused" 1 "the signature .*images.*\.sig does not exist" cf deploy "${D[3]}"
-mv "$dir/saved-sig" "$S/images/${D[3]}.sig"
-mv "$S/images/${D[3]}.sig" "$dir/real.sig" && ln -s "$dir/real.sig" "$S/images/${D[3]}.sig"
+mv "$S/signatures/${D[3]}.sig" "$dir/saved-sig"
+check_fails "a missing signature is refused" 1 "the signature .*/signatures/${D[3]}\.sig does not exist" cf deploy "${D[3]}"
+mv "$dir/saved-sig" "$S/signatures/${D[3]}.sig"
+mv "$S/signatures/${D[3]}.sig" "$dir/real.sig" && ln -s "$dir/real.sig" "$S/signatures/${D[3]}.sig"
 check_fails "a signature that is a symbolic link is refused, as at boot" 1 "symbolic link" cf deploy "${D[3]}"
-rm "$S/images/${D[3]}.sig" && mv "$dir/real.sig" "$S/images/${D[3]}.sig"
+rm "$S/signatures/${D[3]}.sig" && mv "$dir/real.sig" "$S/signatures/${D[3]}.sig"
 mkdir -p "$dir/small" && mount -t tmpfs -o size=256k tmpfs "$dir/small" && mkdir -p "$dir/small/loader/entries"
 check_fails "too little space is refused" 1 "KiB free" cf deploy --boot "$dir/small" "${D[3]}"
 check "... and nothing was written there" test -z "$(ls -A "$dir/small/loader/entries")" -a ! -e "$dir/small/cfsboot"
@@ -101,8 +101,32 @@ check "bless v2" cf bless
 check "v2 blessed" test -f "$B/loader/entries/cfsboot-${D[2]}.conf"
 check "v1 kept as the rollback" test -f "$B/loader/entries/cfsboot-${D[1]}.conf"
 
+# ---- a store an earlier cfsboot signed: images/<d>.sig, moved by deploy ----
+# images_only: images/ holds only images (files or links named by a digest)
+# and refs/, which is all composefs-rs's gc and fsck and bootc accept there.
+images_only() {
+	local e
+	for e in "$S/images"/* "$S/images"/.[!.]*; do
+		[ -e "$e" ] || [ -L "$e" ] || continue
+		case ${e##*/} in
+		refs) [ -d "$e" ] && [ ! -L "$e" ] || return 1 ;;
+		*) [[ ${e##*/} =~ ^[0-9a-f]{64}$ ]] && { [ -f "$e" ] || [ -L "$e" ]; } || return 1 ;;
+		esac
+	done
+}
+for v in 2 3 4; do mv "$S/signatures/${D[$v]}.sig" "$S/images/${D[$v]}.sig"; done
+check "status verifies v2's legacy images/<d>.sig" python3 -c "
+import json, sys
+d = {x['digest']: x for x in json.loads(sys.argv[1])['deployments']}
+assert d['${D[2]}']['verified'] and d['${D[2]}']['signer'], d
+" "$(cf status --json)"
 # ---- v3 never reaches bless: the loader counts it down to bad ----
-check "deploy v3" cf deploy "${D[3]}"
+out=$(cf deploy "${D[3]}" 2>&1) && ok "deploy v3, signed in the legacy place" ||
+	fail "deploy v3, signed in the legacy place: $out"
+check "... said it moved the three legacy signatures" grep -q "moved 3 signatures from images/ to signatures/" <<< "$out"
+check "... which are in signatures/ now" test -f "$S/signatures/${D[2]}.sig" -a -f "$S/signatures/${D[3]}.sig" \
+	-a -f "$S/signatures/${D[4]}.sig" -a -z "$(find "$S/images" -name '*.sig')"
+check "... and images/ holds only images" images_only
 check "--keep 2: v1's entry went" test ! -e "$B/loader/entries/cfsboot-${D[1]}.conf"
 mv "$B/loader/entries/cfsboot-${D[3]}+3.conf" "$B/loader/entries/cfsboot-${D[3]}+0-3.conf"
 json=$(cf status --json)
@@ -121,10 +145,24 @@ touch "$B/loader/entries/.tmp-0123456789abcdef" "$B/cfsboot/${D[2]}/.tmp-0123456
 out=$(cf gc --dry-run)
 check "gc --dry-run names v1, v3 and v4" sh -c "echo '$out' | grep -q 'would remove 3 images'"
 check "... and removes nothing" test -f "$S/images/${D[1]}" -a -d "$B/cfsboot/${D[1]}"
-check "gc" cf gc
+# Legacy signatures for gc to move: v2's (kept) and v1's (removed); a
+# signature of no image, and v4's a link out of the store.
+mv "$S/signatures/${D[2]}.sig" "$S/images/${D[2]}.sig"
+mv "$S/signatures/${D[1]}.sig" "$S/images/${D[1]}.sig"
+orphan=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+cp "$S/images/${D[2]}.sig" "$S/signatures/$orphan.sig"
+mv "$S/signatures/${D[4]}.sig" "$dir/outside.sig" && ln -s "$dir/outside.sig" "$S/signatures/${D[4]}.sig"
+out=$(cf gc 2>&1) && ok "gc" || fail "gc: $out"
+check "gc moved the legacy signatures first" grep -q "moved 2 signatures from images/ to signatures/" <<< "$out"
 for v in 1 3 4; do
-	check "gc removed image v$v and its signature" test ! -e "$S/images/${D[$v]}" -a ! -e "$S/images/${D[$v]}.sig"
+	check "gc removed image v$v and its signature" test ! -e "$S/images/${D[$v]}" -a ! -e "$S/signatures/${D[$v]}.sig" \
+		-a ! -L "$S/signatures/${D[$v]}.sig"
 done
+check "gc kept v2's signature, moved to signatures/" test -f "$S/signatures/${D[2]}.sig" -a ! -e "$S/images/${D[2]}.sig"
+check "gc removed the signature of no image" test ! -e "$S/signatures/$orphan.sig"
+check "gc removed the link, not what it named" test -f "$dir/outside.sig"
+check "after gc images/ holds only images" images_only
+check "after gc signatures/ holds v2's alone" test "$(ls -A "$S/signatures")" = "${D[2]}.sig"
 check "gc removed v1's and v3's boot files and state" test ! -e "$B/cfsboot/${D[1]}" -a ! -e "$B/cfsboot/${D[3]}" -a ! -e "$ST/deploy/${D[1]}"
 check "gc removed what a cut write leaves" test ! -e "$B/loader/entries/.tmp-0123456789abcdef" -a ! -e "$B/cfsboot/${D[2]}/.tmp-0123456789abcdef"
 check "gc kept v2" test -f "$S/images/${D[2]}" -a -f "$B/cfsboot/${D[2]}/linux" -a -d "$ST/deploy/${D[2]}"

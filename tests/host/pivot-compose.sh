@@ -365,7 +365,7 @@ tpm = off
 trust = $PKI/trust
 revoked = $PKI/revoked.list"
 	physroot sig
-	check_fails "signature = required, no signature" 8 "has no signature .*/images/$D.sig, and the policy requires one" \
+	check_fails "signature = required, no signature" 8 "has no signature .*/signatures/$D.sig, and the policy requires one" \
 		pivot sig "composefs.digest=$D" "$SIGNED"
 	refused sig signature
 	"$CFSBOOT" sign --key "$PKI/sig/key.pem" --cert "$PKI/sig/cert.pem" --chain "$PKI/sig/chain.pem" \
@@ -408,7 +408,7 @@ trust = $PKI/empty"
 		python3 "$TESTS_DIR/host/ecdsa-malleate.py" "$M/$c.der" "$M/$c-m.der" p256
 		openssl x509 -inform DER -in "$M/$c-m.der" -out "$M/$c-m.pem"
 	done
-	cp "$S/sig/composefs/images/$D.sig" "$M/original.sig"
+	cp "$S/sig/composefs/signatures/$D.sig" "$M/original.sig"
 	"$CFSBOOT" sign --key "$PKI/sig/key.pem" --cert "$M/sig-m.der" --chain "$M/int-m.pem" \
 		--version 5 --store "$S/sig/composefs" "$S/image.cfs" >/dev/null
 	rm "$PKI/revoked.list"
@@ -422,15 +422,15 @@ trust = $PKI/empty"
 			pivot sig "composefs.digest=$D" "$SIGNED"
 		refused sig signature
 		openssl x509 -in "$PKI/$c/cert.pem" -outform DER | sha256sum | cut -d' ' -f1 > "$PKI/revoked.list"
-		cp "$S/sig/composefs/images/$D.sig" "$M/mauled.sig"
-		cp "$M/original.sig" "$S/sig/composefs/images/$D.sig"
+		cp "$S/sig/composefs/signatures/$D.sig" "$M/mauled.sig"
+		cp "$M/original.sig" "$S/sig/composefs/signatures/$D.sig"
 		check_fails "$c revoked by an old-style certificate entry: the original is still refused" 8 \
 			"certificate $who \\(cert:[0-9a-f]{64}\\) is revoked" \
 			pivot sig "composefs.digest=$D" "$SIGNED"
 		refused sig signature
-		cp "$M/mauled.sig" "$S/sig/composefs/images/$D.sig"
+		cp "$M/mauled.sig" "$S/sig/composefs/signatures/$D.sig"
 	done
-	cp "$M/original.sig" "$S/sig/composefs/images/$D.sig"
+	cp "$M/original.sig" "$S/sig/composefs/signatures/$D.sig"
 	rm "$PKI/revoked.list"
 	# signer-ca: a key signs only for its product.  Product B's intermediate
 	# is under the same root; its signature is valid, but not A's.
@@ -449,7 +449,54 @@ signer-ca = $("$REPO/keys/mkpki.sh" fingerprint "$PKI/int/cert.pem")"
 		"signer CN=product B signing is not issued under a CA the policy pins \\(signer-ca\\)" \
 		pivot sig "composefs.digest=$D" "$PINNED_A"
 	refused sig signature
-	cp "$M/original.sig" "$S/sig/composefs/images/$D.sig"
+	cp "$M/original.sig" "$S/sig/composefs/signatures/$D.sig"
+	# Where an earlier cfsboot kept signatures, images/<d>.sig: booted
+	# when signatures/ has none (an updated initramfs on a store not yet
+	# migrated), verified as any other.
+	physroot legacy
+	cp "$M/original.sig" "$S/legacy/composefs/images/$D.sig"
+	check "a signature only in the legacy images/<d>.sig boots" pivot legacy "composefs.digest=$D" "$SIGNED"
+	check "... verified: the status names its signer" \
+		test "$(status legacy 's["signer"]')" = "CN=cfsboot image signing"
+	unmounted legacy
+	printf 'not a signature' > "$S/legacy/composefs/images/$D.sig"
+	check_fails "a bad legacy signature is refused as any other" 8 "images/$D.sig" \
+		pivot legacy "composefs.digest=$D" "$SIGNED"
+	refused legacy signature
+	# Both there and different: signatures/ wins, the legacy one is not read.
+	mkdir "$S/legacy/composefs/signatures"
+	cp "$M/original.sig" "$S/legacy/composefs/signatures/$D.sig"
+	check "a valid signatures/<d>.sig boots beside a bad legacy one" \
+		pivot legacy "composefs.digest=$D" "$SIGNED"
+	unmounted legacy
+	cp "$M/original.sig" "$S/legacy/composefs/images/$D.sig"
+	printf 'not a signature' > "$S/legacy/composefs/signatures/$D.sig"
+	check_fails "a bad signatures/<d>.sig is refused beside a valid legacy one" 8 "signatures/$D.sig" \
+		pivot legacy "composefs.digest=$D" "$SIGNED"
+	refused legacy signature
+	# signatures/<d>.sig a link out of the store, a link within it, a
+	# directory; signatures/ itself a link: refused, never the legacy one.
+	cp "$M/original.sig" "$S/legacy.sig"
+	for kind in outside inside dir dirlink; do
+		physroot "sig-$kind"
+		R=$S/sig-$kind/composefs
+		cp "$M/original.sig" "$R/images/$D.sig"
+		mkdir "$R/signatures"
+		case $kind in
+		outside) ln -s "$S/legacy.sig" "$R/signatures/$D.sig"; why="symbolic link"
+			what="a link out of the store" ;;
+		inside) ln -s "../images/$D.sig" "$R/signatures/$D.sig"; why="symbolic link"
+			what="a link within the store" ;;
+		dir) mkdir "$R/signatures/$D.sig"; why="not a regular file"; what="a directory" ;;
+		dirlink) mv "$R/signatures" "$R/elsewhere"; ln -s elsewhere "$R/signatures"
+			cp "$M/original.sig" "$R/elsewhere/$D.sig"; why="symbolic link"
+			what="in a signatures/ that is a link" ;;
+		esac
+		check_fails "signatures/<d>.sig $what is refused, the legacy one not read" 8 \
+			"refusing the signature .*signatures/$D.sig: .*$why" \
+			pivot "sig-$kind" "composefs.digest=$D" "$SIGNED"
+		refused "sig-$kind" signature
+	done
 	physroot unsigned
 	check_fails "a floor without signatures is refused" 9 "carries no security version, and the floor is 1 \(min-version\)" \
 		pivot unsigned "composefs.digest=$D" "$INSECURE

@@ -256,7 +256,7 @@ check_fails "an image not checked for a signature has no version: refused under 
 	"it is not checked for a signature, so it carries no security version, and the floor is 6 \(the TPM's anti-rollback counter\)" \
 	pivot floor "$(policy required "$DEV" "signature = off")"
 refused floor rollback
-rm "$S/floor/composefs/images/$D.sig"
+rm "$S/floor/composefs/signatures/$D.sig"
 check_fails "an unsigned image under signature = optional: refused the same" 9 \
 	"it is unsigned, so it carries no security version, and the floor is 6" \
 	pivot floor "$(policy required "$DEV" "signature = optional")"
@@ -539,7 +539,7 @@ umount -R "$S/none2"
 # A refusal before the measurement, on a fresh TPM each: the signature.
 start_tpm tpm-badsig || fail "swtpm starts"
 physroot badsig
-printf 'not a signature' > "$S/badsig/composefs/images/$D.sig"
+printf 'not a signature' > "$S/badsig/composefs/signatures/$D.sig"
 check_fails "a bad signature is refused before the measurement" 8 "" \
 	pivot badsig "$(policy if-present "$DEV")"
 refused badsig signature

@@ -13,8 +13,11 @@ pull() { "$CFSBOOT" pull --trust "$PKI/trust" --store "$DEV" --tpm none "$@"; }
 check "publish v1" publish "$V1"
 # The store's layout (mkimage --store's code): the image is its own object,
 # named by a link.
-check "v1's repository layout" test -L "$REPO_DIR/images/$V1" -a -f "$REPO_DIR/images/$V1.sig" \
+check "v1's repository layout" test -L "$REPO_DIR/images/$V1" -a -f "$REPO_DIR/signatures/$V1.sig" \
 	-a -f "$REPO_DIR/objects/${V1:0:2}/${V1:2}" -a -f "$REPO_DIR/channels/stable"
+# Where a device whose cfsboot predates signatures/ fetches it.
+check "... with a copy of the signature at images/<d>.sig for older devices" \
+	cmp "$REPO_DIR/signatures/$V1.sig" "$REPO_DIR/images/$V1.sig"
 # distinct_contents TREE: how many objects its image needs (files over 64 bytes).
 distinct_contents() { find "$1" -type f -size +64c -exec sha256sum {} + | cut -d' ' -f1 | sort -u; }
 n1=$(($(find "$REPO_DIR/objects" -type f | wc -l) - 1))
@@ -34,7 +37,7 @@ cp "$REPO_DIR/channels/stable" "$S/channel-v1"
 out=$(pull "$REPO_DIR" 2>&1) && printf '%s\n' "$out" | grep -q "fetching $n1 of $n1 objects" &&
 	ok "pull v1: all $n1 objects" || { fail "pull v1"; printf '%s\n' "$out" | sed 's/^/#   /'; }
 check "the device store holds v1, fsck-clean" "$CFSBOOT" fsck --store "$DEV" "$V1"
-check "the device store has v1's signature" cmp "$DEV/images/$V1.sig" "$BUILD_STORE/images/$V1.sig"
+check "the device store has v1's signature in signatures/" cmp "$DEV/signatures/$V1.sig" "$BUILD_STORE/signatures/$V1.sig"
 out=$(pull "$REPO_DIR" 2>&1) && printf '%s\n' "$out" | grep -q "was pulled already" &&
 	ok "pulling the same channel again does nothing" || fail "pull v1 again: $out"
 
@@ -90,11 +93,19 @@ refused "a missing channel" 34 'no such file' pull "$REPO_DIR"
 refused "a channel name that leaves the repository" 2 'channel name' pull --channel ../x "$REPO_DIR"
 cp "$S/channel-v3" "$REPO_DIR/channels/stable"
 
-mv "$REPO_DIR/images/$V3.sig" "$S/v3.sig"
-refused "a missing signature" 34 "$V3.sig: the repository has no such file" pull "$REPO_DIR"
-cp "$REPO_DIR/images/$V1.sig" "$REPO_DIR/images/$V3.sig"
+mv "$REPO_DIR/signatures/$V3.sig" "$S/v3.sig"
+rm "$REPO_DIR/images/$V3.sig"
+refused "a missing signature" 34 \
+	"has no signature of the image $V3, neither signatures/$V3.sig nor images/$V3.sig" pull "$REPO_DIR"
+cp "$REPO_DIR/signatures/$V1.sig" "$REPO_DIR/signatures/$V3.sig"
 refused "another image's signature" 14 'does not sign' pull "$REPO_DIR"
+# signatures/<d>.sig a link out of the repository: refused, the legacy
+# images/<d>.sig beside it not fetched instead.
 cp "$S/v3.sig" "$REPO_DIR/images/$V3.sig"
+ln -sf "$S/v3.sig" "$REPO_DIR/signatures/$V3.sig"
+refused "a signature that is a link out of the repository" 36 'leaves the repository' pull "$REPO_DIR"
+rm "$REPO_DIR/images/$V3.sig" "$REPO_DIR/signatures/$V3.sig"
+cp "$S/v3.sig" "$REPO_DIR/signatures/$V3.sig"
 refused "a version below --min-version" 19 'below' pull --min-version 4 "$REPO_DIR"
 
 obj=$(cd "$REPO_DIR" && find objects -type f -newer "$S/channel-v2" | grep -v "${V3:2}" | head -n1)
@@ -115,6 +126,19 @@ check "--tpm off (deploy's word) is --tpm none" pull --tpm off "$REPO_DIR"
 check "the device store is fsck-clean with v1, v2, v3" "$CFSBOOT" fsck --store "$DEV" "$V1" "$V2" "$V3"
 test -L "$DEV/images/$V3" && ok "the pulled image is a link to its object, as mkimage --store makes it" ||
 	fail "the pulled image is not a link"
+# A repository an earlier cfsboot published: its signatures are in images/.
+cp -a "$REPO_DIR" "$S/legacy-repo"
+mv "$S/legacy-repo/signatures"/*.sig "$S/legacy-repo/images/" && rmdir "$S/legacy-repo/signatures"
+check "a repository with images/<d>.sig only is pulled from" "$CFSBOOT" pull --trust "$PKI/trust" \
+	--store "$S/dev3" --tpm none "$S/legacy-repo"
+check "... into the new layout" test -f "$S/dev3/signatures/$V3.sig" -a -z "$(find "$S/dev3/images" -name '*.sig')"
+# A device store an earlier cfsboot pulled into: moved by the next pull.
+mv "$S/dev3/signatures/$V3.sig" "$S/dev3/images/"
+out=$("$CFSBOOT" pull --trust "$PKI/trust" --store "$S/dev3" --tpm none "$S/legacy-repo" 2>&1) &&
+	grep -q "moved 1 signatures from images/ to signatures/" <<< "$out" &&
+	ok "pull moves a store's legacy signatures" || fail "pull moves a store's legacy signatures: $out"
+check "... fsck-clean, images/ without signatures" sh -c \
+	"'$CFSBOOT' fsck --store '$S/dev3' '$V3' && test -f '$S/dev3/signatures/$V3.sig' && test -z \"\$(find '$S/dev3/images' -name '*.sig')\""
 # A store is a repository: a plain copy of the device's store serves another.
 cp -a "$DEV" "$S/store-copy"
 check "a copy of a store is a source" "$CFSBOOT" pull --trust "$PKI/trust" --store "$S/dev2" \

@@ -115,7 +115,20 @@ rc=0; out=$(pull "$PURL" 2>&1 >/dev/null) || rc=$?
 case $rc in 1[0-9]|2[0-5]) ok "a flipped signature is refused with a signature class ($rc)" ;;
 *) fail "a flipped signature: exit $rc: $out" ;; esac
 fault status404 "$V3.sig"
-refused "a missing signature" 34 "$V3.sig: the server has no such file" pull "$PURL"
+refused "a missing signature" 34 "has no signature of the image $V3, neither signatures/$V3.sig nor images/$V3.sig" \
+	pull "$PURL"
+# signatures/<d>.sig answered 404: images/<d>.sig, where an earlier cfsboot
+# published it, is fetched and verified (here another image's: refused).
+cp "$REPO_DIR/signatures/$V1.sig" "$REPO_DIR/images/$V3.sig"
+fault status404 "signatures/$V3.sig"
+refused "on a 404, the legacy images/<d>.sig is fetched, verified as any other" 14 \
+	"signature images/$V3.sig does not sign" pull "$PURL"
+# Any other failure is not a missing file: no second place is tried.
+cp "$REPO_DIR/signatures/$V3.sig" "$REPO_DIR/images/$V3.sig"
+fault status500 "signatures/$V3.sig"
+refused "on a 500, the legacy images/<d>.sig is not tried" 34 "signatures/$V3.sig: the server answered HTTP 500" \
+	pull "$PURL"
+rm "$REPO_DIR/images/$V3.sig"
 fault flip channels/
 refused "a flipped channel" 30 'channel|signature' pull "$PURL"
 fault status500 channels/

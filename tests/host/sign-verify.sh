@@ -376,27 +376,46 @@ check_fails "fsverity sign by a certificate below the anchor: nothing to chain w
 check_fails "fsverity sign over another file" 14 "does not sign" \
 	verify --trust "$dir/fsv-rsa/trust" "$dir/other" "$dir/fsv-rsa-sha256.sig"
 
-# ---- --store: images/<digest>.sig, written atomically ----
+# ---- --store: signatures/<digest>.sig, written atomically ----
 repo=$dir/repo
 hex=${D#sha256:}
 mkdir -p "$repo/objects/${hex:0:2}" "$repo/images"
 cp "$dir/image" "$repo/objects/${hex:0:2}/${hex:2}"
 ln -s "../objects/${hex:0:2}/${hex:2}" "$repo/images/$hex"
-check "--store writes images/<digest>.sig next to a linked image" sh -c \
+check "--store writes signatures/<digest>.sig for a linked image" sh -c \
 	"'$CFSBOOT' sign --key '$P/sig/key.pem' --cert '$P/sig/cert.pem' --chain '$P/sig/chain.pem' --version 5 --store '$repo' '$repo/images/$hex' >/dev/null &&
-	 '$CFSBOOT' verify --trust '$T' --min-version 5 '$repo/images/$hex' '$repo/images/$hex.sig' >/dev/null"
-check "--store leaves nothing else behind" test "$(ls -A "$repo/images" | sort | tr '\n' ' ')" = "$hex $hex.sig "
+	 '$CFSBOOT' verify --trust '$T' --min-version 5 '$repo/images/$hex' '$repo/signatures/$hex.sig' >/dev/null"
+check "--store made signatures/ 0755" test "$(stat -c %a "$repo/signatures")" = 755
+check "--store leaves nothing else behind, and nothing in images/" \
+	test "$(ls -A "$repo/images" | tr '\n' ' ')/$(ls -A "$repo/signatures" | tr '\n' ' ')" = "$hex /$hex.sig "
 check "--store with --digest" sh -c \
 	"'$CFSBOOT' sign --key '$P/sig/key.pem' --cert '$P/sig/cert.pem' --chain '$P/sig/chain.pem' --version 6 --store '$repo' --digest $D >/dev/null &&
-	 '$CFSBOOT' verify --trust '$T' --min-version 6 '$dir/image' '$repo/images/$hex.sig' >/dev/null"
-cp "$repo/images/$hex.sig" "$dir/before.sig"
+	 '$CFSBOOT' verify --trust '$T' --min-version 6 '$dir/image' '$repo/signatures/$hex.sig' >/dev/null"
+cp "$repo/signatures/$hex.sig" "$dir/before.sig"
 check_fails "a failed signing keeps the old signature" 1 "does not belong" \
 	sign --key "$dir/p384/sig/key.pem" --cert "$P/sig/cert.pem" --store "$repo" "$dir/image"
 check "... byte for byte, and leaves no temporary file" sh -c \
-	"cmp -s '$dir/before.sig' '$repo/images/$hex.sig' && test \$(ls -A '$repo/images' | wc -l) = 2"
+	"cmp -s '$dir/before.sig' '$repo/signatures/$hex.sig' && test \$(ls -A '$repo/signatures' | wc -l) = 1"
 check_fails "--store refuses an image the store does not hold" 1 "add the image first" \
 	sign "${S[@]}" --store "$repo" "$dir/other"
-check "... and writes nothing" test "$(ls -A "$repo/images" | wc -l)" = 2
+check "... and writes nothing" test "$(ls -A "$repo/images" | wc -l)/$(ls -A "$repo/signatures" | wc -l)" = 1/1
+# A store an earlier cfsboot signed: its images/<digest>.sig is moved out
+# of images/ first, then replaced by the new signature.
+mv "$repo/signatures/$hex.sig" "$repo/images/$hex.sig"
+out=$("$CFSBOOT" sign "${S[@]}" --version 7 --store "$repo" "$dir/image" 2>&1) &&
+	ok "--store signs a store with a legacy images/<digest>.sig" ||
+	fail "--store signs a store with a legacy images/<digest>.sig: $out"
+check "... moving it first, and saying so" grep -q "moved 1 signatures from images/ to signatures/" <<< "$out"
+check "... images/ holds the image alone" test "$(ls -A "$repo/images")" = "$hex"
+check "... and signatures/ the new signature" \
+	verify --trust "$T" --min-version 7 "$dir/image" "$repo/signatures/$hex.sig"
+mkdir "$repo/signatures.real" && mv "$repo/signatures"/* "$repo/signatures.real/" && rmdir "$repo/signatures" &&
+	ln -s signatures.real "$repo/signatures"
+cp "$repo/signatures.real/$hex.sig" "$dir/v7.sig"
+check_fails "--store refuses a signatures/ that is a link" 1 "refusing the signatures directory .*symbolic link" \
+	sign "${S[@]}" --store "$repo" "$dir/image"
+check "... and writes nothing through it" sh -c \
+	"cmp -s '$dir/v7.sig' '$repo/signatures.real/$hex.sig' && test \$(ls -A '$repo/signatures.real' | wc -l) = 1"
 check_fails "-o and --store are exclusive" 2 "exclusive" \
 	sign "${S[@]}" --store "$repo" -o "$dir/x.sig" "$dir/image"
 

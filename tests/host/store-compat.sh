@@ -88,7 +88,7 @@ check_fails "fsck finds a changed sha512 object" 5 "corrupt: $R/objects/$obj: fs
 	"$CFSBOOT" fsck --store "$R"
 cp "$S/obj.saved" "$R/objects/$obj"
 
-# Signed into the store beside the link, verified, booted.
+# Signed into the store's signatures/, verified, booted.
 PKI=$S/pki
 for step in "root $PKI/root" "intermediate $PKI/int --ca $PKI/root" "signer $PKI/sig --ca $PKI/int"; do
 	# shellcheck disable=SC2086 # the words of a step
@@ -96,11 +96,12 @@ for step in "root $PKI/root" "intermediate $PKI/int --ca $PKI/root" "signer $PKI
 done
 mkdir -p "$PKI/trust" && cp "$PKI/root/cert.pem" "$PKI/trust/root.pem"
 SIGN=(--key "$PKI/sig/key.pem" --cert "$PKI/sig/cert.pem" --chain "$PKI/sig/chain.pem")
-check "sign --hash sha512 --store writes images/<digest>.sig beside the link" sh -c \
-	"'$CFSBOOT' sign ${SIGN[*]} --version 2 --hash sha512 --store '$R' '$R/images/$D' >/dev/null && test -f '$R/images/$D.sig'"
-check "verify --hash sha512 accepts it" "$CFSBOOT" verify --trust "$PKI/trust" --hash sha512 "$R/images/$D" "$R/images/$D.sig"
+check "sign --hash sha512 --store writes signatures/<digest>.sig, nothing in images/" sh -c \
+	"'$CFSBOOT' sign ${SIGN[*]} --version 2 --hash sha512 --store '$R' '$R/images/$D' >/dev/null &&
+	 test -f '$R/signatures/$D.sig' -a ! -e '$R/images/$D.sig'"
+check "verify --hash sha512 accepts it" "$CFSBOOT" verify --trust "$PKI/trust" --hash sha512 "$R/images/$D" "$R/signatures/$D.sig"
 check_fails "verify refuses it for the sha256 digest of the same image" nonzero "" \
-	"$CFSBOOT" verify --trust "$PKI/trust" "$R/images/$D" "$R/images/$D.sig"
+	"$CFSBOOT" verify --trust "$PKI/trust" "$R/images/$D" "$R/signatures/$D.sig"
 check_fails "sign --store refuses a sha256 digest in a sha512 store" 1 \
 	"refusing the digest to sign: a sha256 digest, but $R/meta.json says the store's objects and images are named by sha512 digests" \
 	"$CFSBOOT" sign "${SIGN[@]}" --store "$R" "$R/images/$D"

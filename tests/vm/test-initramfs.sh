@@ -51,9 +51,9 @@ image() {
 # sign KEYDIR VERSION DIGEST
 sign() {
 	"$CFSBOOT" sign --key "$pki/$1/key.pem" --cert "$pki/$1/cert.pem" --version "$2" \
-		--digest "sha256:$3" -o "$store/images/$3.sig" > /dev/null
+		--digest "sha256:$3" -o "$store/signatures/$3.sig" > /dev/null
 }
-mkdir -p "$store"
+mkdir -p "$store/signatures"
 {
 	D=$(image good) && sign signer 5 "$D" &&
 	D_OLD2=$(image old2) && sign signer 2 "$D_OLD2" &&

@@ -31,7 +31,7 @@ os=$dir/os
 { vm_os_tree "$os" && install -D -m 644 "$pki/root/cert.pem" "$os/etc/cfsboot/trust.d/root.pem"; } ||
 	{ fail "assemble the OS tree"; done_testing; exit; }
 store=$dir/root/composefs
-mkdir -p "$store"
+mkdir -p "$store/signatures"
 # image VERSION BLESS: the digest of the tree as vVERSION, stored and signed
 # with security version VERSION; BLESS yes gives it the bless step.
 image() {
@@ -41,7 +41,7 @@ image() {
 	[ "$2" = yes ] && touch "$os/etc/cfstest-bless"
 	d=$("$CFSBOOT" mkimage --store "$store" --print-digest "$os" "$dir/v$1.cfs" 2>> "$dir/mkimage.log") &&
 		"$CFSBOOT" sign --key "$pki/signer/key.pem" --cert "$pki/signer/cert.pem" --version "$1" \
-			--digest "sha256:$d" -o "$store/images/$d.sig" > /dev/null && echo "$d"
+			--digest "sha256:$d" -o "$store/signatures/$d.sig" > /dev/null && echo "$d"
 }
 { D1=$(image 1 yes) && D2=$(image 2 yes) && D3=$(image 3 no); } ||
 	{ fail "build and sign the images"; done_testing; exit; }

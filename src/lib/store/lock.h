@@ -8,7 +8,9 @@
  * whoever removes from it (cfsboot gc, cfsctl gc) holds it exclusively, so
  * that nothing is deleted that a writer has just linked or a reader is
  * about to check.  The lock goes with the descriptor: closing it, or the
- * process ending, releases it.
+ * process ending, releases it.  Moving an earlier cfsboot's signatures out
+ * of images/ (store_sig.h) needs no more than the shared lock: it only
+ * renames, and two that race both end with the same store.
  *
  * cfs-pivot takes no lock: it runs before anything that could collect
  * garbage, and a boot must not wait for a lock.

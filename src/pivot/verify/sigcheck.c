@@ -7,7 +7,6 @@
 
 #include "lib/base/hex.h"
 #include "lib/base/log.h"
-#include "lib/store/layout.h"
 #include "lib/base/util.h"
 
 void pivot_trust_load(struct pivot_trust *t, const struct pivot_policy *p)
@@ -74,9 +73,8 @@ int pivot_check_signature(const struct pivot_store *s, const struct pivot_policy
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	snprintf(name, sizeof(name), "%s" CFS_STORE_SIG_SUFFIX, s->image_path);
 	if (p->signature != PIVOT_SIGNATURE_OFF) {
-		fd = pivot_store_open_signature(s);
+		fd = pivot_store_open_signature(s, name);
 		if (fd == -ENOENT && p->signature == PIVOT_SIGNATURE_REQUIRED)
 			return log_errno(fd, "refusing the image %s: it has no signature %s, and "
 					 "the policy requires one (sign it with cfsboot sign --store)",

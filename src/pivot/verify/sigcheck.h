@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The signature phase of the boot: images/<hex>.sig beside the image,
+ * The signature phase of the boot: the store's signatures/<hex>.sig (or
+ * images/<hex>.sig in a store an earlier cfsboot wrote: pivot_store_open_signature),
  * verified against the initramfs's trust anchors, revocation list and the
  * security-version floor as the policy says (docs/signature.md).
  */

@@ -4,7 +4,9 @@
  * step says exactly what it refused: a missing piece is a deployment
  * problem, a link or a mount point on the way is refused outright because
  * it could make the digest check look at one file and the mount use another
- * (only images/<hex> may be a link, to its own object: store_image.h).
+ * (only images/<hex> may be a link, to its own object: store_image.h; a
+ * signature is looked for in signatures/, then where earlier cfsboot
+ * versions kept it: store_sig.h).
  * The image is opened once, and that fd is what the digest check measures
  * and what EROFS mounts; for an image without fs-verity the digest check
  * puts its sealed in-memory copy in its place (verity.h).
@@ -21,6 +23,7 @@
 #include "lib/store/layout.h"
 #include "lib/store/meta.h"
 #include "lib/store/store_image.h"
+#include "lib/store/store_sig.h"
 #include "lib/base/util.h"
 
 void pivot_store_init(struct pivot_store *s)
@@ -46,6 +49,7 @@ void pivot_store_close(struct pivot_store *s)
 	cfs_closep(&s->objects_fd);
 	cfs_closep(&s->store_fd);
 	cfs_closep(&s->root_fd);
+	free(s->store_path);
 	free(s->image_path);
 	free(s->objects_path);
 	pivot_store_init(s);
@@ -126,9 +130,10 @@ int pivot_store_open(struct pivot_store *s, const char *sysroot, const char *sto
 	pivot_digest_hex(d, s->hex);
 	snprintf(image_rel, sizeof(image_rel), "/" CFS_STORE_IMAGE_FMT, s->hex);
 	store_name = concat3(prefix, store_path, "");
+	s->store_path = concat3(prefix, store, "");
 	s->objects_path = concat3(prefix, store, "/" CFS_STORE_OBJECTS);
 	s->image_path = concat3(prefix, store, image_rel);
-	if (!store_name || !s->objects_path || !s->image_path)
+	if (!store_name || !s->store_path || !s->objects_path || !s->image_path)
 		return log_oom();
 
 	r = open_root(s, sysroot);
@@ -157,18 +162,13 @@ int pivot_store_open(struct pivot_store *s, const char *sysroot, const char *sto
 	return 0;
 }
 
-int pivot_store_open_signature(const struct pivot_store *s)
+int pivot_store_open_signature(const struct pivot_store *s, char name[PATH_MAX])
 {
-	char rel[CFS_STORE_IMAGE_REL_SIZE];
-	_cleanup_free_ char *name = NULL;
-	int fd;
+	char rel[CFS_STORE_SIGNATURE_REL_SIZE];
+	int fd = cfs_store_open_signature(s->store_fd, s->hex, rel);
 
-	snprintf(rel, sizeof(rel), CFS_STORE_SIGNATURE_FMT, s->hex);
-	fd = cfs_open_beneath_regular(s->store_fd, rel);
+	snprintf(name, PATH_MAX, "%s/%s", s->store_path, rel);
 	if (fd >= 0 || fd == -ENOENT)
 		return fd;
-	name = concat3(s->image_path, CFS_STORE_SIG_SUFFIX, "");
-	if (!name)
-		return log_oom();
 	return cfs_beneath_refusal(fd, "the signature", name, "");
 }

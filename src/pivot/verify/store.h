@@ -11,6 +11,7 @@
 #ifndef CFS_PIVOT_STORE_H
 #define CFS_PIVOT_STORE_H
 
+#include <limits.h>
 #include <sys/types.h>
 
 #include "lib/image/image.h"
@@ -22,7 +23,8 @@ struct pivot_store {
 	int objects_fd;     /* O_PATH: <store>/objects */
 	int image_fd;       /* O_RDONLY: <store>/images/<hex>, or its sealed copy (verity.h) */
 	char hex[PIVOT_DIGEST_HEX_MAX];
-	char *image_path;   /* as messages name it: <sysroot><store>/images/<hex> */
+	char *store_path;   /* as messages name it: <sysroot><store>, no trailing "/" */
+	char *image_path;   /* <sysroot><store>/images/<hex> */
 	char *objects_path; /* <sysroot><store>/objects */
 	struct cfs_image_file *image;  /* image_fd parsed, by pivot_store_image() */
 };
@@ -41,11 +43,13 @@ int pivot_store_open(struct pivot_store *s, const char *sysroot, const char *sto
 		     const struct pivot_digest *d);
 
 /*
- * Opens images/<hex>.sig for reading.  Returns the fd, -ENOENT (not logged:
- * whether a missing signature is fine is the policy's call) or another
- * negative errno, logged.
+ * Opens the image's signature for reading: signatures/<hex>.sig, or in a
+ * store an earlier cfsboot wrote images/<hex>.sig (lib/store/store_sig.h);
+ * name gets the path opened as messages name it.  Returns the fd, -ENOENT
+ * (not logged: whether a missing signature is fine is the policy's call)
+ * or another negative errno, logged.
  */
-int pivot_store_open_signature(const struct pivot_store *s);
+int pivot_store_open_signature(const struct pivot_store *s, char name[PATH_MAX]);
 
 /*
  * The image at image_fd, parsed.  Read once, by the first caller, for all

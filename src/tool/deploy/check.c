@@ -22,22 +22,18 @@ int check_signature(const struct site *s, const struct sig_trust *t, const char 
 int check_signature_files(const struct site *s, const struct cfs_sig_files *f, const char *hex,
 			  const char *whose, struct signed_by *out)
 {
-	_cleanup_free_ char *name = NULL, *path = site_image_path(s, hex, ".sig");
+	_cleanup_free_ char *name = NULL, *path = NULL;
 	_cleanup_free_ uint8_t *sig = NULL;
-	_cleanup_close_ int fd = -1;
-	char rel[CFS_STORE_IMAGE_REL_SIZE];
+	_cleanup_close_ int fd = site_open_signature(s->store, hex, &path);
 	struct cfs_sig_result res;
 	uint8_t digest[CFS_MAX_DIGEST_SIZE];
 	size_t sig_len, dlen = strlen(hex) / 2;
 	int r;
 
-	if (!path || asprintf(&name, "%s%s%s", path, whose ? " with the trust of " : "",
-			      whose ?: "") < 0)
-		return log_oom();
-	snprintf(rel, sizeof(rel), CFS_STORE_SIGNATURE_FMT, hex);
-	fd = site_open_in_store(s->store, rel, "the signature");
 	if (fd < 0)
 		return fd;
+	if (asprintf(&name, "%s%s%s", path, whose ? " with the trust of " : "", whose ?: "") < 0)
+		return log_oom();
 	r = cfs_hex_decode(hex, strlen(hex), digest, dlen);
 	if (r < 0)
 		return log_errno(r, "%s is not a digest", hex);

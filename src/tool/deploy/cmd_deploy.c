@@ -19,6 +19,7 @@
 #include "lib/base/read_file.h"
 #include "lib/base/util.h"
 #include "lib/store/lock.h"
+#include "lib/store/store_sig.h"
 #include "tool/commands.h"
 #include "tool/common/atomic_file.h"
 #include "tool/deploy/cmd_args.h"
@@ -376,6 +377,9 @@ static int run(struct deploy *d)
 	lock = cfs_store_lock(-1, d->site.store, CFS_STORE_LOCK_SHARED, false);
 	if (lock < 0)
 		return lock;
+	r = cfs_store_migrate_signatures(lock, d->site.store);
+	if (r < 0)
+		return r;
 	r = running_root(d, &root_arg);
 	if (r == 0)
 		r = floor_read(&d->trust, &fl);

@@ -32,6 +32,8 @@
 #include "lib/store/lock.h"
 #include "lib/store/objects.h"
 #include "lib/store/store_image.h"
+#include "lib/store/store_sig.h"
+#include "lib/store/beneath.h"
 #include "tool/commands.h"
 #include "tool/common/dir_names.h"
 #include "tool/deploy/fault.h"
@@ -78,7 +80,7 @@ static bool kept(const struct gc *g, const char *hex)
 
 static bool valid_hex(const char *s)
 {
-	return (strlen(s) == 64 || strlen(s) == 128) && cfs_hex_is_lower(s, strlen(s));
+	return cfs_layout_is_digest_hex(s, strlen(s));
 }
 
 /* A ref of composefs-rs is a link under images/refs/ to images/<hex>: it
@@ -307,10 +309,10 @@ static int remove_objects(struct gc *g, const struct cfs_objects *doomed,
 	return 0;
 }
 
-/* An image name: "<hex>", "<hex>.sig" or "<DOOMED><hex>", split. */
+/* An image name: "<hex>" or "<DOOMED><hex>", split. */
 struct image_name {
 	char hex[CFS_DIGEST_HEX_LEN + 1];
-	bool sig, doomed;
+	bool doomed;
 };
 
 static bool parse_image_name(const char *name, struct image_name *in)
@@ -321,9 +323,7 @@ static bool parse_image_name(const char *name, struct image_name *in)
 	in->doomed = strncmp(name, DOOMED, strlen(DOOMED)) == 0;
 	if (in->doomed)
 		skip = strlen(DOOMED);
-	in->sig = !in->doomed && len > strlen(CFS_STORE_SIG_SUFFIX) &&
-		  strcmp(name + len - strlen(CFS_STORE_SIG_SUFFIX), CFS_STORE_SIG_SUFFIX) == 0;
-	len -= skip + (in->sig ? strlen(CFS_STORE_SIG_SUFFIX) : 0);
+	len -= skip;
 	if (len >= sizeof(in->hex))
 		return false;
 	memcpy(in->hex, name + skip, len);
@@ -331,8 +331,8 @@ static bool parse_image_name(const char *name, struct image_name *in)
 	return valid_hex(in->hex);
 }
 
-/* Sorts each image of the store into keep or doomed, reading it; removes
- * the signatures of the doomed; renames the doomed to DOOMED<hex>. */
+/* Sorts each image of the store into keep or doomed, reading it; renames
+ * the doomed to DOOMED<hex>. */
 static int sort_images(struct gc *g, const char *dir, char **names, size_t n,
 		       struct cfs_objects *keep, struct cfs_objects *doomed)
 {
@@ -344,11 +344,6 @@ static int sort_images(struct gc *g, const char *dir, char **names, size_t n,
 
 		if (!parse_image_name(names[i], &in))
 			continue;
-		if (in.sig) {
-			if (!kept(g, in.hex) && !g->dry_run)
-				r = remove_file(dir, "", names[i], "gc-signature");
-			continue;
-		}
 		if (asprintf(&path, "%s/%s", dir, names[i]) < 0)
 			return log_oom();
 		if (!in.doomed && kept(g, in.hex)) {
@@ -396,7 +391,7 @@ static int collect_images(struct gc *g)
 	for (size_t i = 0; r == 0 && !g->dry_run && i < n; i++) {
 		struct image_name in;
 
-		if (!parse_image_name(names[i], &in) || in.sig || (!in.doomed && kept(g, in.hex)))
+		if (!parse_image_name(names[i], &in) || (!in.doomed && kept(g, in.hex)))
 			continue;
 		r = remove_file(dir, DOOMED, in.hex, "gc-image-remove");
 		if (r == 0)
@@ -406,6 +401,72 @@ static int collect_images(struct gc *g)
 		r = tree_sync_dir(dir);
 	cfs_objects_free(&keep);
 	cfs_objects_free(&doomed);
+	dir_names_free(names, n);
+	return r;
+}
+
+/* signatures/<name>, when it is the signature of an image that is not
+ * kept, or of one the store does not have (it names nothing): unlinked
+ * beneath the directory's fd, so a link is removed, never followed.
+ * *removed counts what went. */
+static int collect_signature(struct gc *g, int dir_fd, const char *dir, const char *name,
+			     size_t *removed)
+{
+	char hex[CFS_DIGEST_HEX_LEN + 1], image[CFS_STORE_IMAGE_REL_SIZE];
+	_cleanup_close_ int image_fd = -1;
+	struct stat st;
+
+	if (!cfs_layout_signature_hex(name, hex))
+		return 0;
+	snprintf(image, sizeof(image), CFS_STORE_IMAGE_FMT, hex);
+	image_fd = cfs_open_beneath_link(g->store_fd, image);
+	if (kept(g, hex) && image_fd != -ENOENT)
+		return 0;
+	if (fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : log_errno(-errno, "cannot stat %s/%s: %m", dir, name);
+	if (S_ISDIR(st.st_mode)) {
+		log_warning("%s/%s is a directory, not a signature: left as it is", dir, name);
+		return 0;
+	}
+	if (g->dry_run)
+		return 0;
+	fault_point("gc-signature");
+	if (unlinkat(dir_fd, name, 0) < 0 && errno != ENOENT)
+		return log_errno(-errno, "cannot remove %s/%s: %m", dir, name);
+	(*removed)++;
+	return 0;
+}
+
+/* The signatures of the images that went, and of none (after
+ * collect_images).  signatures/ is opened beneath the store: a link in its
+ * place is refused, not followed out of the store. */
+static int collect_signatures(struct gc *g)
+{
+	_cleanup_close_ int path_fd = cfs_open_beneath(g->store_fd, CFS_STORE_SIGNATURES, true);
+	_cleanup_free_ char *dir = NULL;
+	char **names = NULL;
+	size_t n = 0, removed = 0;
+	DIR *d = NULL;
+	int fd, r;
+
+	if (path_fd == -ENOENT)
+		return 0;
+	if (asprintf(&dir, "%s/" CFS_STORE_SIGNATURES, g->site.store) < 0)
+		return log_oom();
+	if (path_fd < 0)
+		return cfs_beneath_refusal(path_fd, "the signatures directory", dir, "");
+	fd = cfs_reopen_read(path_fd);
+	if (fd < 0 || !(d = fdopendir(fd))) {
+		r = log_errno(fd < 0 ? fd : -errno, "cannot read %s: %m", dir);
+		safe_close(fd);
+		return r;
+	}
+	r = dir_names(d, dir, NULL, &names, &n);
+	for (size_t i = 0; r == 0 && i < n; i++)
+		r = collect_signature(g, dirfd(d), dir, names[i], &removed);
+	if (r == 0 && removed && fsync(dirfd(d)) < 0)
+		r = log_errno(-errno, "cannot sync %s: %m", dir);
+	closedir(d);
 	dir_names_free(names, n);
 	return r;
 }
@@ -426,6 +487,11 @@ static int run(struct gc *g)
 	g->store_fd = open(g->site.store, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (g->store_fd < 0)
 		return log_errno(-errno, "cannot open %s: %m", g->site.store);
+	/* Before anything is sorted: the signatures an earlier cfsboot left
+	 * in images/ are then collected with the others. */
+	r = g->dry_run ? 0 : cfs_store_migrate_signatures(g->store_fd, g->site.store);
+	if (r < 0)
+		return r;
 	g->objects_fd = open(g->objects, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (g->objects_fd < 0)
 		return log_errno(-errno, "cannot open %s: %m", g->objects);
@@ -445,6 +511,8 @@ static int run(struct gc *g)
 		r = remove_dirs(g, state, "gc-state");
 	if (r == 0)
 		r = collect_images(g);
+	if (r == 0)
+		r = collect_signatures(g);
 	if (r == 0)
 		printf("%s %llu images, %llu objects, %llu directories\n",
 		       g->dry_run ? "would remove" : "removed", (unsigned long long)g->images,

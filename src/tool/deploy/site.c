@@ -24,6 +24,7 @@
 #include "lib/store/beneath.h"
 #include "lib/store/layout.h"
 #include "lib/store/store_image.h"
+#include "lib/store/store_sig.h"
 #include "tool/common/dir_names.h"
 
 #define STATUS_MAX  (256 * 1024)
@@ -54,11 +55,6 @@ bool site_option(struct site *s, int opt, const char *arg)
 	}
 }
 
-static bool valid_hex(const char *v, size_t len)
-{
-	return (len == 64 || len == 128) && cfs_hex_is_lower(v, len);
-}
-
 /* composefs.digest= of the command line, in its plain hex form. */
 static int cmdline_digest(const struct site *s, char *hex)
 {
@@ -78,7 +74,7 @@ static int cmdline_digest(const struct site *s, char *hex)
 		v = p + strlen("composefs.digest=");
 		if (strncmp(v, "v1-sha", strlen("v1-sha")) == 0 && strchr(v, ':'))
 			v = strchr(v, ':') + 1;
-		if (valid_hex(v, strlen(v)))
+		if (cfs_layout_is_digest_hex(v, strlen(v)))
 			snprintf(hex, CFS_DIGEST_HEX_LEN + 1, "%s", v);
 	}
 	return 0;
@@ -107,7 +103,7 @@ static int status_digest(const struct site *s, char *hex)
 		d = cfs_json_member(&j, 0, "digest");
 		t = d >= 0 ? cfs_json_member(&j, (size_t)d, "value") : d;
 		if (t >= 0 && cfs_json_string(&j, (size_t)t, hex, CFS_DIGEST_HEX_LEN + 1) > 0 &&
-		    !valid_hex(hex, strlen(hex)))
+		    !cfs_layout_is_digest_hex(hex, strlen(hex)))
 			hex[0] = '\0';
 	}
 	cfs_json_free(&j);
@@ -160,7 +156,7 @@ static int load_one(struct site *s, const char *file, struct deployment *d)
 		return log_errno(-EINVAL, "%s/%s: not an entry name (ID[+LEFT[-DONE]].conf): remove it",
 				 s->entries, file);
 	hex = d->name.id + strlen(SITE_ENTRY_PREFIX);
-	if (!valid_hex(hex, strlen(hex)))
+	if (!cfs_layout_is_digest_hex(hex, strlen(hex)))
 		return log_errno(-EINVAL, "%s/%s: no digest after " SITE_ENTRY_PREFIX ": remove it",
 				 s->entries, file);
 	snprintf(d->hex, sizeof(d->hex), "%s", hex);
@@ -308,22 +304,26 @@ uint64_t site_max_serial(const struct site *s)
 	return m;
 }
 
-int site_open_in_store(const char *store, const char *rel, const char *what)
+int site_open_signature(const char *store, const char *hex, char **shown)
 {
 	_cleanup_close_ int dir = open(store, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	_cleanup_free_ char *path = NULL;
+	char rel[CFS_STORE_SIGNATURE_REL_SIZE];
 	int fd;
 
+	*shown = NULL;
 	if (dir < 0)
 		return log_errno(-errno, "cannot open the store %s: %m (name it with --store or "
 				 "--root)", store);
-	fd = cfs_open_beneath_regular(dir, rel);
+	fd = cfs_store_open_signature(dir, hex, rel);
+	if (asprintf(shown, "%s/%s", store, rel) < 0) {
+		*shown = NULL;
+		safe_close(fd);
+		return log_oom();
+	}
 	if (fd >= 0)
 		return fd;
-	if (asprintf(&path, "%s/%s", store, rel) < 0)
-		return log_oom();
-	return cfs_beneath_refusal(fd, what, path, "cfsboot mkimage --store, cfsboot sign --store "
-				   "or cfsboot pull puts it there");
+	return cfs_beneath_refusal(fd, "the signature", *shown, "cfsboot sign --store or "
+				   "cfsboot pull puts it there");
 }
 
 int site_open_image(const char *store, const char *hex)

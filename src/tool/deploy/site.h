@@ -93,10 +93,12 @@ const struct deployment *site_rollback(const struct site *s);
 const struct deployment *site_find(const struct site *s, const char *hex);
 uint64_t site_max_serial(const struct site *s);
 
-/* Opens <store>/<rel> for reading as cfs-pivot opens it: beneath the store,
- * through no link and no mount point, a regular file.  what names it in
- * the refusal, logged. */
-int site_open_in_store(const char *store, const char *rel, const char *what);
+/* Opens the signature of the image hex for reading as cfs-pivot opens it:
+ * signatures/<hex>.sig or, in a store of an earlier cfsboot,
+ * images/<hex>.sig (lib/store/store_sig.h), beneath the store, through no
+ * link and no mount point, a regular file.  *shown gets its path for
+ * messages (a new string).  The fd, or a negative errno after one line. */
+int site_open_signature(const char *store, const char *hex, char **shown);
 /* Opens the image hex of the store for reading, as cfs-pivot opens it:
  * images/<hex>, or the object its link in the store names
  * (lib/store/store_image.h).  The fd, or a negative errno after one line. */

@@ -183,8 +183,9 @@ static int open_images(struct fsck *f)
 	return fd;
 }
 
-/* Every image in DIR/images, in name order; other files (signatures beside
- * the images, say) are not images and are left alone. */
+/* Every image in DIR/images, in name order; other files (signatures an
+ * earlier cfsboot left beside the images, say) are not images and are left
+ * alone. */
 static int check_store_images(struct fsck *f)
 {
 	_cleanup_close_ int images_fd = -1;

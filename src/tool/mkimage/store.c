@@ -17,6 +17,7 @@
 #include "lib/base/workers.h"
 #include "lib/store/lock.h"
 #include "lib/store/meta.h"
+#include "lib/store/store_sig.h"
 
 struct object_list {
 	const struct cfs_node **v;
@@ -381,4 +382,18 @@ int store_add_image(struct store *s, const uint8_t *data, size_t size, const uin
 	free(fan.path);
 	/* The object is durable before the link names it. */
 	return r < 0 ? r : link_image(s, hex);
+}
+
+int store_add_signature(struct store *s, const char *hex, const uint8_t *sig, size_t len)
+{
+	_cleanup_close_ int fd = cfs_store_open_signatures(s->dir_fd, s->dir);
+	_cleanup_free_ char *dir = NULL;
+	char name[CFS_DIGEST_HEX_LEN + sizeof(CFS_STORE_SIG_SUFFIX)];
+
+	if (fd < 0)
+		return fd;
+	if (asprintf(&dir, "%s/" CFS_STORE_SIGNATURES, s->dir) < 0)
+		return log_oom();
+	snprintf(name, sizeof(name), "%s" CFS_STORE_SIG_SUFFIX, hex);
+	return atomic_file_write(fd, dir, name, sig, len, ATOMIC_FILE_REPLACE);
 }

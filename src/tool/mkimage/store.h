@@ -3,7 +3,8 @@
  * Filling the object store (lib/store/layout.h) as composefs-rs fills a
  * repository: file content under DIR/objects/, named by its fs-verity
  * digest; each image an object too, named in DIR/images/ by a relative
- * link, images/<hex> -> ../objects/XX/<rest>; DIR/meta.json saying the
+ * link, images/<hex> -> ../objects/XX/<rest>; its signature, when it has
+ * one, in DIR/signatures/<hex>.sig; DIR/meta.json saying the
  * algorithm (lib/store/meta.h) for a new store.  The store's shared lock
  * (lib/store/lock.h) is held from store_open() to store_close().
  *
@@ -46,5 +47,9 @@ int store_add_objects(struct store *s, const struct cfs_node *root);
 
 /* The image as the object of its digest (of s->alg), and its link. */
 int store_add_image(struct store *s, const uint8_t *data, size_t size, const uint8_t *digest);
+
+/* The signature of the image hex as signatures/<hex>.sig, replacing one
+ * there, durable when this returns (lib/store/store_sig.h). */
+int store_add_signature(struct store *s, const char *hex, const uint8_t *sig, size_t len);
 
 #endif

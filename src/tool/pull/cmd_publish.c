@@ -27,6 +27,7 @@
 #include "lib/image/image.h"
 #include "lib/store/beneath.h"
 #include "lib/store/store_image.h"
+#include "lib/store/store_sig.h"
 #include "tool/commands.h"
 #include "tool/common/atomic_file.h"
 #include "tool/mkimage/store.h"
@@ -53,7 +54,8 @@ static void usage(FILE *out)
 	fputs("Usage: cfsboot publish --store S --out DIR --trust DIR [OPTIONS] IMAGE...\n\n"
 		     "Copy each IMAGE (the digest of an image in S/images, signed there with\n"
 		     "cfsboot sign --store) with its signature and the objects it needs into the\n"
-		     "repository DIR: images/<digest>, images/<digest>.sig, objects/XX/<rest>.\n"
+		     "repository DIR: images/<digest>, signatures/<digest>.sig (and a copy at\n"
+		     "images/<digest>.sig for older devices), objects/XX/<rest>.\n"
 		     "Only files DIR lacks are written.  Each signature is verified first, as a\n"
 		     "device would.  With --channel, then writes channels/NAME naming the last\n"
 		     "IMAGE, with the next serial, signed by the channel key.\n\n"
@@ -180,7 +182,7 @@ struct published {
 static int publish_objects(struct repo *r, const struct sig_trust *t, const char *store,
 			   int store_fd, int store_objects, struct published *p)
 {
-	char name[PATH_MAX];
+	char name[PATH_MAX], rel[CFS_STORE_SIGNATURE_REL_SIZE];
 	_cleanup_close_ int fd = -1;
 	struct cfs_image_file *img = NULL;
 	struct cfs_sig_result res;
@@ -202,11 +204,11 @@ static int publish_objects(struct repo *r, const struct sig_trust *t, const char
 		return log_errno(-EBADMSG, "%s is not the image of that digest; cfsboot fsck "
 				 "--store %s", name, store);
 	safe_close(fd);
-	snprintf(name, sizeof(name), CFS_STORE_SIGNATURE_FMT, p->hex);
-	fd = cfs_open_beneath_regular(store_fd, name);
+	fd = cfs_store_open_signature(store_fd, p->hex, rel);
+	snprintf(name, sizeof(name), "%s/%s", store, rel);
 	if (fd < 0)
-		return log_errno(fd, "cannot open %s/%s: %s; sign the image first (cfsboot sign "
-				 "--store %s)", store, name, strerror(-fd), store);
+		return cfs_beneath_refusal(fd, "the signature", name, "sign the image first: "
+					   "cfsboot sign --store");
 	if ((k = cfs_sig_read_fd(fd, name, &p->sig, &p->sig_len)) < 0)
 		return k;
 	k = cfs_sig_verify(name, p->sig, p->sig_len, CFS_HASH_SHA256, p->digest, &t->loaded.policy, &res);
@@ -233,9 +235,18 @@ static int publish_image(struct repo *r, const struct published *p)
 	char shown[PATH_MAX], name[sizeof(p->hex) + 8];
 	int k;
 
+	k = store_add_signature(&r->st, p->hex, p->sig, p->sig_len);
+	if (k < 0)
+		return k;
 	snprintf(shown, sizeof(shown), "%s/" CFS_STORE_IMAGES, r->st.dir);
+	/* A copy where a device whose cfsboot predates signatures/ fetches
+	 * it, so that such a device can still pull the update that brings a
+	 * newer cfsboot (docs/update.md).  A repository is served, not run by
+	 * composefs-rs, and a store made from a copy of it moves the copy
+	 * (store_sig.h). */
 	snprintf(name, sizeof(name), "%s" CFS_STORE_SIG_SUFFIX, p->hex);
-	k = atomic_file_write(r->st.images_fd, shown, name, p->sig, p->sig_len, ATOMIC_FILE_REPLACE);
+	k = atomic_file_write(r->st.images_fd, shown, name, p->sig, p->sig_len,
+			      ATOMIC_FILE_REPLACE);
 	if (k < 0)
 		return k;
 	if (r->enc == ENCODING_NONE)

@@ -22,6 +22,7 @@
 #include "lib/base/parse.h"
 #include "lib/base/util.h"
 #include "lib/image/image.h"
+#include "lib/store/store_sig.h"
 #include "tool/commands.h"
 #include "tool/pull/channel_sig.h"
 #include "tool/pull/encoding.h"
@@ -139,7 +140,7 @@ static int step_channel(struct pull *p, bool *fresh)
 
 	snprintf(path, sizeof(path), CHANNEL_DIR "/%s", p->channel);
 	snprintf(shown, sizeof(shown), "%s/%s", source_name(p->src), path);
-	r = source_fetch_buf(p->src, path, ENCODING_NONE, CHANNEL_FILE_MAX,
+	r = source_fetch_buf(p->src, path, ENCODING_NONE, CHANNEL_FILE_MAX, false,
 			     (uint8_t **)&p->chan_file, &p->chan_len);
 	if (r < 0)
 		return fetch_exit(r, EXIT_PULL_CHANNEL);
@@ -176,6 +177,29 @@ static int step_channel(struct pull *p, bool *fresh)
 	return EXIT_OK;
 }
 
+/* The image's signature, at signatures/<hex>.sig, or only where the
+ * repository has none there (HTTP 404, 410: one an earlier cfsboot
+ * published) at images/<hex>.sig; path gets the one fetched.  Where it
+ * came from carries no trust: it is verified the same. */
+static int fetch_signature(struct pull *p, char path[SOURCE_PATH_MAX])
+{
+	int r;
+
+	snprintf(path, SOURCE_PATH_MAX, CFS_STORE_SIGNATURE_FMT, p->hex);
+	r = source_fetch_buf(p->src, path, ENCODING_NONE, CFS_SIG_MAX_SIZE, true, &p->sig,
+			     &p->sig_len);
+	if (r != -ENOENT)
+		return r;
+	snprintf(path, SOURCE_PATH_MAX, CFS_STORE_LEGACY_SIGNATURE_FMT, p->hex);
+	r = source_fetch_buf(p->src, path, ENCODING_NONE, CFS_SIG_MAX_SIZE, true, &p->sig,
+			     &p->sig_len);
+	if (r == -ENOENT)
+		return log_errno(r, "%s has no signature of the image %s, neither "
+				 CFS_STORE_SIGNATURE_FMT " nor %s; publish the image there again "
+				 "(cfsboot publish)", source_name(p->src), p->hex, p->hex, path);
+	return r;
+}
+
 /* Step 2: the image and its signature, before any object. */
 static int step_image(struct pull *p, struct objlist *objs)
 {
@@ -190,7 +214,8 @@ static int step_image(struct pull *p, struct objlist *objs)
 		return EXIT_PULL_IMAGE;
 	}
 	snprintf(path, sizeof(path), CFS_STORE_IMAGE_FMT, p->hex);
-	r = source_fetch_buf(p->src, path, p->ch.encoding, p->ch.size, &p->image, &p->image_len);
+	r = source_fetch_buf(p->src, path, p->ch.encoding, p->ch.size, false, &p->image,
+			     &p->image_len);
 	if (r < 0)
 		return fetch_exit(r, EXIT_PULL_IMAGE);
 	r = cfs_verity_digest_buf(p->ch.alg, p->image, p->image_len, digest);
@@ -202,8 +227,7 @@ static int step_image(struct pull *p, struct objlist *objs)
 			  source_name(p->src), path, p->image_len, p->ch.size);
 		return EXIT_PULL_IMAGE;
 	}
-	snprintf(path, sizeof(path), CFS_STORE_SIGNATURE_FMT, p->hex);
-	r = source_fetch_buf(p->src, path, ENCODING_NONE, CFS_SIG_MAX_SIZE, &p->sig, &p->sig_len);
+	r = fetch_signature(p, path);
 	if (r == -EFBIG)        /* said by the source: verify's class too-large */
 		return sigargs_exit_code(-CFS_SIG_TOO_LARGE);
 	if (r < 0)
@@ -296,7 +320,8 @@ static int run(struct pull *p, const char *spec)
 		return r == -ENOTRECOVERABLE ? EXIT_FAILED : EXIT_TRUST_CONFIG;
 	if (read_floor(p) < 0)
 		return EXIT_FAILED;
-	if (store_open(&p->store, p->store_dir, CFS_HASH_SHA256, 1) < 0)
+	if (store_open(&p->store, p->store_dir, CFS_HASH_SHA256, 1) < 0 ||
+	    cfs_store_migrate_signatures(p->store.dir_fd, p->store_dir) < 0)
 		return EXIT_FAILED;
 	r = source_open(spec, &p->sopts, &p->src);
 	if (r < 0)

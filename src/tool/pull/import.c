@@ -194,16 +194,14 @@ void import_plan_free(struct fetch *fetches, struct object_sink *sinks, size_t n
 int import_image(struct store *s, const uint8_t *image, size_t image_len,
 		 const uint8_t *digest, const uint8_t *sig, size_t sig_len)
 {
-	char hex[2 * CFS_SHA256_DIGEST_SIZE + 1], name[sizeof(hex) + 8], dir[PATH_MAX];
+	char hex[2 * CFS_SHA256_DIGEST_SIZE + 1];
 	int r;
 
 	/* Every object's rename is durable before an image names it. */
 	if (syncfs(s->objects_fd) < 0)
 		return log_errno(-errno, "cannot sync %s: %m", s->dir);
 	cfs_hex_encode(digest, CFS_SHA256_DIGEST_SIZE, hex);
-	snprintf(name, sizeof(name), "%s" CFS_STORE_SIG_SUFFIX, hex);
-	snprintf(dir, sizeof(dir), "%s/" CFS_STORE_IMAGES, s->dir);
-	r = atomic_file_write(s->images_fd, dir, name, sig, sig_len, ATOMIC_FILE_REPLACE);
+	r = store_add_signature(s, hex, sig, sig_len);
 	if (r < 0)
 		return r;
 	return store_add_image(s, image, image_len, digest);

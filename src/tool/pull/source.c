@@ -112,11 +112,11 @@ static int mem_done(void *ud)
 }
 
 int source_fetch_buf(struct source *s, const char *path, enum encoding e, uint64_t max,
-		     uint8_t **data, size_t *len)
+		     bool absent_ok, uint8_t **data, size_t *len)
 {
 	struct membuf m = {};
 	struct decoder d = {};
-	struct fetch f;
+	struct fetch f = { .absent_ok = absent_ok };
 	int r;
 
 	snprintf(f.path, sizeof(f.path), "%s%s", path, encoding_suffix(e));

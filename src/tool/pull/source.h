@@ -12,6 +12,7 @@
 #ifndef CFSBOOT_SOURCE_H
 #define CFSBOOT_SOURCE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -36,6 +37,7 @@ struct fetch {
 	char path[SOURCE_PATH_MAX];  /* "objects/ab/cdef..." */
 	uint64_t max;                /* a file larger than this is cut off and refused */
 	uint64_t size;               /* its size once decoded: what the progress counts */
+	bool absent_ok;              /* -ENOENT is the caller's to say: not logged */
 	struct fetch_sink sink;
 };
 
@@ -73,9 +75,9 @@ const char *source_name(const struct source *s);
 int source_fetch(struct source *s, struct fetch *f, size_t n, const struct source_progress *p);
 
 /* One small file into memory: at most max bytes once decoded from
- * encoding e (encoding.h; path without the suffix).  Same returns. */
+ * encoding e (encoding.h; path without the suffix).  Same returns; with
+ * absent_ok, a missing file is -ENOENT without a line. */
 int source_fetch_buf(struct source *s, const char *path, enum encoding e, uint64_t max,
-		     uint8_t **data,
-		     size_t *len);
+		     bool absent_ok, uint8_t **data, size_t *len);
 
 #endif

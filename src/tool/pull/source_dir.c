@@ -63,7 +63,7 @@ static int fetch_one(struct source *s, struct fetch *f, const struct source_prog
 		if (fd < 0)
 			return fd;      /* said why */
 	} else if ((fd = cfs_open_beneath_regular(s->dir_fd, f->path)) < 0) {
-		return refuse(s, f->path, fd);
+		return fd == -ENOENT && f->absent_ok ? fd : refuse(s, f->path, fd);
 	}
 	if ((r = f->sink.reset(f->sink.ud)) < 0)
 		return r;

@@ -184,7 +184,7 @@ static int fail(struct xfer *x, int err, const char *why)
 {
 	const char *base = x->s->http->base;
 
-	if (x->sink_failed)
+	if (x->sink_failed || (err == -ENOENT && x->f->absent_ok))
 		return err;
 	if (err == -ENOENT)
 		return log_errno(err, "%s/%s: the server has no such file (HTTP %ld); publish the "

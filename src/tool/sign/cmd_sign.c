@@ -14,6 +14,7 @@
 #include "lib/store/layout.h"
 #include "lib/store/lock.h"
 #include "lib/store/meta.h"
+#include "lib/store/store_sig.h"
 #include "tool/sign/sigargs.h"
 #include "tool/sign/sign.h"
 #include "tool/sign/sigsigner.h"
@@ -32,24 +33,12 @@ static void usage(FILE *out)
 	      "  --hash ALG         fs-verity hash of IMAGE: sha256 (default) or sha512\n"
 	      "  --digest ALG:HEX   sign this digest instead of reading an image\n"
 	      "  -o, --output SIG   write the signature here (default IMAGE.sig)\n"
-	      "  --store DIR        write DIR/images/<digest>.sig, next to the image\n"
+	      "  --store DIR        write DIR/signatures/<digest>.sig for DIR/images/<digest>\n"
 	      "  -h, --help         show this help\n", out);
 }
 
-/* Writes data as dir/name through a temporary file and a rename
- * (atomic_file.h): dir/name holds either its old content or all of the new
- * one, and the rename is durable when this returns. */
-static int write_signature(const char *dir, const char *name, const uint8_t *data, size_t len)
-{
-	_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (dfd < 0)
-		return log_errno(-errno, "cannot open the directory %s: %m", dir);
-	return atomic_file_write(dfd, dir, name, data, len, ATOMIC_FILE_REPLACE);
-}
-
-/* -o PATH as a directory and a file name in it. */
-static int split_output(const char *path, char **dir, char **name)
+/* -o PATH as a directory, opened into *dir_fd, and a file name in it. */
+static int split_output(const char *path, char **dir, char **name, int *dir_fd)
 {
 	const char *slash = strrchr(path, '/');
 
@@ -57,15 +46,20 @@ static int split_output(const char *path, char **dir, char **name)
 		return log_errno(-EINVAL, "-o %s: name a file, not a directory", path);
 	*dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
 	*name = strdup(slash ? slash + 1 : path);
-	return *dir && *name ? 0 : log_oom();
+	if (!*dir || !*name)
+		return log_oom();
+	*dir_fd = open(*dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return *dir_fd < 0 ? log_errno(-errno, "cannot open the directory %s: %m", *dir) : 0;
 }
 
-/* STORE/images and <hex>.sig, refusing when the store does not hold the
- * image (a signature that names an absent image is a mistake) or is not
- * ours to write (meta.json).  *lock_fd holds the store's shared lock until
- * the signature is written. */
+/* STORE/signatures, opened into *dir_fd (made when missing), and
+ * <hex>.sig, refusing when the store does not hold the image (a signature
+ * that names an absent image is a mistake) or is not ours to write
+ * (meta.json).  *lock_fd holds the store's shared lock until the signature
+ * is written; signatures an earlier cfsboot left in images/ are moved
+ * first (lib/store/store_sig.h). */
 static int store_output(const char *store, enum cfs_hash_alg alg, const uint8_t *digest,
-			char **dir, char **name, int *lock_fd)
+			char **dir, char **name, int *dir_fd, int *lock_fd)
 {
 	char hex[2 * CFS_MAX_DIGEST_SIZE + 1];
 	_cleanup_free_ char *image = NULL;
@@ -88,15 +82,18 @@ static int store_output(const char *store, enum cfs_hash_alg alg, const uint8_t 
 		return r;
 
 	cfs_hex_encode(digest, cfs_hash_digest_size(alg), hex);
-	if (asprintf(dir, "%s/" CFS_STORE_IMAGES, store) < 0 ||
+	if (asprintf(dir, "%s/" CFS_STORE_SIGNATURES, store) < 0 ||
 	    asprintf(name, "%s" CFS_STORE_SIG_SUFFIX, hex) < 0 ||
-	    asprintf(&image, "%s/%s", *dir, hex) < 0)
+	    asprintf(&image, "%s/" CFS_STORE_IMAGE_FMT, store, hex) < 0)
 		return log_oom();
 	/* The image may be a link into objects/ (composefs-rs): any entry counts. */
 	if (fstatat(AT_FDCWD, image, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return log_errno(-errno, "cannot sign into the store: %s: %m; add the image "
 				 "first, or write the signature with -o", image);
-	return 0;
+	r = cfs_store_migrate_signatures(store_fd, store);
+	if (r >= 0)
+		r = *dir_fd = cfs_store_open_signatures(store_fd, store);
+	return r < 0 ? r : 0;
 }
 
 static void print_signed(enum cfs_hash_alg alg, const uint8_t *digest, const char *dir,
@@ -123,7 +120,7 @@ int cmd_sign(int argc, char **argv)
 	const char *output = NULL, *store = NULL;
 	const char *digest_arg = NULL, *image = NULL;
 	_cleanup_free_ char *dir = NULL, *name = NULL, *default_output = NULL;
-	_cleanup_close_ int lock_fd = -1;
+	_cleanup_close_ int lock_fd = -1, dir_fd = -1;
 	_cleanup_free_ uint8_t *der = NULL;
 	enum cfs_hash_alg alg = CFS_HASH_SHA256;
 	uint8_t digest[CFS_MAX_DIGEST_SIZE];
@@ -186,8 +183,8 @@ int cmd_sign(int argc, char **argv)
 		}
 		output = default_output;
 	}
-	r = store ? store_output(store, alg, digest, &dir, &name, &lock_fd) :
-		    split_output(output, &dir, &name);
+	r = store ? store_output(store, alg, digest, &dir, &name, &dir_fd, &lock_fd) :
+		    split_output(output, &dir, &name, &dir_fd);
 	if (r < 0)
 		return EXIT_FAILED;
 
@@ -195,8 +192,10 @@ int cmd_sign(int argc, char **argv)
 	if (r == 0)
 		r = sign_digest(&signer, alg, digest, has_version, version, &der, &der_len);
 	signer_done(&signer);
+	/* dir/name holds either its old content or all of the new one, and
+	 * the rename is durable when this returns (atomic_file.h). */
 	if (r == 0)
-		r = write_signature(dir, name, der, der_len);
+		r = atomic_file_write(dir_fd, dir, name, der, der_len, ATOMIC_FILE_REPLACE);
 	if (r < 0)
 		return EXIT_FAILED;
 	print_signed(alg, digest, dir, name);

@@ -1,6 +1,6 @@
 # Enables fs-verity on the composefs stores of the disks, as an installer
 # would (tests/vm/lib.sh, vm_verity_disks): on every file under composefs/
-# except the signatures (images/*.sig) and the one file a test wants left
+# except the signatures (signatures/*.sig) and the one file a test wants left
 # without it, with the hash the store's meta.json names (composefs-rs's
 # repositories of fsverity-sha512-12 have every object sealed with SHA-512).
 # params.sh gives DISKS ("vda vdb ...") and, for a disk D,
