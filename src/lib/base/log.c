@@ -4,6 +4,7 @@
 #include "lib/base/util.h"
 
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +17,9 @@ static int kmsg_fd = -1;
  * in PID-1 mode, and their refusal is taken at their place in the order
  * (cfs_log_set_last_error). */
 static _Thread_local char last_error[1024];
+/* cfs_log_hold(): this thread's messages wait, the last error's level. */
+static _Thread_local bool held;
+static _Thread_local int held_level = -1;
 
 void cfs_log_init(const char *program)
 {
@@ -48,6 +52,13 @@ static void log_kmsg(int level, const char *msg)
 		(void)!write(kmsg_fd, line, MIN((size_t)n, sizeof(line) - 1));
 }
 
+static void emit(int level, const char *msg)
+{
+	fprintf(stderr, "%s: %s\n", log_program, msg);
+	if (kmsg_fd >= 0)
+		log_kmsg(level, msg);
+}
+
 const char *cfs_log_last_error(void)
 {
 	return last_error;
@@ -76,10 +87,26 @@ int cfs_log_full(int level, int err, const char *fmt, ...)
 	cfs_escape(raw, msg, sizeof(msg));
 	if (level <= LOG_ERR)
 		memcpy(last_error, msg, sizeof(msg));
-
-	fprintf(stderr, "%s: %s\n", log_program, msg);
-	if (kmsg_fd >= 0)
-		log_kmsg(level, msg);
+	if (held) {
+		if (level <= LOG_ERR)
+			held_level = level;
+	} else {
+		emit(level, msg);
+	}
 	errno = saved;
 	return err;
+}
+
+void cfs_log_hold(void)
+{
+	held = true;
+	held_level = -1;
+}
+
+void cfs_log_release(bool say)
+{
+	held = false;
+	if (say && held_level >= 0)
+		emit(held_level, last_error);
+	held_level = -1;
 }

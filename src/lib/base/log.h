@@ -10,6 +10,7 @@
 #define CFS_LOG_H
 
 #include <errno.h>
+#include <stdbool.h>
 #include <syslog.h>
 
 void cfs_log_init(const char *program);
@@ -28,6 +29,12 @@ const char *cfs_log_last_error(void);
 /* Makes line the last error of this thread, as if it had been logged here:
  * a refusal found on another thread (cfs-pivot's TPM phases). */
 void cfs_log_set_last_error(const char *line);
+/* Until cfs_log_release(), this thread's messages are not written, and the
+ * last error is kept; release writes that one line if say.  For workers
+ * that may fail at once on the same cause (every object of a hostile
+ * server): only the failure taken as the outcome is said, once. */
+void cfs_log_hold(void);
+void cfs_log_release(bool say);
 
 #define log_error(...)   cfs_log_full(LOG_ERR, 0, __VA_ARGS__)
 #define log_warning(...) cfs_log_full(LOG_WARNING, 0, __VA_ARGS__)
