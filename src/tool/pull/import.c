@@ -98,9 +98,11 @@ static int sink_done(void *ud)
 	if (r < 0)
 		goto out;
 	pthread_mutex_lock(&k->pipe->lock);
+	/* The flusher waits for the first file of a round. */
+	if (!k->pipe->ready)
+		pthread_cond_signal(&k->pipe->flush);
 	k->next = k->pipe->ready;
 	k->pipe->ready = k;
-	pthread_cond_broadcast(&k->pipe->cond);
 	pthread_mutex_unlock(&k->pipe->lock);
 	return 0;
 out:
@@ -114,7 +116,8 @@ static int pipe_fail(struct import_pipe *p, int r)
 	pthread_mutex_lock(&p->lock);
 	if (p->error == 0)
 		p->error = r;
-	pthread_cond_broadcast(&p->cond);
+	pthread_cond_broadcast(&p->work);
+	pthread_cond_broadcast(&p->flush);
 	pthread_mutex_unlock(&p->lock);
 	return r;
 }
@@ -153,7 +156,8 @@ static int replay(struct object_sink *k)
 		first = p->error == 0;
 		if (first)
 			p->error = r;
-		pthread_cond_broadcast(&p->cond);
+		pthread_cond_broadcast(&p->work);
+		pthread_cond_broadcast(&p->flush);
 		pthread_mutex_unlock(&p->lock);
 	}
 	cfs_log_release(first);
@@ -198,7 +202,7 @@ static int spool_done(void *ud)
 	r = p->error;
 	if (r == 0 && p->queued < IMPORT_QUEUE) {
 		p->queue[(p->head + p->queued++) % IMPORT_QUEUE] = k;
-		pthread_cond_broadcast(&p->cond);
+		pthread_cond_signal(&p->work);
 		pthread_mutex_unlock(&p->lock);
 		return 0;
 	}
@@ -229,9 +233,16 @@ static int run_transfers(struct import_run *run)
 	 * is still checked and placed, for the next pull to resume with. */
 	pthread_mutex_lock(&p->lock);
 	p->fetched = true;
-	pthread_cond_broadcast(&p->cond);
+	pthread_cond_broadcast(&p->work);
+	pthread_cond_broadcast(&p->flush);
 	pthread_mutex_unlock(&p->lock);
 	return r;
+}
+
+/* Nothing more can become ready (called with the lock held). */
+static bool pipe_drained(const struct import_pipe *p)
+{
+	return p->fetched && p->queued == 0 && p->busy == 0;
 }
 
 static int run_processor(struct import_run *run)
@@ -244,7 +255,7 @@ static int run_processor(struct import_run *run)
 
 		pthread_mutex_lock(&p->lock);
 		while (p->queued == 0 && !p->fetched && p->error == 0)
-			pthread_cond_wait(&p->cond, &p->lock);
+			pthread_cond_wait(&p->work, &p->lock);
 		if (p->queued == 0 || p->error < 0) {
 			pthread_mutex_unlock(&p->lock);
 			return 0;
@@ -257,17 +268,12 @@ static int run_processor(struct import_run *run)
 		r = replay(k);
 		pthread_mutex_lock(&p->lock);
 		p->busy--;
-		pthread_cond_broadcast(&p->cond);
+		if (pipe_drained(p))
+			pthread_cond_signal(&p->flush);
 		pthread_mutex_unlock(&p->lock);
 		if (r < 0)
 			return r;
 	}
-}
-
-/* Nothing more can become ready (called with the lock held). */
-static bool pipe_drained(const struct import_pipe *p)
-{
-	return p->fetched && p->queued == 0 && p->busy == 0;
 }
 
 /*
@@ -289,7 +295,8 @@ static int flush_round(struct import_pipe *p, struct object_sink *list)
 	for (struct object_sink *k = list; k; k = k->next) {
 		enum verity_result verity = VERITY_ENABLED;
 		int r = atomic_file_place(&k->file, k->obj->path + CFS_OBJECT_FANOUT_LEN + 1,
-					  ATOMIC_FILE_VERITY, k->obj->alg, k->obj->digest, &verity);
+					  store_commit_flags(s), k->obj->alg, k->obj->digest,
+					  &verity);
 
 		k->placed = r == 0;
 		if (r == 0 && verity == VERITY_UNSUPPORTED)
@@ -318,8 +325,8 @@ static int run_flusher(struct import_run *run)
 		/* Until files are ready and the pause is over, or all is done. */
 		while (p->error == 0 && !pipe_drained(p)) {
 			if (!p->ready)
-				pthread_cond_wait(&p->cond, &p->lock);
-			else if (pthread_cond_timedwait(&p->cond, &p->lock, &due) == ETIMEDOUT)
+				pthread_cond_wait(&p->flush, &p->lock);
+			else if (pthread_cond_timedwait(&p->flush, &p->lock, &due) == ETIMEDOUT)
 				break;
 		}
 		list = p->error == 0 ? p->ready : NULL;
@@ -357,11 +364,13 @@ int import_fetch(struct import_pipe *p, struct source *src, struct fetch *f, siz
 	/* The flusher's pause is measured on the clock that does not jump. */
 	pthread_condattr_init(&attr);
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-	pthread_cond_init(&p->cond, &attr);
+	pthread_cond_init(&p->work, &attr);
+	pthread_cond_init(&p->flush, &attr);
 	pthread_condattr_destroy(&attr);
 	pthread_mutex_init(&p->lock, NULL);
 	r = cfs_workers_run(run.processors + 2, (unsigned)run.processors + 2, import_role, &run);
-	pthread_cond_destroy(&p->cond);
+	pthread_cond_destroy(&p->work);
+	pthread_cond_destroy(&p->flush);
 	pthread_mutex_destroy(&p->lock);
 	return r;
 }

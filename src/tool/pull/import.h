@@ -46,7 +46,8 @@ struct object_sink;
 struct import_pipe {
 	struct store *store;
 	pthread_mutex_t lock;
-	pthread_cond_t cond;              /* any change below */
+	pthread_cond_t work;              /* for processors: queued, fetched, error */
+	pthread_cond_t flush;             /* for the flusher: ready, drained, error */
 	struct object_sink *queue[IMPORT_QUEUE];
 	size_t head, queued;
 	size_t busy;                      /* being replayed by a processor */
