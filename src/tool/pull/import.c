@@ -110,16 +110,20 @@ out:
 	return r;
 }
 
-/* The first failure of a worker, which every thread then stops at. */
-static int pipe_fail(struct import_pipe *p, int r)
+/* A worker's failure r, which every thread then stops at.  True if it is
+ * the first: the one the pull reports. */
+static bool pipe_fail(struct import_pipe *p, int r)
 {
+	bool first;
+
 	pthread_mutex_lock(&p->lock);
-	if (p->error == 0)
+	first = p->error == 0;
+	if (first)
 		p->error = r;
 	pthread_cond_broadcast(&p->work);
 	pthread_cond_broadcast(&p->flush);
 	pthread_mutex_unlock(&p->lock);
-	return r;
+	return first;
 }
 
 static int pipe_error(struct import_pipe *p)
@@ -138,8 +142,6 @@ static int pipe_error(struct import_pipe *p)
  * the first says so (one line per failure), as the transfers end. */
 static int replay(struct object_sink *k)
 {
-	struct import_pipe *p = k->pipe;
-	bool first = false;
 	int r;
 
 	cfs_log_hold();
@@ -151,16 +153,7 @@ static int replay(struct object_sink *k)
 	free(k->spool);
 	k->spool = NULL;
 	k->spool_len = k->spool_cap = 0;
-	if (r < 0) {
-		pthread_mutex_lock(&p->lock);
-		first = p->error == 0;
-		if (first)
-			p->error = r;
-		pthread_cond_broadcast(&p->work);
-		pthread_cond_broadcast(&p->flush);
-		pthread_mutex_unlock(&p->lock);
-	}
-	cfs_log_release(first);
+	cfs_log_release(r < 0 && pipe_fail(k->pipe, r));
 	return r;
 }
 
@@ -183,8 +176,10 @@ static int spool_write(void *ud, const void *data, size_t len)
 	if (r < 0)
 		return r;
 	/* The fetch's max (at most IMPORT_SPOOL_MAX) bounds what is kept. */
-	if (CFS_GROW(k->spool, k->spool_cap, k->spool_len + len, 64 * 1024) < 0)
-		return pipe_fail(k->pipe, log_oom());
+	if (CFS_GROW(k->spool, k->spool_cap, k->spool_len + len, 64 * 1024) < 0) {
+		pipe_fail(k->pipe, -ENOMEM);
+		return log_oom();
+	}
 	memcpy(k->spool + k->spool_len, data, len);
 	k->spool_len += len;
 	return 0;
@@ -336,8 +331,10 @@ static int run_flusher(struct import_run *run)
 		if (!list)
 			return 0;
 		r = flush_round(p, list);
-		if (r < 0)
-			return pipe_fail(p, r);
+		if (r < 0) {
+			pipe_fail(p, r);
+			return r;
+		}
 	}
 }
 
@@ -402,7 +399,8 @@ int import_plan(struct store *s, const struct objlist *l, enum encoding enc, str
 		 * as it streams on the transfer thread. */
 		if (f[m].max <= IMPORT_SPOOL_MAX) {
 			k[m].inner = f[m].sink;
-			f[m].sink = (struct fetch_sink){ spool_reset, spool_write, spool_done, &k[m] };
+			f[m].sink = (struct fetch_sink){ spool_reset, spool_write, spool_done,
+							 &k[m] };
 		}
 		m++;
 	}
