@@ -3,9 +3,9 @@
 
 Listens on 127.0.0.1 (--port 0 picks a free port, printed as "port N" once
 it listens) and forwards each GET to the upstream server (--to PORT, nginx).
-Before every request it reads the fault file (--faults FILE): one line
-"MODE SUBSTRING", applied to requests whose path contains SUBSTRING (an
-empty or missing file: no fault).  Modes:
+Before every request it reads the fault file (--faults FILE): lines
+"MODE SUBSTRING", the first whose SUBSTRING the request's path contains
+applied to it (an empty or missing file: no fault).  Modes:
   none       forward as it is
   truncate   the first half of the body, then close, with no Content-Length:
              the transfer looks complete, but the file is short
@@ -36,11 +36,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def fault(self):
         try:
             with open(self.server.faults) as f:
-                words = f.read().split()
+                lines = [line.split() for line in f]
         except FileNotFoundError:
             return "none"
-        if len(words) == 2 and words[1] in self.path:
-            return words[0]
+        for words in lines:
+            if len(words) == 2 and words[1] in self.path:
+                return words[0]
         return "none"
 
     def upstream(self):

@@ -131,7 +131,7 @@ static void note_verity(struct store *s, enum verity_result result)
 		   "overlayfs verity=require will refuse them", s->dir);
 }
 
-static unsigned commit_flags(struct store *s)
+unsigned store_commit_flags(struct store *s)
 {
 	return atomic_load(&s->no_verity) ? 0 : ATOMIC_FILE_VERITY;
 }
@@ -277,7 +277,7 @@ static int place_object(size_t i, void *ctx)
 	if (!job->f.tmp_name[0])
 		return 0;
 	object_name(job->node->digest, run->store->alg, name);
-	r = atomic_file_place(&job->f, name, commit_flags(run->store), run->store->alg,
+	r = atomic_file_place(&job->f, name, store_commit_flags(run->store), run->store->alg,
 			      job->node->digest, &verity);
 	if (r < 0)
 		return r;
@@ -373,7 +373,7 @@ int store_add_image(struct store *s, const uint8_t *data, size_t size, const uin
 		}
 	}
 	if (r >= 0)
-		r = atomic_file_commit(&f, name, commit_flags(s), s->alg, digest, &verity);
+		r = atomic_file_commit(&f, name, store_commit_flags(s), s->alg, digest, &verity);
 	if (r >= 0) {
 		note_verity(s, verity);
 		r = fsync(fan.fd) < 0 ? log_errno(-errno, "cannot sync %s: %m", fan.path) : 0;

@@ -39,6 +39,9 @@ struct store {
  */
 int store_open(struct store *s, const char *dir, enum cfs_hash_alg alg, unsigned threads);
 void store_close(struct store *s);
+/* How to place a file into s (atomic_file_place): with fs-verity, unless
+ * the file system already said it has none (no_verity). */
+unsigned store_commit_flags(struct store *s);
 
 /* Copies the content of every external file of a scanned tree (they have
  * src_path and a digest), each distinct content once; then syncs the file

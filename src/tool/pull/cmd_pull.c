@@ -272,13 +272,13 @@ static int step_objects(struct pull *p, const struct objlist *objs)
 {
 	struct source_progress sp = { progress_bytes, progress_file, &p->prog };
 	struct object_sink *sinks;
-	struct object_batch batch;
+	struct import_pipe pipe;
 	struct fetch *fetches;
 	uint64_t bytes = 0;
 	size_t n;
 	int r;
 
-	r = import_plan(&p->store, objs, p->ch.encoding, &batch, &fetches, &sinks, &n);
+	r = import_plan(&p->store, objs, p->ch.encoding, &pipe, &fetches, &sinks, &n);
 	if (r < 0)
 		return EXIT_FAILED;
 	for (size_t i = 0; i < n; i++)
@@ -286,9 +286,7 @@ static int step_objects(struct pull *p, const struct objlist *objs)
 	progress_step(&p->prog, "fetching %zu of %zu objects (%" PRIu64 " bytes); %zu present",
 		      n, objs->n, bytes, objs->n - n);
 	progress_begin(&p->prog, n, bytes);
-	r = source_fetch(p->src, fetches, n, &sp);
-	if (r == 0)
-		r = import_flush(&batch);
+	r = import_fetch(&pipe, p->src, fetches, n, &sp);
 	progress_end(&p->prog);
 	if (r < 0 && fetch_exit(r, EXIT_PULL_OBJECT) != EXIT_PULL_TRANSFER)
 		import_plan_rollback(&p->store, sinks, n);

@@ -11,18 +11,12 @@
 #include <unistd.h>
 
 #include "lib/base/hex.h"
+#include "lib/base/array.h"
 #include "lib/base/log.h"
 #include "lib/base/read_file.h"
 #include "lib/base/util.h"
+#include "lib/base/workers.h"
 #include "lib/store/beneath.h"
-
-static uint64_t now_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
 
 static void sink_discard(struct object_sink *k)
 {
@@ -99,49 +93,289 @@ static int sink_done(void *ud)
 			      k->obj->path);
 		goto out;
 	}
-	/* Named later, with a batch, after one sync of the file system. */
+	/* Named later, by the flusher's round, after one sync of the file system. */
 	r = atomic_file_finish(&k->file, false);
 	if (r < 0)
 		goto out;
-	k->batch->ready[k->batch->n++] = k;
-	if (k->batch->n == IMPORT_BATCH || now_usec() - k->batch->flushed >= IMPORT_BATCH_USEC)
-		return import_flush(k->batch);
+	pthread_mutex_lock(&k->pipe->lock);
+	/* The flusher waits for the first file of a round. */
+	if (!k->pipe->ready)
+		pthread_cond_signal(&k->pipe->flush);
+	k->next = k->pipe->ready;
+	k->pipe->ready = k;
+	pthread_mutex_unlock(&k->pipe->lock);
 	return 0;
 out:
 	sink_discard(k);
 	return r;
 }
 
-int import_flush(struct object_batch *b)
+/* A worker's failure r, which every thread then stops at.  True if it is
+ * the first: the one the pull reports. */
+static bool pipe_fail(struct import_pipe *p, int r)
 {
-	int r = 0;
+	bool first;
 
-	if (b->n == 0)
-		return 0;
-	if (syncfs(b->store->objects_fd) < 0)
-		r = log_errno(-errno, "cannot sync %s: %m", b->store->dir);
-	for (size_t i = 0; i < b->n; i++) {
-		struct object_sink *k = b->ready[i];
-		enum verity_result verity = VERITY_ENABLED;
-		int q = r;
+	pthread_mutex_lock(&p->lock);
+	first = p->error == 0;
+	if (first)
+		p->error = r;
+	pthread_cond_broadcast(&p->work);
+	pthread_cond_broadcast(&p->flush);
+	pthread_mutex_unlock(&p->lock);
+	return first;
+}
 
-		if (q == 0)
-			q = atomic_file_place(&k->file, k->obj->path + CFS_OBJECT_FANOUT_LEN + 1,
-					      ATOMIC_FILE_VERITY, k->obj->alg, k->obj->digest,
-					      &verity);
-		k->placed = q == 0;
-		if (q == 0 && verity == VERITY_UNSUPPORTED)
-			b->store->no_verity = true;
-		if (q < 0 && r == 0)
-			r = q;  /* the others are discarded: the next pull fetches them */
-		sink_discard(k);
-	}
-	b->n = 0;
-	b->flushed = now_usec();
+static int pipe_error(struct import_pipe *p)
+{
+	int r;
+
+	pthread_mutex_lock(&p->lock);
+	r = p->error;
+	pthread_mutex_unlock(&p->lock);
 	return r;
 }
 
-int import_plan(struct store *s, const struct objlist *l, enum encoding enc, struct object_batch *b,
+/* A kept object's bytes through its checks (decoder, then sink_*), as if
+ * they were arriving now.  A failure is the outcome of the pull only if it
+ * is the first: several processors may find bad objects at once, and only
+ * the first says so (one line per failure), as the transfers end. */
+static int replay(struct object_sink *k)
+{
+	struct cfs_log_held said;
+	int r;
+
+	cfs_log_hold(&said);
+	r = k->inner.reset(k->inner.ud);
+	if (r == 0 && k->spool_len > 0)
+		r = k->inner.write(k->inner.ud, k->spool, k->spool_len);
+	if (r == 0)
+		r = k->inner.done(k->inner.ud);
+	free(k->spool);
+	k->spool = NULL;
+	k->spool_len = k->spool_cap = 0;
+	cfs_log_hold(NULL);
+	if (r < 0 && pipe_fail(k->pipe, r))
+		cfs_log_release(&said);
+	return r;
+}
+
+/* The sink the transfer thread sees for an object kept in memory.  After a
+ * worker's failure each returns it, which ends the transfers (the worker
+ * has said why). */
+static int spool_reset(void *ud)
+{
+	struct object_sink *k = ud;
+
+	k->spool_len = 0;       /* a retry starts over */
+	return pipe_error(k->pipe);
+}
+
+static int spool_write(void *ud, const void *data, size_t len)
+{
+	struct object_sink *k = ud;
+	int r = pipe_error(k->pipe);
+
+	if (r < 0)
+		return r;
+	/* The fetch's max (at most IMPORT_SPOOL_MAX) bounds what is kept. */
+	if (CFS_GROW(k->spool, k->spool_cap, k->spool_len + len, 64 * 1024) < 0) {
+		pipe_fail(k->pipe, -ENOMEM);
+		return log_oom();
+	}
+	memcpy(k->spool + k->spool_len, data, len);
+	k->spool_len += len;
+	return 0;
+}
+
+/* Hands the object to a processor; with the queue full, the transfer
+ * thread checks it itself, which bounds the memory kept and never waits. */
+static int spool_done(void *ud)
+{
+	struct object_sink *k = ud;
+	struct import_pipe *p = k->pipe;
+	int r;
+
+	pthread_mutex_lock(&p->lock);
+	r = p->error;
+	if (r == 0 && p->queued < IMPORT_QUEUE) {
+		p->queue[(p->head + p->queued++) % IMPORT_QUEUE] = k;
+		pthread_cond_signal(&p->work);
+		pthread_mutex_unlock(&p->lock);
+		return 0;
+	}
+	pthread_mutex_unlock(&p->lock);
+	return r < 0 ? r : replay(k);
+}
+
+/* The roles of cfs_workers_run's jobs: 0 the transfers, 1..processors the
+ * processors, the last the flusher.  Should a thread not start, the others
+ * take the roles in turn, which is why no role waits for a later one: the
+ * transfers wait for none, a processor ends once the queue is empty after
+ * the transfers, the flusher once nothing more can become ready. */
+struct import_run {
+	struct import_pipe *pipe;
+	struct source *src;
+	struct fetch *f;
+	size_t n;
+	const struct source_progress *progress;
+	size_t processors;
+};
+
+static int run_transfers(struct import_run *run)
+{
+	struct import_pipe *p = run->pipe;
+	int r = source_fetch(run->src, run->f, run->n, run->progress);
+
+	/* A failed transfer does not stop the workers: what arrived complete
+	 * is still checked and placed, for the next pull to resume with. */
+	pthread_mutex_lock(&p->lock);
+	p->fetched = true;
+	pthread_cond_broadcast(&p->work);
+	pthread_cond_broadcast(&p->flush);
+	pthread_mutex_unlock(&p->lock);
+	return r;
+}
+
+/* Nothing more can become ready (called with the lock held). */
+static bool pipe_drained(const struct import_pipe *p)
+{
+	return p->fetched && p->queued == 0 && p->busy == 0;
+}
+
+static int run_processor(struct import_run *run)
+{
+	struct import_pipe *p = run->pipe;
+
+	for (;;) {
+		struct object_sink *k;
+		int r;
+
+		pthread_mutex_lock(&p->lock);
+		while (p->queued == 0 && !p->fetched && p->error == 0)
+			pthread_cond_wait(&p->work, &p->lock);
+		if (p->queued == 0 || p->error < 0) {
+			pthread_mutex_unlock(&p->lock);
+			return 0;
+		}
+		k = p->queue[p->head];
+		p->head = (p->head + 1) % IMPORT_QUEUE;
+		p->queued--;
+		p->busy++;
+		pthread_mutex_unlock(&p->lock);
+		r = replay(k);
+		pthread_mutex_lock(&p->lock);
+		p->busy--;
+		if (pipe_drained(p))
+			pthread_cond_signal(&p->flush);
+		pthread_mutex_unlock(&p->lock);
+		if (r < 0)
+			return r;
+	}
+}
+
+/*
+ * One round.  Every file of list was closed before the sync starts, so the
+ * sync makes its data durable before any of them is named: no name ever
+ * points at content a crash could lose.  The renames become durable with
+ * the next round's sync, or the one before the image enters
+ * (import_image): a crash before that loses names, never data under a
+ * name, and the next pull fetches those objects again.  So one syncfs per
+ * round serves where an fsync of each file and of each fan-out directory
+ * would.
+ */
+static int flush_round(struct import_pipe *p, struct object_sink *list)
+{
+	struct store *s = p->store;
+
+	if (syncfs(s->objects_fd) < 0)
+		return log_errno(-errno, "cannot sync %s: %m", s->dir);
+	for (struct object_sink *k = list; k; k = k->next) {
+		enum verity_result verity = VERITY_ENABLED;
+		int r = atomic_file_place(&k->file, k->obj->path + CFS_OBJECT_FANOUT_LEN + 1,
+					  store_commit_flags(s), k->obj->alg, k->obj->digest,
+					  &verity);
+
+		k->placed = r == 0;
+		if (r == 0 && verity == VERITY_UNSUPPORTED)
+			s->no_verity = true;
+		sink_discard(k);
+		if (r < 0)
+			return r;   /* the rest are discarded: the next pull fetches them */
+	}
+	return 0;
+}
+
+static int run_flusher(struct import_run *run)
+{
+	struct import_pipe *p = run->pipe;
+
+	for (;;) {
+		struct object_sink *list;
+		struct timespec due;
+		int r;
+
+		clock_gettime(CLOCK_MONOTONIC, &due);
+		due.tv_nsec += IMPORT_ROUND_MSEC * 1000000L;
+		due.tv_sec += due.tv_nsec / 1000000000L;
+		due.tv_nsec %= 1000000000L;
+		pthread_mutex_lock(&p->lock);
+		/* Until files are ready and the pause is over, or all is done. */
+		while (p->error == 0 && !pipe_drained(p)) {
+			if (!p->ready)
+				pthread_cond_wait(&p->flush, &p->lock);
+			else if (pthread_cond_timedwait(&p->flush, &p->lock, &due) == ETIMEDOUT)
+				break;
+		}
+		list = p->error == 0 ? p->ready : NULL;
+		if (list)
+			p->ready = NULL;
+		pthread_mutex_unlock(&p->lock);
+		if (!list)
+			return 0;
+		r = flush_round(p, list);
+		if (r < 0) {
+			pipe_fail(p, r);
+			return r;
+		}
+	}
+}
+
+static int import_role(size_t i, void *ctx)
+{
+	struct import_run *run = ctx;
+
+	if (i == 0)
+		return run_transfers(run);
+	if (i <= run->processors)
+		return run_processor(run);
+	return run_flusher(run);
+}
+
+int import_fetch(struct import_pipe *p, struct source *src, struct fetch *f, size_t n,
+		 const struct source_progress *progress)
+{
+	struct import_run run = { p, src, f, n, progress, cfs_workers_default_threads() };
+	pthread_condattr_t attr;
+	int r;
+
+	if (n == 0)
+		return 0;
+	/* The flusher's pause is measured on the clock that does not jump. */
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&p->work, &attr);
+	pthread_cond_init(&p->flush, &attr);
+	pthread_condattr_destroy(&attr);
+	pthread_mutex_init(&p->lock, NULL);
+	r = cfs_workers_run(run.processors + 2, (unsigned)run.processors + 2, import_role, &run);
+	pthread_cond_destroy(&p->work);
+	pthread_cond_destroy(&p->flush);
+	pthread_mutex_destroy(&p->lock);
+	return r;
+}
+
+int import_plan(struct store *s, const struct objlist *l, enum encoding enc, struct import_pipe *p,
 		struct fetch **fetches, struct object_sink **sinks, size_t *n)
 {
 	struct fetch *f = calloc(l->n ? l->n : 1, sizeof(*f));
@@ -158,15 +392,22 @@ int import_plan(struct store *s, const struct objlist *l, enum encoding enc, str
 
 		if (faccessat(s->objects_fd, e->path, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
 			continue;
-		k[m] = (struct object_sink){ .store = s, .batch = b, .obj = e, .dir_fd = -1,
+		k[m] = (struct object_sink){ .store = s, .pipe = p, .obj = e, .dir_fd = -1,
 					     .file = { .fd = -1 } };
 		snprintf(f[m].path, sizeof(f[m].path), CFS_STORE_OBJECTS "/%s%s", e->path,
 			 encoding_suffix(enc));
 		encoding_fetch(&f[m], enc, e->size, &k[m].dec,
 			       (struct fetch_sink){ sink_reset, sink_write, sink_done, &k[m] });
+		/* Kept in memory and checked on a processor, or, larger, checked
+		 * as it streams on the transfer thread. */
+		if (f[m].max <= IMPORT_SPOOL_MAX) {
+			k[m].inner = f[m].sink;
+			f[m].sink = (struct fetch_sink){ spool_reset, spool_write, spool_done,
+							 &k[m] };
+		}
 		m++;
 	}
-	*b = (struct object_batch){ .store = s, .flushed = now_usec() };
+	*p = (struct import_pipe){ .store = s };
 	*fetches = f;
 	*sinks = k;
 	*n = m;
@@ -186,6 +427,7 @@ void import_plan_free(struct fetch *fetches, struct object_sink *sinks, size_t n
 	for (size_t i = 0; i < n; i++) {
 		sink_discard(&sinks[i]);
 		decoder_free(&sinks[i].dec);
+		free(sinks[i].spool);   /* of an object a failure left in the queue */
 	}
 	free(fetches);
 	free(sinks);

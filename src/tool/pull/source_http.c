@@ -239,6 +239,24 @@ static int reap(struct source_http *h, unsigned retries, size_t *running)
 	return 0;
 }
 
+/* A slot without a file: its transfer ended, or there was none to give it. */
+static bool has_idle(const struct xfer *xs, unsigned parallel)
+{
+	for (unsigned i = 0; i < parallel; i++)
+		if (!xs[i].f)
+			return true;
+	return false;
+}
+
+/* A slot waiting for its retry's pause to end. */
+static bool pausing(const struct xfer *xs, unsigned parallel)
+{
+	for (unsigned i = 0; i < parallel; i++)
+		if (xs[i].f && xs[i].retry_at != UINT64_MAX)
+			return true;
+	return false;
+}
+
 int source_http_fetch(struct source *s, struct fetch *f, size_t n,
 		      const struct source_progress *p)
 {
@@ -285,9 +303,15 @@ int source_http_fetch(struct source *s, struct fetch *f, size_t n,
 		r = reap(h, s->opts.retries, &running);
 		if (r < 0)
 			break;
+		/* A slot that just finished takes the next file at once; only a
+		 * loop with nothing to start waits: for the transfers running,
+		 * or for a retry's pause.  (A small file often completes within
+		 * one perform: waiting then cost a pause per file.) */
+		if (next < n && has_idle(xs, parallel))
+			continue;
 		if (running > 0)
 			curl_multi_poll(h->multi, NULL, 0, 100, NULL);
-		else
+		else if (pausing(xs, parallel))
 			nanosleep(&(struct timespec){ .tv_nsec = 20 * 1000 * 1000 }, NULL);
 	}
 	for (unsigned i = 0; i < parallel; i++) {
