@@ -225,6 +225,10 @@ static int reap(struct source_http *h, unsigned retries, size_t *running)
 			x->f = NULL;
 			continue;
 		}
+		/* The sink's own failure, or a worker's it passes on (another
+		 * object's, -EFBIG say): said already, not this transfer's. */
+		if (v == 0)
+			x->sink_failed = true;
 		if (v == 1 && x->attempt <= retries) {
 			uint64_t pause = BACKOFF_FIRST_MSEC << (x->attempt - 1);
 
