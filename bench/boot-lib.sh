@@ -10,6 +10,16 @@
 # kernel starting /init to the real init starting, by the guest's printk
 # clock (tests/vm/guest/klog-times.sh), in boots of the two sides taken
 # in turn, so that a change of load falls on both alike.
+#
+# Even so, by the host's clock one boot of a side ran up to 1.6 times as
+# long as another of the same side (the host's speed under TCG changes
+# from second to second), and medians of 5 moved by 20 % from run to run.
+# So the guest runs with -icount (VM_ICOUNT, tests/vm/lib.sh): its clock
+# counts the instructions it executes, 1 ns each by default, and real time
+# only while it is idle (waiting for the disk or the TPM).  Boots of a side
+# then agree within 1 %, and a ratio says what the initramfs adds in the
+# guest's work.  VM_ICOUNT= (empty) measures by the host's clock instead.
+VM_ICOUNT=${VM_ICOUNT-0}
 
 # boot_span NAME: seconds from /init to the real init in boot NAME, by
 # the guest's kernel log; empty when the boot did not say both.
@@ -31,7 +41,9 @@ bench_die() { echo "bench: $*" >&2; exit 1; }
 bench_header() {
 	local note=''
 	[ "$RUNS" -ge 5 ] || note=" (fewer than 5: a trial, not a figure)"
-	echo "$1: kernel $VM_KVER, TCG, each side booted $RUNS times, the sides in turn$note; load $(load)"
+	local clock="the guest's clock at 2^$VM_ICOUNT ns an instruction (-icount shift=$VM_ICOUNT)"
+	[ -n "$VM_ICOUNT" ] || clock="the guest's clock in real time"
+	echo "$1: kernel $VM_KVER, TCG, $clock, each side booted $RUNS times, the sides in turn$note; load $(load)"
 }
 
 # bench_alternate BOOT SIDE...: for each of RUNS rounds, "BOOT SIDE ROUND"

@@ -181,6 +181,10 @@ vm_swtpm_stop() {
 # VM_BOOT_SECONDS to the wall time.  no_timer_check: on a loaded host the
 # emulated timer can miss the kernel's early check of the IO-APIC timer,
 # which then panics ("IO-APIC + timer doesn't work") before /init.
+# VM_ICOUNT=N (the benchmarks set it, bench/boot-lib.sh) runs the guest
+# with -icount shift=N: its clock advances 2^N ns per instruction executed,
+# and at the host's pace only while the guest is idle, so that a span it
+# measures counts the guest's own work, not how fast the host ran it.
 vm_boot() {
 	local name=$1 initrd='' append='' tpm='' pcr_out='' timeout=$VM_TIMEOUT firmware='' boot log args=() fmt serial rc start
 	shift
@@ -222,6 +226,11 @@ vm_boot() {
 		args+=(-chardev "socket,id=chrtpm,path=$tpm/swtpm.sock"
 		       -tpmdev emulator,id=tpm0,chardev=chrtpm -device tpm-tis,tpmdev=tpm0)
 	fi
+	case ${VM_ICOUNT:-} in
+	'') ;;
+	[0-9] | 10) args+=(-icount "shift=$VM_ICOUNT") ;;
+	*) vm_die "VM_ICOUNT=$VM_ICOUNT: a shift of 0 to 10 (2^N ns per instruction), or empty"; return 2 ;;
+	esac
 	log=$(vm_log "$name")
 	rm -f "$log"
 	start=$(date +%s%N)
