@@ -40,8 +40,10 @@ The same inputs give the same bytes.  See cfs-mkinitramfs(8).
                          default ones: the storage driver; repeatable
       --modules LIST     the modules to load instead of the defaults, in order,
                          separated by commas or spaces ("" for none); the
-                         defaults are ext4, erofs and overlay, and loop when
-                         the kernel cannot mount EROFS from a file
+                         defaults are ext4, erofs and overlay, loop when
+                         the kernel cannot mount EROFS from a file, and the
+                         CPU's SHA-256 and SHA-512 for fs-verity when they
+                         are modules
       --pivot FILE       the static cfs-pivot to install as /init (default:
                          the one installed with this script)
   -c, --compress ALG     zstd (default), gzip or none
@@ -228,6 +230,14 @@ if [ "$MODULES_SET" = no ]; then
 	# EROFS mounts its image file directly from 6.12; before, cfs-pivot
 	# goes through a loop device.
 	kernel_has CONFIG_EROFS_FS_BACKED_BY_FILE || MODULES+=(loop)
+	# fs-verity takes the best implementation of its hash that the kernel
+	# has when it first hashes, and keeps it until power-off: the CPU's
+	# (SHA-NI or AVX2, ARMv8 crypto extensions) only when its module is
+	# loaded before the root is mounted, else the generic C for good.
+	for opt in CRYPTO_SHA256_SSSE3:sha256_ssse3 CRYPTO_SHA512_SSSE3:sha512_ssse3 \
+		CRYPTO_SHA2_ARM64_CE:sha2_ce CRYPTO_SHA512_ARM64_CE:sha512_ce; do
+		[ -f "$CONFIG" ] && grep -qx "CONFIG_${opt%%:*}=m" "$CONFIG" && MODULES+=("${opt#*:}")
+	done
 fi
 MODULES=("${EXTRA[@]}" "${MODULES[@]}")
 

@@ -18,6 +18,10 @@
 #   cfsboot_confdir  the directory that becomes /etc/cfsboot in the initramfs
 #                    (default /etc/cfsboot): pivot.conf, trust.d/, revoked.list
 
+# The CPU's SHA-256 and SHA-512 for fs-verity, by module name: x86 (SHA-NI,
+# AVX2 or SSSE3) and arm64 (the ARMv8 crypto extensions).
+cfsboot_hash_modules="sha256_ssse3 sha512_ssse3 sha2_ce sha512_ce"
+
 # cfsboot_find_pivot: prints the path of cfs-pivot on the build host.
 cfsboot_find_pivot() {
 	local p
@@ -71,6 +75,9 @@ installkernel() {
 	# needs them whatever the build host happens to have loaded, so they
 	# are installed even in host-only mode, and a missing one fails the build.
 	hostonly='' instmods -c erofs overlay loop || return 1
+	# The CPU's SHA-256 and SHA-512 where the kernel has them as modules
+	# (a kernel without them is no reason to fail): see install().
+	hostonly='' instmods $cfsboot_hash_modules
 	# The TPM drivers, so that a TPM reached through a module is there
 	# when cfs-pivot measures; without it, "tpm = if-present" would boot
 	# unmeasured.  Host-only mode keeps those the host uses.
@@ -153,6 +160,18 @@ install() {
 		dfatal "cfsboot: cannot install $moddir/cfsboot-modules.conf"
 		exit 1
 	fi
+	# fs-verity allocates its hash when it first hashes a file and keeps
+	# that implementation until power-off: the CPU's is loaded with the
+	# file systems, or every object is checked with the generic C for the
+	# whole uptime.  Only those installed above are listed, since
+	# systemd-modules-load fails on a name it cannot find.
+	hash_conf=$initdir/usr/lib/modules-load.d/cfsboot-hash.conf
+	: > "$hash_conf" || exit 1
+	for m in $cfsboot_hash_modules; do
+		f=$(find "$initdir/lib/modules/$kernel" \( -name "$m.ko*" -o -name "$(echo "$m" | tr _ -).ko*" \) \
+			-print -quit)
+		[ -z "$f" ] || echo "$m" >> "$hash_conf" || exit 1
+	done
 
 	if dracut_module_included systemd; then
 		# Required, not wanted: if cfs-pivot refuses, initrd-root-fs.target

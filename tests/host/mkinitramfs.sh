@@ -43,7 +43,10 @@ make_kernel() {
 		echo "void ${m}_fn(void) {}" > "$S/$m.c"
 		cc -c -o "$d/kernel/fs/$m.ko" "$S/$m.c" || return 1
 	done
-	xz "$d"/kernel/*/*.ko || return 1
+	# The CPU's SHA-256, named as x86's: a file name with a dash.
+	mkdir -p "$d/kernel/arch/x86/crypto" && echo 'void sha_fn(void) {}' > "$S/sha.c" &&
+		cc -c -o "$d/kernel/arch/x86/crypto/sha256-ssse3.ko" "$S/sha.c" || return 1
+	xz "$d"/kernel/*/*.ko "$d"/kernel/arch/x86/crypto/*.ko || return 1
 	echo kernel/cfs/cfs_builtin.ko > "$d/modules.builtin"
 	: > "$d/modules.builtin.modinfo"
 	(cd "$d" && find kernel -name '*.ko.xz' | sed 's/\.xz$//' | sort) > "$d/modules.order"
@@ -187,6 +190,16 @@ sed 's/EROFS_FS_BACKED_BY_FILE=y/EROFS_FS_BACKED_BY_FILE=n/' "$BASE/boot/config-
 mk "$S/loop.img" --policy "$S/pivot.conf" --trust "$S/pki/root/cert.pem" > /dev/null 2>&1
 check "a kernel without file-backed EROFS gets the loop module" \
 	grep -q "$M/kernel/fs/loop.ko$" <(list "$S/loop.img")
+# fs-verity keeps the hash it first used: the CPU's goes in where it is a
+# module, and not where it is built in.
+printf 'CONFIG_CRYPTO_SHA256_SSSE3=m\nCONFIG_CRYPTO_SHA512_SSSE3=y\n' >> "$BASE/boot/config-$KVER"
+mk "$S/sha.img" --policy "$S/pivot.conf" --trust "$S/pki/root/cert.pem" > /dev/null 2>&1
+mkdir "$S/sha.x" && (cd "$S/sha.x" && zstd -dc "$S/sha.img" | cpio -idm --quiet 2> /dev/null)
+check "the CPU's SHA-256 module goes in, last, where the kernel has it as a module" \
+	test "$(grep -v '^#' "$S/sha.x/etc/cfsboot/modules" | tr '\n' ' ')" = "ext4 erofs overlay loop sha256_ssse3 "
+check "... its file with it" test -f "$S/sha.x/$M/kernel/arch/x86/crypto/sha256-ssse3.ko"
+check "the module the kernel has built in is not listed" \
+	test -z "$(grep -x sha512_ssse3 "$S/sha.x/etc/cfsboot/modules")"
 mk "$S/none.img" --modules '' --policy "$S/pivot.conf" --trust "$S/pki/root/cert.pem" > /dev/null 2>&1
 check "--modules '': no modules, no list" \
 	test -z "$(list "$S/none.img" | grep -E ' (lib|etc/cfsboot/modules)')"
