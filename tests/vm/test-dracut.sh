@@ -163,6 +163,11 @@ for kind in systemd plain; do
 	check "$kind: modules-load.d names erofs and overlay, loaded beside udev" sh -c \
 		"lsinitrd -f usr/lib/modules-load.d/cfsboot.conf '$dir/initrd-$kind' |
 			cmp - '$REPO/dracut-module/90cfsboot/cfsboot-modules.conf'"
+	check "$kind: the CPU's SHA-256 and SHA-512 are in it (this kernel's are x86's)" has "$dir/list-$kind" \
+		"$mods/arch/x86/crypto/sha256-ssse3.ko.xz" "$mods/arch/x86/crypto/sha512-ssse3.ko.xz"
+	check "$kind: modules-load.d lists them, and no arm64 name this kernel lacks" test \
+		"$(lsinitrd -f usr/lib/modules-load.d/cfsboot-hash.conf "$dir/initrd-$kind" | tr '\n' ' ')" = \
+		'sha256_ssse3 sha512_ssse3 '
 done
 check "systemd: the unit, required by initrd-root-fs.target, and the generator" has "$dir/list-systemd" \
 	usr/lib/systemd/system/cfsboot-pivot.service \
@@ -236,18 +241,33 @@ booted() {
 	vm_expect "$name" "$name: the TPM was there to measure" status.tpm true
 }
 
+# hashed_with NAME ALG: the implementation fs-verity said it hashes ALG with
+# in boot NAME; it keeps the first until power-off, so the module loaded
+# the CPU's (TCG's -cpu max has AVX2) before the root was mounted.
+hashed_with() {
+	tr -d '\r' < "$(vm_log "$1")" | grep -aoE "fs-verity: $2 using implementation \"[^\"]*\"" |
+		sed 's/.*"\(.*\)"/\1/'
+}
+cpu_hash() { # NAME ALG
+	vm_check "$1" "$1: fs-verity hashes with the CPU's ${2^^}, not the generic C ($(hashed_with "$1" "$2"))" \
+		grep -qE "^$2-(ni|avx2|avx|ssse3)\$" <<< "$(hashed_with "$1" "$2")"
+}
+
 boot systemd-minimal "$dir/initrd-systemd" 180 "composefs.digest=$DM"
 vm_check systemd-minimal "systemd initrd, minimal image: boots and powers off" test $? -eq 0
 booted systemd-minimal "$DM" init
+cpu_hash systemd-minimal sha256
 
 boot plain-minimal "$dir/initrd-plain" 180 "composefs=$DM"
 vm_check plain-minimal "initrd without systemd, minimal image: boots and powers off" test $? -eq 0
 booted plain-minimal "$DM" init
+cpu_hash plain-minimal sha256
 
 # bootc's disk, named by bootc's composefs= word with the sha512 digest.
 DISK=$dir/bootc.img boot systemd-bootc "$dir/initrd-systemd" 180 "composefs=$D5"
 vm_check systemd-bootc "systemd initrd, bootc's sha512 store and state: boots and powers off" test $? -eq 0
 booted systemd-bootc "$D5" init
+cpu_hash systemd-bootc sha512
 vm_expect systemd-bootc "systemd-bootc: /var is the shared var the deployment's link names" var.shared shared
 
 boot systemd-debian "$dir/initrd-systemd" 420 "composefs.digest=$DD"

@@ -271,12 +271,18 @@ vm_check good "good: the feature probe left no 'overlayfs: failed to resolve' in
 
 vm_expect good "good: /'s mount source is composefs:<digest>, where bootc looks for it" \
 	root_source "composefs:$D"
+# fs-verity keeps the hash it first used until power-off: the initramfs
+# loaded the CPU's (TCG's -cpu max has AVX2) before the root was mounted.
+vm_check good "good: fs-verity hashes with the CPU's SHA-256, not the generic C" \
+	vm_klog good 'fs-verity: sha256 using implementation "sha256-(ni|avx2|avx|ssse3)"'
 
 # ---- bootc's store (sha512) and state layout, named with bootc's composefs= word
 boot bootc "$dir/bootc.img" "rw composefs=$D512"
 verified bootc "$D512"
 vm_expect bootc "bootc: /'s mount source is composefs:<digest> (bootc status)" root_source "composefs:$D512"
 vm_expect bootc "bootc: /var is the shared var the deployment's link names" var_shared shared
+vm_check bootc "bootc: fs-verity hashes with the CPU's SHA-512, not the generic C" \
+	vm_klog bootc 'fs-verity: sha512 using implementation "sha512-(avx2|avx|ssse3)"'
 
 # ---- init= leads into the image only: the real init never runs, nor the
 # planted one
