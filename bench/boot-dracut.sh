@@ -16,8 +16,9 @@
 # kernel's own boot; and the median of each of cfs-pivot's phases.  The
 # boots measured are not the first of the image: one boot before them
 # creates its state (a first boot writes and syncs the files of etc-keep).
-# Under TCG every number is many times what hardware takes, and the
-# machine's load (printed) stretches them further: read the ratios.
+# The guest's clock counts its instructions (-icount, bench/boot-lib.sh),
+# so the host's load barely moves the spans; every number is still many
+# times what hardware takes: read the ratios.
 #   RUNS=5  CFS_VM_TIMEOUT=300  PATHS="systemd plain" (the paths to measure)
 #   APPEND="..." (more kernel command line words, for both sides: e.g.
 #   "systemd.log_target=kmsg systemd.log_level=info" puts the start and

@@ -19,9 +19,10 @@
 # the median of each of cfs-pivot's phases (its status file).  The boots
 # measured are not the first on their disk: one boot before them creates
 # the image's state (the state phase of a first boot writes and syncs the
-# files of etc-keep); its phases are printed too.  Under TCG every number
-# is many times what hardware takes, and the machine's load (printed)
-# stretches them further: read the ratios.
+# files of etc-keep); its phases are printed too.  The guest's clock counts
+# its instructions (-icount, bench/boot-lib.sh), so the host's load barely
+# moves the spans; every number is still many times what hardware takes:
+# read the ratios.
 #   RUNS=5  CFS_VM_TIMEOUT=300
 set -u
 # A boot of a loaded machine outlasts the VM tier's 120 s.
