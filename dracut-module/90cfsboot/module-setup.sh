@@ -9,7 +9,7 @@
 # powers off instead of giving a shell (the emergency hook).  See
 # docs/dracut.md.
 #
-# shellcheck disable=SC2154 # dracutsysrootdir, moddir, initdir, systemd*dir: set by dracut
+# shellcheck disable=SC2154 # dracutsysrootdir, moddir, initdir, srcmods, systemd*dir: set by dracut
 #
 # Settings, read from dracut.conf(5) files or the environment:
 #   cfsboot_pivot    cfs-pivot on the build host (default: the first of
@@ -163,13 +163,14 @@ install() {
 	# fs-verity allocates its hash when it first hashes a file and keeps
 	# that implementation until power-off: the CPU's is loaded with the
 	# file systems, or every object is checked with the generic C for the
-	# whole uptime.  Only those installed above are listed, since
+	# whole uptime.  Only those the kernel has are listed, since
 	# systemd-modules-load fails on a name it cannot find.
 	hash_conf=$initdir/usr/lib/modules-load.d/cfsboot-hash.conf
 	: > "$hash_conf" || exit 1
 	for m in $cfsboot_hash_modules; do
-		f=$(find "$initdir/lib/modules/$kernel" \( -name "$m.ko*" -o -name "$(echo "$m" | tr _ -).ko*" \) \
-			-print -quit)
+		# In the kernel's module tree (srcmods): dracut installs the modules
+		# themselves only after every install().
+		f=$(find "$srcmods/" \( -name "$m.ko*" -o -name "$(echo "$m" | tr _ -).ko*" \) -print -quit)
 		[ -z "$f" ] || echo "$m" >> "$hash_conf" || exit 1
 	done
 
