@@ -77,6 +77,7 @@ installkernel() {
 	hostonly='' instmods -c erofs overlay loop || return 1
 	# The CPU's SHA-256 and SHA-512 where the kernel has them as modules
 	# (a kernel without them is no reason to fail): see install().
+	# shellcheck disable=SC2086 # one module name a word
 	hostonly='' instmods $cfsboot_hash_modules
 	# The TPM drivers, so that a TPM reached through a module is there
 	# when cfs-pivot measures; without it, "tpm = if-present" would boot
