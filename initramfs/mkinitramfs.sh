@@ -219,10 +219,10 @@ fi
 # ------------------------------------------------------------ modules
 
 CONFIG=$BASEDIR/boot/config-$KVER
-# kernel_has OPTION: the kernel's configuration says OPTION=y (false when
-# the configuration file is not there).
+# kernel_has OPTION [VALUE]: the kernel's configuration says OPTION=VALUE,
+# y by default (false when the configuration file is not there).
 kernel_has() {
-	[ -f "$CONFIG" ] && grep -qx "$1=y" "$CONFIG"
+	[ -f "$CONFIG" ] && grep -qx "$1=${2:-y}" "$CONFIG"
 }
 
 if [ "$MODULES_SET" = no ]; then
@@ -236,7 +236,7 @@ if [ "$MODULES_SET" = no ]; then
 	# loaded before the root is mounted, else the generic C for good.
 	for opt in CRYPTO_SHA256_SSSE3:sha256_ssse3 CRYPTO_SHA512_SSSE3:sha512_ssse3 \
 		CRYPTO_SHA2_ARM64_CE:sha2_ce CRYPTO_SHA512_ARM64_CE:sha512_ce; do
-		[ -f "$CONFIG" ] && grep -qx "CONFIG_${opt%%:*}=m" "$CONFIG" && MODULES+=("${opt#*:}")
+		kernel_has "CONFIG_${opt%%:*}" m && MODULES+=("${opt#*:}")
 	done
 fi
 MODULES=("${EXTRA[@]}" "${MODULES[@]}")
